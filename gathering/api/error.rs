@@ -1,0 +1,217 @@
+//! The one error shape of the HTTP API, `{"error": {"code", "message", "details"}}`, and the
+//! table of error codes: a stable contract, kept here and nowhere else.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Every error code the API answers with. Adding one is fine; renaming one breaks clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    BadRequest,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    RequestTimeout,
+    NotReady,
+    Internal,
+}
+
+/// code, HTTP status, what it means. `docs/api.md` reproduces this table.
+pub const ERROR_CODES: &[(ErrorCode, &str, StatusCode, &str)] = &[
+    (
+        ErrorCode::BadRequest,
+        "bad_request",
+        StatusCode::BAD_REQUEST,
+        "the request is malformed",
+    ),
+    (
+        ErrorCode::NotFound,
+        "not_found",
+        StatusCode::NOT_FOUND,
+        "no such route or resource",
+    ),
+    (
+        ErrorCode::MethodNotAllowed,
+        "method_not_allowed",
+        StatusCode::METHOD_NOT_ALLOWED,
+        "the route exists but not for this method",
+    ),
+    (
+        ErrorCode::PayloadTooLarge,
+        "payload_too_large",
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the body exceeds http.body_limit_bytes",
+    ),
+    (
+        ErrorCode::UnsupportedMediaType,
+        "unsupported_media_type",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "the body is not application/json",
+    ),
+    (
+        ErrorCode::ValidationFailed,
+        "validation_failed",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the body is well-formed but invalid; details say where",
+    ),
+    (
+        ErrorCode::RequestTimeout,
+        "request_timeout",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the request took longer than http.request_timeout_secs",
+    ),
+    (
+        ErrorCode::NotReady,
+        "not_ready",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the server is starting or shutting down",
+    ),
+    (
+        ErrorCode::Internal,
+        "internal_error",
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "a fault on our side, logged with the request id",
+    ),
+];
+
+impl ErrorCode {
+    fn row(self) -> &'static (ErrorCode, &'static str, StatusCode, &'static str) {
+        ERROR_CODES
+            .iter()
+            .find(|row| row.0 == self)
+            .expect("every ErrorCode has a row in ERROR_CODES")
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.row().1
+    }
+
+    pub fn status(self) -> StatusCode {
+        self.row().2
+    }
+
+    /// The code a bare status (from a middleware layer) stands for.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
+            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => Self::RequestTimeout,
+            s if s.is_server_error() => Self::Internal,
+            _ => Self::BadRequest,
+        }
+    }
+}
+
+/// The wire shape of an error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable snake_case code from the error-code table.
+    pub code: &'static str,
+    /// Human-readable text; never internals for 5xx.
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+/// The cause of a 5xx, carried in the response's extensions to the middleware that logs it
+/// once with the request id; it never reaches the client.
+#[derive(Debug, Clone)]
+pub struct ErrorCause(pub std::sync::Arc<String>);
+
+/// An error a handler returns.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub details: Option<serde_json::Value>,
+    cause: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: None,
+            cause: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// A fault on our side: the client sees a generic message, the log gets `cause`.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            message: "internal error; the request id identifies it in the server log".to_owned(),
+            details: None,
+            cause: Some(cause.into()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.as_str(),
+                message: self.message,
+                details: self.details,
+            },
+        };
+        let mut response = (self.code.status(), Json(body)).into_response();
+        if let Some(cause) = self.cause {
+            response
+                .extensions_mut()
+                .insert(ErrorCause(std::sync::Arc::new(format!("{cause:#}"))));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_statuses_are_errors() {
+        let mut seen = std::collections::HashSet::new();
+        for (_, code, status, meaning) in ERROR_CODES {
+            assert!(seen.insert(*code), "duplicate code {code}");
+            assert!(
+                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+            assert!(
+                status.is_client_error() || status.is_server_error(),
+                "{code}"
+            );
+            assert!(!meaning.is_empty());
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let response = ApiError::internal(anyhow::anyhow!("password=hunter2")).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let cause = response.extensions().get::<ErrorCause>().unwrap();
+        assert!(cause.0.contains("hunter2"));
+    }
+}

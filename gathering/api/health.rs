@@ -1,0 +1,60 @@
+//! Health probes: `/health/live` (the process answers) and `/health/ready` (it should get
+//! traffic: started, not shutting down, database reachable).
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use deadpool_postgres::Pool;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody, ErrorCode};
+use crate::core::readiness::{Phase, Readiness};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthStatus {
+    /// `ok` for liveness, `ready` for readiness.
+    pub status: &'static str,
+}
+
+/// The process is alive.
+#[utoipa::path(get, path = "/health/live", tag = "health",
+    responses((status = 200, description = "alive", body = HealthStatus)))]
+pub async fn live() -> Json<HealthStatus> {
+    Json(HealthStatus { status: "ok" })
+}
+
+/// The process is ready for traffic.
+#[utoipa::path(get, path = "/health/ready", tag = "health",
+    responses(
+        (status = 200, description = "ready", body = HealthStatus),
+        (status = 503, description = "starting, shutting down or database unreachable; the message says which", body = ErrorBody),
+    ))]
+pub async fn ready(
+    State(readiness): State<Readiness>,
+    State(pool): State<Pool>,
+) -> Result<Json<HealthStatus>, ApiError> {
+    let (phase, reason) = readiness.get();
+    if phase != Phase::Ready {
+        return Err(ApiError::new(ErrorCode::NotReady, reason));
+    }
+    let ping = async {
+        let client = pool.get().await.map_err(|e| e.to_string())?;
+        client
+            .simple_query("SELECT 1")
+            .await
+            .map_err(|e| e.to_string())
+    };
+    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+        Ok(Ok(_)) => Ok(Json(HealthStatus { status: "ready" })),
+        Ok(Err(e)) => Err(ApiError::new(
+            ErrorCode::NotReady,
+            format!("database unavailable: {e}"),
+        )),
+        Err(_) => Err(ApiError::new(
+            ErrorCode::NotReady,
+            "database did not answer within 2s",
+        )),
+    }
+}

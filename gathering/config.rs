@@ -1,0 +1,429 @@
+//! Configuration: defaults in code, overridden in turn by an optional TOML file, environment
+//! variables and command-line flags. Invalid values fail at start with a message naming the
+//! setting; secrets (the database URL) are wrapped so they never print.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Where the process runs; decides the log format and a few defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl std::str::FromStr for Environment {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Self::Development),
+            "production" | "prod" => Ok(Self::Production),
+            other => Err(format!(
+                "expected `development` or `production`, got `{other}`"
+            )),
+        }
+    }
+}
+
+/// The whole, validated configuration of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server binds (`GATHERING_ADDR`, `--addr`).
+    pub addr: SocketAddr,
+    /// Directory of the embedded PostgreSQL cluster (`GATHERING_DATA_DIR`, `--data-dir`).
+    pub data_dir: PathBuf,
+    /// Directory holding the unpacked PostgreSQL binaries (`GATHERING_PG_DIR`).
+    pub pg_dir: PathBuf,
+    /// External database; when `None` the embedded cluster is used (`DATABASE_URL`).
+    pub database_url: Option<SecretString>,
+    pub env: Environment,
+    /// `tracing` filter directives (`RUST_LOG`).
+    pub log_filter: String,
+    pub http: HttpConfig,
+    pub db: DbConfig,
+}
+
+/// HTTP-layer limits.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+    /// Origins allowed by CORS; empty means same-origin only (no CORS headers).
+    pub cors_origins: Vec<String>,
+    /// How long shutdown waits for in-flight requests before cutting them off.
+    pub shutdown_grace: Duration,
+}
+
+/// Connection-pool settings.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    pub max_connections: usize,
+    pub connect_timeout: Duration,
+}
+
+/// A configuration problem; the message always names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid {setting}: {message}")]
+    Invalid { setting: String, message: String },
+}
+
+fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        setting: setting.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The TOML file's shape. Every field is optional; unknown keys are an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    data_dir: Option<PathBuf>,
+    pg_dir: Option<PathBuf>,
+    database_url: Option<SecretString>,
+    env: Option<Environment>,
+    log: Option<String>,
+    #[serde(default)]
+    http: FileHttp,
+    #[serde(default)]
+    db: FileDb,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHttp {
+    body_limit_bytes: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    cors_origins: Option<Vec<String>>,
+    shutdown_grace_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDb {
+    max_connections: Option<usize>,
+    connect_timeout_secs: Option<u64>,
+}
+
+/// Command-line overrides, the strongest layer.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub addr: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The environment variables read, as a lookup so tests can pass their own.
+pub trait EnvSource {
+    fn var(&self, key: &str) -> Option<String>;
+}
+
+/// The real process environment.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, key: &str) -> Option<String> {
+        std::env::var(key).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl<const N: usize> EnvSource for [(&str, &str); N] {
+    fn var(&self, key: &str) -> Option<String> {
+        self.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+/// The file read when neither `--config` nor `GATHERING_CONFIG` names one, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "gathering.toml";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from(".gathering/data"),
+            pg_dir: PathBuf::from(".gathering/pginstall"),
+            database_url: None,
+            env: Environment::Development,
+            log_filter: "info,tokio_postgres=warn".to_owned(),
+            http: HttpConfig {
+                body_limit_bytes: 2 * 1024 * 1024,
+                request_timeout: Duration::from_secs(30),
+                cors_origins: Vec::new(),
+                shutdown_grace: Duration::from_secs(5),
+            },
+            db: DbConfig {
+                max_connections: 16,
+                connect_timeout: Duration::from_secs(5),
+            },
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration from all layers: defaults < file < environment < flags.
+    pub fn load(env: &impl EnvSource, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        let file = match (&overrides.config_file, env.var("GATHERING_CONFIG")) {
+            (Some(path), _) => Some(read_file(path)?),
+            (None, Some(path)) => Some(read_file(Path::new(&path))?),
+            (None, None) if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                Some(read_file(Path::new(DEFAULT_CONFIG_FILE))?)
+            }
+            (None, None) => None,
+        };
+        if let Some(file) = file {
+            config.apply_file(file)?;
+        }
+        config.apply_env(env)?;
+        if let Some(addr) = overrides.addr {
+            config.addr = addr;
+        }
+        if let Some(dir) = &overrides.data_dir {
+            config.data_dir = dir.clone();
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, file: FileConfig) -> Result<(), ConfigError> {
+        if let Some(addr) = file.addr {
+            self.addr = parse_addr("addr", &addr)?;
+        }
+        set(&mut self.data_dir, file.data_dir);
+        set(&mut self.pg_dir, file.pg_dir);
+        if file.database_url.is_some() {
+            self.database_url = file.database_url;
+        }
+        set(&mut self.env, file.env);
+        set(&mut self.log_filter, file.log);
+        set(&mut self.http.body_limit_bytes, file.http.body_limit_bytes);
+        set(
+            &mut self.http.request_timeout,
+            file.http.request_timeout_secs.map(Duration::from_secs),
+        );
+        set(&mut self.http.cors_origins, file.http.cors_origins);
+        set(
+            &mut self.http.shutdown_grace,
+            file.http.shutdown_grace_secs.map(Duration::from_secs),
+        );
+        set(&mut self.db.max_connections, file.db.max_connections);
+        set(
+            &mut self.db.connect_timeout,
+            file.db.connect_timeout_secs.map(Duration::from_secs),
+        );
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: &impl EnvSource) -> Result<(), ConfigError> {
+        if let Some(addr) = env.var("GATHERING_ADDR") {
+            self.addr = parse_addr("GATHERING_ADDR", &addr)?;
+        }
+        if let Some(dir) = env.var("GATHERING_DATA_DIR") {
+            self.data_dir = PathBuf::from(dir);
+        }
+        if let Some(dir) = env.var("GATHERING_PG_DIR") {
+            self.pg_dir = PathBuf::from(dir);
+        }
+        if let Some(url) = env.var("DATABASE_URL") {
+            self.database_url = Some(SecretString::from(url));
+        }
+        if let Some(value) = env.var("GATHERING_ENV") {
+            self.env = value.parse().map_err(|e| invalid("GATHERING_ENV", e))?;
+        }
+        if let Some(filter) = env.var("RUST_LOG") {
+            self.log_filter = filter;
+        }
+        if let Some(origins) = env.var("GATHERING_CORS_ORIGINS") {
+            self.http.cors_origins = origins
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.database_url {
+            url.expose_secret()
+                .parse::<tokio_postgres::Config>()
+                .map_err(|e| {
+                    invalid(
+                        "DATABASE_URL",
+                        format!("not a PostgreSQL connection string ({e})"),
+                    )
+                })?;
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log_filter)
+            .map_err(|e| invalid("RUST_LOG", e.to_string()))?;
+        if self.http.body_limit_bytes == 0 {
+            invalid_err("http.body_limit_bytes", "must be greater than 0")?;
+        }
+        if self.http.request_timeout.is_zero() {
+            invalid_err("http.request_timeout_secs", "must be greater than 0")?;
+        }
+        if self.db.max_connections == 0 {
+            invalid_err("db.max_connections", "must be greater than 0")?;
+        }
+        if self.db.connect_timeout.is_zero() {
+            invalid_err("db.connect_timeout_secs", "must be greater than 0")?;
+        }
+        for origin in &self.http.cors_origins {
+            let parsed = url::Url::parse(origin).map_err(|e| {
+                invalid(
+                    "http.cors_origins",
+                    format!("`{origin}` is not a URL ({e})"),
+                )
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+                invalid_err(
+                    "http.cors_origins",
+                    format!("`{origin}` must be an http(s) origin"),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid_err(setting: &str, message: impl Into<String>) -> Result<(), ConfigError> {
+    Err(invalid(setting, message))
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
+    }
+}
+
+fn parse_addr(setting: &str, value: &str) -> Result<SocketAddr, ConfigError> {
+    value.trim().parse().map_err(|_| {
+        invalid(
+            setting,
+            format!("`{value}` is not an address like 127.0.0.1:8000"),
+        )
+    })
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.message().to_owned() + &span_suffix(&text, e.span()),
+    })
+}
+
+fn span_suffix(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].lines().count().max(1);
+            format!(" (line {line})")
+        }
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(env: &impl EnvSource) -> Result<Config, ConfigError> {
+        Config::load(env, &Overrides::default())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = load(&[("X", "y")]).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8000");
+        assert!(config.database_url.is_none());
+        assert_eq!(config.env, Environment::Development);
+    }
+
+    #[test]
+    fn environment_overrides_defaults_and_flags_override_environment() {
+        let env = [
+            ("GATHERING_ADDR", "127.0.0.1:9000"),
+            ("GATHERING_DATA_DIR", "/tmp/x"),
+            ("GATHERING_ENV", "production"),
+        ];
+        let config = load(&env).unwrap();
+        assert_eq!(config.addr.port(), 9000);
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(config.env, Environment::Production);
+
+        let overrides = Overrides {
+            addr: Some("127.0.0.1:9100".parse().unwrap()),
+            ..Overrides::default()
+        };
+        assert_eq!(Config::load(&env, &overrides).unwrap().addr.port(), 9100);
+    }
+
+    #[test]
+    fn invalid_values_name_the_setting() {
+        let err = load(&[("GATHERING_ADDR", "localhost")]).unwrap_err();
+        assert!(err.to_string().contains("GATHERING_ADDR"), "{err}");
+        let err = load(&[("GATHERING_ENV", "staging")]).unwrap_err();
+        assert!(err.to_string().contains("GATHERING_ENV"), "{err}");
+        let err = load(&[("DATABASE_URL", "postgres://x:5432:bad")]).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+        let err = load(&[("RUST_LOG", "info,[")]).unwrap_err();
+        assert!(err.to_string().contains("RUST_LOG"), "{err}");
+    }
+
+    #[test]
+    fn database_url_never_prints() {
+        let config = load(&[("DATABASE_URL", "postgres://u:hunter2@localhost/db")]).unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn file_layer_rejects_unknown_keys_and_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.toml");
+        std::fs::write(&path, "addr = \"127.0.0.1:7000\"\n[http]\nbody_limt = 3\n").unwrap();
+        let overrides = Overrides {
+            config_file: Some(path.clone()),
+            ..Overrides::default()
+        };
+        let err = Config::load(&[("X", "y")], &overrides).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("body_limt") && text.contains("line 3"),
+            "{text}"
+        );
+
+        std::fs::write(
+            &path,
+            "addr = \"127.0.0.1:7000\"\n[http]\ncors_origins = [\"https://a.example\"]\n",
+        )
+        .unwrap();
+        let config = Config::load(&[("X", "y")], &overrides).unwrap();
+        assert_eq!(config.addr.port(), 7000);
+        assert_eq!(config.http.cors_origins, vec!["https://a.example"]);
+        // The environment beats the file.
+        let config = Config::load(&[("GATHERING_ADDR", "127.0.0.1:7001")], &overrides).unwrap();
+        assert_eq!(config.addr.port(), 7001);
+    }
+}

@@ -1,0 +1,3 @@
+//! Core types shared by every module: no I/O here.
+
+pub mod readiness;

@@ -1,0 +1,10 @@
+//! gathering: a self-hosted multi-agent collaboration platform with DAG pipelines.
+//!
+//! Module map and dependency direction: see `docs/ARCHITECTURE.md`.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod core;
+pub mod db;
+pub mod telemetry;
