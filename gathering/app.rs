@@ -198,11 +198,11 @@ impl App {
         let addr = listener.local_addr().ok();
         let router = api::router(state, &config.http);
         let stop_accepting = shutdown.clone();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stop_accepting.cancelled_owned())
-                .await
-        });
+        let server = tokio::spawn(api::serve(
+            listener,
+            router,
+            stop_accepting.cancelled_owned(),
+        ));
         tracing::info!(addr = ?addr, "listening");
 
         readiness.set(Phase::Starting, "starting: applying database migrations");

@@ -337,7 +337,7 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 fn span_suffix(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     match span {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].lines().count().max(1);
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
             format!(" (line {line})")
         }
         None => String::new(),

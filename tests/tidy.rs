@@ -1,1 +1,103 @@
+//! Tidy checks: the DESIGN.md invariants that are cheap to verify by reading the source tree.
 
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap().display().to_string()
+}
+
+#[test]
+fn every_rust_file_starts_with_a_module_doc_line() {
+    let mut files = rust_files(&root().join("gathering"));
+    files.extend(rust_files(&root().join("tests")));
+    files.push(root().join("build.rs"));
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|f| !std::fs::read_to_string(f).unwrap().starts_with("//!"))
+        .map(|f| relative(f))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "files without a leading `//!` line: {missing:?}"
+    );
+}
+
+#[test]
+fn only_api_and_websocket_import_axum() {
+    let src = root().join("gathering");
+    let offenders: Vec<String> = rust_files(&src)
+        .iter()
+        .filter(|f| {
+            let rel = f.strip_prefix(&src).unwrap();
+            !(rel.starts_with("api") || rel.starts_with("websocket"))
+        })
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .any(|l| l.contains("axum::") || l.trim_start().starts_with("use axum"))
+        })
+        .map(|f| relative(f))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "axum outside api/ and websocket/: {offenders:?}"
+    );
+}
+
+#[test]
+fn only_llm_local_imports_burn() {
+    let src = root().join("gathering");
+    let offenders: Vec<String> = rust_files(&src)
+        .iter()
+        .filter(|f| !f.strip_prefix(&src).unwrap().starts_with("llm/local"))
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .any(|l| l.contains("burn::") || l.trim_start().starts_with("use burn"))
+        })
+        .map(|f| relative(f))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "burn outside llm/local/: {offenders:?}"
+    );
+}
+
+#[test]
+fn migrations_are_numbered_files_without_gaps() {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for (i, name) in names.iter().enumerate() {
+        let expected = format!("{:04}_", i + 1);
+        assert!(
+            name.starts_with(&expected) && name.ends_with(".sql"),
+            "migrations/{name}: expected {expected}<name>.sql"
+        );
+    }
+}

@@ -67,6 +67,17 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
     )
 }
 
+/// Serves `router` on `listener` until `stop` completes, then waits for in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(stop)
+        .await
+}
+
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let request_id = request
         .extensions()

@@ -44,10 +44,12 @@ pub async fn ensure_template(
         return Ok(name);
     }
     let building = format!("{name}_building");
+    // Two statements: DROP/CREATE DATABASE refuse to run inside one implicit transaction.
     admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {building} WITH (FORCE); CREATE DATABASE {building}"
-        ))
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+        .await?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {building}"))
         .await?;
     {
         let (mut client, conn) = connect_to(server, &building).await?;

@@ -1,1 +1,9 @@
-fn main() {}
+//! Integration tests: one binary, modules by subject. Every test runs the real server or the
+//! real embedded PostgreSQL; see `support.rs` for the harness.
+
+mod embedded;
+mod http;
+mod lifecycle;
+mod migrations;
+mod process;
+mod support;

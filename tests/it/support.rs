@@ -1,0 +1,215 @@
+//! Test harness: one embedded PostgreSQL cluster for the whole test binary, a template database
+//! migrated once, and `TestApp::spawn()`: the real server on port 0 against a fresh clone.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use gathering::app::{App, ShutdownReport, StartError};
+use gathering::config::Config;
+use gathering::db::embedded::EmbeddedPostgres;
+use gathering::db::{migrate, template};
+use secrecy::{ExposeSecret, SecretString};
+use tokio_util::sync::CancellationToken;
+
+/// Test databases are named with this prefix; leftovers from earlier runs are dropped.
+const TEST_DB_PREFIX: &str = "it_";
+
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn pg_dir() -> PathBuf {
+    repo_root().join(".gathering/pginstall")
+}
+
+/// A scratch directory under `.gathering/tmp`, removed when dropped.
+pub fn scratch_dir() -> tempfile::TempDir {
+    let base = repo_root().join(".gathering/tmp");
+    std::fs::create_dir_all(&base).expect("create .gathering/tmp");
+    tempfile::tempdir_in(base).expect("create a scratch dir")
+}
+
+struct Cluster {
+    /// Server connection settings (superuser); the dbname is replaced per use.
+    server: tokio_postgres::Config,
+    template: String,
+}
+
+/// The shared test cluster (`.gathering/test-data`), started and templated once per process.
+/// Built on its own thread and runtime: each `#[tokio::test]` has a runtime of its own.
+fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let data_dir = repo_root().join(".gathering/test-data");
+                let manager = EmbeddedPostgres::new(&pg_dir(), &data_dir)
+                    .expect("PostgreSQL binaries (run ./scripts/bootstrap)");
+                let started = manager.start().await.expect("start the test cluster");
+                let server: tokio_postgres::Config =
+                    started.url.expose_secret().parse().expect("cluster url");
+                template::drop_databases_with_prefix(&server, TEST_DB_PREFIX)
+                    .await
+                    .expect("drop leftover test databases");
+                let template = template::ensure_template(&server, migrate::embedded())
+                    .await
+                    .expect("migrated template database");
+                Cluster { server, template }
+            })
+        })
+        .join()
+        .expect("test cluster thread")
+    })
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub name: String,
+    pub url: SecretString,
+}
+
+impl TestDb {
+    /// A fresh, fully migrated database (a clone of the template).
+    pub async fn migrated() -> Self {
+        let cluster = cluster();
+        let db = Self::named();
+        template::clone_database(&cluster.server, &cluster.template, &db.name)
+            .await
+            .expect("clone the template");
+        db
+    }
+
+    /// A fresh database with nothing in it (for migration tests).
+    pub async fn empty() -> Self {
+        let db = Self::named();
+        let (admin, _conn) = template::connect_to(&cluster().server, "postgres")
+            .await
+            .expect("connect to the test cluster");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {}", db.name))
+            .await
+            .expect("create an empty database");
+        db
+    }
+
+    fn named() -> Self {
+        let name = format!("{TEST_DB_PREFIX}{}", uuid::Uuid::now_v7().simple());
+        let mut config = cluster().server.clone();
+        config.dbname(&name);
+        let url = format!(
+            "postgres://{}:{}@127.0.0.1:{}/{name}",
+            config.get_user().unwrap_or_default(),
+            String::from_utf8_lossy(config.get_password().unwrap_or_default()),
+            config.get_ports().first().copied().unwrap_or(5432),
+        );
+        Self {
+            name,
+            url: SecretString::from(url),
+        }
+    }
+
+    pub async fn client(&self) -> tokio_postgres::Client {
+        let (client, _conn) = template::connect_to(&cluster().server, &self.name)
+            .await
+            .expect("connect to the test database");
+        client
+    }
+}
+
+/// A configuration for a test server: port 0, this database, no embedded cluster.
+pub fn test_config(db: &TestDb) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: Some(db.url.clone()),
+        ..Config::default()
+    }
+}
+
+/// The real server, running inside the test's runtime.
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub http: reqwest::Client,
+    pub db: TestDb,
+    shutdown: CancellationToken,
+    handle: tokio::task::JoinHandle<Result<ShutdownReport, StartError>>,
+}
+
+impl TestApp {
+    /// A server on a fresh migrated database, ready to serve.
+    pub async fn spawn() -> Self {
+        let app = Self::start(TestDb::migrated().await).await;
+        app.wait_ready().await;
+        app
+    }
+
+    /// Builds and runs a server on `db` without waiting for readiness.
+    pub async fn start(db: TestDb) -> Self {
+        let config = test_config(&db);
+        let app = App::build(config).await.expect("server builds");
+        let addr = app.local_addr();
+        let shutdown = app.shutdown_token();
+        let handle = tokio::spawn(app.run());
+        Self {
+            addr,
+            http: reqwest::Client::new(),
+            db,
+            shutdown,
+            handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Polls `/health/ready` until 200, failing after 30 s.
+    pub async fn wait_ready(&self) {
+        let ready = poll_until(Duration::from_secs(30), || async {
+            self.get("/health/ready").await.status() == 200
+        })
+        .await;
+        assert!(ready, "server at {} never became ready", self.addr);
+    }
+
+    /// Begins shutdown and returns what it did.
+    pub async fn shutdown(self) -> Result<ShutdownReport, StartError> {
+        self.shutdown.cancel();
+        self.handle.await.expect("server task")
+    }
+}
+
+/// Polls `check` until it is true or `limit` passes; returns whether it became true.
+pub async fn poll_until<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        if check().await {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The JSON body of a response.
+pub async fn json(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.expect("a JSON body")
+}
