@@ -14,7 +14,7 @@ use tokio_util::task::TaskTracker;
 use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::core::readiness::{Phase, Readiness};
-use crate::db::embedded::{EmbeddedError, EmbeddedPostgres};
+use crate::db::embedded::{EmbeddedError, EmbeddedPostgres, Lifetime};
 use crate::db::migrate::{self, MigrateError, Migration};
 use crate::db::{self, DbError, PoolOptions, Target};
 
@@ -81,7 +81,8 @@ pub struct App {
     shutdown: CancellationToken,
     /// Every long-lived background task, so shutdown can await them all.
     tasks: TaskTracker,
-    /// Child of `shutdown`, cancelled after draining: tells background tasks to stop.
+    /// Cancelled after draining (not a child of `shutdown`, which fires first): tells
+    /// background tasks to stop.
     background: CancellationToken,
     built_at: Instant,
 }
@@ -95,7 +96,7 @@ impl App {
             Some(url) => (url.clone(), DatabaseSource::External),
             None => {
                 let manager = EmbeddedPostgres::new(&config.pg_dir, &config.data_dir)?;
-                let started = manager.start().await?;
+                let started = manager.start(Lifetime::Process).await?;
                 tracing::info!(
                     port = started.port,
                     started_here = started.started_here,
@@ -120,7 +121,7 @@ impl App {
                     metrics: api::metrics::recorder(),
                 };
                 Ok(Self {
-                    background: shutdown.child_token(),
+                    background: CancellationToken::new(),
                     config,
                     listener,
                     state,
@@ -233,6 +234,7 @@ impl App {
         report.steps.push(ShutdownStep::NotReady);
 
         let grace = config.http.shutdown_grace;
+        let abort = server.abort_handle();
         let forced = match tokio::time::timeout(grace, server).await {
             Ok(Ok(Ok(()))) => false,
             Ok(Ok(Err(e))) => {
@@ -245,6 +247,7 @@ impl App {
             }
             Err(_) => {
                 tracing::warn!(grace = ?grace, "in-flight requests cut off at the grace period");
+                abort.abort();
                 true
             }
         };

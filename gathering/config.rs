@@ -293,10 +293,14 @@ impl Config {
                     format!("`{origin}` is not a URL ({e})"),
                 )
             })?;
-            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            // An origin is exactly scheme://host[:port]: a path or trailing slash never
+            // matches a browser's Origin header.
+            if !matches!(parsed.scheme(), "http" | "https")
+                || parsed.origin().ascii_serialization() != *origin
+            {
                 invalid_err(
                     "http.cors_origins",
-                    format!("`{origin}` must be an http(s) origin"),
+                    format!("`{origin}` must be an origin like https://app.example.com (no path)"),
                 )?;
             }
         }
@@ -387,6 +391,8 @@ mod tests {
         assert!(err.to_string().contains("GATHERING_ENV"), "{err}");
         let err = load(&[("DATABASE_URL", "postgres://x:5432:bad")]).unwrap_err();
         assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+        let err = load(&[("GATHERING_CORS_ORIGINS", "https://a.example/")]).unwrap_err();
+        assert!(err.to_string().contains("cors_origins"), "{err}");
         let err = load(&[("RUST_LOG", "info,[")]).unwrap_err();
         assert!(err.to_string().contains("RUST_LOG"), "{err}");
     }

@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 
 use gathering::app::{App, StartError};
 use gathering::config::{Config, Overrides, ProcessEnv};
-use gathering::db::embedded::{EmbeddedPostgres, Status};
+use gathering::db::embedded::{EmbeddedPostgres, Lifetime, Status};
 
 #[derive(Parser)]
 #[command(
@@ -149,18 +149,18 @@ async fn migrate(config: Config) -> CliResult {
         Some(url) => (url.clone(), None),
         None => {
             let manager = EmbeddedPostgres::new(&config.pg_dir, &config.data_dir)?;
-            let started = manager.start().await?;
+            let started = manager.start(Lifetime::Process).await?;
             (started.url, started.started_here.then_some(manager))
         }
     };
     let result = async {
         let target = gathering::db::Target::parse(&url)?;
-        let (mut client, _conn) = gathering::db::template::connect_to(
-            &target.config,
-            target.config.get_dbname().unwrap_or("gathering"),
-        )
-        .await
-        .map_err(|e| target.classify(&e))?;
+        let options = gathering::db::PoolOptions {
+            max_connections: 1,
+            connect_timeout: config.db.connect_timeout,
+        };
+        let pool = gathering::db::connect(&target, options).await?;
+        let mut client = pool.get().await?;
         let report = gathering::db::migrate::run(&mut client, gathering::db::migrate::embedded())
             .await
             .map_err(StartError::from)?;
@@ -183,7 +183,7 @@ async fn db(command: DbCommand, config: &Config) -> CliResult {
     let manager = EmbeddedPostgres::new(&config.pg_dir, &config.data_dir)?;
     match command {
         DbCommand::Start(_) => {
-            let started = manager.start().await?;
+            let started = manager.start(Lifetime::Detached).await?;
             let verb = if started.started_here {
                 "started"
             } else {

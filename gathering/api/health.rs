@@ -48,10 +48,10 @@ pub async fn ready(
     };
     match tokio::time::timeout(Duration::from_secs(2), ping).await {
         Ok(Ok(_)) => Ok(Json(HealthStatus { status: "ready" })),
-        Ok(Err(e)) => Err(ApiError::new(
-            ErrorCode::NotReady,
-            format!("database unavailable: {e}"),
-        )),
+        Ok(Err(e)) => {
+            tracing::warn!("readiness: database unavailable: {e}");
+            Err(ApiError::new(ErrorCode::NotReady, "database unavailable"))
+        }
         Err(_) => Err(ApiError::new(
             ErrorCode::NotReady,
             "database did not answer within 2s",

@@ -55,17 +55,23 @@ pub async fn error_shape(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    if status.is_server_error() {
-        let cause = response
-            .extensions()
-            .get::<ErrorCause>()
-            .map(|c| c.0.clone());
-        match cause {
-            Some(cause) => {
-                tracing::error!(%method, %path, status = status.as_u16(), cause = %cause, "request failed")
-            }
-            None => tracing::error!(%method, %path, status = status.as_u16(), "request failed"),
+    // The one log line of a 5xx (the trace layer's own failure log is off). 503s are the
+    // expected answers of readiness probes and timeouts: a warning, not an error.
+    let cause = response
+        .extensions()
+        .get::<ErrorCause>()
+        .map(|c| c.0.clone());
+    match (status, cause) {
+        (StatusCode::SERVICE_UNAVAILABLE, _) => {
+            tracing::warn!(%method, %path, status = status.as_u16(), "request not served");
         }
+        (s, Some(cause)) if s.is_server_error() => {
+            tracing::error!(%method, %path, status = s.as_u16(), cause = %cause, "request failed");
+        }
+        (s, None) if s.is_server_error() => {
+            tracing::error!(%method, %path, status = s.as_u16(), "request failed");
+        }
+        _ => {}
     }
     let is_json = response
         .headers()

@@ -62,7 +62,11 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
                 middleware::REQUEST_ID.clone(),
                 middleware::MakeRequestUuidV7,
             ))
-            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_failure(()),
+            )
             .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID.clone())),
     )
 }

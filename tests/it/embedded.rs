@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use gathering::db::embedded::{EmbeddedError, EmbeddedPostgres, Status};
+use gathering::db::embedded::{EmbeddedError, EmbeddedPostgres, Lifetime, Status};
 use secrecy::ExposeSecret;
 
 use crate::support::{pg_dir, scratch_dir};
@@ -48,7 +48,7 @@ async fn start_reuse_stop_and_recover_from_stale_pid_files() {
     let _guard = StopOnDrop(manager.clone());
     assert_eq!(manager.status().unwrap(), Status::NotInitialised);
 
-    let first = manager.start().await.unwrap();
+    let first = manager.start(Lifetime::Process).await.unwrap();
     assert!(first.started_here);
     assert!(
         matches!(manager.status().unwrap(), Status::Running { port, .. } if port == first.port)
@@ -66,11 +66,24 @@ async fn start_reuse_stop_and_recover_from_stale_pid_files() {
     // A second manager (another process, in real life) reuses the running cluster.
     let again = EmbeddedPostgres::new(&pg_dir(), &data_dir)
         .unwrap()
-        .start()
+        .start(Lifetime::Process)
         .await
         .unwrap();
     assert!(!again.started_here);
     assert_eq!(again.port, first.port);
+
+    // A cluster whose starting process died (crash, kill -9) is adopted by the next one.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    std::fs::write(data_dir.join("started-by"), dead_pid.to_string()).unwrap();
+    let adopted = EmbeddedPostgres::new(&pg_dir(), &data_dir)
+        .unwrap()
+        .start(Lifetime::Process)
+        .await
+        .unwrap();
+    assert!(adopted.started_here, "an abandoned cluster is adopted");
+    assert_eq!(adopted.port, first.port);
 
     assert!(manager.stop().unwrap());
     assert_eq!(manager.status().unwrap(), Status::Stopped);
@@ -78,6 +91,16 @@ async fn start_reuse_stop_and_recover_from_stale_pid_files() {
         !manager.stop().unwrap(),
         "stopping a stopped cluster is a no-op"
     );
+
+    // One started by `db start` (detached) is never adopted.
+    let detached = manager.start(Lifetime::Detached).await.unwrap();
+    assert!(detached.started_here);
+    let user = manager.start(Lifetime::Process).await.unwrap();
+    assert!(
+        !user.started_here,
+        "a detached cluster belongs to `db stop`"
+    );
+    assert!(manager.stop().unwrap());
 
     // A pid file naming a live process that is not postgres (a reused pid): stale.
     let pgdata = data_dir.join("pgdata");
@@ -93,7 +116,7 @@ async fn start_reuse_stop_and_recover_from_stale_pid_files() {
     let dead_pid = child.id();
     child.wait().unwrap();
     write_pid_file(&pgdata, dead_pid, first.port);
-    let restarted = manager.start().await.unwrap();
+    let restarted = manager.start(Lifetime::Process).await.unwrap();
     assert!(restarted.started_here);
     assert!(
         vector_version(restarted.url.expose_secret())
@@ -120,7 +143,7 @@ async fn a_data_dir_owned_by_someone_else_is_refused() {
     };
     let err = EmbeddedPostgres::new(&pg_dir(), &foreign)
         .unwrap()
-        .start()
+        .start(Lifetime::Process)
         .await
         .unwrap_err();
     assert!(matches!(err, EmbeddedError::ForeignDataDir { .. }), "{err}");

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use gathering::app::{App, ShutdownReport, StartError};
 use gathering::config::Config;
-use gathering::db::embedded::EmbeddedPostgres;
+use gathering::db::embedded::{EmbeddedPostgres, Lifetime};
 use gathering::db::{migrate, template};
 use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
@@ -50,7 +50,10 @@ fn cluster() -> &'static Cluster {
                 let data_dir = repo_root().join(".gathering/test-data");
                 let manager = EmbeddedPostgres::new(&pg_dir(), &data_dir)
                     .expect("PostgreSQL binaries (run ./scripts/bootstrap)");
-                let started = manager.start().await.expect("start the test cluster");
+                let started = manager
+                    .start(Lifetime::Detached)
+                    .await
+                    .expect("start the test cluster");
                 let server: tokio_postgres::Config =
                     started.url.expose_secret().parse().expect("cluster url");
                 template::drop_databases_with_prefix(&server, TEST_DB_PREFIX)

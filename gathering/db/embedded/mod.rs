@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use owner::io_err;
 pub use owner::{PgOwner, SYSTEM_USER};
-use state::{Connection, PidFile};
+use state::{Connection, PidFile, StartedBy};
 
 /// Name of the database (and superuser) the embedded cluster serves.
 pub const DATABASE: &str = "gathering";
@@ -62,12 +62,23 @@ pub enum Status {
     Running { pid: i32, port: u16 },
 }
 
+/// Who stops a cluster that [`EmbeddedPostgres::start`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// The calling process stops it on exit (`serve`, `migrate`). A cluster left running by
+    /// such a process that has since died is adopted: the caller becomes responsible.
+    Process,
+    /// It runs until `gathering db stop` (`db start`).
+    Detached,
+}
+
 /// A running cluster, as returned by [`EmbeddedPostgres::start`].
 #[derive(Debug)]
 pub struct Started {
     pub url: SecretString,
     pub port: u16,
-    /// False when the cluster was already running (another process owns its lifetime).
+    /// True when the caller must stop it: it started the cluster or adopted an abandoned one.
+    /// False when the cluster was already running and another process owns its lifetime.
     pub started_here: bool,
 }
 
@@ -106,11 +117,12 @@ impl EmbeddedPostgres {
 
     /// Initialises the cluster if needed and starts it unless it already runs.
     #[tracing::instrument(skip_all, fields(data_dir = %self.data_dir.display()))]
-    pub async fn start(&self) -> Result<Started, EmbeddedError> {
+    pub async fn start(&self, lifetime: Lifetime) -> Result<Started, EmbeddedError> {
         let this = self.clone();
-        let (lock, conn, started_here) = tokio::task::spawn_blocking(move || this.start_blocking())
-            .await
-            .map_err(|e| EmbeddedError::Setup(format!("start task failed: {e}")))??;
+        let (lock, conn, started_here) =
+            tokio::task::spawn_blocking(move || this.start_blocking(lifetime))
+                .await
+                .map_err(|e| EmbeddedError::Setup(format!("start task failed: {e}")))??;
         let result = self.ensure_database(&conn).await;
         drop(lock);
         result?;
@@ -121,7 +133,10 @@ impl EmbeddedPostgres {
         })
     }
 
-    fn start_blocking(&self) -> Result<(Flock<File>, Connection, bool), EmbeddedError> {
+    fn start_blocking(
+        &self,
+        lifetime: Lifetime,
+    ) -> Result<(Flock<File>, Connection, bool), EmbeddedError> {
         self.owner.ensure_reachable(&self.bin)?;
         self.owner.ensure_reachable(&self.data_dir)?;
         self.owner.own_private_dir(&self.data_dir)?;
@@ -130,13 +145,28 @@ impl EmbeddedPostgres {
             Some(conn) if self.pgdata().join("PG_VERSION").is_file() => conn,
             _ => self.init()?,
         };
+        let marker = match lifetime {
+            Lifetime::Process => StartedBy::Process(std::process::id() as i32),
+            Lifetime::Detached => StartedBy::Detached,
+        };
         if let Status::Running { port, pid } = self.status()? {
+            conn.port = port;
+            let previous = StartedBy::read(&self.data_dir);
+            if lifetime == Lifetime::Process && previous.is_none_or(StartedBy::is_abandoned) {
+                tracing::warn!(
+                    pid,
+                    port,
+                    ?previous,
+                    "adopting a PostgreSQL whose starter is gone; it stops with this process"
+                );
+                marker.write(&self.data_dir, &self.owner)?;
+                return Ok((lock, conn, true));
+            }
             tracing::info!(
                 pid,
                 port,
                 "reusing the PostgreSQL already running for this data dir"
             );
-            conn.port = port;
             return Ok((lock, conn, false));
         }
         for attempt in 0..3 {
@@ -146,7 +176,10 @@ impl EmbeddedPostgres {
             conn.save(&self.data_dir, &self.owner)?;
             self.write_settings(conn.port)?;
             match self.pg_ctl_start() {
-                Ok(()) => return Ok((lock, conn, true)),
+                Ok(()) => {
+                    marker.write(&self.data_dir, &self.owner)?;
+                    return Ok((lock, conn, true));
+                }
                 Err(e) if self.log_tail().contains("Address already in use") && attempt < 2 => {
                     tracing::warn!(
                         port = conn.port,

@@ -119,17 +119,7 @@ impl PidFile {
 
     /// True when the pid is alive and is a postgres process (pids get reused).
     pub fn is_live_postgres(&self) -> bool {
-        if self.pid <= 0 {
-            return false;
-        }
-        // `/proc/PID/stat` is `pid (comm) state ...`; a zombie (Z) or dead (X) one is gone.
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
-        let Some((head, rest)) = stat.rsplit_once(')') else {
-            return false;
-        };
-        let comm = head.split_once('(').map_or("", |(_, c)| c);
-        let state = rest.trim_start().chars().next().unwrap_or('X');
-        comm == "postgres" && !matches!(state, 'Z' | 'X')
+        live_command(self.pid).is_some_and(|comm| comm == "postgres")
     }
 
     pub fn remove(&self, pgdata: &Path) -> Result<(), EmbeddedError> {
@@ -138,6 +128,56 @@ impl PidFile {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io_err(&path, "remove", e)),
+        }
+    }
+}
+
+/// The command name of a live process, `None` when there is none (or only its zombie).
+pub fn live_command(pid: i32) -> Option<String> {
+    if pid <= 0 {
+        return None;
+    }
+    // `/proc/PID/stat` is `pid (comm) state ...`; a zombie (Z) or dead (X) one is gone.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let comm = head.split_once('(').map_or("", |(_, c)| c);
+    let state = rest.trim_start().chars().next().unwrap_or('X');
+    (!matches!(state, 'Z' | 'X')).then(|| comm.to_owned())
+}
+
+/// Who is responsible for stopping a running cluster: `started-by` in the data dir.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartedBy {
+    /// A `gathering` process that stops it when it exits.
+    Process(i32),
+    /// `gathering db start`: it runs until `gathering db stop`.
+    Detached,
+}
+
+impl StartedBy {
+    pub fn read(data_dir: &Path) -> Option<Self> {
+        let text = std::fs::read_to_string(data_dir.join("started-by")).ok()?;
+        match text.trim() {
+            "detached" => Some(Self::Detached),
+            pid => pid.parse().ok().map(Self::Process),
+        }
+    }
+
+    pub fn write(self, data_dir: &Path, owner: &PgOwner) -> Result<(), EmbeddedError> {
+        let path = data_dir.join("started-by");
+        let text = match self {
+            Self::Process(pid) => pid.to_string(),
+            Self::Detached => "detached".to_owned(),
+        };
+        std::fs::write(&path, text).map_err(|e| io_err(&path, "write", e))?;
+        owner.own_file(&path)
+    }
+
+    /// A process owner that is gone (crashed, killed) left the cluster to whoever comes next.
+    pub fn is_abandoned(self) -> bool {
+        match self {
+            Self::Process(pid) => live_command(pid).is_none(),
+            Self::Detached => false,
         }
     }
 }
