@@ -5,7 +5,8 @@
 //!
 //! Layout of a data dir (owned by the Postgres user, mode 0700):
 //! `pgdata/` (the cluster), `run/` (the unix socket), `connection.json` (port, user, password;
-//! mode 0600), `postgres.log`, `start.lock` (serialises starts between processes).
+//! mode 0600), `postgres.log`, `start.lock` (serialises starts between processes),
+//! `started-by` (who stops the running cluster: a gathering pid, or `detached`).
 
 mod owner;
 mod state;
