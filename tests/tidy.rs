@@ -43,23 +43,30 @@ fn every_rust_file_starts_with_a_module_doc_line() {
     );
 }
 
-#[test]
-fn only_api_and_websocket_import_axum() {
+/// Source files outside `allowed` (paths under `gathering/`) that use `krate`.
+fn importers_outside(krate: &str, allowed: &[&str]) -> Vec<String> {
     let src = root().join("gathering");
-    let offenders: Vec<String> = rust_files(&src)
+    let path_use = format!("{krate}::");
+    let use_line = format!("use {krate}");
+    rust_files(&src)
         .iter()
         .filter(|f| {
             let rel = f.strip_prefix(&src).unwrap();
-            !(rel.starts_with("api") || rel.starts_with("websocket"))
+            !allowed.iter().any(|a| rel.starts_with(a))
         })
         .filter(|f| {
             std::fs::read_to_string(f)
                 .unwrap()
                 .lines()
-                .any(|l| l.contains("axum::") || l.trim_start().starts_with("use axum"))
+                .any(|l| l.contains(&path_use) || l.trim_start().starts_with(&use_line))
         })
         .map(|f| relative(f))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn only_api_and_websocket_import_axum() {
+    let offenders = importers_outside("axum", &["api", "websocket"]);
     assert!(
         offenders.is_empty(),
         "axum outside api/ and websocket/: {offenders:?}"
@@ -68,18 +75,7 @@ fn only_api_and_websocket_import_axum() {
 
 #[test]
 fn only_llm_local_imports_burn() {
-    let src = root().join("gathering");
-    let offenders: Vec<String> = rust_files(&src)
-        .iter()
-        .filter(|f| !f.strip_prefix(&src).unwrap().starts_with("llm/local"))
-        .filter(|f| {
-            std::fs::read_to_string(f)
-                .unwrap()
-                .lines()
-                .any(|l| l.contains("burn::") || l.trim_start().starts_with("use burn"))
-        })
-        .map(|f| relative(f))
-        .collect();
+    let offenders = importers_outside("burn", &["llm/local"]);
     assert!(
         offenders.is_empty(),
         "burn outside llm/local/: {offenders:?}"
