@@ -1,3 +1,6 @@
-//! Core types shared by every module: no I/O here.
+//! Core types shared by every module: pure types and functions, no I/O here. The one exception
+//! is `path_guard::resolve_within`, which reads filesystem metadata (never contents) to refuse
+//! symbolic links that leave a root.
 
+pub mod path_guard;
 pub mod readiness;
