@@ -43,7 +43,9 @@ pub enum PathError {
     TooLong { len: usize, max: usize },
     #[error("a name in the path is {len} bytes long; the limit is {max}")]
     NameTooLong { len: usize, max: usize },
-    #[error("the path goes through a symbolic link that leads outside the root or cannot be followed")]
+    #[error(
+        "the path goes through a symbolic link that leads outside the root or cannot be followed"
+    )]
     EscapesRoot,
     #[error("the root directory cannot be used: {0}")]
     RootUnavailable(#[source] io::Error),
@@ -78,10 +80,11 @@ pub fn resolve_within(root: &Path, user_path: &str) -> Result<PathBuf, PathError
             }
             Ok(_) => {}
             // Nothing exists from here on: the rest is a path still to be created.
-            Err(e) if matches!(
-                e.kind(),
-                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-            ) =>
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
             {
                 break;
             }
@@ -216,7 +219,14 @@ mod tests {
 
     #[test]
     fn ordinary_names_with_dots_are_accepted() {
-        for ok in ["a..b.txt", "..foo", "foo..", "...", ".hidden", "dir/a..b/c.d"] {
+        for ok in [
+            "a..b.txt",
+            "..foo",
+            "foo..",
+            "...",
+            ".hidden",
+            "dir/a..b/c.d",
+        ] {
             assert_eq!(norm(ok).unwrap(), PathBuf::from(ok), "{ok}");
         }
         assert_eq!(norm("./a/./b").unwrap(), PathBuf::from("a/b"));
@@ -228,7 +238,8 @@ mod tests {
 
     #[test]
     fn attacks_are_rejected_with_the_right_variant() {
-        let cases: &[(&str, fn(&PathError) -> bool)] = &[
+        type IsExpected = fn(&PathError) -> bool;
+        let cases: &[(&str, IsExpected)] = &[
             ("../x", |e| matches!(e, PathError::Traversal)),
             ("a/../../x", |e| matches!(e, PathError::Traversal)),
             ("a/..", |e| matches!(e, PathError::Traversal)),
@@ -310,7 +321,14 @@ mod tests {
     #[test]
     fn symlinks_leaving_the_root_are_rejected() {
         let fx = Fixture::new();
-        for bad in ["a", "a/secret", "a/new-file", "..x", "..x/outside", "dangling"] {
+        for bad in [
+            "a",
+            "a/secret",
+            "a/new-file",
+            "..x",
+            "..x/outside",
+            "dangling",
+        ] {
             let got = resolve_within(&fx.root, bad);
             assert!(matches!(got, Err(PathError::EscapesRoot)), "{bad}: {got:?}");
         }
@@ -319,7 +337,10 @@ mod tests {
     #[test]
     fn symlinks_staying_inside_the_root_are_accepted() {
         let fx = Fixture::new();
-        assert_eq!(resolve_within(&fx.root, "in/x").unwrap(), fx.root.join("in/x"));
+        assert_eq!(
+            resolve_within(&fx.root, "in/x").unwrap(),
+            fx.root.join("in/x")
+        );
         assert_eq!(
             resolve_within(&fx.root, "b.c/..x/b.c").unwrap(),
             fx.root.join("b.c/..x/b.c")
