@@ -6,12 +6,15 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::api::{self, AppState};
+use std::sync::Arc;
+
+use crate::api::{self, AppState, Network};
+use crate::auth::{self, Auth};
 use crate::config::Config;
 use crate::core::readiness::{Phase, Readiness};
 use crate::db::embedded::{EmbeddedError, EmbeddedPostgres, Lifetime};
@@ -61,7 +64,7 @@ pub struct ShutdownReport {
 
 /// Where the database came from, so shutdown knows whether to stop it.
 #[derive(Debug)]
-enum DatabaseSource {
+pub(crate) enum DatabaseSource {
     External,
     /// Embedded; `started_here` when this process started it (and so stops it).
     Embedded {
@@ -92,26 +95,7 @@ impl App {
     #[tracing::instrument(skip_all, fields(addr = %config.addr))]
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let built_at = Instant::now();
-        let (url, database) = match &config.database_url {
-            Some(url) => (url.clone(), DatabaseSource::External),
-            None => {
-                let manager = EmbeddedPostgres::new(&config.pg_dir, &config.data_dir)?;
-                let started = manager.start(Lifetime::Process).await?;
-                tracing::info!(
-                    port = started.port,
-                    started_here = started.started_here,
-                    data_dir = %manager.data_dir().display(),
-                    "embedded PostgreSQL is up"
-                );
-                (
-                    started.url,
-                    DatabaseSource::Embedded {
-                        manager,
-                        started_here: started.started_here,
-                    },
-                )
-            }
-        };
+        let (url, database) = open_database(&config).await?;
         match Self::connect_and_bind(&config, &url).await {
             Ok((pool, listener)) => {
                 let shutdown = CancellationToken::new();
@@ -119,6 +103,10 @@ impl App {
                     pool,
                     readiness: Readiness::default(),
                     metrics: api::metrics::recorder(),
+                    auth: auth_service(&config),
+                    network: Network {
+                        trusted_proxies: Arc::new(config.http.trusted_proxies.clone()),
+                    },
                 };
                 Ok(Self {
                     background: CancellationToken::new(),
@@ -196,6 +184,7 @@ impl App {
         } = self;
         let readiness = state.readiness.clone();
         let pool = state.pool.clone();
+        let auth = state.auth.clone();
         let addr = listener.local_addr().ok();
         let router = api::router(state, &config.http);
         let stop_accepting = shutdown.clone();
@@ -207,13 +196,23 @@ impl App {
         tracing::info!(addr = ?addr, "listening");
 
         readiness.set(Phase::Starting, "starting: applying database migrations");
+        let prepared = async {
+            let report = apply_migrations(&pool, migrations).await?;
+            prepare_auth(&auth, &pool, &config).await?;
+            Ok::<_, StartError>(report)
+        };
         let migrated = tokio::select! {
-            result = apply_migrations(&pool, migrations) => Some(result),
+            result = prepared => Some(result),
             () = shutdown.cancelled() => None,
         };
         let outcome = match migrated {
             Some(Err(e)) => Err(e),
             Some(Ok(report)) => {
+                tasks.spawn(purge_expired_tokens(
+                    auth.clone(),
+                    pool.clone(),
+                    background.clone(),
+                ));
                 readiness.set(Phase::Ready, "ready");
                 tracing::info!(
                     applied = ?report.applied,
@@ -274,7 +273,42 @@ impl App {
     }
 }
 
-async fn apply_migrations(
+/// The database URL: `DATABASE_URL`, or the embedded cluster (started if needed).
+pub(crate) async fn open_database(
+    config: &Config,
+) -> Result<(SecretString, DatabaseSource), StartError> {
+    match &config.database_url {
+        Some(url) => Ok((url.clone(), DatabaseSource::External)),
+        None => {
+            let manager = EmbeddedPostgres::new(&config.pg_dir, &config.data_dir)?;
+            let started = manager.start(Lifetime::Process).await?;
+            tracing::info!(
+                port = started.port,
+                started_here = started.started_here,
+                data_dir = %manager.data_dir().display(),
+                "embedded PostgreSQL is up"
+            );
+            Ok((
+                started.url,
+                DatabaseSource::Embedded {
+                    manager,
+                    started_here: started.started_here,
+                },
+            ))
+        }
+    }
+}
+
+pub(crate) fn auth_service(config: &Config) -> Auth {
+    Auth::new(auth::Settings {
+        access_ttl: config.auth.access_ttl,
+        refresh_ttl: config.auth.refresh_ttl,
+        bcrypt_cost: config.auth.bcrypt_cost,
+        jwt_secret: config.auth.jwt_secret.clone(),
+    })
+}
+
+pub(crate) async fn apply_migrations(
     pool: &Pool,
     migrations: &'static [Migration],
 ) -> Result<migrate::Report, StartError> {
@@ -286,8 +320,56 @@ async fn apply_migrations(
     Ok(report)
 }
 
+/// Loads the signing key and creates the first admin from the environment if asked.
+pub(crate) async fn prepare_auth(
+    auth: &Auth,
+    pool: &Pool,
+    config: &Config,
+) -> Result<(), StartError> {
+    let client = pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("no database connection: {e}"))?;
+    auth.init(&client)
+        .await
+        .map_err(|e| anyhow::anyhow!("preparing authentication: {e}"))?;
+    drop(client);
+    if config.auth.jwt_secret.is_none() {
+        tracing::info!(
+            "no GATHERING_JWT_SECRET: using the signing secret generated in the database"
+        );
+    }
+    if let (Some(email), Some(password)) = (&config.auth.admin_email, &config.auth.admin_password) {
+        let created = auth
+            .ensure_first_admin(pool, email, password.expose_secret())
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
+        if let Some(user) = created {
+            tracing::info!(user_id = %user.id, "created the first admin from GATHERING_ADMIN_EMAIL");
+        }
+    }
+    Ok(())
+}
+
+/// Removes expired revocations and refresh tokens every hour until cancelled.
+async fn purge_expired_tokens(auth: Auth, pool: Pool, cancel: CancellationToken) {
+    let mut next = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep_until(next) => {}
+            () = cancel.cancelled() => return,
+        }
+        match auth.purge_expired(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "purged expired tokens"),
+            Err(e) => tracing::warn!("purging expired tokens failed: {e}"),
+        }
+        next += Duration::from_secs(3600);
+    }
+}
+
 /// Stops the embedded cluster if this process started it; returns whether it did.
-async fn stop_embedded(database: &DatabaseSource) -> bool {
+pub(crate) async fn stop_embedded(database: &DatabaseSource) -> bool {
     let DatabaseSource::Embedded {
         manager,
         started_here: true,

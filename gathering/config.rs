@@ -46,6 +46,23 @@ pub struct Config {
     pub log_filter: String,
     pub http: HttpConfig,
     pub db: DbConfig,
+    pub auth: AuthConfig,
+}
+
+/// Identity settings.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// bcrypt work factor (4..=31; 12 by default).
+    pub bcrypt_cost: u32,
+    /// Token-signing secret (`GATHERING_JWT_SECRET`, at least 32 bytes); generated and kept in
+    /// the database when unset.
+    pub jwt_secret: Option<SecretString>,
+    /// First admin, created once on a database without one (`GATHERING_ADMIN_EMAIL`).
+    pub admin_email: Option<String>,
+    /// `GATHERING_ADMIN_PASSWORD`.
+    pub admin_password: Option<SecretString>,
 }
 
 /// HTTP-layer limits.
@@ -57,6 +74,8 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// How long shutdown waits for in-flight requests before cutting them off.
     pub shutdown_grace: Duration,
+    /// Proxies whose `X-Forwarded-For` is believed when finding a client's address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Connection-pool settings.
@@ -101,6 +120,17 @@ struct FileConfig {
     http: FileHttp,
     #[serde(default)]
     db: FileDb,
+    #[serde(default)]
+    auth: FileAuth,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAuth {
+    access_ttl_secs: Option<u64>,
+    refresh_ttl_secs: Option<u64>,
+    bcrypt_cost: Option<u32>,
+    jwt_secret: Option<SecretString>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,6 +140,7 @@ struct FileHttp {
     request_timeout_secs: Option<u64>,
     cors_origins: Option<Vec<String>>,
     shutdown_grace_secs: Option<u64>,
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -167,10 +198,19 @@ impl Default for Config {
                 request_timeout: Duration::from_secs(30),
                 cors_origins: Vec::new(),
                 shutdown_grace: Duration::from_secs(5),
+                trusted_proxies: Vec::new(),
             },
             db: DbConfig {
                 max_connections: 16,
                 connect_timeout: Duration::from_secs(5),
+            },
+            auth: AuthConfig {
+                access_ttl: Duration::from_secs(15 * 60),
+                refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+                bcrypt_cost: 12,
+                jwt_secret: None,
+                admin_email: None,
+                admin_password: None,
             },
         }
     }
@@ -223,6 +263,19 @@ impl Config {
             &mut self.http.shutdown_grace,
             file.http.shutdown_grace_secs.map(Duration::from_secs),
         );
+        set(&mut self.http.trusted_proxies, file.http.trusted_proxies);
+        set(
+            &mut self.auth.access_ttl,
+            file.auth.access_ttl_secs.map(Duration::from_secs),
+        );
+        set(
+            &mut self.auth.refresh_ttl,
+            file.auth.refresh_ttl_secs.map(Duration::from_secs),
+        );
+        set(&mut self.auth.bcrypt_cost, file.auth.bcrypt_cost);
+        if file.auth.jwt_secret.is_some() {
+            self.auth.jwt_secret = file.auth.jwt_secret;
+        }
         set(&mut self.db.max_connections, file.db.max_connections);
         set(
             &mut self.db.connect_timeout,
@@ -258,6 +311,26 @@ impl Config {
                 .map(str::to_owned)
                 .collect();
         }
+        if let Some(proxies) = env.var("GATHERING_TRUSTED_PROXIES") {
+            self.http.trusted_proxies = proxies
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse().map_err(|_| {
+                        invalid(
+                            "GATHERING_TRUSTED_PROXIES",
+                            format!("`{p}` is not an IP address"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(secret) = env.var("GATHERING_JWT_SECRET") {
+            self.auth.jwt_secret = Some(SecretString::from(secret));
+        }
+        self.auth.admin_email = env.var("GATHERING_ADMIN_EMAIL");
+        self.auth.admin_password = env.var("GATHERING_ADMIN_PASSWORD").map(SecretString::from);
         Ok(())
     }
 
@@ -279,6 +352,32 @@ impl Config {
         }
         if self.http.request_timeout.is_zero() {
             invalid_err("http.request_timeout_secs", "must be greater than 0")?;
+        }
+        if !(4..=31).contains(&self.auth.bcrypt_cost) {
+            invalid_err("auth.bcrypt_cost", "must be between 4 and 31")?;
+        }
+        if self.auth.access_ttl.is_zero() || self.auth.refresh_ttl <= self.auth.access_ttl {
+            invalid_err(
+                "auth.refresh_ttl_secs",
+                "token lifetimes must be positive, the refresh one longer than the access one",
+            )?;
+        }
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.expose_secret().len() < crate::auth::tokens::MIN_SECRET_BYTES
+        {
+            invalid_err(
+                "GATHERING_JWT_SECRET",
+                format!(
+                    "must be at least {} bytes",
+                    crate::auth::tokens::MIN_SECRET_BYTES
+                ),
+            )?;
+        }
+        if self.auth.admin_email.is_some() != self.auth.admin_password.is_some() {
+            invalid_err(
+                "GATHERING_ADMIN_EMAIL",
+                "GATHERING_ADMIN_EMAIL and GATHERING_ADMIN_PASSWORD go together",
+            )?;
         }
         if self.db.max_connections == 0 {
             invalid_err("db.max_connections", "must be greater than 0")?;

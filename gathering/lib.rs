@@ -4,7 +4,10 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod core;
 pub mod db;
+pub mod maintenance;
 pub mod telemetry;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use secrecy::ExposeSecret;
 
-use gathering::app::{App, StartError};
+use gathering::app::App;
 use gathering::config::{Config, Overrides, ProcessEnv};
 use gathering::db::embedded::{EmbeddedPostgres, Lifetime, Status};
 
@@ -41,6 +41,29 @@ enum Command {
     /// Manage the embedded PostgreSQL cluster.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user; the password is read from standard input (one line, 12+ characters).
+    Create(CreateUserArgs),
+}
+
+#[derive(Args)]
+struct CreateUserArgs {
+    #[arg(long)]
+    email: String,
+    /// admin, member or viewer.
+    #[arg(long, default_value = "member")]
+    role: String,
+    /// Display name (default: the part of the email before `@`).
+    #[arg(long)]
+    name: Option<String>,
+    #[command(flatten)]
+    data_dir: DataDirArg,
 }
 
 #[derive(Args)]
@@ -83,6 +106,9 @@ fn main() -> ExitCode {
             overrides.data_dir.clone_from(&args.data_dir.data_dir);
         }
         Command::Migrate(arg) => overrides.data_dir.clone_from(&arg.data_dir),
+        Command::Users(UsersCommand::Create(args)) => {
+            overrides.data_dir.clone_from(&args.data_dir.data_dir);
+        }
         Command::Db(
             DbCommand::Start(arg)
             | DbCommand::Stop(arg)
@@ -104,6 +130,7 @@ fn main() -> ExitCode {
             Command::Serve(_) => serve(config).await,
             Command::Migrate(_) => migrate(config).await,
             Command::Db(command) => db(command, &config).await,
+            Command::Users(UsersCommand::Create(args)) => create_user(args, config).await,
         }
     });
     match result {
@@ -145,38 +172,44 @@ async fn wait_for_signal() {
 /// `migrate`: like the start of `serve`, without listening; stops the embedded cluster after
 /// if it started it.
 async fn migrate(config: Config) -> CliResult {
-    let (url, manager) = match &config.database_url {
-        Some(url) => (url.clone(), None),
-        None => {
-            let manager = EmbeddedPostgres::new(&config.pg_dir, &config.data_dir)?;
-            let started = manager.start(Lifetime::Process).await?;
-            (started.url, started.started_here.then_some(manager))
-        }
-    };
-    let result = async {
-        let target = gathering::db::Target::parse(&url)?;
-        let options = gathering::db::PoolOptions {
-            max_connections: 1,
-            connect_timeout: config.db.connect_timeout,
-        };
-        let pool = gathering::db::connect(&target, options).await?;
-        let mut client = pool.get().await?;
-        let report = gathering::db::migrate::run(&mut client, gathering::db::migrate::embedded())
-            .await
-            .map_err(StartError::from)?;
-        println!(
-            "applied {} migration(s) {:?}; {} already applied",
-            report.applied.len(),
-            report.applied,
-            report.already_applied
-        );
-        Ok::<_, Box<dyn std::error::Error>>(())
-    }
-    .await;
-    if let Some(manager) = manager {
-        tokio::task::spawn_blocking(move || manager.stop()).await??;
-    }
-    result.map(|()| ExitCode::SUCCESS)
+    let maintenance = gathering::maintenance::Maintenance::open(&config).await?;
+    let report = maintenance.migrations.clone();
+    maintenance.close().await;
+    println!(
+        "applied {} migration(s) {:?}; {} already applied",
+        report.applied.len(),
+        report.applied,
+        report.already_applied
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `users create`: parses everything before touching the database, then creates the user
+/// through the same domain call as `POST /api/users` (audited, actor: the command line).
+async fn create_user(args: CreateUserArgs, config: Config) -> CliResult {
+    use gathering::auth::model::{Email, Password};
+    let email = Email::parse(&args.email).map_err(|e| format!("--email: {e}"))?;
+    let role = args.role.parse().map_err(|e| format!("--role: {e}"))?;
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("reading the password from stdin: {e}"))?;
+    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| format!("password (stdin): {e}"))?;
+    let name = args.name.unwrap_or_else(|| {
+        email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or("user")
+            .to_owned()
+    });
+    let maintenance = gathering::maintenance::Maintenance::open(&config).await?;
+    let result = maintenance.create_user(email, name, password, role).await;
+    maintenance.close().await;
+    let user = result?;
+    println!("created {} ({}, {})", user.email, user.role, user.id);
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn db(command: DbCommand, config: &Config) -> CliResult {

@@ -11,13 +11,18 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     BadRequest,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
     NotFound,
+    Conflict,
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
     RequestTimeout,
     NotReady,
+    AuthUnavailable,
     Internal,
 }
 
@@ -28,6 +33,30 @@ pub const ERROR_CODES: &[(ErrorCode, &str, StatusCode, &str)] = &[
         "bad_request",
         StatusCode::BAD_REQUEST,
         "the request is malformed",
+    ),
+    (
+        ErrorCode::Unauthenticated,
+        "unauthenticated",
+        StatusCode::UNAUTHORIZED,
+        "no valid access token; the WWW-Authenticate header says how",
+    ),
+    (
+        ErrorCode::InvalidCredentials,
+        "invalid_credentials",
+        StatusCode::UNAUTHORIZED,
+        "wrong email or password (never says which)",
+    ),
+    (
+        ErrorCode::Forbidden,
+        "forbidden",
+        StatusCode::FORBIDDEN,
+        "signed in, but the role is too weak",
+    ),
+    (
+        ErrorCode::Conflict,
+        "conflict",
+        StatusCode::CONFLICT,
+        "the resource already exists",
     ),
     (
         ErrorCode::NotFound,
@@ -72,6 +101,12 @@ pub const ERROR_CODES: &[(ErrorCode, &str, StatusCode, &str)] = &[
         "the server is starting or shutting down",
     ),
     (
+        ErrorCode::AuthUnavailable,
+        "auth_unavailable",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "credentials could not be checked, so the request is refused",
+    ),
+    (
         ErrorCode::Internal,
         "internal_error",
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,6 +133,9 @@ impl ErrorCode {
     /// The code a bare status (from a middleware layer) stands for.
     pub fn for_status(status: StatusCode) -> Self {
         match status {
+            StatusCode::UNAUTHORIZED => Self::Unauthenticated,
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::CONFLICT => Self::Conflict,
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,

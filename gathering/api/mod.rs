@@ -1,17 +1,21 @@
 //! The HTTP API: routes, the error shape, middleware, OpenAPI. Handlers are thin: extract,
 //! parse, one domain call, map to a view. Only `api/` and `websocket/` import axum.
 
+pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod state;
+pub mod users;
+pub mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, StatusCode, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -24,7 +28,7 @@ use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::HttpConfig;
-pub use state::AppState;
+pub use state::{AppState, Network};
 
 /// The whole HTTP application.
 pub fn router(state: AppState, http: &HttpConfig) -> Router {
@@ -32,6 +36,11 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/refresh", post(auth::refresh))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/me", get(auth::me))
+        .route("/api/users", get(users::list).post(users::create))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
         .fallback(middleware::not_found)
         .with_state(state);
@@ -77,7 +86,8 @@ pub async fn serve(
     router: Router,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(stop)
         .await
 }

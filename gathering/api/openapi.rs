@@ -3,7 +3,10 @@
 
 use utoipa::OpenApi;
 
-use super::{error, health, metrics};
+use utoipa::Modify;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::{auth, error, health, metrics, users, views};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -11,11 +14,42 @@ use super::{error, health, metrics};
         title = "gathering",
         description = "Self-hosted multi-agent collaboration platform with DAG pipelines. Every error has the shape `{\"error\": {\"code\", \"message\", \"details\"}}`; codes are listed in docs/api.md."
     ),
-    paths(health::live, health::ready, metrics::render),
-    components(schemas(error::ErrorBody, error::ErrorDetail, health::HealthStatus)),
-    tags((name = "health", description = "Probes and metrics"))
+    paths(
+        health::live, health::ready, metrics::render,
+        auth::login, auth::refresh, auth::logout, auth::me,
+        users::list, users::create,
+    ),
+    components(schemas(
+        error::ErrorBody, error::ErrorDetail, health::HealthStatus,
+        views::LoginRequest, views::RefreshRequest, views::TokenView,
+        views::CreateUserRequest, views::UserView,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Probes and metrics"),
+        (name = "auth", description = "Sign in, refresh, sign out"),
+        (name = "users", description = "User management (admins)"),
+    )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` scheme the protected operations name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document as served.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -5,6 +5,7 @@ use axum::extract::FromRef;
 use deadpool_postgres::Pool;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::auth::Auth;
 use crate::core::readiness::Readiness;
 
 #[derive(Clone, FromRef)]
@@ -15,4 +16,14 @@ pub struct AppState {
     pub readiness: Readiness,
     /// Renders the process-wide Prometheus recorder.
     pub metrics: PrometheusHandle,
+    /// Identity and sessions (its own interior locking; see `auth::Inner`).
+    pub auth: Auth,
+    pub network: Network,
+}
+
+/// What the HTTP layer needs to know about the network in front of it.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
 }

@@ -239,3 +239,50 @@ impl Drop for StopCluster {
         }
     }
 }
+
+#[tokio::test]
+async fn users_create_reads_the_password_from_stdin() {
+    use tokio::io::AsyncWriteExt;
+    let db = TestDb::migrated().await;
+    let create = |password: &'static str, email: &'static str| {
+        let mut command = gathering();
+        command
+            .args(["users", "create", "--email", email, "--role", "admin"])
+            .env("DATABASE_URL", db.url.expose_secret())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        async move {
+            let mut child = command.spawn().unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(password.as_bytes()).await.unwrap();
+            drop(stdin);
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    let output = create("a long admin password\n", "root@example.org").await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("created root@example.org (admin"));
+    let row = db
+        .client()
+        .await
+        .query_one(
+            "SELECT role FROM auth.users WHERE email = 'root@example.org'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "admin");
+
+    let output = create("short\n", "two@example.org").await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_one_clear_line(
+        &String::from_utf8_lossy(&output.stderr),
+        "at least 12 characters",
+    );
+}

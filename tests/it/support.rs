@@ -6,9 +6,11 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use gathering::app::{App, ShutdownReport, StartError};
+use gathering::auth::model::{Email, Password, Role};
 use gathering::config::Config;
 use gathering::db::embedded::{EmbeddedPostgres, Lifetime};
 use gathering::db::{migrate, template};
+use gathering::maintenance::Maintenance;
 use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 
@@ -126,11 +128,14 @@ impl TestDb {
 
 /// A configuration for a test server: port 0, this database, no embedded cluster.
 pub fn test_config(db: &TestDb) -> Config {
-    Config {
+    let mut config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: Some(db.url.clone()),
         ..Config::default()
-    }
+    };
+    // The lowest bcrypt cost keeps tests fast; production keeps the default (12).
+    config.auth.bcrypt_cost = 4;
+    config
 }
 
 /// The real server, running inside the test's runtime.
@@ -153,6 +158,11 @@ impl TestApp {
     /// Builds and runs a server on `db` without waiting for readiness.
     pub async fn start(db: TestDb) -> Self {
         let config = test_config(&db);
+        Self::start_with(db, config).await
+    }
+
+    /// Like [`TestApp::start`] with a configuration of the caller's (see [`test_config`]).
+    pub async fn start_with(db: TestDb, config: Config) -> Self {
         let app = App::build(config).await.expect("server builds");
         let addr = app.local_addr();
         let shutdown = app.shutdown_token();
@@ -191,6 +201,61 @@ impl TestApp {
     pub async fn shutdown(self) -> Result<ShutdownReport, StartError> {
         self.shutdown.cancel();
         self.handle.await.expect("server task")
+    }
+}
+
+impl TestApp {
+    /// Creates a user through the domain (as `gathering users create` does); returns the
+    /// password.
+    pub async fn create_user(&self, email: &str, role: Role) -> String {
+        let password = format!("pw-{}", uuid::Uuid::now_v7().simple());
+        let maintenance = Maintenance::open(&test_config(&self.db))
+            .await
+            .expect("open");
+        maintenance
+            .create_user(
+                Email::parse(email).unwrap(),
+                email.to_owned(),
+                Password::parse(&password).unwrap(),
+                role,
+            )
+            .await
+            .expect("user created");
+        maintenance.close().await;
+        password
+    }
+
+    /// Signs in; returns (access token, refresh token).
+    pub async fn login(&self, email: &str, password: &str) -> (String, String) {
+        let response = self
+            .http
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login of {email}");
+        let body = json(response).await;
+        (
+            body["access_token"].as_str().unwrap().to_owned(),
+            body["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A user of `role`, signed in; returns the access token.
+    pub async fn signed_in(&self, role: Role) -> String {
+        let email = format!("{}-{}@example.org", role, uuid::Uuid::now_v7().simple());
+        let password = self.create_user(&email, role).await;
+        self.login(&email, &password).await.0
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 }
 

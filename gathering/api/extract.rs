@@ -1,0 +1,233 @@
+//! Extractors: `Authed<R>` (the authenticated principal, with at least role `R`: authorisation
+//! lives in the handler's signature), `ApiJson<T>` (JSON bodies with unknown fields refused,
+//! in the error shape) and `ClientMeta` (client address behind trusted proxies, request id).
+
+use std::marker::PhantomData;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, ErrorCode};
+use super::state::{AppState, Network};
+use crate::audit::RequestMeta;
+use crate::auth::AuthError;
+use crate::auth::model::{Principal, Role};
+
+/// A minimum role, as a type.
+pub trait MinRole: Send + Sync + 'static {
+    const ROLE: Role;
+}
+
+/// Any signed-in user.
+#[derive(Debug)]
+pub struct Viewer;
+/// Members and admins.
+#[derive(Debug)]
+pub struct Member;
+/// Admins only.
+#[derive(Debug)]
+pub struct Admin;
+
+impl MinRole for Viewer {
+    const ROLE: Role = Role::Viewer;
+}
+impl MinRole for Member {
+    const ROLE: Role = Role::Member;
+}
+impl MinRole for Admin {
+    const ROLE: Role = Role::Admin;
+}
+
+/// The principal of a request whose role is at least `R`; otherwise 401 or 403.
+#[derive(Debug)]
+pub struct Authed<R: MinRole> {
+    pub principal: Principal,
+    _role: PhantomData<R>,
+}
+
+/// 401 with the `WWW-Authenticate` challenge.
+fn unauthenticated(message: &str) -> Response {
+    let mut response = ApiError::new(ErrorCode::Unauthenticated, message).into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"gathering\""),
+    );
+    response
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::InvalidCredentials => {
+                ApiError::new(ErrorCode::InvalidCredentials, error.to_string())
+            }
+            AuthError::InvalidToken => ApiError::new(ErrorCode::Unauthenticated, error.to_string()),
+            AuthError::Invalid(message) => ApiError::new(ErrorCode::ValidationFailed, message),
+            AuthError::EmailTaken => ApiError::new(ErrorCode::Conflict, error.to_string()),
+            AuthError::NotReady => ApiError::new(ErrorCode::NotReady, error.to_string()),
+            AuthError::Unavailable(cause) => {
+                tracing::error!("refusing a request: {cause:#}");
+                ApiError::new(
+                    ErrorCode::AuthUnavailable,
+                    "authentication is temporarily unavailable",
+                )
+            }
+            AuthError::Unexpected(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl<R: MinRole> FromRequestParts<AppState> for Authed<R> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let Some(token) = token else {
+            return Err(unauthenticated(
+                "sign in: send `Authorization: Bearer <access token>`",
+            ));
+        };
+        let principal = match state.auth.authenticate(&state.pool, token).await {
+            Ok(principal) => principal,
+            Err(AuthError::InvalidToken) => {
+                return Err(unauthenticated("the token is invalid, expired or revoked"));
+            }
+            Err(other) => return Err(ApiError::from(other).into_response()),
+        };
+        if principal.role < R::ROLE {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "this needs the {} role; you are {}",
+                    R::ROLE,
+                    principal.role
+                ),
+            )
+            .into_response());
+        }
+        Ok(Self {
+            principal,
+            _role: PhantomData,
+        })
+    }
+}
+
+/// A JSON body; unknown fields (with `deny_unknown_fields` on `T`) and wrong types are 422.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::new(ErrorCode::ValidationFailed, e.body_text())
+                }
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::new(ErrorCode::BadRequest, e.body_text())
+                }
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "send the body as `Content-Type: application/json`",
+                ),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::new(ErrorCode::PayloadTooLarge, "request body too large")
+                }
+                other => ApiError::new(ErrorCode::BadRequest, other.body_text()),
+            }),
+        }
+    }
+}
+
+/// Who sent the request, for the audit log.
+#[derive(Debug, Clone)]
+pub struct ClientMeta(pub RequestMeta);
+
+impl<S> FromRequestParts<S> for ClientMeta
+where
+    S: Send + Sync,
+    Network: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let network = Network::from_ref(state);
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter_map(|v| v.parse::<IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let ip = peer.map(|peer| client_ip(peer, &forwarded, &network.trusted_proxies));
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(200).collect());
+        Ok(Self(RequestMeta { ip, request_id }))
+    }
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy, in which case the
+/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
+pub fn client_ip(peer: IpAddr, forwarded: &[IpAddr], trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .copied()
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let client: IpAddr = "203.0.113.9".parse().unwrap();
+        let spoofed: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(client_ip(proxy, &[spoofed, client], &[proxy]), client);
+        assert_eq!(
+            client_ip(client, &[spoofed], &[proxy]),
+            client,
+            "untrusted peer"
+        );
+        assert_eq!(client_ip(proxy, &[], &[proxy]), proxy);
+    }
+}

@@ -1,0 +1,277 @@
+//! SQL of identity: users, refresh-token families, revoked access tokens, the signing secret.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::model::{Role, User};
+
+const USER_COLUMNS: &str = "id, email, display_name, role, disabled, created_at";
+
+fn user(row: &Row) -> User {
+    let role: String = row.get(3);
+    User {
+        id: row.get(0),
+        email: row.get(1),
+        display_name: row.get(2),
+        role: role.parse().unwrap_or(Role::Viewer),
+        disabled: row.get(4),
+        created_at: row.get(5),
+    }
+}
+
+/// Fields of a new user row.
+#[derive(Debug)]
+pub struct NewUserRow<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+}
+
+pub async fn insert_user(
+    client: &impl GenericClient,
+    new: &NewUserRow<'_>,
+) -> Result<User, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            &format!(
+                "INSERT INTO auth.users (id, email, display_name, password_hash, role)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"
+            ),
+            &[
+                &Uuid::now_v7(),
+                &new.email,
+                &new.display_name,
+                &new.password_hash,
+                &new.role.as_str(),
+            ],
+        )
+        .await?;
+    Ok(user(&row))
+}
+
+/// The user with this email (case-insensitive) and their password hash.
+pub async fn find_by_email(
+    client: &impl GenericClient,
+    email: &str,
+) -> Result<Option<(User, String)>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            &format!("SELECT {USER_COLUMNS}, password_hash FROM auth.users WHERE lower(email) = lower($1)"),
+            &[&email],
+        )
+        .await?;
+    Ok(row.map(|r| (user(&r), r.get(6))))
+}
+
+pub async fn get_user(
+    client: &impl GenericClient,
+    id: Uuid,
+) -> Result<Option<User>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            &format!("SELECT {USER_COLUMNS} FROM auth.users WHERE id = $1"),
+            &[&id],
+        )
+        .await?;
+    Ok(row.as_ref().map(user))
+}
+
+/// Users ordered by id (creation order), after `after` when given.
+pub async fn list_users(
+    client: &impl GenericClient,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<User>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM auth.users
+                  WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2"
+            ),
+            &[&after, &limit],
+        )
+        .await?;
+    Ok(rows.iter().map(user).collect())
+}
+
+pub async fn admin_exists(client: &impl GenericClient) -> Result<bool, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM auth.users WHERE role = 'admin')",
+            &[],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// A refresh-token row, as read for rotation.
+#[derive(Debug)]
+pub struct RefreshRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub used: bool,
+    pub revoked: bool,
+}
+
+pub async fn insert_refresh(
+    client: &impl GenericClient,
+    family_id: Uuid,
+    user_id: Uuid,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "INSERT INTO auth.refresh_tokens (id, family_id, user_id, token_hash, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &Uuid::now_v7(),
+                &family_id,
+                &user_id,
+                &token_hash,
+                &expires_at,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Locks and returns the row of a presented refresh token.
+pub async fn lock_refresh(
+    client: &impl GenericClient,
+    token_hash: &[u8],
+) -> Result<Option<RefreshRow>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT id, family_id, user_id, expires_at, used_at IS NOT NULL, revoked_at IS NOT NULL
+               FROM auth.refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+            &[&token_hash],
+        )
+        .await?;
+    Ok(row.map(|r| RefreshRow {
+        id: r.get(0),
+        family_id: r.get(1),
+        user_id: r.get(2),
+        expires_at: r.get(3),
+        used: r.get(4),
+        revoked: r.get(5),
+    }))
+}
+
+pub async fn mark_refresh_used(
+    client: &impl GenericClient,
+    id: Uuid,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE auth.refresh_tokens SET used_at = now() WHERE id = $1",
+            &[&id],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live token of a session (refresh-token family); returns how many.
+pub async fn revoke_family(
+    client: &impl GenericClient,
+    family_id: Uuid,
+) -> Result<u64, tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE auth.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+            &[&family_id],
+        )
+        .await
+}
+
+/// Whether the session (family) has been revoked.
+pub async fn family_revoked(
+    client: &impl GenericClient,
+    family_id: Uuid,
+) -> Result<bool, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM auth.refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL)",
+            &[&family_id],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+pub async fn revoke_access_token(
+    client: &impl GenericClient,
+    jti: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "INSERT INTO auth.revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&jti, &expires_at],
+        )
+        .await?;
+    Ok(())
+}
+
+/// What a request's principal looks like now: the user's current role and state, and whether
+/// this access token was revoked. `None` when the user no longer exists.
+pub async fn session_state(
+    client: &impl GenericClient,
+    user_id: Uuid,
+    jti: Uuid,
+) -> Result<Option<(Role, bool, bool)>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT role, disabled, EXISTS (SELECT 1 FROM auth.revoked_tokens WHERE jti = $2)
+               FROM auth.users WHERE id = $1",
+            &[&user_id, &jti],
+        )
+        .await?;
+    Ok(row.map(|r| {
+        let role: String = r.get(0);
+        (role.parse().unwrap_or(Role::Viewer), r.get(1), r.get(2))
+    }))
+}
+
+/// Deletes revocations and refresh tokens that have expired; returns rows removed.
+pub async fn purge_expired(client: &impl GenericClient) -> Result<u64, tokio_postgres::Error> {
+    let revoked = client
+        .execute(
+            "DELETE FROM auth.revoked_tokens WHERE expires_at < now()",
+            &[],
+        )
+        .await?;
+    let refresh = client
+        .execute(
+            "DELETE FROM auth.refresh_tokens WHERE expires_at < now()",
+            &[],
+        )
+        .await?;
+    Ok(revoked + refresh)
+}
+
+/// The stored secret `name`, created from `candidate` if there is none yet (first instance
+/// wins; every instance then reads the same one).
+pub async fn signing_secret(
+    client: &impl GenericClient,
+    name: &str,
+    candidate: &[u8],
+) -> Result<Vec<u8>, tokio_postgres::Error> {
+    client
+        .execute(
+            "INSERT INTO auth.signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&name, &candidate],
+        )
+        .await?;
+    let row = client
+        .query_one(
+            "SELECT secret FROM auth.signing_keys WHERE name = $1",
+            &[&name],
+        )
+        .await?;
+    Ok(row.get(0))
+}
