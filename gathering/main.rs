@@ -1,4 +1,5 @@
-//! The `gathering` command line: `serve`, `migrate` and `db {start,stop,status,url}`. Parses
+//! The `gathering` command line: `serve`, `migrate`, `db {start,stop,status,url}` and
+//! `users create`. Parses
 //! arguments, loads the configuration, runs one command, and turns any failure into one line
 //! on stderr and a non-zero exit.
 
@@ -22,7 +23,8 @@ use gathering::db::embedded::{EmbeddedPostgres, Lifetime, Status};
         .gathering/data and serves http://127.0.0.1:8000. Settings come from defaults, then \
         an optional TOML file (--config, GATHERING_CONFIG or ./gathering.toml), then the \
         environment (GATHERING_ADDR, GATHERING_DATA_DIR, GATHERING_PG_DIR, DATABASE_URL, \
-        GATHERING_ENV, RUST_LOG), then flags."
+        GATHERING_ENV, RUST_LOG, GATHERING_CORS_ORIGINS, GATHERING_TRUSTED_PROXIES, \
+        GATHERING_JWT_SECRET, GATHERING_ADMIN_EMAIL, GATHERING_ADMIN_PASSWORD), then flags."
 )]
 struct Cli {
     /// TOML configuration file (default: ./gathering.toml when it exists).

@@ -93,11 +93,9 @@ impl<R: MinRole> FromRequestParts<AppState> for Authed<R> {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty());
         let Some(token) = token else {
             return Err(unauthenticated(
@@ -186,8 +184,7 @@ where
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .filter_map(|v| v.parse::<IpAddr>().ok())
+            .map(|v| v.trim().parse::<IpAddr>().ok())
             .collect::<Vec<_>>();
         let ip = peer.map(|peer| client_ip(peer, &forwarded, &network.trusted_proxies));
         let request_id = parts
@@ -200,17 +197,21 @@ where
 }
 
 /// The client's address: the peer, unless the peer is a trusted proxy, in which case the
-/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
-pub fn client_ip(peer: IpAddr, forwarded: &[IpAddr], trusted: &[IpAddr]) -> IpAddr {
+/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy. An entry that is not
+/// a bare IP (`unknown`, `ip:port`) ends the walk at the peer: what lies left of it could have
+/// been written by the client.
+pub fn client_ip(peer: IpAddr, forwarded: &[Option<IpAddr>], trusted: &[IpAddr]) -> IpAddr {
     if !trusted.contains(&peer) {
         return peer;
     }
-    forwarded
-        .iter()
-        .rev()
-        .find(|ip| !trusted.contains(ip))
-        .copied()
-        .unwrap_or(peer)
+    for entry in forwarded.iter().rev() {
+        match entry {
+            Some(ip) if trusted.contains(ip) => continue,
+            Some(ip) => return *ip,
+            None => return peer,
+        }
+    }
+    peer
 }
 
 #[cfg(test)]
@@ -222,12 +223,20 @@ mod tests {
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let client: IpAddr = "203.0.113.9".parse().unwrap();
         let spoofed: IpAddr = "198.51.100.7".parse().unwrap();
-        assert_eq!(client_ip(proxy, &[spoofed, client], &[proxy]), client);
         assert_eq!(
-            client_ip(client, &[spoofed], &[proxy]),
+            client_ip(proxy, &[Some(spoofed), Some(client)], &[proxy]),
+            client
+        );
+        assert_eq!(
+            client_ip(client, &[Some(spoofed)], &[proxy]),
             client,
             "untrusted peer"
         );
         assert_eq!(client_ip(proxy, &[], &[proxy]), proxy);
+        assert_eq!(
+            client_ip(proxy, &[Some(spoofed), None], &[proxy]),
+            proxy,
+            "unparsable entry"
+        );
     }
 }

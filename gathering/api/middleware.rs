@@ -51,9 +51,19 @@ pub async fn error_shape(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
+    let mut response = response;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
+    }
+    // Every 401 carries the challenge (RFC 9110), whichever handler produced it.
+    if status == StatusCode::UNAUTHORIZED
+        && !response.headers().contains_key(header::WWW_AUTHENTICATE)
+    {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"gathering\""),
+        );
     }
     // The one log line of a 5xx (the trace layer's own failure log is off). 503s are the
     // expected answers of readiness probes and timeouts: a warning, not an error.

@@ -84,7 +84,7 @@ struct Inner {
     keys: OnceLock<Keys>,
     /// A bcrypt hash of a random password, verified against when an email is unknown so a
     /// login takes as long for unknown emails as for known ones.
-    dummy_hash: OnceLock<String>,
+    dummy_hash: tokio::sync::OnceCell<String>,
     /// Write-through cache of access tokens this instance revoked (the database is the source
     /// of truth for all instances). A std mutex: held for a lookup, never across `.await`.
     revoked: Mutex<std::collections::HashSet<Uuid>>,
@@ -96,13 +96,13 @@ impl Auth {
             inner: Arc::new(Inner {
                 settings,
                 keys: OnceLock::new(),
-                dummy_hash: OnceLock::new(),
+                dummy_hash: tokio::sync::OnceCell::new(),
                 revoked: Mutex::new(Default::default()),
             }),
         }
     }
 
-    /// Loads (or generates and stores) the signing secret and prepares the timing dummy.
+    /// Loads (or generates and stores) the signing secret.
     pub async fn init(&self, client: &impl GenericClient) -> Result<(), AuthError> {
         let secret = match &self.inner.settings.jwt_secret {
             Some(secret) => secret.expose_secret().as_bytes().to_vec(),
@@ -113,10 +113,6 @@ impl Auth {
             }
         };
         let _ = self.inner.keys.set(Keys::new(&secret));
-        let dummy = self
-            .hash_password(&hex::encode(rand::random::<[u8; 16]>()))
-            .await?;
-        let _ = self.inner.dummy_hash.set(dummy);
         Ok(())
     }
 
@@ -125,8 +121,11 @@ impl Auth {
     }
 
     async fn hash_password(&self, password: &str) -> Result<String, AuthError> {
+        self.hash_password_owned(password.to_owned()).await
+    }
+
+    async fn hash_password_owned(&self, password: String) -> Result<String, AuthError> {
         let cost = self.inner.settings.bcrypt_cost;
-        let password = password.to_owned();
         tokio::task::spawn_blocking(move || bcrypt::hash(password, cost))
             .await
             .map_err(anyhow::Error::from)?
@@ -134,8 +133,19 @@ impl Auth {
     }
 
     async fn verify_password(&self, password: &str, hash: Option<String>) -> bool {
-        let hash = hash.or_else(|| self.inner.dummy_hash.get().cloned());
-        let Some(hash) = hash else { return false };
+        let hash = match hash {
+            Some(hash) => hash,
+            // Made on first need (not at start-up): one hash at the configured cost.
+            None => {
+                let dummy = self.inner.dummy_hash.get_or_try_init(|| {
+                    self.hash_password_owned(hex::encode(rand::random::<[u8; 16]>()))
+                });
+                match dummy.await {
+                    Ok(hash) => hash.clone(),
+                    Err(_) => return false,
+                }
+            }
+        };
         let password = password.to_owned();
         tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false))
             .await
