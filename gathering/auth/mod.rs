@@ -381,16 +381,15 @@ impl Auth {
         }
         let check = async {
             let client = pool.get().await.map_err(anyhow::Error::from)?;
-            let state = store::session_state(&client, claims.sub, claims.jti).await?;
-            let family_revoked = store::family_revoked(&client, claims.sid).await?;
-            Ok::<_, anyhow::Error>((state, family_revoked))
+            let state = store::session_state(&client, claims.sub, claims.jti, claims.sid).await?;
+            Ok::<_, anyhow::Error>(state)
         };
-        let (state, family_revoked) = tokio::time::timeout(Duration::from_secs(5), check)
+        let state = tokio::time::timeout(Duration::from_secs(5), check)
             .await
             .map_err(|_| AuthError::Unavailable(anyhow::anyhow!("revocation check timed out")))?
             .map_err(AuthError::Unavailable)?;
         match state {
-            Some((role, false, false)) if !family_revoked => Ok(Principal {
+            Some((role, false)) => Ok(Principal {
                 user_id: claims.sub,
                 role,
                 jti: claims.jti,

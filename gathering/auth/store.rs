@@ -189,20 +189,6 @@ pub async fn revoke_family(
         .await
 }
 
-/// Whether the session (family) has been revoked.
-pub async fn family_revoked(
-    client: &impl GenericClient,
-    family_id: Uuid,
-) -> Result<bool, tokio_postgres::Error> {
-    let row = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM auth.refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL)",
-            &[&family_id],
-        )
-        .await?;
-    Ok(row.get(0))
-}
-
 pub async fn revoke_access_token(
     client: &impl GenericClient,
     jti: Uuid,
@@ -217,23 +203,29 @@ pub async fn revoke_access_token(
     Ok(())
 }
 
-/// What a request's principal looks like now: the user's current role and state, and whether
-/// this access token was revoked. `None` when the user no longer exists.
+/// What a request's principal looks like now, in one round trip: the user's current role, and
+/// whether the user is disabled, this access token revoked (logout) or its session revoked
+/// (refresh-token reuse). `None` when the user no longer exists.
 pub async fn session_state(
     client: &impl GenericClient,
     user_id: Uuid,
     jti: Uuid,
-) -> Result<Option<(Role, bool, bool)>, tokio_postgres::Error> {
+    session: Uuid,
+) -> Result<Option<(Role, bool)>, tokio_postgres::Error> {
     let row = client
         .query_opt(
-            "SELECT role, disabled, EXISTS (SELECT 1 FROM auth.revoked_tokens WHERE jti = $2)
+            "SELECT role,
+                    disabled
+                    OR EXISTS (SELECT 1 FROM auth.revoked_tokens WHERE jti = $2)
+                    OR EXISTS (SELECT 1 FROM auth.refresh_tokens
+                                WHERE family_id = $3 AND revoked_at IS NOT NULL)
                FROM auth.users WHERE id = $1",
-            &[&user_id, &jti],
+            &[&user_id, &jti, &session],
         )
         .await?;
     Ok(row.map(|r| {
         let role: String = r.get(0);
-        (role.parse().unwrap_or(Role::Viewer), r.get(1), r.get(2))
+        (role.parse().unwrap_or(Role::Viewer), r.get(1))
     }))
 }
 
