@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use std::sync::Arc;
 
+use crate::api::rate_limit::RateLimits;
 use crate::api::{self, AppState, Network};
 use crate::auth::{self, Auth};
 use crate::config::Config;
@@ -30,6 +31,8 @@ pub enum StartError {
     Database(#[from] DbError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -95,6 +98,7 @@ impl App {
     #[tracing::instrument(skip_all, fields(addr = %config.addr))]
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let built_at = Instant::now();
+        config.check_production()?;
         let (url, database) = open_database(&config).await?;
         match Self::connect_and_bind(&config, &url).await {
             Ok((pool, listener)) => {
@@ -107,6 +111,8 @@ impl App {
                     network: Network {
                         trusted_proxies: Arc::new(config.http.trusted_proxies.clone()),
                     },
+                    rate_limits: RateLimits::new(&config.rate_limits),
+                    metrics_public: config.http.metrics_public,
                 };
                 Ok(Self {
                     background: CancellationToken::new(),
@@ -185,6 +191,7 @@ impl App {
         let readiness = state.readiness.clone();
         let pool = state.pool.clone();
         let auth = state.auth.clone();
+        let rate_limits = state.rate_limits.clone();
         let addr = listener.local_addr().ok();
         let router = api::router(state, &config.http);
         let stop_accepting = shutdown.clone();
@@ -213,6 +220,7 @@ impl App {
                     pool.clone(),
                     background.clone(),
                 ));
+                tasks.spawn(forget_idle_clients(rate_limits, background.clone()));
                 readiness.set(Phase::Ready, "ready");
                 tracing::info!(
                     applied = ?report.applied,
@@ -305,6 +313,16 @@ pub(crate) fn auth_service(config: &Config) -> Auth {
         refresh_ttl: config.auth.refresh_ttl,
         bcrypt_cost: config.auth.bcrypt_cost,
         jwt_secret: config.auth.jwt_secret.clone(),
+        backoff: auth::backoff::Policy {
+            free_failures: config.auth.login_backoff_after,
+            base: config.auth.login_backoff_base,
+            max: config.auth.login_backoff_max,
+            ..auth::backoff::Policy::default()
+        },
+        self_registration: config
+            .auth
+            .self_registration
+            .then_some(config.auth.self_registration_role),
     })
 }
 
@@ -351,7 +369,8 @@ pub(crate) async fn prepare_auth(
     Ok(())
 }
 
-/// Removes expired revocations and refresh tokens every hour until cancelled.
+/// Removes expired revocations, refresh tokens and stale login failures every hour until
+/// cancelled.
 async fn purge_expired_tokens(auth: Auth, pool: Pool, cancel: CancellationToken) {
     let mut next = tokio::time::Instant::now();
     loop {
@@ -365,6 +384,20 @@ async fn purge_expired_tokens(auth: Auth, pool: Pool, cancel: CancellationToken)
             Err(e) => tracing::warn!("purging expired tokens failed: {e}"),
         }
         next += Duration::from_secs(3600);
+    }
+}
+
+/// Drops rate-limit state of clients whose budgets are full again, every minute, so memory
+/// follows the number of active clients rather than every address ever seen.
+async fn forget_idle_clients(limits: RateLimits, cancel: CancellationToken) {
+    let mut next = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep_until(next) => {}
+            () = cancel.cancelled() => return,
+        }
+        limits.forget_idle();
+        next += Duration::from_secs(60);
     }
 }
 

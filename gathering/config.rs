@@ -47,6 +47,21 @@ pub struct Config {
     pub http: HttpConfig,
     pub db: DbConfig,
     pub auth: AuthConfig,
+    pub rate_limits: RateLimitConfig,
+}
+
+/// Requests per minute allowed per client in each tier (`[rate_limits]`); 0 turns a tier off.
+/// A client is its user when signed in (or its API key) and its address otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// Sign-in, refresh and registration, plus requests whose credentials fail, per address.
+    pub auth_per_minute: u32,
+    /// Requests that change something (POST, PUT, PATCH, DELETE).
+    pub write_per_minute: u32,
+    /// Reads (GET, HEAD).
+    pub read_per_minute: u32,
+    /// `/health/*` and `/metrics`.
+    pub health_per_minute: u32,
 }
 
 /// Identity settings.
@@ -63,6 +78,18 @@ pub struct AuthConfig {
     pub admin_email: Option<String>,
     /// `GATHERING_ADMIN_PASSWORD`.
     pub admin_password: Option<SecretString>,
+    /// Failed logins for one email allowed before the backoff starts.
+    pub login_backoff_after: u32,
+    /// The first backoff delay; it doubles with each further failure.
+    pub login_backoff_base: Duration,
+    /// The longest backoff delay.
+    pub login_backoff_max: Duration,
+    /// Whether anyone may create an account (`POST /api/auth/register`); off by default.
+    pub self_registration: bool,
+    /// The role self-registered users get.
+    pub self_registration_role: crate::auth::model::Role,
+    /// Production refuses open registration unless this confirms it.
+    pub confirm_open_registration: bool,
 }
 
 /// HTTP-layer limits.
@@ -70,12 +97,16 @@ pub struct AuthConfig {
 pub struct HttpConfig {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
-    /// Origins allowed by CORS; empty means same-origin only (no CORS headers).
+    /// Origins allowed by CORS; empty means same-origin only (no CORS headers), `*` any
+    /// origin (refused in production).
     pub cors_origins: Vec<String>,
     /// How long shutdown waits for in-flight requests before cutting them off.
     pub shutdown_grace: Duration,
-    /// Proxies whose `X-Forwarded-For` is believed when finding a client's address.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed when finding a
+    /// client's address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Whether `/metrics` answers without credentials (for a scraper on a private network).
+    pub metrics_public: bool,
 }
 
 /// Connection-pool settings.
@@ -97,6 +128,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("invalid {setting}: {message}")]
     Invalid { setting: String, message: String },
+    #[error("refusing to start in production: {0}")]
+    Production(String),
 }
 
 fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
@@ -122,6 +155,17 @@ struct FileConfig {
     db: FileDb,
     #[serde(default)]
     auth: FileAuth,
+    #[serde(default)]
+    rate_limits: FileRateLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRateLimits {
+    auth_per_minute: Option<u32>,
+    write_per_minute: Option<u32>,
+    read_per_minute: Option<u32>,
+    health_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +175,12 @@ struct FileAuth {
     refresh_ttl_secs: Option<u64>,
     bcrypt_cost: Option<u32>,
     jwt_secret: Option<SecretString>,
+    login_backoff_after: Option<u32>,
+    login_backoff_base_secs: Option<u64>,
+    login_backoff_max_secs: Option<u64>,
+    self_registration: Option<bool>,
+    self_registration_role: Option<String>,
+    confirm_open_registration: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,7 +190,8 @@ struct FileHttp {
     request_timeout_secs: Option<u64>,
     cors_origins: Option<Vec<String>>,
     shutdown_grace_secs: Option<u64>,
-    trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    trusted_proxies: Option<Vec<String>>,
+    metrics_public: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +250,7 @@ impl Default for Config {
                 cors_origins: Vec::new(),
                 shutdown_grace: Duration::from_secs(5),
                 trusted_proxies: Vec::new(),
+                metrics_public: true,
             },
             db: DbConfig {
                 max_connections: 16,
@@ -211,6 +263,18 @@ impl Default for Config {
                 jwt_secret: None,
                 admin_email: None,
                 admin_password: None,
+                login_backoff_after: 5,
+                login_backoff_base: Duration::from_secs(1),
+                login_backoff_max: Duration::from_secs(15 * 60),
+                self_registration: false,
+                self_registration_role: crate::auth::model::Role::Viewer,
+                confirm_open_registration: false,
+            },
+            rate_limits: RateLimitConfig {
+                auth_per_minute: 30,
+                write_per_minute: 300,
+                read_per_minute: 1200,
+                health_per_minute: 1200,
             },
         }
     }
@@ -263,7 +327,50 @@ impl Config {
             &mut self.http.shutdown_grace,
             file.http.shutdown_grace_secs.map(Duration::from_secs),
         );
-        set(&mut self.http.trusted_proxies, file.http.trusted_proxies);
+        if let Some(proxies) = file.http.trusted_proxies {
+            self.http.trusted_proxies = proxies
+                .iter()
+                .map(|p| parse_proxy("http.trusted_proxies", p))
+                .collect::<Result<_, _>>()?;
+        }
+        set(&mut self.http.metrics_public, file.http.metrics_public);
+        let limits = &mut self.rate_limits;
+        set(
+            &mut limits.auth_per_minute,
+            file.rate_limits.auth_per_minute,
+        );
+        set(
+            &mut limits.write_per_minute,
+            file.rate_limits.write_per_minute,
+        );
+        set(
+            &mut limits.read_per_minute,
+            file.rate_limits.read_per_minute,
+        );
+        set(
+            &mut limits.health_per_minute,
+            file.rate_limits.health_per_minute,
+        );
+        let auth = &mut self.auth;
+        set(&mut auth.login_backoff_after, file.auth.login_backoff_after);
+        set(
+            &mut auth.login_backoff_base,
+            file.auth.login_backoff_base_secs.map(Duration::from_secs),
+        );
+        set(
+            &mut auth.login_backoff_max,
+            file.auth.login_backoff_max_secs.map(Duration::from_secs),
+        );
+        set(&mut auth.self_registration, file.auth.self_registration);
+        if let Some(role) = file.auth.self_registration_role {
+            auth.self_registration_role = role
+                .parse()
+                .map_err(|e| invalid("auth.self_registration_role", e))?;
+        }
+        set(
+            &mut auth.confirm_open_registration,
+            file.auth.confirm_open_registration,
+        );
         set(
             &mut self.auth.access_ttl,
             file.auth.access_ttl_secs.map(Duration::from_secs),
@@ -316,15 +423,18 @@ impl Config {
                 .split(',')
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
-                .map(|p| {
-                    p.parse().map_err(|_| {
-                        invalid(
-                            "GATHERING_TRUSTED_PROXIES",
-                            format!("`{p}` is not an IP address"),
-                        )
-                    })
-                })
+                .map(|p| parse_proxy("GATHERING_TRUSTED_PROXIES", p))
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(value) = env.var("GATHERING_METRICS_PUBLIC") {
+            self.http.metrics_public = parse_bool("GATHERING_METRICS_PUBLIC", &value)?;
+        }
+        if let Some(value) = env.var("GATHERING_SELF_REGISTRATION") {
+            self.auth.self_registration = parse_bool("GATHERING_SELF_REGISTRATION", &value)?;
+        }
+        if let Some(value) = env.var("GATHERING_CONFIRM_OPEN_REGISTRATION") {
+            self.auth.confirm_open_registration =
+                parse_bool("GATHERING_CONFIRM_OPEN_REGISTRATION", &value)?;
         }
         if let Some(secret) = env.var("GATHERING_JWT_SECRET") {
             self.auth.jwt_secret = Some(SecretString::from(secret));
@@ -385,7 +495,21 @@ impl Config {
         if self.db.connect_timeout.is_zero() {
             invalid_err("db.connect_timeout_secs", "must be greater than 0")?;
         }
-        for origin in &self.http.cors_origins {
+        if self.auth.login_backoff_base.is_zero()
+            || self.auth.login_backoff_max < self.auth.login_backoff_base
+        {
+            invalid_err(
+                "auth.login_backoff_max_secs",
+                "backoff delays must be positive, the maximum at least the base",
+            )?;
+        }
+        if self.http.cors_origins.iter().any(|o| o == "*") && self.http.cors_origins.len() > 1 {
+            invalid_err(
+                "http.cors_origins",
+                "`*` allows every origin; list it alone or not at all",
+            )?;
+        }
+        for origin in self.http.cors_origins.iter().filter(|o| *o != "*") {
             let parsed = url::Url::parse(origin).map_err(|e| {
                 invalid(
                     "http.cors_origins",
@@ -404,6 +528,68 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The production start-up gate: with `GATHERING_ENV=production` the server refuses to
+    /// start with a signing secret it would have to generate, with open registration that is
+    /// not explicitly confirmed, or with CORS open to every origin. Each problem is one line.
+    pub fn check_production(&self) -> Result<(), ConfigError> {
+        if self.env != Environment::Production {
+            return Ok(());
+        }
+        let mut problems = Vec::new();
+        if self.auth.jwt_secret.is_none() {
+            problems.push(format!(
+                "GATHERING_JWT_SECRET is not set: production needs a secret of at least {} random \
+                 bytes from the environment (e.g. `openssl rand -base64 48`), not one generated into \
+                 the database",
+                crate::auth::tokens::MIN_SECRET_BYTES
+            ));
+        }
+        if self.auth.self_registration && !self.auth.confirm_open_registration {
+            problems.push(
+                "auth.self_registration is on: anyone could create an account; confirm it with \
+                 auth.confirm_open_registration = true (GATHERING_CONFIRM_OPEN_REGISTRATION=true) \
+                 or turn it off"
+                    .to_owned(),
+            );
+        }
+        if self.http.cors_origins.iter().any(|o| o == "*") {
+            problems.push(
+                "http.cors_origins is `*`: list the exact origins of your dashboards".to_owned(),
+            );
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Production(problems.join("; ")))
+        }
+    }
+}
+
+fn parse_proxy(setting: &str, value: &str) -> Result<ipnet::IpNet, ConfigError> {
+    let value = value.trim();
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            invalid(
+                setting,
+                format!("`{value}` is not an IP address or CIDR range"),
+            )
+        })
+}
+
+fn parse_bool(setting: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        other => Err(invalid(
+            setting,
+            format!("expected true or false, got `{other}`"),
+        )),
     }
 }
 
@@ -494,6 +680,76 @@ mod tests {
         assert!(err.to_string().contains("cors_origins"), "{err}");
         let err = load(&[("RUST_LOG", "info,[")]).unwrap_err();
         assert!(err.to_string().contains("RUST_LOG"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_generated_secrets_open_registration_and_any_origin() {
+        let secret = "0123456789abcdef0123456789abcdef0123";
+        let ok = load(&[
+            ("GATHERING_ENV", "production"),
+            ("GATHERING_JWT_SECRET", secret),
+        ])
+        .unwrap();
+        ok.check_production().unwrap();
+        // Development accepts all three.
+        let dev = load(&[
+            ("GATHERING_SELF_REGISTRATION", "true"),
+            ("GATHERING_CORS_ORIGINS", "*"),
+        ])
+        .unwrap();
+        dev.check_production().unwrap();
+
+        let err = load(&[("GATHERING_ENV", "production")])
+            .unwrap()
+            .check_production()
+            .unwrap_err();
+        assert!(err.to_string().contains("GATHERING_JWT_SECRET"), "{err}");
+        let err = load(&[
+            ("GATHERING_ENV", "production"),
+            ("GATHERING_JWT_SECRET", secret),
+            ("GATHERING_SELF_REGISTRATION", "true"),
+            ("GATHERING_CORS_ORIGINS", "*"),
+        ])
+        .unwrap()
+        .check_production()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("self_registration") && err.contains("cors_origins"),
+            "{err}"
+        );
+        load(&[
+            ("GATHERING_ENV", "production"),
+            ("GATHERING_JWT_SECRET", secret),
+            ("GATHERING_SELF_REGISTRATION", "true"),
+            ("GATHERING_CONFIRM_OPEN_REGISTRATION", "yes"),
+        ])
+        .unwrap()
+        .check_production()
+        .unwrap();
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let config =
+            load(&[("GATHERING_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16,::1")]).unwrap();
+        let shown: Vec<String> = config
+            .http
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["10.0.0.1/32", "192.168.0.0/16", "::1/128"]);
+        let err = load(&[("GATHERING_TRUSTED_PROXIES", "10.0.0.0/40")]).unwrap_err();
+        assert!(
+            err.to_string().contains("GATHERING_TRUSTED_PROXIES"),
+            "{err}"
+        );
+        let err = load(&[("GATHERING_SELF_REGISTRATION", "maybe")]).unwrap_err();
+        assert!(
+            err.to_string().contains("GATHERING_SELF_REGISTRATION"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `/api/auth/*`: login, refresh, logout, me. Login and refresh are public; the rest need a
-//! signed-in principal.
+//! `/api/auth/*`: login, refresh, logout, me, and self-registration when enabled. Login,
+//! refresh and register are public; the rest need a signed-in principal.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, ClientMeta, Viewer};
-use super::views::{LoginRequest, RefreshRequest, TokenView, UserView};
+use super::views::{LoginRequest, RefreshRequest, RegisterRequest, TokenView, UserView};
+use crate::auth::NewUser;
+use crate::auth::model::{Email, Password, Role};
 
 /// Exchange email and password for an access token and a refresh token.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
@@ -16,6 +18,7 @@ use super::views::{LoginRequest, RefreshRequest, TokenView, UserView};
         (status = 200, description = "signed in", body = TokenView),
         (status = 401, description = "wrong email or password", body = ErrorBody),
         (status = 422, description = "malformed body", body = ErrorBody),
+        (status = 429, description = "too many attempts (rate limit or per-account backoff); see Retry-After", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -49,7 +52,7 @@ pub async fn refresh(
 }
 
 /// Revoke this access token and its session's refresh tokens.
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = ["viewer"])),
     responses(
         (status = 204, description = "signed out"),
         (status = 401, description = "not signed in", body = ErrorBody),
@@ -67,7 +70,7 @@ pub async fn logout(
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = ["viewer"])),
     responses(
         (status = 200, description = "the user", body = UserView),
         (status = 401, description = "not signed in", body = ErrorBody),
@@ -82,4 +85,32 @@ pub async fn me(
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "the user no longer exists"))?;
     Ok(Json(user.into()))
+}
+
+/// Create an account, when self-registration is on (`auth.self_registration`; off by
+/// default). The account gets `auth.self_registration_role` (viewer by default).
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "created; sign in next", body = UserView),
+        (status = 403, description = "self-registration is off", body = ErrorBody),
+        (status = 409, description = "email taken", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody),
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    let invalid = |field: &str, message: String| {
+        ApiError::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
+            .with_details(serde_json::json!({"field": field}))
+    };
+    let new = NewUser {
+        email: Email::parse(&body.email).map_err(|e| invalid("email", e))?,
+        display_name: body.display_name,
+        password: Password::parse(&body.password).map_err(|e| invalid("password", e))?,
+        role: Role::Viewer,
+    };
+    let user = state.auth.register(&state.pool, new, &meta).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
 }

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
+    RateLimited,
+    LoginThrottled,
     RequestTimeout,
     NotReady,
     AuthUnavailable,
@@ -89,6 +91,18 @@ pub const ERROR_CODES: &[(ErrorCode, &str, StatusCode, &str)] = &[
         "the body is well-formed but invalid; details say where",
     ),
     (
+        ErrorCode::RateLimited,
+        "rate_limited",
+        StatusCode::TOO_MANY_REQUESTS,
+        "this client's request budget is spent; Retry-After says when to retry",
+    ),
+    (
+        ErrorCode::LoginThrottled,
+        "login_throttled",
+        StatusCode::TOO_MANY_REQUESTS,
+        "too many failed sign-ins for this email; Retry-After says when to retry",
+    ),
+    (
         ErrorCode::RequestTimeout,
         "request_timeout",
         StatusCode::SERVICE_UNAVAILABLE,
@@ -141,6 +155,7 @@ impl ErrorCode {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
+            StatusCode::TOO_MANY_REQUESTS => Self::RateLimited,
             StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => Self::RequestTimeout,
             s if s.is_server_error() => Self::Internal,
             _ => Self::BadRequest,
@@ -176,6 +191,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub details: Option<serde_json::Value>,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
     cause: Option<anyhow::Error>,
 }
 
@@ -185,8 +202,14 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
             cause: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
@@ -200,6 +223,7 @@ impl ApiError {
             code: ErrorCode::Internal,
             message: "internal error; the request id identifies it in the server log".to_owned(),
             details: None,
+            retry_after: None,
             cause: Some(cause.into()),
         }
     }
@@ -215,6 +239,12 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.code.status(), Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
         if let Some(cause) = self.cause {
             response
                 .extensions_mut()

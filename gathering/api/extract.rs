@@ -8,8 +8,9 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, ErrorCode};
@@ -69,6 +70,15 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidToken => ApiError::new(ErrorCode::Unauthenticated, error.to_string()),
             AuthError::Invalid(message) => ApiError::new(ErrorCode::ValidationFailed, message),
             AuthError::EmailTaken => ApiError::new(ErrorCode::Conflict, error.to_string()),
+            AuthError::Forbidden(message) => ApiError::new(ErrorCode::Forbidden, message),
+            AuthError::NotFound(_) => ApiError::new(ErrorCode::NotFound, error.to_string()),
+            AuthError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
+            AuthError::Throttled { retry_after } => {
+                let seconds = retry_after.as_secs_f64().ceil() as u64;
+                ApiError::new(ErrorCode::LoginThrottled, error.to_string())
+                    .with_details(serde_json::json!({"retry_after_secs": seconds}))
+                    .with_retry_after(seconds)
+            }
             AuthError::NotReady => ApiError::new(ErrorCode::NotReady, error.to_string()),
             AuthError::Unavailable(cause) => {
                 tracing::error!("refusing a request: {cause:#}");
@@ -89,22 +99,20 @@ impl<R: MinRole> FromRequestParts<AppState> for Authed<R> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|t| !t.is_empty());
-        let Some(token) = token else {
+        let Some(token) = bearer_token(&parts.headers) else {
             return Err(unauthenticated(
-                "sign in: send `Authorization: Bearer <access token>`",
+                "sign in: send `Authorization: Bearer <access token or API key>`",
             ));
         };
         let principal = match state.auth.authenticate(&state.pool, token).await {
             Ok(principal) => principal,
             Err(AuthError::InvalidToken) => {
+                // Failed credentials spend the address's sign-in budget: guessing keys is
+                // as slow as guessing passwords.
+                let addr = client_addr(&parts.headers, &parts.extensions, &state.network);
+                if let Some(refusal) = state.rate_limits.charge_failed_auth(addr) {
+                    return Err(refusal);
+                }
                 return Err(unauthenticated("the token is invalid, expired or revoked"));
             }
             Err(other) => return Err(ApiError::from(other).into_response()),
@@ -174,19 +182,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let network = Network::from_ref(state);
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|v| v.trim().parse::<IpAddr>().ok())
-            .collect::<Vec<_>>();
-        let ip = peer.map(|peer| client_ip(peer, &forwarded, &network.trusted_proxies));
+        let ip = client_addr(&parts.headers, &parts.extensions, &network);
         let request_id = parts
             .headers
             .get("x-request-id")
@@ -196,17 +192,48 @@ where
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// The client address of a request: its peer, or what trusted proxies say in front of it.
+pub fn client_addr(
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    network: &Network,
+) -> Option<IpAddr> {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    Some(client_ip(peer, &forwarded, &network.trusted_proxies))
+}
+
 /// The client's address: the peer, unless the peer is a trusted proxy, in which case the
 /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy. An entry that is not
 /// a bare IP (`unknown`, `ip:port`) ends the walk at the peer: what lies left of it could have
 /// been written by the client.
-pub fn client_ip(peer: IpAddr, forwarded: &[Option<IpAddr>], trusted: &[IpAddr]) -> IpAddr {
-    if !trusted.contains(&peer) {
+pub fn client_ip(peer: IpAddr, forwarded: &[Option<IpAddr>], trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
         return peer;
     }
     for entry in forwarded.iter().rev() {
         match entry {
-            Some(ip) if trusted.contains(ip) => continue,
+            Some(ip) if is_trusted(ip) => continue,
             Some(ip) => return *ip,
             None => return peer,
         }
@@ -221,22 +248,30 @@ mod tests {
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let trusted = [IpNet::from(proxy)];
         let client: IpAddr = "203.0.113.9".parse().unwrap();
         let spoofed: IpAddr = "198.51.100.7".parse().unwrap();
         assert_eq!(
-            client_ip(proxy, &[Some(spoofed), Some(client)], &[proxy]),
+            client_ip(proxy, &[Some(spoofed), Some(client)], &trusted),
             client
         );
         assert_eq!(
-            client_ip(client, &[Some(spoofed)], &[proxy]),
+            client_ip(client, &[Some(spoofed)], &trusted),
             client,
             "untrusted peer"
         );
-        assert_eq!(client_ip(proxy, &[], &[proxy]), proxy);
+        assert_eq!(client_ip(proxy, &[], &trusted), proxy);
         assert_eq!(
-            client_ip(proxy, &[Some(spoofed), None], &[proxy]),
+            client_ip(proxy, &[Some(spoofed), None], &trusted),
             proxy,
             "unparsable entry"
+        );
+        // A range trusts every proxy in it, hop by hop.
+        let range: [IpNet; 1] = ["10.0.0.0/8".parse().unwrap()];
+        let inner: IpAddr = "10.1.2.3".parse().unwrap();
+        assert_eq!(
+            client_ip(proxy, &[Some(spoofed), Some(client), Some(inner)], &range),
+            client
         );
     }
 }

@@ -3,11 +3,14 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::header;
-use axum::response::IntoResponse;
-use deadpool_postgres::Pool;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use super::AppState;
+use super::extract::{Authed, Viewer};
 
 /// Latency buckets in seconds, from 1 ms to 30 s.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -34,13 +37,20 @@ pub fn recorder() -> PrometheusHandle {
         .clone()
 }
 
-/// Prometheus metrics.
+/// Prometheus metrics. Public unless `http.metrics_public = false`, in which case any
+/// signed-in principal (for example a viewer API key given to the scraper) may read them.
 #[utoipa::path(get, path = "/metrics", tag = "health",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn render(
-    State(handle): State<PrometheusHandle>,
-    State(pool): State<Pool>,
-) -> impl IntoResponse {
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain"),
+        (status = 401, description = "metrics are private and no credentials were sent"),
+    ))]
+pub async fn render(State(state): State<AppState>, mut parts: Parts) -> Response {
+    if !state.metrics_public
+        && let Err(refusal) = Authed::<Viewer>::from_request_parts(&mut parts, &state).await
+    {
+        return refusal;
+    }
+    let (handle, pool) = (state.metrics, state.pool);
     let status = pool.status();
     metrics::gauge!("db_pool_max_size").set(status.max_size as f64);
     metrics::gauge!("db_pool_size").set(status.size as f64);
@@ -53,4 +63,5 @@ pub async fn render(
         )],
         handle.render(),
     )
+        .into_response()
 }

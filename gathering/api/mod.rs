@@ -1,6 +1,8 @@
 //! The HTTP API: routes, the error shape, middleware, OpenAPI. Handlers are thin: extract,
 //! parse, one domain call, map to a view. Only `api/` and `websocket/` import axum.
 
+pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -8,6 +10,7 @@ pub mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod rate_limit;
 pub mod state;
 pub mod users;
 pub mod views;
@@ -15,7 +18,7 @@ pub mod views;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, StatusCode, header};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -40,14 +43,20 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/auth/refresh", post(auth::refresh))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route("/api/auth/register", post(auth::register))
         .route("/api/users", get(users::list).post(users::create))
+        .route("/api/users/{id}", get(users::get).patch(users::update))
+        .route("/api/api-keys", get(api_keys::list).post(api_keys::create))
+        .route("/api/api-keys/{id}", delete(api_keys::revoke))
+        .route("/api/audit", get(audit::list))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
         .fallback(middleware::not_found)
-        .with_state(state);
+        .with_state(state.clone());
 
     // `Router::layer` wraps each route (and the fallback); the last layer added is the
     // outermost. Innermost first: panics, body limit, timeout, then the error shape sees all
-    // of their responses, and the metrics see the final status.
+    // of their responses, the rate limit refuses before any of them run, and the metrics see
+    // the final status (429s included). CORS is outside them all, so refusals carry it too.
     let mut router = routes
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
@@ -57,6 +66,10 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             http.request_timeout,
         ))
         .layer(axum::middleware::from_fn(middleware::error_shape))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            rate_limit::limit,
+        ))
         .layer(axum::middleware::from_fn(middleware::track_metrics))
         .layer(CompressionLayer::new());
     if let Some(cors) = cors_layer(&http.cors_origins) {
@@ -110,10 +123,23 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
     }
-    let origins: Vec<_> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| o.parse().ok()))
+    };
+    let exposed = [
+        "x-request-id",
+        "retry-after",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "www-authenticate",
+    ]
+    .map(HeaderName::from_static);
     Some(
         CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
+            .allow_origin(allow)
             .allow_methods([
                 Method::GET,
                 Method::POST,
@@ -126,6 +152,6 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 HeaderName::from_static("x-request-id"),
             ])
-            .expose_headers([HeaderName::from_static("x-request-id")]),
+            .expose_headers(exposed),
     )
 }

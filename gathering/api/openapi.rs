@@ -6,29 +6,35 @@ use utoipa::OpenApi;
 use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{auth, error, health, metrics, users, views};
+use super::{api_keys, audit, auth, error, health, metrics, users, views};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "gathering",
-        description = "Self-hosted multi-agent collaboration platform with DAG pipelines. Every error has the shape `{\"error\": {\"code\", \"message\", \"details\"}}`; codes are listed in docs/api.md."
+        description = "Self-hosted multi-agent collaboration platform with DAG pipelines. Every error has the shape `{\"error\": {\"code\", \"message\", \"details\"}}`; codes are listed in docs/api.md. Protected operations name the least role they need in their `bearer` security requirement (`viewer` < `member` < `admin`); send an access token or an API key as `Authorization: Bearer ...`."
     ),
     paths(
         health::live, health::ready, metrics::render,
-        auth::login, auth::refresh, auth::logout, auth::me,
-        users::list, users::create,
+        auth::login, auth::refresh, auth::logout, auth::me, auth::register,
+        users::list, users::create, users::get, users::update,
+        api_keys::list, api_keys::create, api_keys::revoke,
+        audit::list,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
         views::LoginRequest, views::RefreshRequest, views::TokenView,
-        views::CreateUserRequest, views::UserView,
+        views::CreateUserRequest, views::UserView, views::RegisterRequest,
+        views::UpdateUserRequest, views::CreateApiKeyRequest, views::ApiKeyView,
+        views::CreatedApiKeyView, views::AuditEventView,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Probes and metrics"),
         (name = "auth", description = "Sign in, refresh, sign out"),
         (name = "users", description = "User management (admins)"),
+        (name = "api-keys", description = "API keys for scripts and integrators"),
+        (name = "audit", description = "The audit log (admins)"),
     )
 )]
 pub struct ApiDoc;
@@ -44,7 +50,7 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .bearer_format("JWT access token or gk_ API key")
                     .build(),
             ),
         );

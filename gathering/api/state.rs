@@ -5,6 +5,7 @@ use axum::extract::FromRef;
 use deadpool_postgres::Pool;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use super::rate_limit::RateLimits;
 use crate::auth::Auth;
 use crate::core::readiness::Readiness;
 
@@ -19,11 +20,15 @@ pub struct AppState {
     /// Identity and sessions (its own interior locking; see `auth::Inner`).
     pub auth: Auth,
     pub network: Network,
+    /// Per-client request budgets (lock-free keyed stores inside; see `rate_limit`).
+    pub rate_limits: RateLimits,
+    /// Whether `/metrics` answers without credentials.
+    pub metrics_public: bool,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.
 #[derive(Debug, Clone, Default)]
 pub struct Network {
     /// Peers whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
+    pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
 }

@@ -1,19 +1,20 @@
-//! `/api/users`: admins list and create users (self-registration is off).
+//! `/api/users`: admins list, create and change users (disable rather than delete, so the
+//! audit log keeps meaning).
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{Admin, ApiJson, Authed, ClientMeta};
-use super::views::{CreateUserRequest, Page, PageQuery, UserView};
-use crate::auth::NewUser;
+use super::views::{CreateUserRequest, Page, PageQuery, UpdateUserRequest, UserView, page_bounds};
 use crate::auth::model::{Email, Password};
+use crate::auth::{NewUser, UserChanges};
 
 /// Create a user.
-#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = ["admin"])),
     request_body = CreateUserRequest,
     responses(
         (status = 201, description = "created", body = UserView),
@@ -28,10 +29,6 @@ pub async fn create(
     authed: Authed<Admin>,
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
-    let invalid = |field: &str, message: String| {
-        ApiError::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
-            .with_details(serde_json::json!({"field": field}))
-    };
     let new = NewUser {
         email: Email::parse(&body.email).map_err(|e| invalid("email", e))?,
         display_name: body.display_name,
@@ -46,7 +43,7 @@ pub async fn create(
 }
 
 /// List users, oldest first.
-#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = ["admin"])),
     params(PageQuery),
     responses(
         (status = 200, description = "a page of users", body = Page<UserView>),
@@ -58,26 +55,73 @@ pub async fn list(
     _authed: Authed<Admin>,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let limit = page.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorCode::ValidationFailed,
-            "limit must be 1 to 200",
-        ));
-    }
-    let after = match page.cursor.as_deref() {
-        Some(cursor) => Some(
-            Uuid::parse_str(cursor)
-                .map_err(|_| ApiError::new(ErrorCode::ValidationFailed, "cursor is not valid"))?,
-        ),
-        None => None,
-    };
+    let (after, limit) = page_bounds(page.limit, page.cursor.as_deref())?;
     let users = state.auth.list_users(&state.pool, after, limit).await?;
-    let next_cursor = (users.len() as i64 == limit)
-        .then(|| users.last().map(|u| u.id.to_string()))
-        .flatten();
-    Ok(Json(Page {
-        items: users.into_iter().map(UserView::from).collect(),
-        next_cursor,
-    }))
+    let views = users.into_iter().map(UserView::from).collect();
+    Ok(Json(Page::of(views, limit, |u: &UserView| u.id)))
+}
+
+/// One user.
+#[utoipa::path(get, path = "/api/users/{id}", tag = "users", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path, description = "the user's id")),
+    responses(
+        (status = 200, description = "the user", body = UserView),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "not an admin", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    _authed: Authed<Admin>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<UserView>, ApiError> {
+    let user = state
+        .auth
+        .get_user(&state.pool, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such user"))?;
+    Ok(Json(user.into()))
+}
+
+/// Change a user's name, role or disabled state. Takes effect on their next request; the
+/// last enabled admin cannot be demoted or disabled.
+#[utoipa::path(patch, path = "/api/users/{id}", tag = "users", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path, description = "the user's id")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, description = "the user as changed", body = UserView),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "not an admin", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody),
+        (status = 409, description = "it would leave no enabled admin", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    authed: Authed<Admin>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<UpdateUserRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    let role = body
+        .role
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| invalid("role", e))?;
+    let changes = UserChanges {
+        display_name: body.display_name,
+        role,
+        disabled: body.disabled,
+    };
+    let user = state
+        .auth
+        .update_user(&state.pool, &authed.principal, id, changes, &meta)
+        .await?;
+    Ok(Json(user.into()))
+}
+
+fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
+        .with_details(serde_json::json!({"field": field}))
 }

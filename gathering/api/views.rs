@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::error::{ApiError, ErrorCode};
+use crate::audit;
+use crate::auth::api_keys::{ApiKey, CreatedApiKey};
 use crate::auth::model::{TokenPair, User};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -88,4 +91,174 @@ pub struct PageQuery {
     /// 1 to 200; 50 by default.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// The bounds of a page: the cursor (an id) and the limit, 1 to 200 (50 by default).
+pub fn page_bounds(
+    limit: Option<i64>,
+    cursor: Option<&str>,
+) -> Result<(Option<Uuid>, i64), ApiError> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::new(
+            ErrorCode::ValidationFailed,
+            "limit must be 1 to 200",
+        ));
+    }
+    let cursor = cursor
+        .map(|c| {
+            Uuid::parse_str(c)
+                .map_err(|_| ApiError::new(ErrorCode::ValidationFailed, "cursor is not valid"))
+        })
+        .transpose()?;
+    Ok((cursor, limit))
+}
+
+impl<T> Page<T> {
+    /// A page of `items` (at most `limit`), with the cursor of the next when it may exist.
+    pub fn of(items: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> Self {
+        let next_cursor = (items.len() as i64 == limit)
+            .then(|| items.last().map(|item| id(item).to_string()))
+            .flatten();
+        Self { items, next_cursor }
+    }
+}
+
+/// Self-registration (when the server allows it).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// An admin's changes to a user; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub display_name: Option<String>,
+    /// `admin`, `member` or `viewer`.
+    pub role: Option<String>,
+    /// A disabled user cannot sign in, and their sessions and API keys stop working.
+    pub disabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    /// What the key is for, 1 to 100 characters.
+    pub name: String,
+    /// At most the creator's role, which is the default.
+    pub role: Option<String>,
+    /// When the key stops working; never when absent.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyView {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    /// The key's first characters, for telling keys apart.
+    pub prefix: String,
+    pub role: &'static str,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Updated at most once a minute.
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<ApiKey> for ApiKeyView {
+    fn from(key: ApiKey) -> Self {
+        Self {
+            id: key.id,
+            user_id: key.user_id,
+            name: key.name,
+            prefix: key.prefix,
+            role: key.role.as_str(),
+            created_at: key.created_at,
+            expires_at: key.expires_at,
+            last_used_at: key.last_used_at,
+            revoked_at: key.revoked_at,
+        }
+    }
+}
+
+/// A new key: the only time its secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiKeyView {
+    #[serde(flatten)]
+    pub key: ApiKeyView,
+    /// The key itself (`gk_...`), sent as `Authorization: Bearer <key>`. Shown once.
+    pub secret: String,
+}
+
+impl From<CreatedApiKey> for CreatedApiKeyView {
+    fn from(created: CreatedApiKey) -> Self {
+        Self {
+            key: created.key.into(),
+            secret: created.secret,
+        }
+    }
+}
+
+/// `GET /api/api-keys` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyQuery {
+    /// Whose keys: yourself by default; only admins may name someone else.
+    pub user_id: Option<Uuid>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/audit` query; every filter is optional.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Exact action, e.g. `auth.login`; or a prefix ending in `.`, e.g. `api_key.`.
+    pub action: Option<String>,
+    pub actor_id: Option<Uuid>,
+    /// `success` or `failure`.
+    pub outcome: Option<String>,
+    /// Rows at or after this time.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rows before this time.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventView {
+    pub id: Uuid,
+    pub ts: chrono::DateTime<chrono::Utc>,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub outcome: String,
+    /// The client address (behind trusted proxies, the one they report).
+    #[schema(value_type = Option<String>)]
+    pub ip: Option<std::net::IpAddr>,
+    pub request_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+impl From<audit::Event> for AuditEventView {
+    fn from(event: audit::Event) -> Self {
+        Self {
+            id: event.id,
+            ts: event.ts,
+            actor_id: event.actor_id,
+            action: event.action,
+            outcome: event.outcome,
+            ip: event.ip,
+            request_id: event.request_id,
+            details: event.details,
+        }
+    }
 }

@@ -22,6 +22,17 @@ pub enum Outcome {
     Failure,
 }
 
+impl std::str::FromStr for Outcome {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "success" => Ok(Self::Success),
+            "failure" => Ok(Self::Failure),
+            other => Err(format!("unknown outcome `{other}` (success or failure)")),
+        }
+    }
+}
+
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,10 +66,16 @@ pub struct Event {
     pub details: serde_json::Value,
 }
 
-/// Filters for listing.
+/// Filters for listing, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// An exact action, or a prefix when it ends with `.` (`api_key.`).
     pub action: Option<String>,
     pub actor_id: Option<Uuid>,
+    pub outcome: Option<Outcome>,
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rows older than this one (the cursor of the previous page).
+    pub before: Option<Uuid>,
     pub limit: i64,
 }

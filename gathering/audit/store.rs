@@ -37,11 +37,24 @@ pub async fn list(
         .query(
             "SELECT id, ts, actor_id, action, outcome, ip, request_id, details
                FROM audit.events
-              WHERE ($1::text IS NULL OR action = $1)
+              WHERE ($1::text IS NULL OR action = $1
+                     OR (right($1, 1) = '.' AND starts_with(action, $1)))
                 AND ($2::uuid IS NULL OR actor_id = $2)
+                AND ($3::text IS NULL OR outcome = $3)
+                AND ($4::timestamptz IS NULL OR ts >= $4)
+                AND ($5::timestamptz IS NULL OR ts < $5)
+                AND ($6::uuid IS NULL OR id < $6)
               ORDER BY id DESC
-              LIMIT $3",
-            &[&filter.action, &filter.actor_id, &filter.limit],
+              LIMIT $7",
+            &[
+                &filter.action,
+                &filter.actor_id,
+                &filter.outcome.map(super::Outcome::as_str),
+                &filter.since,
+                &filter.until,
+                &filter.before,
+                &filter.limit,
+            ],
         )
         .await?;
     Ok(rows

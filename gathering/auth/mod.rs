@@ -2,9 +2,14 @@
 //! rotating refresh tokens with reuse detection, logout that survives restarts, and a
 //! revocation check that fails closed. Every outcome that matters is audited.
 
+pub mod api_keys;
+pub mod backoff;
 pub mod model;
 pub mod store;
 pub mod tokens;
+pub mod users;
+
+pub use users::{NewUser, UserChanges};
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -16,7 +21,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{self, Outcome, RequestMeta};
-use model::{Email, Password, Principal, Role, TokenPair, User};
+use model::{Credential, Principal, Role, TokenPair, User};
 use tokens::Keys;
 
 /// Failures a caller can act on.
@@ -31,6 +36,18 @@ pub enum AuthError {
     Invalid(String),
     #[error("a user with this email already exists")]
     EmailTaken,
+    /// Signed in, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such resource, or one the principal may not see.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The change would break an invariant (e.g. remove the last admin).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed logins for this email: refused until the delay passes.
+    #[error("too many failed sign-in attempts; try again later")]
+    Throttled { retry_after: Duration },
     /// The revocation state could not be checked, so the request is refused (fail closed).
     #[error("authentication is temporarily unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -40,15 +57,20 @@ pub enum AuthError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// A database that cannot be reached makes authentication unavailable (503), not broken (500).
 impl From<tokio_postgres::Error> for AuthError {
     fn from(e: tokio_postgres::Error) -> Self {
-        Self::Unexpected(e.into())
+        if e.code().is_none() {
+            Self::Unavailable(e.into())
+        } else {
+            Self::Unexpected(e.into())
+        }
     }
 }
 
 impl From<deadpool_postgres::PoolError> for AuthError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        Self::Unexpected(e.into())
+        Self::Unavailable(e.into())
     }
 }
 
@@ -60,15 +82,10 @@ pub struct Settings {
     pub bcrypt_cost: u32,
     /// Signing secret; when `None` one is generated once and kept in the database.
     pub jwt_secret: Option<SecretString>,
-}
-
-/// A user to create.
-#[derive(Debug)]
-pub struct NewUser {
-    pub email: Email,
-    pub display_name: String,
-    pub password: Password,
-    pub role: Role,
+    /// Per-account login backoff.
+    pub backoff: backoff::Policy,
+    /// The role self-registered users get; `None` when self-registration is off.
+    pub self_registration: Option<Role>,
 }
 
 /// The auth service; cheap to clone.
@@ -152,80 +169,9 @@ impl Auth {
             .unwrap_or(false)
     }
 
-    /// Creates a user and audits it (`actor` is `None` from the command line or bootstrap).
-    pub async fn create_user(
-        &self,
-        pool: &Pool,
-        new: NewUser,
-        actor: Option<Uuid>,
-        meta: &RequestMeta,
-    ) -> Result<User, AuthError> {
-        let name = new.display_name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(AuthError::Invalid(
-                "display_name must be 1 to 200 characters".into(),
-            ));
-        }
-        let hash = self.hash_password(new.password.expose()).await?;
-        let mut client = pool.get().await?;
-        let tx = client.transaction().await?;
-        let row = store::NewUserRow {
-            email: new.email.as_str(),
-            display_name: name,
-            password_hash: &hash,
-            role: new.role,
-        };
-        let user = match store::insert_user(&tx, &row).await {
-            Ok(user) => user,
-            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
-                return Err(AuthError::EmailTaken);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let entry = audit::Entry {
-            actor_id: actor,
-            action: "user.created",
-            outcome: Outcome::Success,
-            meta,
-            details: json!({"user_id": user.id, "email": user.email, "role": user.role.as_str()}),
-        };
-        audit::store::record(&tx, &entry).await?;
-        tx.commit().await?;
-        Ok(user)
-    }
-
-    /// Creates the first admin from the environment, once, on a database that has none.
-    pub async fn ensure_first_admin(
-        &self,
-        pool: &Pool,
-        email: &str,
-        password: &str,
-    ) -> Result<Option<User>, AuthError> {
-        let client = pool.get().await?;
-        if store::admin_exists(&client).await? {
-            return Ok(None);
-        }
-        drop(client);
-        let new = NewUser {
-            email: Email::parse(email)
-                .map_err(|e| AuthError::Invalid(format!("GATHERING_ADMIN_EMAIL: {e}")))?,
-            display_name: "Administrator".to_owned(),
-            password: Password::parse(password)
-                .map_err(|e| AuthError::Invalid(format!("GATHERING_ADMIN_PASSWORD: {e}")))?,
-            role: Role::Admin,
-        };
-        match self
-            .create_user(pool, new, None, &RequestMeta::default())
-            .await
-        {
-            Ok(user) => Ok(Some(user)),
-            // Another instance created it at the same moment.
-            Err(AuthError::EmailTaken) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Checks email and password; on success starts a session (refresh-token family).
+    /// Checks email and password; on success starts a session (refresh-token family). An
+    /// email with too many recent failures is refused before its password is looked at,
+    /// whether or not an account has it.
     pub async fn login(
         &self,
         pool: &Pool,
@@ -234,27 +180,48 @@ impl Auth {
         meta: &RequestMeta,
     ) -> Result<(User, TokenPair), AuthError> {
         let keys = self.keys()?;
+        let policy = &self.inner.settings.backoff;
+        let email_key = backoff::email_key(email);
         let client = pool.get().await?;
+        if let Some(until) = backoff::blocked_until(&client, &email_key).await? {
+            let entry = audit::Entry {
+                actor_id: None,
+                action: "auth.login",
+                outcome: Outcome::Failure,
+                meta,
+                details: json!({"email": email.trim(), "reason": "throttled"}),
+            };
+            audit::store::record(&client, &entry).await?;
+            return Err(throttled(until));
+        }
         let found = store::find_by_email(&client, email.trim()).await?;
+        // No connection is held during the deliberately slow hash check.
+        drop(client);
         let (user, hash) = match found {
             Some((user, hash)) => (Some(user), Some(hash)),
             None => (None, None),
         };
         let password_ok = self.verify_password(password, hash).await;
+        let client = pool.get().await?;
         let user = match user {
             Some(user) if password_ok && !user.disabled => user,
             other => {
+                let blocked = backoff::record_failure(&client, &email_key, policy).await?;
                 let entry = audit::Entry {
                     actor_id: other.as_ref().map(|u| u.id),
                     action: "auth.login",
                     outcome: Outcome::Failure,
                     meta,
-                    details: json!({"email": email.trim()}),
+                    details: json!({"email": email.trim(), "reason": "invalid_credentials"}),
                 };
                 audit::store::record(&client, &entry).await?;
-                return Err(AuthError::InvalidCredentials);
+                return Err(match blocked {
+                    Some(until) => throttled(until),
+                    None => AuthError::InvalidCredentials,
+                });
             }
         };
+        backoff::clear(&client, &email_key).await?;
         drop(client);
         let family = Uuid::now_v7();
         let mut client = pool.get().await?;
@@ -304,7 +271,7 @@ impl Auth {
         meta: &RequestMeta,
     ) -> Result<TokenPair, AuthError> {
         let keys = self.keys()?;
-        let hash = tokens::hash_refresh_token(refresh_token.trim());
+        let hash = tokens::hash_token(refresh_token.trim());
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
         let Some(row) = store::lock_refresh(&tx, &hash).await? else {
@@ -336,23 +303,34 @@ impl Auth {
         Ok(pair)
     }
 
-    /// Revokes the access token and its session's refresh tokens.
+    /// Revokes the access token and its session's refresh tokens. API keys are revoked by id
+    /// instead ([`Auth::revoke_api_key`]).
     pub async fn logout(
         &self,
         pool: &Pool,
         principal: &Principal,
         meta: &RequestMeta,
     ) -> Result<(), AuthError> {
+        let Credential::Session {
+            jti,
+            session,
+            expires_at,
+        } = principal.credential
+        else {
+            return Err(AuthError::Forbidden(
+                "API keys do not sign out; revoke the key with DELETE /api/api-keys/{id}".into(),
+            ));
+        };
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
-        store::revoke_access_token(&tx, principal.jti, principal.expires_at).await?;
-        store::revoke_family(&tx, principal.session).await?;
+        store::revoke_access_token(&tx, jti, expires_at).await?;
+        store::revoke_family(&tx, session).await?;
         let entry = audit::Entry {
             actor_id: Some(principal.user_id),
             action: "auth.logout",
             outcome: Outcome::Success,
             meta,
-            details: json!({"session": principal.session}),
+            details: json!({"session": session}),
         };
         audit::store::record(&tx, &entry).await?;
         tx.commit().await?;
@@ -360,14 +338,21 @@ impl Auth {
             .revoked
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(principal.jti);
+            .insert(jti);
         Ok(())
     }
 
-    /// Turns a bearer token into a principal: signature and expiry, then the database for
-    /// revocation, the user's current role and whether they are disabled. If the database
-    /// cannot answer, the request is refused.
+    /// Turns a bearer token into a principal. An access token: signature and expiry, then the
+    /// database for revocation, the user's current role and whether they are disabled. An API
+    /// key (`gk_...`): the database. If the database cannot answer, the request is refused.
     pub async fn authenticate(&self, pool: &Pool, token: &str) -> Result<Principal, AuthError> {
+        if token.starts_with(tokens::API_KEY_PREFIX) {
+            let check = async {
+                let client = pool.get().await.map_err(anyhow::Error::from)?;
+                Ok::<_, anyhow::Error>(Self::key_principal(&client, token).await?)
+            };
+            return fail_closed(check).await?.ok_or(AuthError::InvalidToken);
+        }
         let keys = self.keys()?;
         let claims = keys.verify(token).ok_or(AuthError::InvalidToken)?;
         let cached = self
@@ -384,41 +369,52 @@ impl Auth {
             let state = store::session_state(&client, claims.sub, claims.jti, claims.sid).await?;
             Ok::<_, anyhow::Error>(state)
         };
-        let state = tokio::time::timeout(Duration::from_secs(5), check)
-            .await
-            .map_err(|_| AuthError::Unavailable(anyhow::anyhow!("revocation check timed out")))?
-            .map_err(AuthError::Unavailable)?;
-        match state {
+        match fail_closed(check).await? {
             Some((role, false)) => Ok(Principal {
                 user_id: claims.sub,
                 role,
-                jti: claims.jti,
-                session: claims.sid,
-                expires_at: chrono::DateTime::from_timestamp(claims.exp, 0)
-                    .unwrap_or_else(Utc::now),
+                credential: Credential::Session {
+                    jti: claims.jti,
+                    session: claims.sid,
+                    expires_at: chrono::DateTime::from_timestamp(claims.exp, 0)
+                        .unwrap_or_else(Utc::now),
+                },
             }),
             _ => Err(AuthError::InvalidToken),
         }
     }
 
-    pub async fn get_user(&self, pool: &Pool, id: Uuid) -> Result<Option<User>, AuthError> {
-        let client = pool.get().await?;
-        Ok(store::get_user(&client, id).await?)
+    /// The user a bearer token names, from its signature alone (no database): cheap enough to
+    /// key rate limits by. `None` for API keys and for tokens that do not verify.
+    pub fn unverified_subject(&self, token: &str) -> Option<Uuid> {
+        let keys = self.inner.keys.get()?;
+        keys.verify(token).map(|claims| claims.sub)
     }
 
-    pub async fn list_users(
-        &self,
-        pool: &Pool,
-        after: Option<Uuid>,
-        limit: i64,
-    ) -> Result<Vec<User>, AuthError> {
-        let client = pool.get().await?;
-        Ok(store::list_users(&client, after, limit).await?)
-    }
-
-    /// Removes expired revocations and refresh tokens; run periodically.
+    /// Removes expired revocations, refresh tokens and stale login failures; run
+    /// periodically.
     pub async fn purge_expired(&self, pool: &Pool) -> Result<u64, AuthError> {
         let client = pool.get().await?;
-        Ok(store::purge_expired(&client).await?)
+        let tokens = store::purge_expired(&client).await?;
+        let failures = backoff::purge(&client, &self.inner.settings.backoff).await?;
+        Ok(tokens + failures)
     }
+}
+
+/// Runs a revocation check with a deadline; any failure refuses the request.
+async fn fail_closed<T>(
+    check: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> Result<T, AuthError> {
+    tokio::time::timeout(Duration::from_secs(5), check)
+        .await
+        .map_err(|_| AuthError::Unavailable(anyhow::anyhow!("revocation check timed out")))?
+        .map_err(AuthError::Unavailable)
+}
+
+fn throttled(until: chrono::DateTime<Utc>) -> AuthError {
+    let retry_after = (until - Utc::now())
+        .to_std()
+        .unwrap_or_default()
+        .max(Duration::from_secs(1));
+    AuthError::Throttled { retry_after }
 }

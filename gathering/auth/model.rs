@@ -113,16 +113,29 @@ pub struct User {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Who is making a request, established from a verified access token.
+/// Who is making a request, established from a verified access token or an API key.
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user_id: Uuid,
+    /// The effective role: the user's, or for an API key the lower of the key's and the
+    /// user's current one.
     pub role: Role,
-    /// The access token's id, for logout.
-    pub jti: Uuid,
-    /// The session (refresh-token family) the token belongs to.
-    pub session: Uuid,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub credential: Credential,
+}
+
+/// What the request presented.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A signed access token of a password session.
+    Session {
+        /// The access token's id, for logout.
+        jti: Uuid,
+        /// The session (refresh-token family) the token belongs to.
+        session: Uuid,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// An API key.
+    ApiKey { key_id: Uuid },
 }
 
 /// Tokens handed to a client at login and refresh.

@@ -267,3 +267,65 @@ pub async fn signing_secret(
         .await?;
     Ok(row.get(0))
 }
+
+/// The user, locked for update until the transaction ends.
+pub async fn lock_user(
+    client: &impl GenericClient,
+    id: Uuid,
+) -> Result<Option<User>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            &format!("SELECT {USER_COLUMNS} FROM auth.users WHERE id = $1 FOR UPDATE"),
+            &[&id],
+        )
+        .await?;
+    Ok(row.as_ref().map(user))
+}
+
+/// Locks the enabled admins other than `id` and returns how many there are. Two transactions
+/// demoting two different admins serialise here, so one of them sees the other's change.
+pub async fn lock_other_admins(
+    client: &impl GenericClient,
+    id: Uuid,
+) -> Result<usize, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT id FROM auth.users WHERE role = 'admin' AND NOT disabled AND id <> $1
+                FOR UPDATE",
+            &[&id],
+        )
+        .await?;
+    Ok(rows.len())
+}
+
+pub async fn update_user(
+    client: &impl GenericClient,
+    id: Uuid,
+    display_name: &str,
+    role: Role,
+    disabled: bool,
+) -> Result<User, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            &format!(
+                "UPDATE auth.users SET display_name = $2, role = $3, disabled = $4, updated_at = now()
+                  WHERE id = $1 RETURNING {USER_COLUMNS}"
+            ),
+            &[&id, &display_name, &role.as_str(), &disabled],
+        )
+        .await?;
+    Ok(user(&row))
+}
+
+/// Revokes every live refresh token of a user (all their sessions).
+pub async fn revoke_user_sessions(
+    client: &impl GenericClient,
+    user_id: Uuid,
+) -> Result<u64, tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE auth.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+            &[&user_id],
+        )
+        .await
+}

@@ -1,5 +1,5 @@
 //! Token mechanics: signed JWT access tokens (HS256; claims `sub, role, sid, jti, iat, exp,
-//! iss, aud`) and opaque refresh tokens, of which only a sha256 is stored.
+//! iss, aud`), and opaque refresh tokens and API keys, of which only a sha256 is stored.
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -13,6 +13,9 @@ pub const ISSUER: &str = "gathering";
 pub const AUDIENCE: &str = "gathering-api";
 /// Refresh tokens start with this, so leaked ones are recognisable.
 pub const REFRESH_PREFIX: &str = "grt_";
+/// API keys start with this; a bearer token with it is looked up as a key, not verified as a
+/// JWT.
+pub const API_KEY_PREFIX: &str = "gk_";
 /// The shortest signing secret accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -90,14 +93,26 @@ impl Keys {
 
 /// A new refresh token and the hash to store.
 pub fn new_refresh_token() -> (String, Vec<u8>) {
+    new_opaque_token(REFRESH_PREFIX)
+}
+
+/// A new API key and the hash to store.
+pub fn new_api_key() -> (String, Vec<u8>) {
+    new_opaque_token(API_KEY_PREFIX)
+}
+
+/// `prefix` followed by 256 random bits in hex, and its sha256. The tokens are random enough
+/// that a fast hash suffices: there is nothing to brute-force.
+fn new_opaque_token(prefix: &str) -> (String, Vec<u8>) {
     use rand::Rng;
     let bytes: [u8; 32] = rand::rng().random();
-    let token = format!("{REFRESH_PREFIX}{}", hex::encode(bytes));
-    let hash = hash_refresh_token(&token);
+    let token = format!("{prefix}{}", hex::encode(bytes));
+    let hash = hash_token(&token);
     (token, hash)
 }
 
-pub fn hash_refresh_token(token: &str) -> Vec<u8> {
+/// The stored form of an opaque token (refresh token or API key).
+pub fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -139,7 +154,7 @@ mod tests {
         let (b, _) = new_refresh_token();
         assert_ne!(a, b);
         assert!(a.starts_with(REFRESH_PREFIX));
-        assert_eq!(hash_refresh_token(&a), hash_a);
+        assert_eq!(hash_token(&a), hash_a);
         assert_eq!(hash_a.len(), 32);
     }
 }

@@ -5,7 +5,7 @@
 use gathering::auth::model::Role;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, TestDb, json, test_config};
+use crate::support::{self, TestApp, TestDb, json, test_config};
 
 async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     app.http
@@ -175,48 +175,104 @@ async fn roles_are_enforced_and_admins_manage_users() {
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
 }
 
-/// Every operation in the OpenAPI document: anonymous requests to protected ones get 401 with
-/// a challenge. New routes are covered as soon as they are documented.
+/// Every operation in the OpenAPI document is walked: anonymous requests to protected ones get
+/// 401 with a challenge, every role weaker than the one the document names gets 403, and that
+/// role itself gets past authorisation. Every route the router has must be in the document, so
+/// new routes are covered as soon as they exist.
 #[tokio::test]
-async fn every_protected_route_refuses_anonymous_requests() {
+async fn every_route_enforces_the_role_its_document_names() {
     const PUBLIC: &[&str] = &[
         "/health/live",
         "/health/ready",
         "/metrics",
         "/api/auth/login",
         "/api/auth/refresh",
+        "/api/auth/register",
     ];
     let app = TestApp::spawn().await;
     let doc = json(app.get("/api/openapi.json").await).await;
+    let paths = doc["paths"].as_object().unwrap();
+
+    let router =
+        std::fs::read_to_string(support::repo_root().join("gathering/api/mod.rs")).unwrap();
+    let routed: Vec<&str> = router
+        .split(".route(\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    assert!(routed.len() >= 10, "{routed:?}");
+    for route in &routed {
+        assert!(
+            paths.contains_key(*route),
+            "{route} is routed but not in the OpenAPI document"
+        );
+    }
+
+    let mut users = std::collections::HashMap::new();
+    for role in [Role::Viewer, Role::Member, Role::Admin] {
+        let email = format!("walk-{role}@example.org");
+        let password = app.create_user(&email, role).await;
+        users.insert(role, (email, password));
+    }
+    let token = |role: Role| {
+        let (email, password) = users[&role].clone();
+        let app = &app;
+        async move { app.login(&email, &password).await.0 }
+    };
+    let send = |method: &reqwest::Method, path: &str, token: Option<&str>| {
+        let mut request = app
+            .http
+            .request(method.clone(), app.url(path))
+            .json(&json!({}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.unwrap() }
+    };
+
     let mut checked = 0;
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            let secured = item[method]["security"].is_array();
+    for (template, item) in paths {
+        let path = template.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        for (method, operation) in item.as_object().unwrap() {
+            let security = &operation["security"];
             assert_eq!(
-                secured,
-                !PUBLIC.contains(&path.as_str()),
-                "{method} {path}: security in the document"
+                security.is_array(),
+                !PUBLIC.contains(&template.as_str()),
+                "{method} {template}: security in the document"
             );
-            if !secured {
+            if !security.is_array() {
                 continue;
             }
+            let roles = security[0]["bearer"].as_array().unwrap();
+            assert_eq!(roles.len(), 1, "{method} {template}: name exactly one role");
+            let needed: Role = roles[0].as_str().unwrap().parse().unwrap();
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let response = app
-                .http
-                .request(method.clone(), app.url(path))
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 401, "{method} {path}");
+
+            let anonymous = send(&method, &path, None).await;
+            assert_eq!(anonymous.status(), 401, "{method} {template}");
             assert!(
-                response.headers().contains_key("www-authenticate"),
-                "{method} {path}"
+                anonymous.headers().contains_key("www-authenticate"),
+                "{method} {template}"
+            );
+
+            for weaker in [Role::Viewer, Role::Member]
+                .into_iter()
+                .filter(|r| *r < needed)
+            {
+                let response = send(&method, &path, Some(&token(weaker).await)).await;
+                assert_eq!(response.status(), 403, "{method} {template} as {weaker}");
+                assert_eq!(json(response).await["error"]["code"], "forbidden");
+            }
+            let allowed = send(&method, &path, Some(&token(needed).await)).await;
+            assert!(
+                ![401, 403].contains(&allowed.status().as_u16()),
+                "{method} {template} as {needed}: {}",
+                allowed.status()
             );
             checked += 1;
         }
     }
-    assert!(checked >= 4, "{checked}");
+    assert!(checked >= 10, "{checked}");
 }
 
 #[tokio::test]
@@ -237,7 +293,7 @@ async fn revocation_that_cannot_be_checked_refuses_the_request() {
 async fn audit_rows_carry_the_client_address_behind_trusted_proxies_only() {
     let db = TestDb::migrated().await;
     let mut config = test_config(&db);
-    config.http.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    config.http.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
     let trusting = TestApp::start_with(db, config).await;
     trusting.wait_ready().await;
     let password = trusting.create_user("fay@example.org", Role::Viewer).await;

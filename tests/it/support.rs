@@ -135,6 +135,8 @@ pub fn test_config(db: &TestDb) -> Config {
     };
     // The lowest bcrypt cost keeps tests fast; production keeps the default (12).
     config.auth.bcrypt_cost = 4;
+    // Tests sign in far more often than a person; the rate-limit tests set their own budgets.
+    config.rate_limits.auth_per_minute = 10_000;
     config
 }
 

@@ -1,0 +1,280 @@
+//! Rate limits (`governor`, GCRA) in four tiers: auth, write, read, health. A client is its
+//! user when it presents a valid access token (checked by signature only, no database), its
+//! API key, and its address otherwise. Every limited response carries `X-RateLimit-Limit`,
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset`; a refusal is a 429 in the error shape with
+//! `Retry-After`. Credentials that fail to authenticate are charged to the address's auth tier,
+//! so guessing tokens or API keys is as slow as guessing passwords. Limits are per instance.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::{DefaultKeyedRateLimiter, Quota};
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, ErrorCode};
+use super::extract::{bearer_token, client_addr};
+use crate::auth::tokens;
+use crate::config::RateLimitConfig;
+
+/// Which budget a request draws on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Auth,
+    Write,
+    Read,
+    Health,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auth => "auth",
+            Self::Write => "write",
+            Self::Read => "read",
+            Self::Health => "health",
+        }
+    }
+
+    /// The tier of a request, from its method and path.
+    pub fn of(method: &Method, path: &str) -> Self {
+        if path.starts_with("/health/") || path == "/metrics" {
+            Self::Health
+        } else if matches!(
+            path,
+            "/api/auth/login" | "/api/auth/refresh" | "/api/auth/register"
+        ) {
+            Self::Auth
+        } else if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            Self::Read
+        } else {
+            Self::Write
+        }
+    }
+}
+
+/// Who a budget belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Client {
+    User(Uuid),
+    /// The first 16 bytes of the key's sha256 (never the key itself).
+    ApiKey([u8; 16]),
+    Addr(IpAddr),
+}
+
+type Limiter = DefaultKeyedRateLimiter<Client, StateInformationMiddleware>;
+
+struct Budget {
+    per_minute: NonZeroU32,
+    limiter: Limiter,
+}
+
+/// The limiters of every tier; a tier configured at 0 is off. Shared by all requests: the
+/// keyed stores are lock-free maps (governor's `dashmap`), so no lock of ours is involved.
+#[derive(Clone)]
+pub struct RateLimits {
+    budgets: Arc<[Option<Budget>; 4]>,
+}
+
+impl std::fmt::Debug for RateLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RateLimits")
+    }
+}
+
+/// The outcome of drawing on a budget: headers to add, and whether to refuse.
+struct Decision {
+    limit: u32,
+    remaining: u32,
+    /// Seconds until the budget is full again.
+    reset: u64,
+    /// Set when refused: seconds until a request is allowed.
+    retry_after: Option<u64>,
+}
+
+impl RateLimits {
+    pub fn new(config: &RateLimitConfig) -> Self {
+        let budget = |per_minute: u32| {
+            NonZeroU32::new(per_minute).map(|per_minute| Budget {
+                per_minute,
+                limiter: governor::RateLimiter::keyed(Quota::per_minute(per_minute))
+                    .with_middleware::<StateInformationMiddleware>(),
+            })
+        };
+        Self {
+            budgets: Arc::new([
+                budget(config.auth_per_minute),
+                budget(config.write_per_minute),
+                budget(config.read_per_minute),
+                budget(config.health_per_minute),
+            ]),
+        }
+    }
+
+    fn budget(&self, tier: Tier) -> Option<&Budget> {
+        let index = match tier {
+            Tier::Auth => 0,
+            Tier::Write => 1,
+            Tier::Read => 2,
+            Tier::Health => 3,
+        };
+        self.budgets[index].as_ref()
+    }
+
+    fn check(&self, tier: Tier, client: &Client) -> Option<Decision> {
+        let budget = self.budget(tier)?;
+        let limit = budget.per_minute.get();
+        let interval = Duration::from_secs(60) / limit;
+        Some(match budget.limiter.check_key(client) {
+            Ok(snapshot) => {
+                let remaining = snapshot.remaining_burst_capacity();
+                Decision {
+                    limit,
+                    remaining,
+                    reset: (interval * (limit - remaining)).as_secs_f64().ceil() as u64,
+                    retry_after: None,
+                }
+            }
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let retry_after = wait.as_secs_f64().ceil().max(1.0) as u64;
+                Decision {
+                    limit,
+                    remaining: 0,
+                    reset: (wait + interval * (limit - 1)).as_secs_f64().ceil() as u64,
+                    retry_after: Some(retry_after),
+                }
+            }
+        })
+    }
+
+    /// Charges a failed authentication to `addr`'s auth budget; `Some(429)` when spent.
+    pub fn charge_failed_auth(&self, addr: Option<IpAddr>) -> Option<Response> {
+        let addr = addr?;
+        let decision = self.check(Tier::Auth, &Client::Addr(addr))?;
+        decision.retry_after.is_some().then(|| {
+            metrics::counter!("rate_limited_total", "tier" => Tier::Auth.as_str()).increment(1);
+            let mut response = refusal(Tier::Auth, &decision);
+            add_headers(response.headers_mut(), &decision);
+            response
+        })
+    }
+
+    /// Forgets clients whose budgets are full again, to bound memory; run periodically.
+    pub fn forget_idle(&self) {
+        for budget in self.budgets.iter().flatten() {
+            budget.limiter.retain_recent();
+            budget.limiter.shrink_to_fit();
+        }
+    }
+}
+
+fn refusal(tier: Tier, decision: &Decision) -> Response {
+    let retry_after = decision.retry_after.unwrap_or(1);
+    ApiError::new(
+        ErrorCode::RateLimited,
+        format!("too many requests; retry in {retry_after} s"),
+    )
+    .with_details(serde_json::json!({"tier": tier.as_str(), "retry_after_secs": retry_after}))
+    .with_retry_after(retry_after)
+    .into_response()
+}
+
+fn add_headers(headers: &mut HeaderMap, decision: &Decision) {
+    headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(decision.remaining),
+    );
+    headers.insert("x-ratelimit-reset", HeaderValue::from(decision.reset));
+}
+
+/// The middleware: draws on the request's tier, refuses with 429 or adds the headers.
+pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let tier = Tier::of(request.method(), request.uri().path());
+    let client = client_of(&state, &request);
+    let Some(decision) = client.and_then(|client| state.rate_limits.check(tier, &client)) else {
+        return next.run(request).await;
+    };
+    if decision.retry_after.is_some() {
+        metrics::counter!("rate_limited_total", "tier" => tier.as_str()).increment(1);
+        let mut response = refusal(tier, &decision);
+        add_headers(response.headers_mut(), &decision);
+        return response;
+    }
+    let mut response = next.run(request).await;
+    add_headers(response.headers_mut(), &decision);
+    response
+}
+
+fn client_of(state: &AppState, request: &Request) -> Option<Client> {
+    let token = bearer_token(request.headers());
+    if let Some(token) = token {
+        if token.starts_with(tokens::API_KEY_PREFIX) {
+            let hash = tokens::hash_token(token);
+            let mut short = [0u8; 16];
+            short.copy_from_slice(&hash[..16]);
+            return Some(Client::ApiKey(short));
+        }
+        if let Some(user) = state.auth.unverified_subject(token) {
+            return Some(Client::User(user));
+        }
+    }
+    client_addr(request.headers(), request.extensions(), &state.network).map(Client::Addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_fall_into_tiers_by_path_and_method() {
+        assert_eq!(Tier::of(&Method::GET, "/health/ready"), Tier::Health);
+        assert_eq!(Tier::of(&Method::GET, "/metrics"), Tier::Health);
+        assert_eq!(Tier::of(&Method::POST, "/api/auth/login"), Tier::Auth);
+        assert_eq!(Tier::of(&Method::POST, "/api/auth/logout"), Tier::Write);
+        assert_eq!(Tier::of(&Method::GET, "/api/users"), Tier::Read);
+        assert_eq!(Tier::of(&Method::DELETE, "/api/api-keys/x"), Tier::Write);
+    }
+
+    #[test]
+    fn a_budget_refuses_past_its_burst_and_says_when_to_retry() {
+        let limits = RateLimits::new(&RateLimitConfig {
+            auth_per_minute: 2,
+            write_per_minute: 0,
+            read_per_minute: 60,
+            health_per_minute: 60,
+        });
+        let client = Client::Addr("203.0.113.9".parse().unwrap());
+        let first = limits.check(Tier::Auth, &client).unwrap();
+        assert_eq!(
+            (first.limit, first.remaining, first.retry_after),
+            (2, 1, None)
+        );
+        assert_eq!(first.reset, 30);
+        let second = limits.check(Tier::Auth, &client).unwrap();
+        assert_eq!(second.remaining, 0);
+        let third = limits.check(Tier::Auth, &client).unwrap();
+        let retry = third.retry_after.unwrap();
+        assert!((1..=30).contains(&retry), "{retry}");
+        assert!(third.reset >= retry && third.reset <= 60, "{}", third.reset);
+        // Another client has its own budget; a tier at 0 is off.
+        let other = Client::Addr("203.0.113.10".parse().unwrap());
+        assert!(
+            limits
+                .check(Tier::Auth, &other)
+                .unwrap()
+                .retry_after
+                .is_none()
+        );
+        assert!(limits.check(Tier::Write, &client).is_none());
+    }
+}

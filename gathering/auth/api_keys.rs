@@ -1,0 +1,257 @@
+//! API keys for scripts and integrators: created from a signed-in session, shown once, stored
+//! as a sha256 with a short visible prefix, scoped to a role no higher than the creator's
+//! (checked at creation and again on every use), optionally expiring, revocable by their owner
+//! or an admin. Creation and revocation are audited.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{GenericClient, Pool};
+use serde_json::json;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::model::{Credential, Principal, Role};
+use super::{Auth, AuthError, tokens};
+use crate::audit::{self, Outcome, RequestMeta};
+
+/// Visible characters of a key kept for display (`gk_` and 8 hex digits).
+const DISPLAY_PREFIX_CHARS: usize = 11;
+/// `last_used_at` is written at most this often per key, not on every request.
+const LAST_USED_RESOLUTION_SECS: i64 = 60;
+
+/// A key as stored (without its hash).
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    /// The first characters of the key, for telling keys apart.
+    pub prefix: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What a user asks for.
+#[derive(Debug)]
+pub struct NewApiKey {
+    pub name: String,
+    /// Defaults to the creator's role.
+    pub role: Option<Role>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A new key with its secret, which is never shown again.
+#[derive(Debug)]
+pub struct CreatedApiKey {
+    pub key: ApiKey,
+    pub secret: String,
+}
+
+const COLUMNS: &str =
+    "id, user_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at";
+
+fn api_key(row: &Row) -> ApiKey {
+    let role: String = row.get(4);
+    ApiKey {
+        id: row.get(0),
+        user_id: row.get(1),
+        name: row.get(2),
+        prefix: row.get(3),
+        role: role.parse().unwrap_or(Role::Viewer),
+        created_at: row.get(5),
+        expires_at: row.get(6),
+        last_used_at: row.get(7),
+        revoked_at: row.get(8),
+    }
+}
+
+impl Auth {
+    /// Creates a key for the principal's user. Only a password session may create keys, so a
+    /// leaked key cannot mint itself successors that outlive it.
+    pub async fn create_api_key(
+        &self,
+        pool: &Pool,
+        principal: &Principal,
+        new: NewApiKey,
+        meta: &RequestMeta,
+    ) -> Result<CreatedApiKey, AuthError> {
+        require_session(principal, "create API keys")?;
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AuthError::Invalid(
+                "name must be 1 to 100 characters".into(),
+            ));
+        }
+        let role = new.role.unwrap_or(principal.role);
+        if role > principal.role {
+            return Err(AuthError::Forbidden(format!(
+                "a key cannot have more power than its creator: you are {}, the key asks for {role}",
+                principal.role
+            )));
+        }
+        if new.expires_at.is_some_and(|at| at <= Utc::now()) {
+            return Err(AuthError::Invalid(
+                "expires_at must be in the future".into(),
+            ));
+        }
+        let (secret, hash) = tokens::new_api_key();
+        let prefix: String = secret.chars().take(DISPLAY_PREFIX_CHARS).collect();
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_one(
+                &format!(
+                    "INSERT INTO auth.api_keys (id, user_id, name, prefix, key_hash, role, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+                ),
+                &[
+                    &Uuid::now_v7(),
+                    &principal.user_id,
+                    &name,
+                    &prefix,
+                    &hash,
+                    &role.as_str(),
+                    &new.expires_at,
+                ],
+            )
+            .await?;
+        let key = api_key(&row);
+        let entry = audit::Entry {
+            actor_id: Some(principal.user_id),
+            action: "api_key.created",
+            outcome: Outcome::Success,
+            meta,
+            details: json!({"key_id": key.id, "prefix": key.prefix, "role": role.as_str(),
+                            "expires_at": key.expires_at}),
+        };
+        audit::store::record(&tx, &entry).await?;
+        tx.commit().await?;
+        Ok(CreatedApiKey { key, secret })
+    }
+
+    /// The keys of `user_id` (revoked ones included), oldest first, after `after`.
+    pub async fn list_api_keys(
+        &self,
+        pool: &Pool,
+        user_id: Uuid,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<ApiKey>, AuthError> {
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM auth.api_keys
+                      WHERE user_id = $1 AND ($2::uuid IS NULL OR id > $2)
+                      ORDER BY id LIMIT $3"
+                ),
+                &[&user_id, &after, &limit],
+            )
+            .await?;
+        Ok(rows.iter().map(api_key).collect())
+    }
+
+    /// Revokes a key of the principal's own, or anyone's for an admin. Someone else's key is
+    /// `NotFound` to a non-admin, so ids cannot be probed. Revoking twice is not an error.
+    pub async fn revoke_api_key(
+        &self,
+        pool: &Pool,
+        principal: &Principal,
+        key_id: Uuid,
+        meta: &RequestMeta,
+    ) -> Result<ApiKey, AuthError> {
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM auth.api_keys WHERE id = $1 FOR UPDATE"),
+                &[&key_id],
+            )
+            .await?;
+        let key = match row.as_ref().map(api_key) {
+            Some(key) if key.user_id == principal.user_id || principal.role == Role::Admin => key,
+            _ => return Err(AuthError::NotFound("API key")),
+        };
+        if key.revoked_at.is_some() {
+            return Ok(key);
+        }
+        let row = tx
+            .query_one(
+                &format!(
+                    "UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 RETURNING {COLUMNS}"
+                ),
+                &[&key_id],
+            )
+            .await?;
+        let entry = audit::Entry {
+            actor_id: Some(principal.user_id),
+            action: "api_key.revoked",
+            outcome: Outcome::Success,
+            meta,
+            details: json!({"key_id": key.id, "prefix": key.prefix, "owner_id": key.user_id}),
+        };
+        audit::store::record(&tx, &entry).await?;
+        tx.commit().await?;
+        Ok(api_key(&row))
+    }
+
+    /// The principal of an API key, or `InvalidToken` if it is unknown, revoked, expired or
+    /// its user disabled. Database errors propagate (the caller fails closed).
+    pub(super) async fn key_principal(
+        client: &impl GenericClient,
+        secret: &str,
+    ) -> Result<Option<Principal>, tokio_postgres::Error> {
+        let hash = tokens::hash_token(secret);
+        let row = client
+            .query_opt(
+                "SELECT k.id, k.user_id, k.role, u.role,
+                        k.last_used_at IS NULL
+                          OR k.last_used_at < now() - make_interval(secs => $2)
+                   FROM auth.api_keys k JOIN auth.users u ON u.id = k.user_id
+                  WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND NOT u.disabled
+                    AND (k.expires_at IS NULL OR k.expires_at > now())",
+                &[&hash, &(LAST_USED_RESOLUTION_SECS as f64)],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let key_id: Uuid = row.get(0);
+        let key_role: String = row.get(2);
+        let user_role: String = row.get(3);
+        let stale: bool = row.get(4);
+        let role = key_role
+            .parse::<Role>()
+            .unwrap_or(Role::Viewer)
+            .min(user_role.parse().unwrap_or(Role::Viewer));
+        if stale {
+            // Bookkeeping only: a failure here must not refuse a valid request.
+            if let Err(e) = client
+                .execute(
+                    "UPDATE auth.api_keys SET last_used_at = now() WHERE id = $1",
+                    &[&key_id],
+                )
+                .await
+            {
+                tracing::warn!(%key_id, "recording an API key's last use failed: {e}");
+            }
+        }
+        Ok(Some(Principal {
+            user_id: row.get(1),
+            role,
+            credential: Credential::ApiKey { key_id },
+        }))
+    }
+}
+
+/// Refuses an API key where only a password session will do.
+pub(super) fn require_session(principal: &Principal, what: &str) -> Result<(), AuthError> {
+    match principal.credential {
+        Credential::Session { .. } => Ok(()),
+        Credential::ApiKey { .. } => Err(AuthError::Forbidden(format!(
+            "API keys cannot {what}; sign in with a password session"
+        ))),
+    }
+}

@@ -1,0 +1,211 @@
+//! Users: creation (by an admin, the command line, the first-admin bootstrap or, when enabled,
+//! self-registration), listing, and changes of name, role and disabled state, each audited.
+//! The last enabled admin can be neither demoted nor disabled.
+
+use deadpool_postgres::Pool;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::model::{Email, Password, Principal, Role, User};
+use super::{Auth, AuthError, store};
+use crate::audit::{self, Outcome, RequestMeta};
+
+/// A user to create.
+#[derive(Debug)]
+pub struct NewUser {
+    pub email: Email,
+    pub display_name: String,
+    pub password: Password,
+    pub role: Role,
+}
+
+/// What an admin changes about a user; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+fn check_display_name(name: &str) -> Result<&str, AuthError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AuthError::Invalid(
+            "display_name must be 1 to 200 characters".into(),
+        ));
+    }
+    Ok(name)
+}
+
+impl Auth {
+    /// Creates a user and audits it (`actor` is `None` from the command line or bootstrap).
+    pub async fn create_user(
+        &self,
+        pool: &Pool,
+        new: NewUser,
+        actor: Option<Uuid>,
+        meta: &RequestMeta,
+    ) -> Result<User, AuthError> {
+        self.insert_user(pool, new, actor, "user.created", meta)
+            .await
+    }
+
+    /// Self-registration, when the configuration allows it: the new user gets the configured
+    /// role (`viewer` by default), whatever `new.role` says.
+    pub async fn register(
+        &self,
+        pool: &Pool,
+        mut new: NewUser,
+        meta: &RequestMeta,
+    ) -> Result<User, AuthError> {
+        let Some(role) = self.inner.settings.self_registration else {
+            return Err(AuthError::Forbidden(
+                "self-registration is off; ask an admin to create your account".into(),
+            ));
+        };
+        new.role = role;
+        self.insert_user(pool, new, None, "user.registered", meta)
+            .await
+    }
+
+    async fn insert_user(
+        &self,
+        pool: &Pool,
+        new: NewUser,
+        actor: Option<Uuid>,
+        action: &'static str,
+        meta: &RequestMeta,
+    ) -> Result<User, AuthError> {
+        let name = check_display_name(&new.display_name)?;
+        let hash = self.hash_password(new.password.expose()).await?;
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = store::NewUserRow {
+            email: new.email.as_str(),
+            display_name: name,
+            password_hash: &hash,
+            role: new.role,
+        };
+        let user = match store::insert_user(&tx, &row).await {
+            Ok(user) => user,
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                return Err(AuthError::EmailTaken);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let entry = audit::Entry {
+            actor_id: actor,
+            action,
+            outcome: Outcome::Success,
+            meta,
+            details: json!({"user_id": user.id, "email": user.email, "role": user.role.as_str()}),
+        };
+        audit::store::record(&tx, &entry).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Creates the first admin from the environment, once, on a database that has none.
+    pub async fn ensure_first_admin(
+        &self,
+        pool: &Pool,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<User>, AuthError> {
+        let client = pool.get().await?;
+        if store::admin_exists(&client).await? {
+            return Ok(None);
+        }
+        drop(client);
+        let new = NewUser {
+            email: Email::parse(email)
+                .map_err(|e| AuthError::Invalid(format!("GATHERING_ADMIN_EMAIL: {e}")))?,
+            display_name: "Administrator".to_owned(),
+            password: Password::parse(password)
+                .map_err(|e| AuthError::Invalid(format!("GATHERING_ADMIN_PASSWORD: {e}")))?,
+            role: Role::Admin,
+        };
+        match self
+            .create_user(pool, new, None, &RequestMeta::default())
+            .await
+        {
+            Ok(user) => Ok(Some(user)),
+            // Another instance created it at the same moment.
+            Err(AuthError::EmailTaken) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn get_user(&self, pool: &Pool, id: Uuid) -> Result<Option<User>, AuthError> {
+        let client = pool.get().await?;
+        Ok(store::get_user(&client, id).await?)
+    }
+
+    pub async fn list_users(
+        &self,
+        pool: &Pool,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<User>, AuthError> {
+        let client = pool.get().await?;
+        Ok(store::list_users(&client, after, limit).await?)
+    }
+
+    /// Applies an admin's changes to a user. Role changes and disabling take effect on the
+    /// user's next request (every request reads them); disabling also ends their sessions.
+    pub async fn update_user(
+        &self,
+        pool: &Pool,
+        actor: &Principal,
+        id: Uuid,
+        changes: UserChanges,
+        meta: &RequestMeta,
+    ) -> Result<User, AuthError> {
+        let name = changes
+            .display_name
+            .as_deref()
+            .map(check_display_name)
+            .transpose()?;
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        let before = store::lock_user(&tx, id)
+            .await?
+            .ok_or(AuthError::NotFound("user"))?;
+        let role = changes.role.unwrap_or(before.role);
+        let disabled = changes.disabled.unwrap_or(before.disabled);
+        let loses_admin =
+            before.role == Role::Admin && !before.disabled && (role != Role::Admin || disabled);
+        if loses_admin && store::lock_other_admins(&tx, id).await? == 0 {
+            return Err(AuthError::Conflict(
+                "this is the last enabled admin; make another admin first".into(),
+            ));
+        }
+        let after = store::update_user(
+            &tx,
+            id,
+            name.unwrap_or(&before.display_name),
+            role,
+            disabled,
+        )
+        .await?;
+        if disabled && !before.disabled {
+            store::revoke_user_sessions(&tx, id).await?;
+        }
+        let entry = audit::Entry {
+            actor_id: Some(actor.user_id),
+            action: "user.updated",
+            outcome: Outcome::Success,
+            meta,
+            details: json!({
+                "user_id": id,
+                "before": {"display_name": before.display_name, "role": before.role.as_str(),
+                           "disabled": before.disabled},
+                "after": {"display_name": after.display_name, "role": after.role.as_str(),
+                          "disabled": after.disabled},
+            }),
+        };
+        audit::store::record(&tx, &entry).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
