@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules by subject. Every test runs the real server or the
 //! real embedded PostgreSQL; see `support.rs` for the harness.
 
+mod access;
 mod auth;
 mod embedded;
 mod http;
