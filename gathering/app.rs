@@ -21,6 +21,7 @@ use crate::core::readiness::{Phase, Readiness};
 use crate::db::embedded::{EmbeddedError, EmbeddedPostgres, Lifetime};
 use crate::db::migrate::{self, MigrateError, Migration};
 use crate::db::{self, DbError, PoolOptions, Target};
+use crate::events::{self, bus::Bus, bus::BusConfig};
 
 /// Why the server could not start; each is one line naming the problem.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +80,8 @@ pub(crate) enum DatabaseSource {
 /// A built, bound, not yet serving server.
 pub struct App {
     config: Config,
+    /// Where the database is, for connections outside the pool (the event relay's `LISTEN`).
+    target: Target,
     listener: TcpListener,
     state: AppState,
     database: DatabaseSource,
@@ -101,7 +104,7 @@ impl App {
         config.check_production()?;
         let (url, database) = open_database(&config).await?;
         match Self::connect_and_bind(&config, &url).await {
-            Ok((pool, listener)) => {
+            Ok((pool, listener, target)) => {
                 let shutdown = CancellationToken::new();
                 let state = AppState {
                     pool,
@@ -113,8 +116,14 @@ impl App {
                     },
                     rate_limits: RateLimits::new(&config.rate_limits),
                     metrics_public: config.http.metrics_public,
+                    bus: Bus::new(BusConfig {
+                        queue_capacity: config.events.queue_capacity,
+                        handler_concurrency: config.events.handler_concurrency,
+                        dedup_window: config.events.dedup_window,
+                    }),
                 };
                 Ok(Self {
+                    target,
                     background: CancellationToken::new(),
                     config,
                     listener,
@@ -136,7 +145,7 @@ impl App {
     async fn connect_and_bind(
         config: &Config,
         url: &SecretString,
-    ) -> Result<(Pool, TcpListener), StartError> {
+    ) -> Result<(Pool, TcpListener, Target), StartError> {
         let target = Target::parse(url)?;
         let pool = db::connect(
             &target,
@@ -152,7 +161,7 @@ impl App {
                 addr: config.addr,
                 source,
             })?;
-        Ok((pool, listener))
+        Ok((pool, listener, target))
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -170,6 +179,11 @@ impl App {
         &self.state.pool
     }
 
+    /// The event bus (subscribe before `run` to miss nothing).
+    pub fn bus(&self) -> Bus {
+        self.state.bus.clone()
+    }
+
     pub fn readiness(&self) -> Readiness {
         self.state.readiness.clone()
     }
@@ -179,6 +193,7 @@ impl App {
     pub async fn run(self) -> Result<ShutdownReport, StartError> {
         let Self {
             config,
+            target,
             listener,
             state,
             database,
@@ -192,6 +207,7 @@ impl App {
         let pool = state.pool.clone();
         let auth = state.auth.clone();
         let rate_limits = state.rate_limits.clone();
+        let bus = state.bus.clone();
         let addr = listener.local_addr().ok();
         let router = api::router(state, &config.http);
         let stop_accepting = shutdown.clone();
@@ -221,6 +237,17 @@ impl App {
                     background.clone(),
                 ));
                 tasks.spawn(forget_idle_clients(rate_limits, background.clone()));
+                tasks.spawn(events::relay::run(
+                    target.config.clone(),
+                    pool.clone(),
+                    bus,
+                    background.clone(),
+                ));
+                tasks.spawn(purge_old_events(
+                    pool.clone(),
+                    config.events,
+                    background.clone(),
+                ));
                 readiness.set(Phase::Ready, "ready");
                 tracing::info!(
                     applied = ?report.applied,
@@ -382,6 +409,34 @@ async fn purge_expired_tokens(auth: Auth, pool: Pool, cancel: CancellationToken)
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "purged expired tokens"),
             Err(e) => tracing::warn!("purging expired tokens failed: {e}"),
+        }
+        next += Duration::from_secs(3600);
+    }
+}
+
+/// Applies the outbox retention (age and count) every hour until cancelled.
+async fn purge_old_events(
+    pool: Pool,
+    config: crate::config::EventsConfig,
+    cancel: CancellationToken,
+) {
+    let mut next = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep_until(next) => {}
+            () = cancel.cancelled() => return,
+        }
+        let purged = async {
+            let client = pool.get().await?;
+            let rows =
+                events::outbox::purge(&**client, config.retention, config.retention_max_events)
+                    .await?;
+            Ok::<_, anyhow::Error>(rows)
+        };
+        match purged.await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "purged old events"),
+            Err(e) => tracing::warn!("purging old events failed: {e:#}"),
         }
         next += Duration::from_secs(3600);
     }

@@ -48,6 +48,23 @@ pub struct Config {
     pub db: DbConfig,
     pub auth: AuthConfig,
     pub rate_limits: RateLimitConfig,
+    pub events: EventsConfig,
+}
+
+/// The event bus and its outbox (`[events]`).
+#[derive(Debug, Clone, Copy)]
+pub struct EventsConfig {
+    /// Events one subscriber may have queued before it is told it lagged.
+    pub queue_capacity: usize,
+    /// Event handlers running at once.
+    pub handler_concurrency: usize,
+    /// Identical ephemeral events within this window are published once (`dedup_window_ms`,
+    /// 0 = off).
+    pub dedup_window: Option<Duration>,
+    /// Outbox events older than this are deleted (`retention_days`).
+    pub retention: Duration,
+    /// At most this many outbox events are kept (`retention_max_events`).
+    pub retention_max_events: i64,
 }
 
 /// Requests per minute allowed per client in each tier (`[rate_limits]`); 0 turns a tier off.
@@ -157,6 +174,18 @@ struct FileConfig {
     auth: FileAuth,
     #[serde(default)]
     rate_limits: FileRateLimits,
+    #[serde(default)]
+    events: FileEvents,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEvents {
+    queue_capacity: Option<usize>,
+    handler_concurrency: Option<usize>,
+    dedup_window_ms: Option<u64>,
+    retention_days: Option<u64>,
+    retention_max_events: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -276,6 +305,13 @@ impl Default for Config {
                 read_per_minute: 1200,
                 health_per_minute: 1200,
             },
+            events: EventsConfig {
+                queue_capacity: 1024,
+                handler_concurrency: 16,
+                dedup_window: None,
+                retention: Duration::from_secs(7 * 24 * 3600),
+                retention_max_events: 1_000_000,
+            },
         }
     }
 }
@@ -350,6 +386,25 @@ impl Config {
         set(
             &mut limits.health_per_minute,
             file.rate_limits.health_per_minute,
+        );
+        let events = &mut self.events;
+        set(&mut events.queue_capacity, file.events.queue_capacity);
+        set(
+            &mut events.handler_concurrency,
+            file.events.handler_concurrency,
+        );
+        if let Some(ms) = file.events.dedup_window_ms {
+            events.dedup_window = (ms > 0).then(|| Duration::from_millis(ms));
+        }
+        set(
+            &mut events.retention,
+            file.events
+                .retention_days
+                .map(|d| Duration::from_secs(d * 24 * 3600)),
+        );
+        set(
+            &mut events.retention_max_events,
+            file.events.retention_max_events,
         );
         let auth = &mut self.auth;
         set(&mut auth.login_backoff_after, file.auth.login_backoff_after);
@@ -501,6 +556,18 @@ impl Config {
             invalid_err(
                 "auth.login_backoff_max_secs",
                 "backoff delays must be positive, the maximum at least the base",
+            )?;
+        }
+        if self.events.queue_capacity == 0 || self.events.handler_concurrency == 0 {
+            invalid_err(
+                "events.queue_capacity",
+                "events.queue_capacity and events.handler_concurrency must be greater than 0",
+            )?;
+        }
+        if self.events.retention.is_zero() || self.events.retention_max_events < 1 {
+            invalid_err(
+                "events.retention_days",
+                "events.retention_days and events.retention_max_events must be at least 1",
             )?;
         }
         if self.http.cors_origins.iter().any(|o| o == "*") && self.http.cors_origins.len() > 1 {

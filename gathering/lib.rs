@@ -9,5 +9,6 @@ pub mod auth;
 pub mod config;
 pub mod core;
 pub mod db;
+pub mod events;
 pub mod maintenance;
 pub mod telemetry;

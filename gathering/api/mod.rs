@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -49,6 +50,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/api-keys", get(api_keys::list).post(api_keys::create))
         .route("/api/api-keys/{id}", delete(api_keys::revoke))
         .route("/api/audit", get(audit::list))
+        .route("/api/events", get(events::list))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
         .fallback(middleware::not_found)
         .with_state(state.clone());

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api_keys, audit, auth, error, health, metrics, users, views};
+use super::{api_keys, audit, auth, error, events, health, metrics, users, views};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,14 +19,14 @@ use super::{api_keys, audit, auth, error, health, metrics, users, views};
         auth::login, auth::refresh, auth::logout, auth::me, auth::register,
         users::list, users::create, users::get, users::update,
         api_keys::list, api_keys::create, api_keys::revoke,
-        audit::list,
+        audit::list, events::list,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
         views::LoginRequest, views::RefreshRequest, views::TokenView,
         views::CreateUserRequest, views::UserView, views::RegisterRequest,
         views::UpdateUserRequest, views::CreateApiKeyRequest, views::ApiKeyView,
-        views::CreatedApiKeyView, views::AuditEventView,
+        views::CreatedApiKeyView, views::AuditEventView, views::EventView, views::EventPage,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -35,6 +35,7 @@ use super::{api_keys, audit, auth, error, health, metrics, users, views};
         (name = "users", description = "User management (admins)"),
         (name = "api-keys", description = "API keys for scripts and integrators"),
         (name = "audit", description = "The audit log (admins)"),
+        (name = "events", description = "Event history, for resuming live streams"),
     )
 )]
 pub struct ApiDoc;

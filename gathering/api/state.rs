@@ -8,6 +8,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use super::rate_limit::RateLimits;
 use crate::auth::Auth;
 use crate::core::readiness::Readiness;
+use crate::events::bus::Bus;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -24,6 +25,8 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// Whether `/metrics` answers without credentials.
     pub metrics_public: bool,
+    /// The event bus (its own interior locking; see `events::bus::Inner`).
+    pub bus: Bus,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

@@ -262,3 +262,57 @@ impl From<audit::Event> for AuditEventView {
         }
     }
 }
+
+/// `GET /api/events` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// Events after this seq; 0 (the default) for the oldest kept.
+    pub since: Option<i64>,
+    /// Comma-separated type patterns: exact (`user.created`), family (`user.*`) or `*`.
+    pub types: Option<String>,
+    /// Rows read, 1 to 500 (100 by default); fewer items come back when some are filtered.
+    pub limit: Option<i64>,
+}
+
+/// An event on the wire (the same shape in WebSocket and SSE frames).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Commit order; absent for ephemeral events.
+    pub seq: Option<i64>,
+    pub id: Uuid,
+    /// Dotted type name, e.g. `user.created`; docs/events.md lists them.
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    pub ts: chrono::DateTime<chrono::Utc>,
+    /// The ids the event is about (`user_id`, `circle_id`, `agent_id`, ...).
+    #[schema(value_type = Object)]
+    pub scope: serde_json::Value,
+    pub actor: Option<Uuid>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<crate::events::Event> for EventView {
+    fn from(event: crate::events::Event) -> Self {
+        Self {
+            seq: event.seq,
+            id: event.id,
+            event_type: event.event_type.as_str(),
+            ts: event.ts,
+            scope: serde_json::to_value(&event.scope).unwrap_or_default(),
+            actor: event.actor,
+            data: event.data,
+        }
+    }
+}
+
+/// A page of event history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub items: Vec<EventView>,
+    /// Pass as `since` for the next page (the last seq read, even when filtered out).
+    pub next_since: i64,
+    /// Whether more history may follow.
+    pub more: bool,
+}

@@ -1,7 +1,8 @@
 //! API keys for scripts and integrators: created from a signed-in session, shown once, stored
 //! as a sha256 with a short visible prefix, scoped to a role no higher than the creator's
 //! (checked at creation and again on every use), optionally expiring, revocable by their owner
-//! or an admin. Creation and revocation are audited.
+//! or an admin. Creation and revocation are audited and published (`api_key.created`,
+//! `api_key.revoked`).
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool};
@@ -12,6 +13,7 @@ use uuid::Uuid;
 use super::model::{Credential, Principal, Role};
 use super::{Auth, AuthError, tokens};
 use crate::audit::{self, Outcome, RequestMeta};
+use crate::events::{EventType, NewEvent, Scope, outbox};
 
 /// Visible characters of a key kept for display (`gk_` and 8 hex digits).
 const DISPLAY_PREFIX_CHARS: usize = 11;
@@ -127,6 +129,7 @@ impl Auth {
                             "expires_at": key.expires_at}),
         };
         audit::store::record(&tx, &entry).await?;
+        outbox::append(&tx, &key_event(EventType::ApiKeyCreated, &key, principal)).await?;
         tx.commit().await?;
         Ok(CreatedApiKey { key, secret })
     }
@@ -193,8 +196,14 @@ impl Auth {
             details: json!({"key_id": key.id, "prefix": key.prefix, "owner_id": key.user_id}),
         };
         audit::store::record(&tx, &entry).await?;
+        let revoked = api_key(&row);
+        outbox::append(
+            &tx,
+            &key_event(EventType::ApiKeyRevoked, &revoked, principal),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(api_key(&row))
+        Ok(revoked)
     }
 
     /// The principal of an API key, or `InvalidToken` if it is unknown, revoked, expired or
@@ -244,6 +253,14 @@ impl Auth {
             credential: Credential::ApiKey { key_id },
         }))
     }
+}
+
+/// The event of a key's creation or revocation (never its secret or hash).
+fn key_event(event_type: EventType, key: &ApiKey, actor: &Principal) -> NewEvent {
+    NewEvent::new(event_type, Scope::user(key.user_id), Some(actor.user_id)).data(json!({
+        "key_id": key.id, "name": key.name, "prefix": key.prefix, "role": key.role.as_str(),
+        "expires_at": key.expires_at, "revoked_at": key.revoked_at,
+    }))
 }
 
 /// Refuses an API key where only a password session will do.

@@ -1,5 +1,6 @@
 //! Users: creation (by an admin, the command line, the first-admin bootstrap or, when enabled,
-//! self-registration), listing, and changes of name, role and disabled state, each audited.
+//! self-registration), listing, and changes of name, role and disabled state, each audited
+//! and published (`user.created`, `user.registered`, `user.updated`).
 //! The last enabled admin can be neither demoted nor disabled.
 
 use deadpool_postgres::Pool;
@@ -9,6 +10,7 @@ use uuid::Uuid;
 use super::model::{Email, Password, Principal, Role, User};
 use super::{Auth, AuthError, store};
 use crate::audit::{self, Outcome, RequestMeta};
+use crate::events::{EventType, NewEvent, Scope, outbox};
 
 /// A user to create.
 #[derive(Debug)]
@@ -101,6 +103,15 @@ impl Auth {
             details: json!({"user_id": user.id, "email": user.email, "role": user.role.as_str()}),
         };
         audit::store::record(&tx, &entry).await?;
+        let event_type = if action == "user.registered" {
+            EventType::UserRegistered
+        } else {
+            EventType::UserCreated
+        };
+        let event = NewEvent::new(event_type, Scope::user(user.id), actor)
+            .data(json!({"user_id": user.id, "email": user.email,
+                         "display_name": user.display_name, "role": user.role.as_str()}));
+        outbox::append(&tx, &event).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -205,6 +216,10 @@ impl Auth {
             }),
         };
         audit::store::record(&tx, &entry).await?;
+        let event = NewEvent::new(EventType::UserUpdated, Scope::user(id), Some(actor.user_id))
+            .data(json!({"user_id": id, "display_name": after.display_name,
+                         "role": after.role.as_str(), "disabled": after.disabled}));
+        outbox::append(&tx, &event).await?;
         tx.commit().await?;
         Ok(after)
     }

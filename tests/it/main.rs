@@ -4,6 +4,7 @@
 mod access;
 mod auth;
 mod embedded;
+mod events;
 mod http;
 mod lifecycle;
 mod migrations;

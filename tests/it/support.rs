@@ -102,6 +102,14 @@ impl TestDb {
         db
     }
 
+    /// Another handle on the same database (for a second server on it).
+    pub fn same(&self) -> Self {
+        Self {
+            name: self.name.clone(),
+            url: self.url.clone(),
+        }
+    }
+
     fn named() -> Self {
         let name = format!("{TEST_DB_PREFIX}{}", uuid::Uuid::now_v7().simple());
         let mut config = cluster().server.clone();
@@ -143,6 +151,8 @@ pub fn test_config(db: &TestDb) -> Config {
 /// The real server, running inside the test's runtime.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
+    pub bus: gathering::events::bus::Bus,
+    pub pool: deadpool_postgres::Pool,
     pub http: reqwest::Client,
     pub db: TestDb,
     shutdown: CancellationToken,
@@ -167,10 +177,14 @@ impl TestApp {
     pub async fn start_with(db: TestDb, config: Config) -> Self {
         let app = App::build(config).await.expect("server builds");
         let addr = app.local_addr();
+        let bus = app.bus();
+        let pool = app.pool().clone();
         let shutdown = app.shutdown_token();
         let handle = tokio::spawn(app.run());
         Self {
             addr,
+            bus,
+            pool,
             http: reqwest::Client::new(),
             db,
             shutdown,

@@ -1,0 +1,432 @@
+//! The in-process bus. `publish` never waits: each subscriber has a bounded queue, and one
+//! that is full is marked lagged (with the first durable `seq` it missed) and skipped until it
+//! has drained its queue, when it receives one `Lagged` delivery and can catch up from the
+//! outbox ([`super::relay::Feed`] does that). Handlers registered with [`Bus::handler_loop`]
+//! run concurrently up to a shared semaphore's bound. Identical ephemeral events can be
+//! de-duplicated within a window; durable ones never are (each is a state change).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use super::{Event, Filter};
+
+/// Bus settings.
+#[derive(Debug, Clone, Copy)]
+pub struct BusConfig {
+    /// Events a subscriber may have queued before it lags.
+    pub queue_capacity: usize,
+    /// Handler invocations running at once, across all handlers.
+    pub handler_concurrency: usize,
+    /// Identical ephemeral events within this window are published once; `None`: off.
+    pub dedup_window: Option<Duration>,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 1024,
+            handler_concurrency: 16,
+            dedup_window: None,
+        }
+    }
+}
+
+/// What a subscriber receives.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    Event(Arc<Event>),
+    /// Events were skipped because the queue was full: `missed` of them, the first durable one
+    /// being `first_missed` (replay from the outbox from there).
+    Lagged {
+        first_missed: Option<i64>,
+        missed: u64,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Lag {
+    first_missed: Option<i64>,
+    missed: u64,
+}
+
+struct Slot {
+    id: u64,
+    name: &'static str,
+    filter: Filter,
+    tx: mpsc::Sender<Arc<Event>>,
+    /// Set when the queue overflowed; std mutex, held only for a check and a `try_send`.
+    lag: Mutex<Option<Lag>>,
+}
+
+struct Inner {
+    config: BusConfig,
+    /// The subscribers. A std `RwLock`: `publish` holds a read guard while it iterates and
+    /// `try_send`s (never across an `.await`), subscribe and drop take the write guard briefly.
+    slots: RwLock<Vec<Arc<Slot>>>,
+    /// Fingerprints of recent ephemeral events, for de-duplication; std mutex, never held
+    /// across an `.await`.
+    recent: Mutex<HashMap<u64, Instant>>,
+    handler_permits: Arc<Semaphore>,
+    next_id: AtomicU64,
+}
+
+/// The bus; cheap to clone.
+#[derive(Clone)]
+pub struct Bus {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Bus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bus")
+            .field("subscribers", &self.subscriber_count())
+            .finish()
+    }
+}
+
+impl Bus {
+    pub fn new(config: BusConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                slots: RwLock::new(Vec::new()),
+                recent: Mutex::new(HashMap::new()),
+                handler_permits: Arc::new(Semaphore::new(config.handler_concurrency.max(1))),
+                next_id: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Hands `event` to every matching subscriber without waiting; returns how many got it.
+    pub fn publish(&self, event: Event) -> usize {
+        if event.seq.is_none() && self.is_duplicate(&event) {
+            metrics::counter!("events_deduplicated_total").increment(1);
+            return 0;
+        }
+        let type_name = event.event_type.as_str();
+        metrics::counter!("events_published_total", "type" => type_name).increment(1);
+        let event = Arc::new(event);
+        let slots = self.inner.slots.read().unwrap_or_else(|p| p.into_inner());
+        let mut delivered = 0;
+        for slot in slots.iter().filter(|s| s.filter.matches(&event)) {
+            let mut lag = slot.lag.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(lag) = lag.as_mut() {
+                lag.missed += 1;
+                lag.first_missed = lag.first_missed.or(event.seq);
+                continue;
+            }
+            match slot.tx.try_send(event.clone()) {
+                Ok(()) => {
+                    delivered += 1;
+                    let depth = slot.tx.max_capacity() - slot.tx.capacity();
+                    metrics::histogram!("events_queue_depth", "subscriber" => slot.name)
+                        .record(depth as f64);
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    metrics::counter!("events_lagged_total", "subscriber" => slot.name)
+                        .increment(1);
+                    *lag = Some(Lag {
+                        first_missed: event.seq,
+                        missed: 1,
+                    });
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
+            }
+        }
+        metrics::counter!("events_delivered_total").increment(delivered as u64);
+        delivered
+    }
+
+    fn is_duplicate(&self, event: &Event) -> bool {
+        let Some(window) = self.inner.config.dedup_window else {
+            return false;
+        };
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        event.event_type.hash(&mut hasher);
+        event.scope.hash(&mut hasher);
+        event.actor.hash(&mut hasher);
+        event.data.to_string().hash(&mut hasher);
+        let fingerprint = hasher.finish();
+        let now = Instant::now();
+        let mut recent = self.inner.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.len() > 10_000 {
+            recent.retain(|_, seen| now.duration_since(*seen) < window);
+        }
+        match recent.get(&fingerprint) {
+            Some(seen) if now.duration_since(*seen) < window => true,
+            _ => {
+                recent.insert(fingerprint, now);
+                false
+            }
+        }
+    }
+
+    /// A subscription to events matching `filter`; `name` labels its metrics.
+    pub fn subscribe(&self, name: &'static str, filter: Filter) -> Subscription {
+        let (tx, rx) = mpsc::channel(self.inner.config.queue_capacity.max(1));
+        let slot = Arc::new(Slot {
+            id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
+            name,
+            filter,
+            tx,
+            lag: Mutex::new(None),
+        });
+        self.inner
+            .slots
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(slot.clone());
+        Subscription {
+            rx,
+            slot,
+            bus: Arc::downgrade(&self.inner),
+        }
+    }
+
+    pub fn subscriber_count(&self) -> usize {
+        self.inner
+            .slots
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Runs `handler` for every delivery of `subscription` until `cancel`, each invocation
+    /// as its own task once a permit of the bus-wide semaphore is free. Errors are counted
+    /// and logged. For `app.rs` to spawn.
+    pub async fn handler_loop<F, Fut>(
+        &self,
+        mut subscription: Subscription,
+        handler: F,
+        cancel: CancellationToken,
+    ) where
+        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let name = subscription.slot.name;
+        let mut running = tokio::task::JoinSet::new();
+        loop {
+            let delivery = tokio::select! {
+                delivery = subscription.recv() => delivery,
+                () = cancel.cancelled() => break,
+            };
+            let Some(delivery) = delivery else { break };
+            let permit = tokio::select! {
+                permit = self.inner.handler_permits.clone().acquire_owned() => permit,
+                () = cancel.cancelled() => break,
+            };
+            let Ok(permit) = permit else { break };
+            let work = handler(delivery);
+            running.spawn(async move {
+                let _permit = permit;
+                if let Err(e) = work.await {
+                    metrics::counter!("events_handler_errors_total", "handler" => name)
+                        .increment(1);
+                    tracing::warn!(handler = name, "event handler failed: {e:#}");
+                }
+            });
+            while running.try_join_next().is_some() {}
+        }
+        while running.join_next().await.is_some() {}
+    }
+}
+
+/// One subscriber's end; dropping it unsubscribes.
+pub struct Subscription {
+    rx: mpsc::Receiver<Arc<Event>>,
+    slot: Arc<Slot>,
+    bus: Weak<Inner>,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("name", &self.slot.name)
+            .finish()
+    }
+}
+
+impl Subscription {
+    /// The next delivery: queued events first, then a `Lagged` notice if events were
+    /// skipped, then whatever comes. `None` once the bus is gone.
+    pub async fn recv(&mut self) -> Option<Delivery> {
+        if let Ok(event) = self.rx.try_recv() {
+            return Some(Delivery::Event(event));
+        }
+        let lag = self
+            .slot
+            .lag
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(lag) = lag {
+            return Some(Delivery::Lagged {
+                first_missed: lag.first_missed,
+                missed: lag.missed,
+            });
+        }
+        self.rx.recv().await.map(Delivery::Event)
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(inner) = self.bus.upgrade() {
+            inner
+                .slots
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .retain(|s| s.id != self.slot.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{EventType, NewEvent, Scope, TypePattern};
+    use std::sync::atomic::AtomicUsize;
+
+    fn durable(seq: i64) -> Event {
+        let mut event = NewEvent::new(EventType::UserUpdated, Scope::default(), None)
+            .data(serde_json::json!({"n": seq}))
+            .ephemeral();
+        event.seq = Some(seq);
+        event
+    }
+
+    async fn next_event(sub: &mut Subscription) -> Arc<Event> {
+        match sub.recv().await.unwrap() {
+            Delivery::Event(event) => event,
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_subscriber_gets_matching_events_in_order() {
+        let bus = Bus::new(BusConfig::default());
+        let mut all = bus.subscribe("all", Filter::default());
+        let mut keys = bus.subscribe(
+            "keys",
+            Filter {
+                types: vec![TypePattern::parse("api_key.*").unwrap()],
+                ..Filter::default()
+            },
+        );
+        for seq in 1..=100 {
+            bus.publish(durable(seq));
+        }
+        let key = NewEvent::new(EventType::ApiKeyCreated, Scope::default(), None).ephemeral();
+        assert_eq!(bus.publish(key.clone()), 2);
+        for seq in 1..=100 {
+            assert_eq!(next_event(&mut all).await.seq, Some(seq));
+        }
+        assert_eq!(next_event(&mut all).await.id, key.id);
+        assert_eq!(next_event(&mut keys).await.id, key.id);
+        drop(all);
+        assert_eq!(bus.subscriber_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_never_blocks_the_publisher_and_reports_the_first_missed_seq() {
+        let bus = Bus::new(BusConfig {
+            queue_capacity: 4,
+            ..BusConfig::default()
+        });
+        let mut slow = bus.subscribe("slow", Filter::default());
+        let mut fast = bus.subscribe(
+            "fast",
+            Filter {
+                types: vec![TypePattern::parse("user.updated").unwrap()],
+                ..Filter::default()
+            },
+        );
+        for seq in 1..=10 {
+            bus.publish(durable(seq));
+            assert_eq!(next_event(&mut fast).await.seq, Some(seq));
+        }
+        for seq in 1..=4 {
+            assert_eq!(next_event(&mut slow).await.seq, Some(seq));
+        }
+        match slow.recv().await.unwrap() {
+            Delivery::Lagged {
+                first_missed,
+                missed,
+            } => assert_eq!((first_missed, missed), (Some(5), 6)),
+            other => panic!("expected lagged, got {other:?}"),
+        }
+        bus.publish(durable(11));
+        assert_eq!(next_event(&mut slow).await.seq, Some(11), "live again");
+    }
+
+    #[tokio::test]
+    async fn identical_ephemeral_events_are_published_once_within_the_window() {
+        let bus = Bus::new(BusConfig {
+            dedup_window: Some(Duration::from_secs(60)),
+            ..BusConfig::default()
+        });
+        let _sub = bus.subscribe("any", Filter::default());
+        let event = || NewEvent::new(EventType::UserUpdated, Scope::default(), None).ephemeral();
+        assert_eq!(bus.publish(event()), 1);
+        assert_eq!(bus.publish(event()), 0, "same type, scope, actor and data");
+        assert_eq!(
+            bus.publish(durable(1)),
+            1,
+            "durable events are never dropped"
+        );
+        assert_eq!(bus.publish(durable(1)), 1);
+    }
+
+    #[tokio::test]
+    async fn handlers_run_concurrently_up_to_the_bound() {
+        let bus = Bus::new(BusConfig {
+            handler_concurrency: 3,
+            ..BusConfig::default()
+        });
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(AtomicUsize::new(0));
+        let release = Arc::new(tokio::sync::Notify::new());
+        let cancel = CancellationToken::new();
+        let subscription = bus.subscribe("handler", Filter::default());
+        let handler = {
+            let (running, peak, done, release) =
+                (running.clone(), peak.clone(), done.clone(), release.clone());
+            move |_delivery: Delivery| {
+                let (running, peak, done, release) =
+                    (running.clone(), peak.clone(), done.clone(), release.clone());
+                async move {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    release.notified().await;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    done.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }
+            }
+        };
+        let looped = tokio::spawn({
+            let bus = bus.clone();
+            let cancel = cancel.clone();
+            async move { bus.handler_loop(subscription, handler, cancel).await }
+        });
+        for seq in 1..=9 {
+            bus.publish(durable(seq));
+        }
+        while done.load(Ordering::SeqCst) < 9 {
+            if running.load(Ordering::SeqCst) == 3 {
+                release.notify_waiters();
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(peak.load(Ordering::SeqCst), 3);
+        cancel.cancel();
+        looped.await.unwrap();
+    }
+}

@@ -1,0 +1,114 @@
+//! The outbox table: `append` in the transaction of a change (last, just before commit: it
+//! takes the lock that orders commits), `page` to read history after a `seq`, `purge` for
+//! retention. The readers take tokio-postgres clients (the relay's own connection, or a pool
+//! client dereferenced); the writer takes the caller's transaction. Commit sends a `NOTIFY` carrying the seq, which every instance's relay hears.
+
+use deadpool_postgres::GenericClient;
+use uuid::Uuid;
+
+use super::{Event, EventType, NewEvent, Scope};
+
+/// The channel the relay listens on; the payload is the seq, never the event.
+pub const CHANNEL: &str = "gathering_events";
+/// Serialises outbox writers from seq assignment to commit (a transaction-level lock).
+const ORDER_LOCK: i64 = 0x6761_7468_6576_0001;
+
+/// Writes `event` to the outbox inside the caller's transaction; returns its seq.
+pub async fn append(
+    tx: &impl GenericClient,
+    event: &NewEvent,
+) -> Result<i64, tokio_postgres::Error> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ORDER_LOCK])
+        .await?;
+    let scope = serde_json::to_value(&event.scope).unwrap_or_default();
+    let row = tx
+        .query_one(
+            "INSERT INTO events.outbox (seq, id, type, scope, actor, data)
+             VALUES (nextval('events.outbox_seq'), $1, $2, $3, $4, $5) RETURNING seq",
+            &[
+                &Uuid::now_v7(),
+                &event.event_type.as_str(),
+                &scope,
+                &event.actor,
+                &event.data,
+            ],
+        )
+        .await?;
+    let seq: i64 = row.get(0);
+    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])
+        .await?;
+    Ok(seq)
+}
+
+/// A page of the outbox.
+#[derive(Debug, Default)]
+pub struct OutboxPage {
+    pub events: Vec<Event>,
+    /// The highest seq read, including rows of types this binary does not know (written by a
+    /// newer one), which are skipped.
+    pub last: Option<i64>,
+    /// Rows read; fewer than the limit means the end was reached.
+    pub rows: usize,
+}
+
+/// Up to `limit` events after `since`, in seq order.
+pub async fn page(
+    client: &impl tokio_postgres::GenericClient,
+    since: i64,
+    limit: i64,
+) -> Result<OutboxPage, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT seq, id, type, ts, scope, actor, data FROM events.outbox
+              WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&since, &limit],
+        )
+        .await?;
+    let events = rows
+        .iter()
+        .filter_map(|row| {
+            let event_type: String = row.get(2);
+            let scope: serde_json::Value = row.get(4);
+            Some(Event {
+                seq: Some(row.get(0)),
+                id: row.get(1),
+                event_type: event_type.parse::<EventType>().ok()?,
+                ts: row.get(3),
+                scope: serde_json::from_value::<Scope>(scope).unwrap_or_default(),
+                actor: row.get(5),
+                data: row.get(6),
+            })
+        })
+        .collect();
+    Ok(OutboxPage {
+        events,
+        last: rows.last().map(|r| r.get(0)),
+        rows: rows.len(),
+    })
+}
+
+/// The highest seq written so far (0 when none).
+pub async fn head(
+    client: &impl tokio_postgres::GenericClient,
+) -> Result<i64, tokio_postgres::Error> {
+    let row = client
+        .query_one("SELECT coalesce(max(seq), 0) FROM events.outbox", &[])
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Deletes events older than `max_age` and all but the newest `keep` events.
+pub async fn purge(
+    client: &impl tokio_postgres::GenericClient,
+    max_age: std::time::Duration,
+    keep: i64,
+) -> Result<u64, tokio_postgres::Error> {
+    client
+        .execute(
+            "DELETE FROM events.outbox
+              WHERE ts < now() - make_interval(secs => $1)
+                 OR seq <= (SELECT coalesce(max(seq), 0) FROM events.outbox) - $2",
+            &[&max_age.as_secs_f64(), &keep],
+        )
+        .await
+}
