@@ -121,6 +121,7 @@ impl App {
                         handler_concurrency: config.events.handler_concurrency,
                         dedup_window: config.events.dedup_window,
                     }),
+                    stopping: shutdown.clone(),
                 };
                 Ok(Self {
                     target,

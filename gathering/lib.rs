@@ -12,3 +12,4 @@ pub mod db;
 pub mod events;
 pub mod maintenance;
 pub mod telemetry;
+pub mod websocket;

@@ -1,13 +1,23 @@
 //! `GET /api/events`: the event history after a `seq`, filtered by type patterns and by what
-//! the caller may see, paged in seq order. The resume path of WebSocket and SSE clients.
+//! the caller may see, paged in seq order (the resume path of live clients); and
+//! `GET /api/events/stream`, the live stream as Server-Sent Events for clients that cannot
+//! use WebSockets.
+
+use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::Stream;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{Authed, Viewer};
-use super::views::{EventPage, EventView, EventsQuery};
+use super::views::{EventPage, EventView, EventsQuery, StreamQuery};
+use crate::events::relay::Feed;
+use crate::events::topic::Topic;
 use crate::events::{Filter, TypePattern, outbox};
 
 /// Page through events after `since`.
@@ -66,4 +76,93 @@ pub fn parse_types(raw: Option<&str>) -> Result<Vec<TypePattern>, ApiError> {
             })
         })
         .collect()
+}
+
+/// The live event stream as Server-Sent Events: history after `since` (or the
+/// `Last-Event-ID` header), then live events on the given topics, with no gap and no
+/// duplicate. Each message has `id: <seq>`, `event: <type>` and the event as JSON data; a
+/// `lagged` message says events were skipped while the client was slow (durable ones follow).
+#[utoipa::path(get, path = "/api/events/stream", tag = "events", security(("bearer" = ["viewer"])),
+    params(StreamQuery),
+    responses(
+        (status = 200, description = "an endless text/event-stream", content_type = "text/event-stream"),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "a topic you may not subscribe to", body = ErrorBody),
+        (status = 422, description = "invalid query", body = ErrorBody),
+    ))]
+pub async fn stream(
+    State(state): State<AppState>,
+    authed: Authed<Viewer>,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let since = query.since.or(last_event_id);
+    if since.is_some_and(|s| s < 0) {
+        return Err(ApiError::new(
+            ErrorCode::ValidationFailed,
+            "since must be 0 or more",
+        ));
+    }
+    let principal = authed.principal;
+    let topics = query
+        .topics
+        .as_deref()
+        .unwrap_or("events")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|raw| {
+            let topic = Topic::parse(raw)
+                .map_err(|e| ApiError::new(ErrorCode::ValidationFailed, format!("topics: {e}")))?;
+            topic
+                .authorize(&principal)
+                .map_err(|e| ApiError::new(ErrorCode::Forbidden, e.to_string()))?;
+            Ok(topic)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let filter = Filter {
+        types: parse_types(query.types.as_deref())?,
+        ..Filter::default()
+    };
+    let feed = Feed::open(&state.bus, state.pool.clone(), "sse", filter, since);
+    let stream = futures_util::stream::unfold(feed, move |mut feed| {
+        let principal = principal.clone();
+        let topics = topics.clone();
+        async move {
+            loop {
+                let event = match feed.next().await {
+                    Ok(event) => event,
+                    Err(e) => {
+                        tracing::warn!("event stream ended: {e}");
+                        return None;
+                    }
+                };
+                if let Some((first_missed, missed)) = feed.take_lag_notice() {
+                    let data = serde_json::json!({"first_missed": first_missed, "missed": missed});
+                    let message = SseEvent::default().event("lagged").data(data.to_string());
+                    // The event itself follows with the next poll of the stream.
+                    feed.push_front(event);
+                    return Some((Ok(message), feed));
+                }
+                if !(event.visible_to(principal.user_id, principal.role)
+                    && topics.iter().any(|t| t.matches(&event)))
+                {
+                    continue;
+                }
+                let mut message = SseEvent::default().event(event.event_type.as_str());
+                if let Some(seq) = event.seq {
+                    message = message.id(seq.to_string());
+                }
+                let view = EventView::from((*event).clone());
+                let data = serde_json::to_string(&view).unwrap_or_default();
+                return Some((Ok(message.data(data)), feed));
+            }
+        }
+    });
+    let stream = futures_util::StreamExt::take_until(stream, state.stopping.cancelled_owned());
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

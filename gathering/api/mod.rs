@@ -51,6 +51,8 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/api-keys/{id}", delete(api_keys::revoke))
         .route("/api/audit", get(audit::list))
         .route("/api/events", get(events::list))
+        .route("/api/events/stream", get(events::stream))
+        .merge(crate::websocket::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
         .fallback(middleware::not_found)
         .with_state(state.clone());

@@ -19,7 +19,7 @@ use super::{api_keys, audit, auth, error, events, health, metrics, users, views}
         auth::login, auth::refresh, auth::logout, auth::me, auth::register,
         users::list, users::create, users::get, users::update,
         api_keys::list, api_keys::create, api_keys::revoke,
-        audit::list, events::list,
+        audit::list, events::list, events::stream,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,

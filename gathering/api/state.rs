@@ -27,6 +27,9 @@ pub struct AppState {
     pub metrics_public: bool,
     /// The event bus (its own interior locking; see `events::bus::Inner`).
     pub bus: Bus,
+    /// Cancelled when shutdown begins: long-lived responses (WebSockets, SSE) end then, so
+    /// draining does not wait for them.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

@@ -316,3 +316,15 @@ pub struct EventPage {
     /// Whether more history may follow.
     pub more: bool,
 }
+
+/// `GET /api/events/stream` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    /// Replay events after this seq first (else the `Last-Event-ID` header; else live only).
+    pub since: Option<i64>,
+    /// Comma-separated topics (`events`, `users/ID`, ...); `events` by default.
+    pub topics: Option<String>,
+    /// Comma-separated type patterns; all types by default.
+    pub types: Option<String>,
+}

@@ -8,6 +8,7 @@
 pub mod bus;
 pub mod outbox;
 pub mod relay;
+pub mod topic;
 
 use std::fmt;
 

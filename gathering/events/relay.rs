@@ -143,6 +143,8 @@ pub struct Feed {
     backlog: VecDeque<Arc<Event>>,
     /// History after `last` remains to be read from the outbox.
     catching_up: bool,
+    /// The last lag not yet reported to the consumer: first missed seq and count.
+    lag_notice: Option<(Option<i64>, u64)>,
 }
 
 impl std::fmt::Debug for Feed {
@@ -168,7 +170,20 @@ impl Feed {
             last: since,
             backlog: VecDeque::new(),
             catching_up: since.is_some(),
+            lag_notice: None,
         }
+    }
+
+    /// Whether the feed lagged (and caught up from the outbox) since this was last asked:
+    /// the first missed seq and how many events were skipped live. Ephemeral events missed
+    /// then are gone; durable ones were replayed.
+    pub fn take_lag_notice(&mut self) -> Option<(Option<i64>, u64)> {
+        self.lag_notice.take()
+    }
+
+    /// Puts an event handed out back in front (a consumer that must say something first).
+    pub fn push_front(&mut self, event: Arc<Event>) {
+        self.backlog.push_front(event);
     }
 
     /// The seq of the last durable event handed out.
@@ -198,8 +213,12 @@ impl Feed {
                     self.last = event.seq.or(self.last);
                     return Ok(event);
                 }
-                Some(Delivery::Lagged { first_missed, .. }) => {
+                Some(Delivery::Lagged {
+                    first_missed,
+                    missed,
+                }) => {
                     metrics::counter!("events_feed_catch_ups_total").increment(1);
+                    self.lag_notice = Some((first_missed, missed));
                     if self.last.is_none() {
                         self.last = first_missed.map(|seq| seq - 1);
                     }

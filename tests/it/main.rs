@@ -10,3 +10,4 @@ mod lifecycle;
 mod migrations;
 mod process;
 mod support;
+mod websocket;

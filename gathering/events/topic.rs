@@ -1,0 +1,163 @@
+//! Topics a live client subscribes to (WebSocket and SSE), what each one matches, and who may
+//! subscribe. Per-event visibility ([`super::Event::visible_to`]) is applied on top, so a topic
+//! never shows more than `/api/events` would.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use super::Event;
+use crate::auth::model::{Principal, Role};
+
+/// One subscription target.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// `events`: every event the subscriber may see.
+    Everything,
+    /// `users/{id}`: events about one user (themselves, or anyone for an admin).
+    User(Uuid),
+    /// `circles/{name}`.
+    Circle(String),
+    /// `agents/{id}`.
+    Agent(Uuid),
+    /// `workspace/{id}`.
+    Workspace(Uuid),
+    /// `pipelines/{id}`.
+    Pipeline(Uuid),
+}
+
+/// Why a subscription was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TopicError {
+    #[error(
+        "`{0}` is not a topic (events, users/ID, circles/NAME, agents/ID, workspace/ID, pipelines/ID)"
+    )]
+    Invalid(String),
+    #[error("you may not subscribe to `{0}`")]
+    Forbidden(String),
+}
+
+impl Topic {
+    pub fn parse(raw: &str) -> Result<Self, TopicError> {
+        let invalid = || TopicError::Invalid(raw.chars().take(100).collect());
+        let raw = raw.trim();
+        if raw == "events" {
+            return Ok(Self::Everything);
+        }
+        let (kind, rest) = raw.split_once('/').ok_or_else(invalid)?;
+        let id = || Uuid::parse_str(rest).map_err(|_| invalid());
+        match kind {
+            "users" => Ok(Self::User(id()?)),
+            "agents" => Ok(Self::Agent(id()?)),
+            "workspace" => Ok(Self::Workspace(id()?)),
+            "pipelines" => Ok(Self::Pipeline(id()?)),
+            "circles"
+                if !rest.is_empty()
+                    && rest.len() <= 100
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
+            {
+                Ok(Self::Circle(rest.to_owned()))
+            }
+            _ => Err(invalid()),
+        }
+    }
+
+    /// Whether `event` belongs to this topic.
+    pub fn matches(&self, event: &Event) -> bool {
+        let scope = &event.scope;
+        match self {
+            Self::Everything => true,
+            Self::User(id) => scope.user_id == Some(*id),
+            Self::Agent(id) => scope.agent_id == Some(*id),
+            Self::Workspace(id) => scope.workspace_id == Some(*id),
+            Self::Pipeline(id) => scope.pipeline_id == Some(*id),
+            Self::Circle(name) => event.data.get("circle").and_then(|c| c.as_str()) == Some(name),
+        }
+    }
+
+    /// Whether `principal` may subscribe. Circles, agents, workspaces and pipelines have no
+    /// owners or members yet (they arrive with their issues), so until then only admins may
+    /// subscribe to them: the check fails closed rather than open.
+    pub fn authorize(&self, principal: &Principal) -> Result<(), TopicError> {
+        let allowed = match self {
+            Self::Everything => true,
+            Self::User(id) => *id == principal.user_id || principal.role == Role::Admin,
+            Self::Circle(_) | Self::Agent(_) | Self::Workspace(_) | Self::Pipeline(_) => {
+                principal.role == Role::Admin
+            }
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(TopicError::Forbidden(self.to_string()))
+        }
+    }
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Everything => f.write_str("events"),
+            Self::User(id) => write!(f, "users/{id}"),
+            Self::Circle(name) => write!(f, "circles/{name}"),
+            Self::Agent(id) => write!(f, "agents/{id}"),
+            Self::Workspace(id) => write!(f, "workspace/{id}"),
+            Self::Pipeline(id) => write!(f, "pipelines/{id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::model::Credential;
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            user_id: Uuid::now_v7(),
+            role,
+            credential: Credential::ApiKey {
+                key_id: Uuid::now_v7(),
+            },
+        }
+    }
+
+    #[test]
+    fn topics_parse_and_print_back() {
+        let id = Uuid::now_v7();
+        for raw in [
+            "events".to_owned(),
+            format!("users/{id}"),
+            "circles/design-review".to_owned(),
+            format!("agents/{id}"),
+            format!("workspace/{id}"),
+            format!("pipelines/{id}"),
+        ] {
+            assert_eq!(Topic::parse(&raw).unwrap().to_string(), raw);
+        }
+        for bad in [
+            "",
+            "users",
+            "users/x",
+            "circles/",
+            "circles/a b",
+            "nope/1",
+            "events/",
+        ] {
+            assert!(Topic::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn users_see_their_own_topic_and_admins_any() {
+        let member = principal(Role::Member);
+        let admin = principal(Role::Admin);
+        assert!(Topic::User(member.user_id).authorize(&member).is_ok());
+        assert!(Topic::User(admin.user_id).authorize(&member).is_err());
+        assert!(Topic::User(member.user_id).authorize(&admin).is_ok());
+        assert!(Topic::Circle("x".into()).authorize(&member).is_err());
+        assert!(Topic::Everything.authorize(&member).is_ok());
+    }
+}

@@ -1,0 +1,165 @@
+//! WebSockets: `/ws` (multiplexed: subscribe and unsubscribe by message) and one socket per
+//! topic (`/ws/circles/{name}`, `/ws/agents/{id}`, `/ws/workspace/{id}`, `/ws/pipelines/{id}`).
+//! Every socket is authenticated, by `Sec-WebSocket-Protocol: bearer, <token>` before the
+//! upgrade or by a first `{"action":"auth","token":"..."}` message (never a token in the URL),
+//! and every topic is authorised. `?since=SEQ` replays what the client missed, then streams
+//! live, with no gap and no duplicate. The protocol is in `docs/events.md`.
+
+mod connection;
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::api::AppState;
+use crate::api::error::{ApiError, ErrorCode};
+use crate::auth::AuthError;
+use crate::events::topic::Topic;
+
+pub use connection::{ClientMessage, ServerFrame};
+
+/// The WebSocket routes, merged into the API router (and so behind the same layers).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ws", get(multiplexed))
+        .route("/ws/circles/{name}", get(circle))
+        .route("/ws/agents/{id}", get(agent))
+        .route("/ws/workspace/{id}", get(workspace))
+        .route("/ws/pipelines/{id}", get(pipeline))
+}
+
+/// `?since=SEQ`: replay events after it before streaming live ones.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SocketQuery {
+    pub since: Option<i64>,
+}
+
+async fn multiplexed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<SocketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    open(state, headers, query, upgrade, None).await
+}
+
+async fn circle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Query(query): Query<SocketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let topic = format!("circles/{name}");
+    open(state, headers, query, upgrade, Some(topic)).await
+}
+
+async fn agent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SocketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    open(state, headers, query, upgrade, Some(format!("agents/{id}"))).await
+}
+
+async fn workspace(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SocketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    open(
+        state,
+        headers,
+        query,
+        upgrade,
+        Some(format!("workspace/{id}")),
+    )
+    .await
+}
+
+async fn pipeline(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SocketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    open(
+        state,
+        headers,
+        query,
+        upgrade,
+        Some(format!("pipelines/{id}")),
+    )
+    .await
+}
+
+/// Checks what can be checked before the upgrade (the topic's syntax, `since`, a token in
+/// the protocol header), then hands the socket to a connection task.
+async fn open(
+    state: AppState,
+    headers: HeaderMap,
+    query: SocketQuery,
+    upgrade: WebSocketUpgrade,
+    topic: Option<String>,
+) -> Response {
+    if query.since.is_some_and(|s| s < 0) {
+        return ApiError::new(ErrorCode::ValidationFailed, "since must be 0 or more")
+            .into_response();
+    }
+    let topic = match topic.as_deref().map(Topic::parse).transpose() {
+        Ok(topic) => topic,
+        Err(e) => return ApiError::new(ErrorCode::NotFound, e.to_string()).into_response(),
+    };
+    let offered = protocol_token(&headers);
+    let principal = match offered {
+        Some(token) => match state.auth.authenticate(&state.pool, token).await {
+            Ok(principal) => Some(principal),
+            Err(AuthError::InvalidToken) => {
+                return ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "the token is invalid, expired or revoked",
+                )
+                .into_response();
+            }
+            Err(other) => return ApiError::from(other).into_response(),
+        },
+        None => None,
+    };
+    if let (Some(principal), Some(topic)) = (&principal, &topic)
+        && let Err(e) = topic.authorize(principal)
+    {
+        return ApiError::new(ErrorCode::Forbidden, e.to_string()).into_response();
+    }
+    let upgrade = if principal.is_some() {
+        upgrade.protocols(["bearer"])
+    } else {
+        upgrade
+    };
+    let settings = connection::Settings::default();
+    upgrade
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| {
+            connection::serve(socket, state, principal, topic, query.since, settings)
+        })
+}
+
+/// The token of `Sec-WebSocket-Protocol: bearer, <token>`.
+fn protocol_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get("sec-websocket-protocol")?.to_str().ok()?;
+    let mut parts = value.split(',').map(str::trim);
+    let scheme = parts.next()?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    parts.next().filter(|t| !t.is_empty())
+}

@@ -1,0 +1,300 @@
+//! Live clients end to end: WebSocket authentication (protocol header or first message),
+//! topic authorisation, replay with `since` then live events with no gap or duplicate, resume
+//! after a disconnect, and the same stream over Server-Sent Events.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use gathering::auth::model::Role;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::support::{TestApp, json};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+) -> Result<Socket, tungstenite::Error> {
+    let mut request = format!("ws://{}{path}", app.addr)
+        .into_client_request()
+        .unwrap();
+    if let Some(token) = token {
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            format!("bearer, {token}").parse().unwrap(),
+        );
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+/// The next JSON frame, skipping pings; fails after 10 s.
+async fn frame(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame within 10 s")
+            .expect("the socket is open")
+            .expect("a valid frame");
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Close(close) => return json!({"closed": close.map(|c| u16::from(c.code))}),
+            _ => continue,
+        }
+    }
+}
+
+async fn send(socket: &mut Socket, value: Value) {
+    socket
+        .send(Message::Text(value.to_string().into()))
+        .await
+        .unwrap();
+}
+
+async fn create_user(app: &TestApp, admin: &str, email: &str) {
+    let response = app
+        .http
+        .post(app.url("/api/users"))
+        .bearer_auth(admin)
+        .json(&json!({"email": email, "display_name": email, "password": "long enough password", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
+
+/// Reads `n` event frames; returns (seq, email) of each.
+async fn events(socket: &mut Socket, n: usize) -> Vec<(i64, String)> {
+    let mut seen = Vec::new();
+    while seen.len() < n {
+        let frame = frame(socket).await;
+        assert_eq!(frame["type"], "event", "{frame}");
+        seen.push((
+            frame["seq"].as_i64().unwrap(),
+            frame["event"]["data"]["email"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn sockets_authenticate_by_header_or_first_message_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let token = app.signed_in(Role::Member).await;
+
+    let refused = connect(&app, "/ws", Some("not-a-token")).await.unwrap_err();
+    match refused {
+        tungstenite::Error::Http(response) => assert_eq!(response.status(), 401),
+        other => panic!("expected an HTTP refusal, got {other}"),
+    }
+
+    let mut by_header = connect(&app, "/ws", Some(&token)).await.unwrap();
+    assert_eq!(frame(&mut by_header).await["type"], "ready");
+
+    let mut by_message = connect(&app, "/ws", None).await.unwrap();
+    send(&mut by_message, json!({"action": "auth", "token": token})).await;
+    let ready = frame(&mut by_message).await;
+    assert_eq!(ready["type"], "ready");
+    assert_eq!(ready["role"], "member");
+    send(&mut by_message, json!({"action": "ping"})).await;
+    assert_eq!(frame(&mut by_message).await["type"], "pong");
+
+    let mut anonymous = connect(&app, "/ws", None).await.unwrap();
+    send(
+        &mut anonymous,
+        json!({"action": "subscribe", "topics": ["events"]}),
+    )
+    .await;
+    assert_eq!(frame(&mut anonymous).await["closed"], 4401);
+    let mut wrong = connect(&app, "/ws", None).await.unwrap();
+    send(&mut wrong, json!({"action": "auth", "token": "gk_nope"})).await;
+    assert_eq!(frame(&mut wrong).await["closed"], 4401);
+}
+
+#[tokio::test]
+async fn topics_are_authorised_per_subscriber() {
+    let app = TestApp::spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let member_id = json(app.get_as("/api/auth/me", &member).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin_id = json(app.get_as("/api/auth/me", &admin).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut socket = connect(&app, "/ws", Some(&member)).await.unwrap();
+    frame(&mut socket).await;
+    send(
+        &mut socket,
+        json!({"action": "subscribe", "topics": [format!("users/{admin_id}")]}),
+    )
+    .await;
+    let refused = frame(&mut socket).await;
+    assert_eq!(
+        (refused["type"].as_str(), refused["code"].as_str()),
+        (Some("error"), Some("forbidden"))
+    );
+    send(
+        &mut socket,
+        json!({"action": "subscribe", "topics": ["circles/design"]}),
+    )
+    .await;
+    assert_eq!(frame(&mut socket).await["code"], "forbidden");
+    send(
+        &mut socket,
+        json!({"action": "subscribe", "topics": ["nonsense"]}),
+    )
+    .await;
+    assert_eq!(frame(&mut socket).await["code"], "bad_request");
+    send(
+        &mut socket,
+        json!({"action": "subscribe", "topics": [format!("users/{member_id}")]}),
+    )
+    .await;
+    assert_eq!(frame(&mut socket).await["type"], "subscribed");
+
+    // Only the member's own events arrive, though the admin's happen first.
+    create_user(&app, &admin, "someone@example.org").await;
+    let key = app
+        .http
+        .post(app.url("/api/api-keys"))
+        .bearer_auth(&member)
+        .json(&json!({"name": "mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(key.status(), 201);
+    let event = frame(&mut socket).await;
+    assert_eq!(event["event"]["type"], "api_key.created", "{event}");
+    assert_eq!(event["event"]["scope"]["user_id"], member_id.as_str());
+
+    match connect(&app, "/ws/circles/design", Some(&member))
+        .await
+        .unwrap_err()
+    {
+        tungstenite::Error::Http(response) => assert_eq!(response.status(), 403),
+        other => panic!("expected 403, got {other}"),
+    }
+    let mut admin_circle = connect(&app, "/ws/circles/design", Some(&admin))
+        .await
+        .unwrap();
+    assert_eq!(frame(&mut admin_circle).await["type"], "ready");
+}
+
+#[tokio::test]
+async fn since_replays_then_streams_live_and_a_reconnect_resumes_exactly() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(Role::Admin).await;
+    for n in 0..3 {
+        create_user(&app, &admin, &format!("before{n}@example.org")).await;
+    }
+    let mut socket = connect(&app, "/ws?since=0", Some(&admin)).await.unwrap();
+    frame(&mut socket).await;
+    send(
+        &mut socket,
+        json!({"action": "subscribe", "topics": ["events"]}),
+    )
+    .await;
+    assert_eq!(frame(&mut socket).await["type"], "subscribed");
+    create_user(&app, &admin, "live0@example.org").await;
+    // The admin's own creation, three before, one live: in order, once each.
+    let seen = events(&mut socket, 5).await;
+    let emails: Vec<&str> = seen.iter().map(|(_, e)| e.as_str()).collect();
+    assert_eq!(
+        &emails[1..],
+        [
+            "before0@example.org",
+            "before1@example.org",
+            "before2@example.org",
+            "live0@example.org"
+        ]
+    );
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+
+    // Disconnect, miss two, come back with the last seq seen: exactly the two, then live.
+    let last = seen.last().unwrap().0;
+    socket.close(None).await.unwrap();
+    drop(socket);
+    create_user(&app, &admin, "missed0@example.org").await;
+    create_user(&app, &admin, "missed1@example.org").await;
+    let mut resumed = connect(&app, &format!("/ws?since={last}"), Some(&admin))
+        .await
+        .unwrap();
+    frame(&mut resumed).await;
+    send(
+        &mut resumed,
+        json!({"action": "subscribe", "topics": ["events"]}),
+    )
+    .await;
+    frame(&mut resumed).await;
+    create_user(&app, &admin, "live1@example.org").await;
+    let again: Vec<String> = events(&mut resumed, 3)
+        .await
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert_eq!(
+        again,
+        [
+            "missed0@example.org",
+            "missed1@example.org",
+            "live1@example.org"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn server_sent_events_carry_the_same_stream() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(Role::Admin).await;
+    create_user(&app, &admin, "first@example.org").await;
+    let mut response = app
+        .http
+        .get(app.url("/api/events/stream?since=0&types=user.*"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    create_user(&app, &admin, "second@example.org").await;
+    let mut text = String::new();
+    while text.matches("event: user.created").count() < 3 {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), response.chunk())
+            .await
+            .expect("a chunk within 10 s")
+            .unwrap()
+            .expect("the stream is open");
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    assert!(
+        text.contains("first@example.org") && text.contains("second@example.org"),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("id: ")), "{text}");
+
+    let anonymous = app.get("/api/events/stream").await;
+    assert_eq!(anonymous.status(), 401);
+    let viewer = app.signed_in(Role::Viewer).await;
+    let forbidden = app
+        .get_as("/api/events/stream?topics=circles/x", &viewer)
+        .await;
+    assert_eq!(forbidden.status(), 403);
+}
