@@ -1,5 +1,5 @@
 //! `/api/api-keys`: any signed-in user creates, lists and revokes their own API keys (admins
-//! may list and revoke anyone's). Creation needs a password session, not another key.
+//! may list and revoke anyone's). Creating and revoking need a password session, not a key.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -88,6 +88,7 @@ pub async fn list(
     responses(
         (status = 200, description = "revoked (or already was)", body = ApiKeyView),
         (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "called with an API key", body = ErrorBody),
         (status = 404, description = "no such key among yours", body = ErrorBody),
     ))]
 pub async fn revoke(

@@ -101,6 +101,10 @@ pub async fn register(
     ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    // Closed registration answers the same whatever the body says.
+    if !state.auth.registration_open() {
+        return Err(crate::auth::users::registration_closed().into());
+    }
     let invalid = |field: &str, message: String| {
         ApiError::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
             .with_details(serde_json::json!({"field": field}))

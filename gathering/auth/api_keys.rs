@@ -156,7 +156,8 @@ impl Auth {
         Ok(rows.iter().map(api_key).collect())
     }
 
-    /// Revokes a key of the principal's own, or anyone's for an admin. Someone else's key is
+    /// Revokes a key of the principal's own, or anyone's for an admin, from a password
+    /// session (so a leaked key cannot revoke its owner's other keys). Someone else's key is
     /// `NotFound` to a non-admin, so ids cannot be probed. Revoking twice is not an error.
     pub async fn revoke_api_key(
         &self,
@@ -165,6 +166,7 @@ impl Auth {
         key_id: Uuid,
         meta: &RequestMeta,
     ) -> Result<ApiKey, AuthError> {
+        require_session(principal, "revoke API keys")?;
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
         let row = tx

@@ -29,6 +29,11 @@ pub struct UserChanges {
     pub disabled: Option<bool>,
 }
 
+/// The refusal when self-registration is off.
+pub fn registration_closed() -> AuthError {
+    AuthError::Forbidden("self-registration is off; ask an admin to create your account".into())
+}
+
 fn check_display_name(name: &str) -> Result<&str, AuthError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -52,6 +57,11 @@ impl Auth {
             .await
     }
 
+    /// Whether self-registration is on.
+    pub fn registration_open(&self) -> bool {
+        self.inner.settings.self_registration.is_some()
+    }
+
     /// Self-registration, when the configuration allows it: the new user gets the configured
     /// role (`viewer` by default), whatever `new.role` says.
     pub async fn register(
@@ -61,9 +71,7 @@ impl Auth {
         meta: &RequestMeta,
     ) -> Result<User, AuthError> {
         let Some(role) = self.inner.settings.self_registration else {
-            return Err(AuthError::Forbidden(
-                "self-registration is off; ask an admin to create your account".into(),
-            ));
+            return Err(registration_closed());
         };
         new.role = role;
         self.insert_user(pool, new, None, "user.registered", meta)

@@ -166,6 +166,13 @@ async fn api_keys_authenticate_within_their_scope_until_revoked_or_expired() {
             .status(),
         404
     );
+    assert_eq!(
+        send(&app, Method::DELETE, &path, &viewer_key, json!({}))
+            .await
+            .status(),
+        403,
+        "keys are revoked from a session"
+    );
     let revoked = send(&app, Method::DELETE, &path, &admin, json!({})).await;
     assert_eq!(revoked.status(), 200);
     assert!(!json(revoked).await["revoked_at"].is_null());
@@ -542,6 +549,14 @@ async fn self_registration_is_off_unless_configured() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
+    let invalid = closed
+        .http
+        .post(closed.url("/api/auth/register"))
+        .json(&json!({"email": "x", "display_name": "", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), 403, "closed says closed, whatever the body");
     assert_eq!(audit_actions(&closed, "user.registered").await, 0);
 
     let db = TestDb::migrated().await;
