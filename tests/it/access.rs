@@ -556,7 +556,11 @@ async fn self_registration_is_off_unless_configured() {
         .send()
         .await
         .unwrap();
-    assert_eq!(invalid.status(), 403, "closed says closed, whatever the body");
+    assert_eq!(
+        invalid.status(),
+        403,
+        "closed says closed, whatever the body"
+    );
     assert_eq!(audit_actions(&closed, "user.registered").await, 0);
 
     let db = TestDb::migrated().await;
