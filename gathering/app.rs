@@ -122,6 +122,11 @@ impl App {
                         dedup_window: config.events.dedup_window,
                     }),
                     stopping: shutdown.clone(),
+                    websocket: crate::websocket::Settings {
+                        ping_interval: config.events.ws_ping_interval,
+                        idle_timeout: config.events.ws_idle_timeout,
+                        ..crate::websocket::Settings::default()
+                    },
                 };
                 Ok(Self {
                     target,

@@ -65,6 +65,11 @@ pub struct EventsConfig {
     pub retention: Duration,
     /// At most this many outbox events are kept (`retention_max_events`).
     pub retention_max_events: i64,
+    /// How often a WebSocket is pinged and its credential checked again
+    /// (`ws_ping_interval_secs`).
+    pub ws_ping_interval: Duration,
+    /// A WebSocket silent this long is closed (`ws_idle_timeout_secs`).
+    pub ws_idle_timeout: Duration,
 }
 
 /// Requests per minute allowed per client in each tier (`[rate_limits]`); 0 turns a tier off.
@@ -186,6 +191,8 @@ struct FileEvents {
     dedup_window_ms: Option<u64>,
     retention_days: Option<u64>,
     retention_max_events: Option<i64>,
+    ws_ping_interval_secs: Option<u64>,
+    ws_idle_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +318,8 @@ impl Default for Config {
                 dedup_window: None,
                 retention: Duration::from_secs(7 * 24 * 3600),
                 retention_max_events: 1_000_000,
+                ws_ping_interval: Duration::from_secs(20),
+                ws_idle_timeout: Duration::from_secs(60),
             },
         }
     }
@@ -405,6 +414,14 @@ impl Config {
         set(
             &mut events.retention_max_events,
             file.events.retention_max_events,
+        );
+        set(
+            &mut events.ws_ping_interval,
+            file.events.ws_ping_interval_secs.map(Duration::from_secs),
+        );
+        set(
+            &mut events.ws_idle_timeout,
+            file.events.ws_idle_timeout_secs.map(Duration::from_secs),
         );
         let auth = &mut self.auth;
         set(&mut auth.login_backoff_after, file.auth.login_backoff_after);
@@ -562,6 +579,14 @@ impl Config {
             invalid_err(
                 "events.queue_capacity",
                 "events.queue_capacity and events.handler_concurrency must be greater than 0",
+            )?;
+        }
+        if self.events.ws_ping_interval.is_zero()
+            || self.events.ws_idle_timeout <= self.events.ws_ping_interval
+        {
+            invalid_err(
+                "events.ws_idle_timeout_secs",
+                "the WebSocket ping interval must be positive and the idle timeout longer",
             )?;
         }
         if self.events.retention.is_zero() || self.events.retention_max_events < 1 {

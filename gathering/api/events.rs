@@ -14,7 +14,7 @@ use futures_util::Stream;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{Authed, Viewer};
+use super::extract::{Authed, Viewer, bearer_token};
 use super::views::{EventPage, EventView, EventsQuery, StreamQuery};
 use crate::events::relay::Feed;
 use crate::events::topic::Topic;
@@ -61,6 +61,14 @@ pub async fn list(
         next_since: page.last.unwrap_or(since),
         more: page.rows as i64 == limit,
     }))
+}
+
+/// What an SSE stream carries between events.
+struct StreamState {
+    feed: Feed,
+    principal: crate::auth::model::Principal,
+    token: String,
+    checked: tokio::time::Instant,
 }
 
 /// `types=user.*,api_key.created` as patterns; an unknown one is a 422 naming it.
@@ -124,29 +132,59 @@ pub async fn stream(
             Ok(topic)
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
+    if topics.is_empty() || topics.len() > 100 {
+        return Err(ApiError::new(
+            ErrorCode::ValidationFailed,
+            "topics: name 1 to 100 topics",
+        ));
+    }
+    let token = bearer_token(&headers).unwrap_or_default().to_owned();
     let filter = Filter {
         types: parse_types(query.types.as_deref())?,
         ..Filter::default()
     };
     let feed = Feed::open(&state.bus, state.pool.clone(), "sse", filter, since);
-    let stream = futures_util::stream::unfold(feed, move |mut feed| {
-        let principal = principal.clone();
+    let stream_state = StreamState {
+        feed,
+        principal,
+        token,
+        checked: tokio::time::Instant::now(),
+    };
+    let (auth, pool) = (state.auth.clone(), state.pool.clone());
+    // As often as WebSockets ping (`events.ws_ping_interval_secs`).
+    let recheck = state.websocket.ping_interval;
+    let stream = futures_util::stream::unfold(stream_state, move |mut live| {
         let topics = topics.clone();
+        let (auth, pool) = (auth.clone(), pool.clone());
         async move {
             loop {
-                let event = match feed.next().await {
-                    Ok(event) => event,
-                    Err(e) => {
+                // The credential is checked again every `recheck`, so a logout, a revoked key,
+                // a disabled user, a demotion or an expired token ends the stream.
+                if live.checked.elapsed() >= recheck {
+                    match auth.authenticate(&pool, &live.token).await {
+                        Ok(principal) if topics.iter().all(|t| t.authorize(&principal).is_ok()) => {
+                            live.principal = principal;
+                            live.checked = tokio::time::Instant::now();
+                        }
+                        _ => return None,
+                    }
+                }
+                let next = tokio::time::timeout_at(live.checked + recheck, live.feed.next()).await;
+                let event = match next {
+                    Err(_) => continue,
+                    Ok(Ok(event)) => event,
+                    Ok(Err(e)) => {
                         tracing::warn!("event stream ended: {e}");
                         return None;
                     }
                 };
+                let (feed, principal) = (&mut live.feed, &live.principal);
                 if let Some((first_missed, missed)) = feed.take_lag_notice() {
                     let data = serde_json::json!({"first_missed": first_missed, "missed": missed});
                     let message = SseEvent::default().event("lagged").data(data.to_string());
                     // The event itself follows with the next poll of the stream.
                     feed.push_front(event);
-                    return Some((Ok(message), feed));
+                    return Some((Ok(message), live));
                 }
                 if !(event.visible_to(principal.user_id, principal.role)
                     && topics.iter().any(|t| t.matches(&event)))
@@ -159,7 +197,7 @@ pub async fn stream(
                 }
                 let view = EventView::from((*event).clone());
                 let data = serde_json::to_string(&view).unwrap_or_default();
-                return Some((Ok(message.data(data)), feed));
+                return Some((Ok(message.data(data)), live));
             }
         }
     });

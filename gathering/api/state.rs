@@ -30,6 +30,8 @@ pub struct AppState {
     /// Cancelled when shutdown begins: long-lived responses (WebSockets, SSE) end then, so
     /// draining does not wait for them.
     pub stopping: tokio_util::sync::CancellationToken,
+    /// WebSocket timings (heartbeat, idle and credential re-check).
+    pub websocket: crate::websocket::Settings,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

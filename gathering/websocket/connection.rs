@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use crate::api::AppState;
 use crate::api::views::EventView;
+use crate::auth::AuthError;
 use crate::auth::model::Principal;
 use crate::events::relay::Feed;
 use crate::events::topic::Topic;
@@ -24,7 +25,7 @@ use crate::events::{Event, Filter};
 pub struct Settings {
     /// How long a client without a token in the upgrade has to send its `auth` message.
     pub auth_timeout: Duration,
-    /// How often the server pings.
+    /// How often the server pings and checks the credential again.
     pub ping_interval: Duration,
     /// A client silent (no message, no pong) this long is disconnected.
     pub idle_timeout: Duration,
@@ -95,23 +96,28 @@ const CLOSE_UNAUTHENTICATED: u16 = 4401;
 pub async fn serve(
     mut socket: WebSocket,
     state: AppState,
-    principal: Option<Principal>,
+    credentials: Option<(Principal, String)>,
     topic: Option<Topic>,
     since: Option<i64>,
     settings: Settings,
 ) {
     metrics::gauge!("websocket_connections").increment(1.0);
-    let principal = match principal {
-        Some(principal) => Some(principal),
-        None => authenticate_by_message(&mut socket, &state, settings).await,
+    let credentials = match credentials {
+        Some(credentials) => Some(credentials),
+        None => tokio::select! {
+            credentials = authenticate_by_message(&mut socket, &state, settings) => credentials,
+            () = state.stopping.cancelled() => None,
+        },
     };
-    if let Some(principal) = principal {
+    if let Some((principal, token)) = credentials {
         let mut connection = Connection {
             socket,
             principal,
+            token,
             topics: BTreeMap::new(),
             settings,
             last_heard: Instant::now(),
+            last_sent: since,
         };
         connection.run(&state, topic, since).await;
     }
@@ -122,11 +128,11 @@ async fn authenticate_by_message(
     socket: &mut WebSocket,
     state: &AppState,
     settings: Settings,
-) -> Option<Principal> {
+) -> Option<(Principal, String)> {
     let first = tokio::time::timeout(settings.auth_timeout, socket.recv()).await;
     let token = match first {
         Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
-            Ok(ClientMessage::Auth { token }) => token,
+            Ok(ClientMessage::Auth { token }) => token.trim().to_owned(),
             _ => {
                 close(
                     socket,
@@ -143,34 +149,56 @@ async fn authenticate_by_message(
             return None;
         }
     };
-    match state.auth.authenticate(&state.pool, token.trim()).await {
-        Ok(principal) => Some(principal),
+    match state.auth.authenticate(&state.pool, &token).await {
+        Ok(principal) => Some((principal, token)),
         Err(e) => {
-            let reason = match e {
-                crate::auth::AuthError::InvalidToken => "the token is invalid, expired or revoked",
-                _ => "authentication is temporarily unavailable",
-            };
-            close(socket, CLOSE_UNAUTHENTICATED, reason).await;
+            let (code, reason) = refusal(&e);
+            close(socket, code, reason).await;
             None
         }
     }
 }
 
+/// The close code and reason for a failed (re)authentication: 4401 for credentials that are
+/// no good (get new ones), 1013 when they could not be checked (retry later).
+fn refusal(error: &AuthError) -> (u16, &'static str) {
+    match error {
+        AuthError::InvalidToken => (
+            CLOSE_UNAUTHENTICATED,
+            "the token is invalid, expired or revoked",
+        ),
+        _ => (
+            CLOSE_TRY_AGAIN,
+            "authentication is temporarily unavailable; reconnect with since",
+        ),
+    }
+}
+
+/// Sends a close frame, giving up after a second (a client that does not read is gone).
 async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     let frame = CloseFrame {
         code,
         reason: Utf8Bytes::from(reason.to_owned()),
     };
-    let _ = socket.send(Message::Close(Some(frame))).await;
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        socket.send(Message::Close(Some(frame))),
+    )
+    .await;
 }
 
 struct Connection {
     socket: WebSocket,
     principal: Principal,
+    /// The credential, checked again at every ping so a logout, a revoked key, a disabled
+    /// user or an expired token ends the stream; a client renews it with another `auth`.
+    token: String,
     /// Subscribed topics by their printed form.
     topics: BTreeMap<String, Topic>,
     settings: Settings,
     last_heard: Instant,
+    /// The seq of the last event frame the client was sent: where it resumes from.
+    last_sent: Option<i64>,
 }
 
 impl Connection {
@@ -211,7 +239,7 @@ impl Connection {
                 message = self.socket.recv() => {
                     let Some(Ok(message)) = message else { return };
                     self.last_heard = Instant::now();
-                    if !self.on_message(message).await {
+                    if !self.on_message(message, state).await {
                         return;
                     }
                 }
@@ -230,15 +258,17 @@ impl Connection {
                         return;
                     }
                     if self.wants(&event) {
+                        let seq = event.seq;
                         let frame = ServerFrame::Event {
-                            seq: event.seq,
+                            seq,
                             event: EventView::from((*event).clone()),
                         };
                         if !self.send(&frame).await {
-                            let resume = feed.last_seq().map(|s| s.to_string()).unwrap_or_default();
+                            let resume = self.last_sent.map(|s| s.to_string()).unwrap_or_default();
                             close(&mut self.socket, CLOSE_TRY_AGAIN, &format!("too slow; resume with since={resume}")).await;
                             return;
                         }
+                        self.last_sent = seq.or(self.last_sent);
                     }
                 }
                 () = state.stopping.cancelled() => {
@@ -250,12 +280,59 @@ impl Connection {
                         close(&mut self.socket, CLOSE_POLICY, "idle").await;
                         return;
                     }
-                    if self.socket.send(Message::Ping(Default::default())).await.is_err() {
+                    if !self.recheck(state).await {
+                        return;
+                    }
+                    let ping = self.socket.send(Message::Ping(Default::default()));
+                    if !matches!(tokio::time::timeout(self.settings.send_timeout, ping).await, Ok(Ok(()))) {
                         return;
                     }
                 }
             }
         }
+    }
+
+    /// Checks the credential again: the role may have changed (topics no longer allowed are
+    /// dropped, with an error frame), or it may be revoked or expired (the socket closes).
+    async fn recheck(&mut self, state: &AppState) -> bool {
+        match state.auth.authenticate(&state.pool, &self.token).await {
+            Ok(principal) => self.adopt(principal).await,
+            Err(e) => {
+                let (code, reason) = refusal(&e);
+                close(&mut self.socket, code, reason).await;
+                false
+            }
+        }
+    }
+
+    /// Takes a freshly authenticated principal for the same user.
+    async fn adopt(&mut self, principal: Principal) -> bool {
+        if principal.user_id != self.principal.user_id {
+            close(
+                &mut self.socket,
+                CLOSE_POLICY,
+                "a socket stays with one user",
+            )
+            .await;
+            return false;
+        }
+        self.principal = principal;
+        let revoked: Vec<String> = self
+            .topics
+            .iter()
+            .filter(|(_, topic)| topic.authorize(&self.principal).is_err())
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &revoked {
+            self.topics.remove(key);
+        }
+        revoked.is_empty()
+            || self
+                .send(&error(
+                    "forbidden",
+                    format!("no longer allowed, unsubscribed: {}", revoked.join(", ")),
+                ))
+                .await
     }
 
     fn wants(&self, event: &Event) -> bool {
@@ -264,7 +341,7 @@ impl Connection {
     }
 
     /// Handles one client message; `false` ends the connection.
-    async fn on_message(&mut self, message: Message) -> bool {
+    async fn on_message(&mut self, message: Message, state: &AppState) -> bool {
         let text = match message {
             Message::Text(text) => text,
             Message::Close(_) => return false,
@@ -277,8 +354,30 @@ impl Connection {
         };
         let reply = match serde_json::from_str::<ClientMessage>(&text) {
             Ok(ClientMessage::Ping) => ServerFrame::Pong,
-            Ok(ClientMessage::Auth { .. }) => {
-                error("bad_request", "already authenticated".to_owned())
+            Ok(ClientMessage::Auth { token }) => {
+                // Renewal before the current token expires.
+                let token = token.trim().to_owned();
+                match state.auth.authenticate(&state.pool, &token).await {
+                    Ok(principal) => {
+                        if !self.adopt(principal).await {
+                            return false;
+                        }
+                        self.token = token;
+                        ServerFrame::Ready {
+                            user_id: self.principal.user_id,
+                            role: self.principal.role.as_str(),
+                        }
+                    }
+                    Err(AuthError::InvalidToken) => error(
+                        "unauthenticated",
+                        "the token is invalid, expired or revoked; the current one stays"
+                            .to_owned(),
+                    ),
+                    Err(_) => error(
+                        "auth_unavailable",
+                        "authentication is temporarily unavailable".to_owned(),
+                    ),
+                }
             }
             Ok(ClientMessage::Subscribe { topics }) => self.subscribe(&topics),
             Ok(ClientMessage::Unsubscribe { topics }) => {

@@ -9,7 +9,9 @@ mod connection;
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,7 +22,7 @@ use crate::api::error::{ApiError, ErrorCode};
 use crate::auth::AuthError;
 use crate::events::topic::Topic;
 
-pub use connection::{ClientMessage, ServerFrame};
+pub use connection::{ClientMessage, ServerFrame, Settings};
 
 /// The WebSocket routes, merged into the API router (and so behind the same layers).
 pub fn routes() -> Router<AppState> {
@@ -41,36 +43,29 @@ pub struct SocketQuery {
 
 async fn multiplexed(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(query): Query<SocketQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    open(state, headers, query, upgrade, None).await
+    open(state, peer, headers, query, upgrade, None).await
 }
 
 async fn circle(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(name): Path<String>,
     Query(query): Query<SocketQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let topic = format!("circles/{name}");
-    open(state, headers, query, upgrade, Some(topic)).await
+    open(state, peer, headers, query, upgrade, Some(topic)).await
 }
 
 async fn agent(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<SocketQuery>,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    open(state, headers, query, upgrade, Some(format!("agents/{id}"))).await
-}
-
-async fn workspace(
-    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<SocketQuery>,
@@ -78,6 +73,26 @@ async fn workspace(
 ) -> Response {
     open(
         state,
+        peer,
+        headers,
+        query,
+        upgrade,
+        Some(format!("agents/{id}")),
+    )
+    .await
+}
+
+async fn workspace(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SocketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    open(
+        state,
+        peer,
         headers,
         query,
         upgrade,
@@ -88,6 +103,7 @@ async fn workspace(
 
 async fn pipeline(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<SocketQuery>,
@@ -95,6 +111,7 @@ async fn pipeline(
 ) -> Response {
     open(
         state,
+        peer,
         headers,
         query,
         upgrade,
@@ -107,6 +124,7 @@ async fn pipeline(
 /// the protocol header), then hands the socket to a connection task.
 async fn open(
     state: AppState,
+    peer: SocketAddr,
     headers: HeaderMap,
     query: SocketQuery,
     upgrade: WebSocketUpgrade,
@@ -121,10 +139,14 @@ async fn open(
         Err(e) => return ApiError::new(ErrorCode::NotFound, e.to_string()).into_response(),
     };
     let offered = protocol_token(&headers);
-    let principal = match offered {
+    let credentials = match offered {
         Some(token) => match state.auth.authenticate(&state.pool, token).await {
-            Ok(principal) => Some(principal),
+            Ok(principal) => Some((principal, token.to_owned())),
             Err(AuthError::InvalidToken) => {
+                let addr = client_ip(peer.ip(), &headers, &state.network);
+                if let Some(refusal) = state.rate_limits.charge_failed_auth(Some(addr)) {
+                    return refusal;
+                }
                 return ApiError::new(
                     ErrorCode::Unauthenticated,
                     "the token is invalid, expired or revoked",
@@ -135,22 +157,38 @@ async fn open(
         },
         None => None,
     };
-    if let (Some(principal), Some(topic)) = (&principal, &topic)
+    if let (Some((principal, _)), Some(topic)) = (&credentials, &topic)
         && let Err(e) = topic.authorize(principal)
     {
         return ApiError::new(ErrorCode::Forbidden, e.to_string()).into_response();
     }
-    let upgrade = if principal.is_some() {
+    let upgrade = if credentials.is_some() {
         upgrade.protocols(["bearer"])
     } else {
         upgrade
     };
-    let settings = connection::Settings::default();
+    let settings = state.websocket;
     upgrade
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| {
-            connection::serve(socket, state, principal, topic, query.since, settings)
+            connection::serve(socket, state, credentials, topic, query.since, settings)
         })
+}
+
+/// The client's address behind trusted proxies (as for HTTP requests).
+fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    network: &crate::api::Network,
+) -> std::net::IpAddr {
+    let forwarded: Vec<_> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().parse().ok())
+        .collect();
+    crate::api::extract::client_ip(peer, &forwarded, &network.trusted_proxies)
 }
 
 /// The token of `Sec-WebSocket-Protocol: bearer, <token>`.

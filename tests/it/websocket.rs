@@ -298,3 +298,95 @@ async fn server_sent_events_carry_the_same_stream() {
         .await;
     assert_eq!(forbidden.status(), 403);
 }
+
+/// A server whose live streams check credentials every second.
+async fn quick_recheck_app() -> TestApp {
+    let db = crate::support::TestDb::migrated().await;
+    let mut config = crate::support::test_config(&db);
+    config.events.ws_ping_interval = Duration::from_secs(1);
+    config.events.ws_idle_timeout = Duration::from_secs(30);
+    let app = TestApp::start_with(db, config).await;
+    app.wait_ready().await;
+    app
+}
+
+#[tokio::test]
+async fn live_streams_end_when_their_credential_is_revoked_and_can_be_renewed() {
+    let app = quick_recheck_app().await;
+    let password = app.create_user("lu@example.org", Role::Member).await;
+    let (first, _) = app.login("lu@example.org", &password).await;
+    let (second, _) = app.login("lu@example.org", &password).await;
+
+    // Renewal: a fresh token by message keeps the socket; revoking the old one then does not
+    // end it.
+    let mut renewed = connect(&app, "/ws", Some(&first)).await.unwrap();
+    frame(&mut renewed).await;
+    send(&mut renewed, json!({"action": "auth", "token": second})).await;
+    assert_eq!(frame(&mut renewed).await["type"], "ready");
+    send(&mut renewed, json!({"action": "auth", "token": "garbage"})).await;
+    assert_eq!(frame(&mut renewed).await["code"], "unauthenticated");
+
+    let mut socket = connect(&app, "/ws", Some(&second)).await.unwrap();
+    frame(&mut socket).await;
+    let mut stream = app
+        .http
+        .get(app.url("/api/events/stream"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let logout = app
+        .http
+        .post(app.url("/api/auth/logout"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 204);
+    assert_eq!(frame(&mut socket).await["closed"], 4401);
+    assert_eq!(
+        frame(&mut renewed).await["closed"],
+        4401,
+        "renewed onto the revoked token"
+    );
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the SSE stream ends after logout");
+}
+
+#[tokio::test]
+async fn a_demotion_unsubscribes_topics_the_user_may_no_longer_see() {
+    let app = quick_recheck_app().await;
+    let password = app.create_user("ad@example.org", Role::Admin).await;
+    let (token, _) = app.login("ad@example.org", &password).await;
+    let me = json(app.get_as("/api/auth/me", &token).await).await;
+    let other_admin = app.signed_in(Role::Admin).await;
+
+    let mut socket = connect(&app, "/ws", Some(&token)).await.unwrap();
+    frame(&mut socket).await;
+    send(
+        &mut socket,
+        json!({"action": "subscribe", "topics": ["circles/ops", "events"]}),
+    )
+    .await;
+    assert_eq!(frame(&mut socket).await["type"], "subscribed");
+    let demoted = app
+        .http
+        .patch(app.url(&format!("/api/users/{}", me["id"].as_str().unwrap())))
+        .bearer_auth(&other_admin)
+        .json(&json!({"role": "member"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demoted.status(), 200);
+    // Its own user.updated event may come first; then the unsubscription notice.
+    let mut notice = frame(&mut socket).await;
+    if notice["type"] == "event" {
+        notice = frame(&mut socket).await;
+    }
+    assert_eq!(notice["code"], "forbidden", "{notice}");
+    assert!(notice["message"].as_str().unwrap().contains("circles/ops"));
+}
