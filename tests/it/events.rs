@@ -189,3 +189,37 @@ async fn event_history_is_paged_and_filtered_by_type_and_visibility() {
     let bad = app.get_as("/api/events?types=user.deleted", &admin).await;
     assert_eq!(bad.status(), 422);
 }
+
+#[tokio::test]
+async fn retention_keeps_the_newest_events_within_age_and_count() {
+    let app = TestApp::spawn().await;
+    for n in 0..5 {
+        app.create_user(&format!("r{n}@example.org"), Role::Viewer)
+            .await;
+    }
+    let client = app.pool.get().await.unwrap();
+    let purged = gathering::events::outbox::purge(&**client, Duration::from_secs(3600), 2)
+        .await
+        .unwrap();
+    assert_eq!(purged, 3);
+    let left = gathering::events::outbox::page(&**client, 0, 100)
+        .await
+        .unwrap();
+    let emails: Vec<&str> = left
+        .events
+        .iter()
+        .map(|e| e.data["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["r3@example.org", "r4@example.org"]);
+    client
+        .execute(
+            "UPDATE events.outbox SET ts = now() - interval '2 hours'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let purged = gathering::events::outbox::purge(&**client, Duration::from_secs(3600), 100)
+        .await
+        .unwrap();
+    assert_eq!(purged, 2, "older than the age limit");
+}
