@@ -33,8 +33,8 @@ fn event(n: usize) -> gathering::events::Event {
     event
 }
 
-/// Our bus: returns (events/s, total delivered, total missed with notice, silently lost).
-async fn our_bus(subscribers: usize) -> (f64, u64, u64, u64) {
+/// Our bus: returns (events/s, deliveries/s, delivered, missed with notice, silently lost).
+async fn our_bus(subscribers: usize) -> (f64, f64, u64, u64, u64) {
     let bus = Bus::new(BusConfig::default());
     let mut tasks = Vec::new();
     for _ in 0..subscribers {
@@ -64,13 +64,14 @@ async fn our_bus(subscribers: usize) -> (f64, u64, u64, u64) {
         got += g;
         missed += m;
     }
-    let rate = BUS_EVENTS as f64 / started.elapsed().as_secs_f64();
+    let secs = started.elapsed().as_secs_f64();
     let lost = (BUS_EVENTS * subscribers) as u64 - got - missed;
-    (rate, got, missed, lost)
+    (BUS_EVENTS as f64 / secs, got as f64 / secs, got, missed, lost)
 }
 
-/// `tokio::sync::broadcast` with the same capacity: (events/s, received, reported lagged).
-async fn broadcast(subscribers: usize) -> (f64, u64, u64) {
+/// `tokio::sync::broadcast` with the same capacity: (events/s, deliveries/s, received,
+/// reported lagged).
+async fn broadcast(subscribers: usize) -> (f64, f64, u64, u64) {
     let (tx, _) = tokio::sync::broadcast::channel(BusConfig::default().queue_capacity);
     let mut tasks = Vec::new();
     for _ in 0..subscribers {
@@ -333,15 +334,16 @@ async fn main() {
          lost\" counts events neither delivered nor reported.\n"
     );
     println!(
-        "| subscribers | our bus events/s | broadcast events/s | ratio | ours: delivered / missed with notice / silently lost | broadcast: received / reported lagged |"
+        "| subscribers | events/s: ours / broadcast (ratio) | deliveries/s: ours / broadcast (ratio) | ours: delivered / missed with notice / silently lost | broadcast: received / reported lagged |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|");
     for subscribers in [1, 10, 100] {
-        let (ours, got, missed, lost) = our_bus(subscribers).await;
-        let (theirs, b_got, b_lagged) = broadcast(subscribers).await;
+        let (ours, ours_d, got, missed, lost) = our_bus(subscribers).await;
+        let (theirs, theirs_d, b_got, b_lagged) = broadcast(subscribers).await;
         println!(
-            "| {subscribers} | {ours:.0} | {theirs:.0} | {:.2} | {got} / {missed} / {lost} | {b_got} / {b_lagged} |",
-            ours / theirs
+            "| {subscribers} | {ours:.0} / {theirs:.0} ({:.2}) | {ours_d:.0} / {theirs_d:.0} ({:.2}) | {got} / {missed} / {lost} | {b_got} / {b_lagged} |",
+            ours / theirs,
+            ours_d / theirs_d
         );
     }
     println!();

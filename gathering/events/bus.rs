@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::{Event, Filter};
+use super::{Event, EventType, Filter};
 
 /// Bus settings.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +58,8 @@ struct Lag {
 struct Slot {
     id: u64,
     name: &'static str,
+    /// `events_lagged_total{subscriber}`, resolved once.
+    lagged: metrics::Counter,
     filter: Filter,
     tx: mpsc::Sender<Arc<Event>>,
     /// Set when the queue overflowed; std mutex, held only for a check and a `try_send`.
@@ -74,6 +76,11 @@ struct Inner {
     recent: Mutex<HashMap<u64, Instant>>,
     handler_permits: Arc<Semaphore>,
     next_id: AtomicU64,
+    /// Metric handles resolved once, not per event (a registry lookup each time is most of a
+    /// publish's cost with many subscribers).
+    published: HashMap<EventType, metrics::Counter>,
+    delivered: metrics::Counter,
+    queue_depth: metrics::Histogram,
 }
 
 /// The bus; cheap to clone.
@@ -99,6 +106,11 @@ impl Bus {
                 recent: Mutex::new(HashMap::new()),
                 handler_permits: Arc::new(Semaphore::new(config.handler_concurrency.max(1))),
                 next_id: AtomicU64::new(0),
+                published: EventType::all()
+                    .map(|t| (t, metrics::counter!("events_published_total", "type" => t.as_str())))
+                    .collect(),
+                delivered: metrics::counter!("events_delivered_total"),
+                queue_depth: metrics::histogram!("events_max_queue_depth"),
             }),
         }
     }
@@ -109,11 +121,13 @@ impl Bus {
             metrics::counter!("events_deduplicated_total").increment(1);
             return 0;
         }
-        let type_name = event.event_type.as_str();
-        metrics::counter!("events_published_total", "type" => type_name).increment(1);
+        if let Some(counter) = self.inner.published.get(&event.event_type) {
+            counter.increment(1);
+        }
         let event = Arc::new(event);
         let slots = self.inner.slots.read().unwrap_or_else(|p| p.into_inner());
         let mut delivered = 0;
+        let mut deepest = 0;
         for slot in slots.iter().filter(|s| s.filter.matches(&event)) {
             let mut lag = slot.lag.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(lag) = lag.as_mut() {
@@ -124,13 +138,10 @@ impl Bus {
             match slot.tx.try_send(event.clone()) {
                 Ok(()) => {
                     delivered += 1;
-                    let depth = slot.tx.max_capacity() - slot.tx.capacity();
-                    metrics::histogram!("events_queue_depth", "subscriber" => slot.name)
-                        .record(depth as f64);
+                    deepest = deepest.max(slot.tx.max_capacity() - slot.tx.capacity());
                 }
                 Err(mpsc::error::TrySendError::Full(_)) => {
-                    metrics::counter!("events_lagged_total", "subscriber" => slot.name)
-                        .increment(1);
+                    slot.lagged.increment(1);
                     *lag = Some(Lag {
                         first_missed: event.seq,
                         missed: 1,
@@ -139,7 +150,9 @@ impl Bus {
                 Err(mpsc::error::TrySendError::Closed(_)) => {}
             }
         }
-        metrics::counter!("events_delivered_total").increment(delivered as u64);
+        drop(slots);
+        self.inner.delivered.increment(delivered as u64);
+        self.inner.queue_depth.record(deepest as f64);
         delivered
     }
 
@@ -173,6 +186,7 @@ impl Bus {
         let slot = Arc::new(Slot {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
             name,
+            lagged: metrics::counter!("events_lagged_total", "subscriber" => name),
             filter,
             tx,
             lag: Mutex::new(None),
