@@ -66,7 +66,13 @@ async fn our_bus(subscribers: usize) -> (f64, f64, u64, u64, u64) {
     }
     let secs = started.elapsed().as_secs_f64();
     let lost = (BUS_EVENTS * subscribers) as u64 - got - missed;
-    (BUS_EVENTS as f64 / secs, got as f64 / secs, got, missed, lost)
+    (
+        BUS_EVENTS as f64 / secs,
+        got as f64 / secs,
+        got,
+        missed,
+        lost,
+    )
 }
 
 /// `tokio::sync::broadcast` with the same capacity: (events/s, deliveries/s, received,
@@ -101,11 +107,8 @@ async fn broadcast(subscribers: usize) -> (f64, f64, u64, u64) {
         got += g;
         lagged += l;
     }
-    (
-        BUS_EVENTS as f64 / started.elapsed().as_secs_f64(),
-        got,
-        lagged,
-    )
+    let secs = started.elapsed().as_secs_f64();
+    (BUS_EVENTS as f64 / secs, got as f64 / secs, got, lagged)
 }
 
 type Socket =

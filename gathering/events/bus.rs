@@ -107,7 +107,12 @@ impl Bus {
                 handler_permits: Arc::new(Semaphore::new(config.handler_concurrency.max(1))),
                 next_id: AtomicU64::new(0),
                 published: EventType::all()
-                    .map(|t| (t, metrics::counter!("events_published_total", "type" => t.as_str())))
+                    .map(|t| {
+                        (
+                            t,
+                            metrics::counter!("events_published_total", "type" => t.as_str()),
+                        )
+                    })
                     .collect(),
                 delivered: metrics::counter!("events_delivered_total"),
                 queue_depth: metrics::histogram!("events_max_queue_depth"),
