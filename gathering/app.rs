@@ -127,6 +127,7 @@ impl App {
                         idle_timeout: config.events.ws_idle_timeout,
                         ..crate::websocket::Settings::default()
                     },
+                    frames: crate::websocket::FrameCache::default(),
                 };
                 Ok(Self {
                     target,

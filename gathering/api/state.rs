@@ -32,6 +32,8 @@ pub struct AppState {
     pub stopping: tokio_util::sync::CancellationToken,
     /// WebSocket timings (heartbeat, idle and credential re-check).
     pub websocket: crate::websocket::Settings,
+    /// Event frames serialised once for every socket (its own std mutex; see `frames`).
+    pub frames: crate::websocket::FrameCache,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

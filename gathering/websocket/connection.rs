@@ -259,11 +259,8 @@ impl Connection {
                     }
                     if self.wants(&event) {
                         let seq = event.seq;
-                        let frame = ServerFrame::Event {
-                            seq,
-                            event: EventView::from((*event).clone()),
-                        };
-                        if !self.send(&frame).await {
+                        let Some(text) = state.frames.event_frame(&event) else { continue };
+                        if !self.send_text(text).await {
                             let resume = self.last_sent.map(|s| s.to_string()).unwrap_or_default();
                             close(&mut self.socket, CLOSE_TRY_AGAIN, &format!("too slow; resume with since={resume}")).await;
                             return;
@@ -421,10 +418,14 @@ impl Connection {
         let Ok(text) = serde_json::to_string(frame) else {
             return false;
         };
+        self.send_text(text.into()).await
+    }
+
+    async fn send_text(&mut self, text: Utf8Bytes) -> bool {
         matches!(
             tokio::time::timeout(
                 self.settings.send_timeout,
-                self.socket.send(Message::Text(text.into()))
+                self.socket.send(Message::Text(text))
             )
             .await,
             Ok(Ok(()))

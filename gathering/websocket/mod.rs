@@ -6,6 +6,7 @@
 //! live, with no gap and no duplicate. The protocol is in `docs/events.md`.
 
 mod connection;
+mod frames;
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
@@ -23,6 +24,7 @@ use crate::auth::AuthError;
 use crate::events::topic::Topic;
 
 pub use connection::{ClientMessage, ServerFrame, Settings};
+pub use frames::FrameCache;
 
 /// The WebSocket routes, merged into the API router (and so behind the same layers).
 pub fn routes() -> Router<AppState> {
