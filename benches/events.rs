@@ -334,6 +334,10 @@ async fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         std::env::consts::ARCH
     );
+    println!(
+        "Figures move between runs on a shared machine; compare the ratios measured within one \
+         run.\n"
+    );
     println!("## In-process bus against tokio::sync::broadcast\n");
     println!(
         "One publisher, {BUS_EVENTS} events, queue capacity 1024 for both, subscribers draining \
