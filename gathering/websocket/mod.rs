@@ -27,13 +27,12 @@ pub use connection::{ClientMessage, ServerFrame, Settings};
 pub use frames::FrameCache;
 
 /// The WebSocket routes, merged into the API router (and so behind the same layers).
+/// `/ws/{kind}/{key}` is one socket per topic: `circles/NAME`, `agents/ID`, `workspace/ID`,
+/// `pipelines/ID` (and `users/ID`); anything else is 404.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ws", get(multiplexed))
-        .route("/ws/circles/{name}", get(circle))
-        .route("/ws/agents/{id}", get(agent))
-        .route("/ws/workspace/{id}", get(workspace))
-        .route("/ws/pipelines/{id}", get(pipeline))
+        .route("/ws/{kind}/{key}", get(topic_socket))
 }
 
 /// `?since=SEQ`: replay events after it before streaming live ones.
@@ -53,73 +52,16 @@ async fn multiplexed(
     open(state, peer, headers, query, upgrade, None).await
 }
 
-async fn circle(
+async fn topic_socket(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(name): Path<String>,
+    Path((kind, key)): Path<(String, String)>,
     Query(query): Query<SocketQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let topic = format!("circles/{name}");
+    let topic = format!("{kind}/{key}");
     open(state, peer, headers, query, upgrade, Some(topic)).await
-}
-
-async fn agent(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<SocketQuery>,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    open(
-        state,
-        peer,
-        headers,
-        query,
-        upgrade,
-        Some(format!("agents/{id}")),
-    )
-    .await
-}
-
-async fn workspace(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<SocketQuery>,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    open(
-        state,
-        peer,
-        headers,
-        query,
-        upgrade,
-        Some(format!("workspace/{id}")),
-    )
-    .await
-}
-
-async fn pipeline(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<SocketQuery>,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    open(
-        state,
-        peer,
-        headers,
-        query,
-        upgrade,
-        Some(format!("pipelines/{id}")),
-    )
-    .await
 }
 
 /// Checks what can be checked before the upgrade (the topic's syntax, `since`, a token in

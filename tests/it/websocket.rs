@@ -187,6 +187,10 @@ async fn topics_are_authorised_per_subscriber() {
         tungstenite::Error::Http(response) => assert_eq!(response.status(), 403),
         other => panic!("expected 403, got {other}"),
     }
+    match connect(&app, "/ws/nope/x", Some(&admin)).await.unwrap_err() {
+        tungstenite::Error::Http(response) => assert_eq!(response.status(), 404),
+        other => panic!("expected 404, got {other}"),
+    }
     let mut admin_circle = connect(&app, "/ws/circles/design", Some(&admin))
         .await
         .unwrap();
