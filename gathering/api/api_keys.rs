@@ -35,10 +35,7 @@ pub async fn create(
         .as_deref()
         .map(str::parse::<Role>)
         .transpose()
-        .map_err(|e| {
-            ApiError::new(ErrorCode::ValidationFailed, format!("role: {e}"))
-                .with_details(serde_json::json!({"field": "role"}))
-        })?;
+        .map_err(|e| ApiError::field("role", e))?;
     let new = NewApiKey {
         name: body.name,
         role,

@@ -105,14 +105,10 @@ pub async fn register(
     if !state.auth.registration_open() {
         return Err(crate::auth::users::registration_closed().into());
     }
-    let invalid = |field: &str, message: String| {
-        ApiError::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
-            .with_details(serde_json::json!({"field": field}))
-    };
     let new = NewUser {
-        email: Email::parse(&body.email).map_err(|e| invalid("email", e))?,
+        email: Email::parse(&body.email).map_err(|e| ApiError::field("email", e))?,
         display_name: body.display_name,
-        password: Password::parse(&body.password).map_err(|e| invalid("password", e))?,
+        password: Password::parse(&body.password).map_err(|e| ApiError::field("password", e))?,
         role: Role::Viewer,
     };
     let user = state.auth.register(&state.pool, new, &meta).await?;

@@ -212,6 +212,12 @@ impl ApiError {
         self
     }
 
+    /// 422 for one invalid field, named in the message and in `details.field`.
+    pub fn field(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
+            .with_details(serde_json::json!({"field": field}))
+    }
+
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
         self.details = Some(details);
         self

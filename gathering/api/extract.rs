@@ -212,6 +212,11 @@ pub fn client_addr(
     let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())?;
+    Some(client_addr_of(peer, headers, network))
+}
+
+/// The client address behind `peer`, from the `X-Forwarded-For` headers of trusted proxies.
+pub fn client_addr_of(peer: IpAddr, headers: &HeaderMap, network: &Network) -> IpAddr {
     let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
@@ -219,7 +224,7 @@ pub fn client_addr(
         .flat_map(|v| v.split(','))
         .map(|v| v.trim().parse::<IpAddr>().ok())
         .collect::<Vec<_>>();
-    Some(client_ip(peer, &forwarded, &network.trusted_proxies))
+    client_ip(peer, &forwarded, &network.trusted_proxies)
 }
 
 /// The client's address: the peer, unless the peer is a trusted proxy, in which case the

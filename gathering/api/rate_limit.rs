@@ -160,12 +160,10 @@ impl RateLimits {
     pub fn charge_failed_auth(&self, addr: Option<IpAddr>) -> Option<Response> {
         let addr = addr?;
         let decision = self.check(Tier::Auth, &Client::Addr(addr))?;
-        decision.retry_after.is_some().then(|| {
-            metrics::counter!("rate_limited_total", "tier" => Tier::Auth.as_str()).increment(1);
-            let mut response = refusal(Tier::Auth, &decision);
-            add_headers(response.headers_mut(), &decision);
-            response
-        })
+        decision
+            .retry_after
+            .is_some()
+            .then(|| refusal(Tier::Auth, &decision))
     }
 
     /// Forgets clients whose budgets are full again, to bound memory; run periodically.
@@ -177,15 +175,19 @@ impl RateLimits {
     }
 }
 
+/// The 429 of a spent budget: counted, in the error shape, with every rate-limit header.
 fn refusal(tier: Tier, decision: &Decision) -> Response {
+    metrics::counter!("rate_limited_total", "tier" => tier.as_str()).increment(1);
     let retry_after = decision.retry_after.unwrap_or(1);
-    ApiError::new(
+    let mut response = ApiError::new(
         ErrorCode::RateLimited,
         format!("too many requests; retry in {retry_after} s"),
     )
     .with_details(serde_json::json!({"tier": tier.as_str(), "retry_after_secs": retry_after}))
     .with_retry_after(retry_after)
-    .into_response()
+    .into_response();
+    add_headers(response.headers_mut(), decision);
+    response
 }
 
 fn add_headers(headers: &mut HeaderMap, decision: &Decision) {
@@ -205,10 +207,7 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
         return next.run(request).await;
     };
     if decision.retry_after.is_some() {
-        metrics::counter!("rate_limited_total", "tier" => tier.as_str()).increment(1);
-        let mut response = refusal(tier, &decision);
-        add_headers(response.headers_mut(), &decision);
-        return response;
+        return refusal(tier, &decision);
     }
     let mut response = next.run(request).await;
     add_headers(response.headers_mut(), &decision);

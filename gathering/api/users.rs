@@ -30,10 +30,10 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let new = NewUser {
-        email: Email::parse(&body.email).map_err(|e| invalid("email", e))?,
+        email: Email::parse(&body.email).map_err(|e| ApiError::field("email", e))?,
         display_name: body.display_name,
-        password: Password::parse(&body.password).map_err(|e| invalid("password", e))?,
-        role: body.role.parse().map_err(|e| invalid("role", e))?,
+        password: Password::parse(&body.password).map_err(|e| ApiError::field("password", e))?,
+        role: body.role.parse().map_err(|e| ApiError::field("role", e))?,
     };
     let user = state
         .auth
@@ -108,7 +108,7 @@ pub async fn update(
         .as_deref()
         .map(str::parse)
         .transpose()
-        .map_err(|e: String| invalid("role", e))?;
+        .map_err(|e: String| ApiError::field("role", e))?;
     let changes = UserChanges {
         display_name: body.display_name,
         role,
@@ -119,9 +119,4 @@ pub async fn update(
         .update_user(&state.pool, &authed.principal, id, changes, &meta)
         .await?;
     Ok(Json(user.into()))
-}
-
-fn invalid(field: &str, message: String) -> ApiError {
-    ApiError::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
-        .with_details(serde_json::json!({"field": field}))
 }

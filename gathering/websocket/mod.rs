@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
+use crate::api::extract::client_addr_of;
 use crate::auth::AuthError;
 use crate::events::topic::Topic;
 
@@ -87,7 +88,7 @@ async fn open(
         Some(token) => match state.auth.authenticate(&state.pool, token).await {
             Ok(principal) => Some((principal, token.to_owned())),
             Err(AuthError::InvalidToken) => {
-                let addr = client_ip(peer.ip(), &headers, &state.network);
+                let addr = client_addr_of(peer.ip(), &headers, &state.network);
                 if let Some(refusal) = state.rate_limits.charge_failed_auth(Some(addr)) {
                     return refusal;
                 }
@@ -117,22 +118,6 @@ async fn open(
         .on_upgrade(move |socket| {
             connection::serve(socket, state, credentials, topic, query.since, settings)
         })
-}
-
-/// The client's address behind trusted proxies (as for HTTP requests).
-fn client_ip(
-    peer: std::net::IpAddr,
-    headers: &HeaderMap,
-    network: &crate::api::Network,
-) -> std::net::IpAddr {
-    let forwarded: Vec<_> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|v| v.trim().parse().ok())
-        .collect();
-    crate::api::extract::client_ip(peer, &forwarded, &network.trusted_proxies)
 }
 
 /// The token of `Sec-WebSocket-Protocol: bearer, <token>`.
