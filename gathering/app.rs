@@ -107,7 +107,7 @@ impl App {
             Ok((pool, listener, target)) => {
                 let shutdown = CancellationToken::new();
                 let state = AppState {
-                    pool,
+                    pool: pool.clone(),
                     readiness: Readiness::default(),
                     metrics: api::metrics::recorder(),
                     auth: auth_service(&config),
@@ -128,6 +128,7 @@ impl App {
                         ..crate::websocket::Settings::default()
                     },
                     frames: crate::websocket::FrameCache::default(),
+                    llm: llm_service(&config, pool.clone()),
                 };
                 Ok(Self {
                     target,
@@ -484,4 +485,27 @@ pub(crate) async fn stop_embedded(database: &DatabaseSource) -> bool {
             false
         }
     }
+}
+
+/// The model service: local engines on the chosen device, hosted clients' timeouts and retries.
+fn llm_service(config: &Config, pool: deadpool_postgres::Pool) -> crate::llm::service::LlmService {
+    use crate::llm::local::{Device, LocalModels, LocalSettings};
+    let m = &config.models;
+    let (device, why) = Device::choose(&m.device);
+    if m.device == "cuda" && device == Device::Cpu {
+        tracing::warn!("models.device is cuda but {why}: the local models run on the CPU");
+    }
+    tracing::info!(device = %device.describe(), reason = %why, "local model device");
+    let local = LocalModels::new(LocalSettings {
+        dir: m.dir.clone(),
+        device,
+        max_batch: m.max_batch,
+        default_max_tokens: m.default_max_tokens,
+    });
+    let options = crate::llm::retry::ClientOptions {
+        timeout: m.provider_timeout,
+        max_retries: m.provider_retries,
+        ..Default::default()
+    };
+    crate::llm::service::LlmService::new(pool, Arc::new(local), options)
 }

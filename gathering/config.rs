@@ -49,6 +49,27 @@ pub struct Config {
     pub auth: AuthConfig,
     pub rate_limits: RateLimitConfig,
     pub events: EventsConfig,
+    pub models: ModelsConfig,
+}
+
+/// Language models (`[models]`): the local ones and the clients of hosted providers.
+#[derive(Debug, Clone)]
+pub struct ModelsConfig {
+    /// Where the bootstrap unpacked the local models (`GATHERING_MODELS_DIR`).
+    pub dir: PathBuf,
+    /// `auto` (CUDA when built for it and present, else CPU), `cpu` or `cuda`
+    /// (`GATHERING_DEVICE`).
+    pub device: String,
+    /// Load the local models at start instead of on first use.
+    pub preload: bool,
+    /// Conversations the local chat model decodes together in one forward pass.
+    pub max_batch: usize,
+    /// Tokens a local answer may have when the request sets no `max_tokens`.
+    pub default_max_tokens: usize,
+    /// Per attempt, until a hosted provider's response headers arrive.
+    pub provider_timeout: Duration,
+    /// Retries of a hosted call on 429, 5xx and connection errors.
+    pub provider_retries: usize,
 }
 
 /// The event bus and its outbox (`[events]`).
@@ -181,6 +202,20 @@ struct FileConfig {
     rate_limits: FileRateLimits,
     #[serde(default)]
     events: FileEvents,
+    #[serde(default)]
+    models: FileModels,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileModels {
+    dir: Option<PathBuf>,
+    device: Option<String>,
+    preload: Option<bool>,
+    max_batch: Option<usize>,
+    default_max_tokens: Option<usize>,
+    provider_timeout_secs: Option<u64>,
+    provider_retries: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -321,6 +356,15 @@ impl Default for Config {
                 ws_ping_interval: Duration::from_secs(20),
                 ws_idle_timeout: Duration::from_secs(60),
             },
+            models: ModelsConfig {
+                dir: PathBuf::from(".gathering/models"),
+                device: "auto".into(),
+                preload: false,
+                max_batch: 8,
+                default_max_tokens: 512,
+                provider_timeout: Duration::from_secs(120),
+                provider_retries: 3,
+            },
         }
     }
 }
@@ -423,6 +467,20 @@ impl Config {
             &mut events.ws_idle_timeout,
             file.events.ws_idle_timeout_secs.map(Duration::from_secs),
         );
+        let models = &mut self.models;
+        set(&mut models.dir, file.models.dir);
+        set(&mut models.device, file.models.device);
+        set(&mut models.preload, file.models.preload);
+        set(&mut models.max_batch, file.models.max_batch);
+        set(
+            &mut models.default_max_tokens,
+            file.models.default_max_tokens,
+        );
+        set(
+            &mut models.provider_timeout,
+            file.models.provider_timeout_secs.map(Duration::from_secs),
+        );
+        set(&mut models.provider_retries, file.models.provider_retries);
         let auth = &mut self.auth;
         set(&mut auth.login_backoff_after, file.auth.login_backoff_after);
         set(
@@ -473,6 +531,12 @@ impl Config {
         if let Some(dir) = env.var("GATHERING_PG_DIR") {
             self.pg_dir = PathBuf::from(dir);
         }
+        if let Some(dir) = env.var("GATHERING_MODELS_DIR") {
+            self.models.dir = PathBuf::from(dir);
+        }
+        if let Some(device) = env.var("GATHERING_DEVICE") {
+            self.models.device = device;
+        }
         if let Some(url) = env.var("DATABASE_URL") {
             self.database_url = Some(SecretString::from(url));
         }
@@ -517,6 +581,18 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if !["auto", "cpu", "cuda"].contains(&self.models.device.as_str()) {
+            invalid_err("models.device", "must be auto, cpu or cuda")?;
+        }
+        if !(1..=64).contains(&self.models.max_batch) {
+            invalid_err("models.max_batch", "must be between 1 and 64")?;
+        }
+        if self.models.default_max_tokens == 0 {
+            invalid_err("models.default_max_tokens", "must be greater than 0")?;
+        }
+        if self.models.provider_timeout.is_zero() {
+            invalid_err("models.provider_timeout_secs", "must be greater than 0")?;
+        }
         if let Some(url) = &self.database_url {
             url.expose_secret()
                 .parse::<tokio_postgres::Config>()

@@ -10,6 +10,7 @@ pub mod config;
 pub mod core;
 pub mod db;
 pub mod events;
+pub mod llm;
 pub mod maintenance;
 pub mod telemetry;
 pub mod websocket;

@@ -25,6 +25,9 @@ pub enum ErrorCode {
     RequestTimeout,
     NotReady,
     AuthUnavailable,
+    ModelUnavailable,
+    UpstreamError,
+    UpstreamTimeout,
     Internal,
 }
 
@@ -119,6 +122,24 @@ pub const ERROR_CODES: &[(ErrorCode, &str, StatusCode, &str)] = &[
         "auth_unavailable",
         StatusCode::SERVICE_UNAVAILABLE,
         "credentials could not be checked, so the request is refused",
+    ),
+    (
+        ErrorCode::ModelUnavailable,
+        "model_unavailable",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the model's provider cannot answer now (not loaded, unreachable, or its secret unset), fallbacks included",
+    ),
+    (
+        ErrorCode::UpstreamError,
+        "upstream_error",
+        StatusCode::BAD_GATEWAY,
+        "the model's provider refused the call; the message carries its reason",
+    ),
+    (
+        ErrorCode::UpstreamTimeout,
+        "upstream_timeout",
+        StatusCode::GATEWAY_TIMEOUT,
+        "the model's provider did not answer in time",
     ),
     (
         ErrorCode::Internal,

@@ -8,8 +8,10 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
+pub mod llm;
 pub mod metrics;
 pub mod middleware;
+pub mod openai;
 pub mod openapi;
 pub mod rate_limit;
 pub mod state;
@@ -19,7 +21,7 @@ pub mod views;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, StatusCode, header};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -52,6 +54,24 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/audit", get(audit::list))
         .route("/api/events", get(events::list))
         .route("/api/events/stream", get(events::stream))
+        .route(
+            "/api/llm/providers",
+            get(llm::list_providers).post(llm::create_provider),
+        )
+        .route(
+            "/api/llm/providers/{id}",
+            patch(llm::update_provider).delete(llm::delete_provider),
+        )
+        .route(
+            "/api/llm/models",
+            get(llm::list_models).post(llm::create_model),
+        )
+        .route(
+            "/api/llm/models/{id}",
+            patch(llm::update_model).delete(llm::delete_model),
+        )
+        .route("/api/llm/usage", get(llm::usage))
+        .route("/v1/models", get(openai::models))
         .merge(crate::websocket::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
         .fallback(middleware::not_found)
@@ -61,6 +81,15 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
     // outermost. Innermost first: panics, body limit, timeout, then the error shape sees all
     // of their responses, the rate limit refuses before any of them run, and the metrics see
     // the final status (429s included). CORS is outside them all, so refusals carry it too.
+    // Generation is bounded by max_tokens and ends when the client goes away, not by the
+    // request timeout: a whole answer from a CPU model can take longer than it.
+    let generation = Router::new()
+        .route("/v1/chat/completions", post(openai::chat_completions))
+        .route("/v1/embeddings", post(openai::embeddings))
+        .with_state(state.clone())
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(DefaultBodyLimit::max(http.body_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let mut router = routes
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
@@ -69,6 +98,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             http.request_timeout,
         ))
+        .merge(generation)
         .layer(axum::middleware::from_fn(middleware::error_shape))
         .layer(axum::middleware::from_fn_with_state(
             state,

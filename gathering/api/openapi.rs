@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api_keys, audit, auth, error, events, health, metrics, users, views};
+use super::{api_keys, audit, auth, error, events, health, llm, metrics, openai, users, views};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,9 @@ use super::{api_keys, audit, auth, error, events, health, metrics, users, views}
         users::list, users::create, users::get, users::update,
         api_keys::list, api_keys::create, api_keys::revoke,
         audit::list, events::list, events::stream,
+        llm::list_providers, llm::create_provider, llm::update_provider, llm::delete_provider,
+        llm::list_models, llm::create_model, llm::update_model, llm::delete_model, llm::usage,
+        openai::models, openai::chat_completions, openai::embeddings,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -27,6 +30,13 @@ use super::{api_keys, audit, auth, error, events, health, metrics, users, views}
         views::CreateUserRequest, views::UserView, views::RegisterRequest,
         views::UpdateUserRequest, views::CreateApiKeyRequest, views::ApiKeyView,
         views::CreatedApiKeyView, views::AuditEventView, views::EventView, views::EventPage,
+        crate::llm::registry::Provider, crate::llm::registry::Model,
+        crate::llm::registry::NewProvider, crate::llm::registry::ProviderPatch,
+        crate::llm::registry::NewModel, crate::llm::registry::ModelPatch,
+        crate::llm::registry::UsageTotal, crate::llm::registry::UsageGroup,
+        crate::llm::registry::ProviderKind, crate::llm::registry::ModelKind,
+        openai::ModelList, openai::ModelObject, openai::ChatCompletionRequest,
+        openai::ChatCompletion, openai::EmbeddingRequest,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -36,6 +46,8 @@ use super::{api_keys, audit, auth, error, events, health, metrics, users, views}
         (name = "api-keys", description = "API keys for scripts and integrators"),
         (name = "audit", description = "The audit log (admins)"),
         (name = "events", description = "Event history, for resuming live streams"),
+        (name = "llm", description = "Model providers, models and usage"),
+        (name = "openai", description = "OpenAI-compatible endpoints, for any OpenAI SDK"),
     )
 )]
 pub struct ApiDoc;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub websocket: crate::websocket::Settings,
     /// Event frames serialised once for every socket (its own std mutex; see `frames`).
     pub frames: crate::websocket::FrameCache,
+    /// Language models by name: registry, providers, local engines (cheap to clone).
+    pub llm: crate::llm::service::LlmService,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

@@ -25,6 +25,12 @@ pub enum EventType {
     UserUpdated,
     ApiKeyCreated,
     ApiKeyRevoked,
+    LlmProviderCreated,
+    LlmProviderUpdated,
+    LlmProviderDeleted,
+    LlmModelCreated,
+    LlmModelUpdated,
+    LlmModelDeleted,
 }
 
 /// The wire name of each type.
@@ -34,6 +40,12 @@ const EVENT_TYPES: &[(EventType, &str)] = &[
     (EventType::UserUpdated, "user.updated"),
     (EventType::ApiKeyCreated, "api_key.created"),
     (EventType::ApiKeyRevoked, "api_key.revoked"),
+    (EventType::LlmProviderCreated, "llm_provider.created"),
+    (EventType::LlmProviderUpdated, "llm_provider.updated"),
+    (EventType::LlmProviderDeleted, "llm_provider.deleted"),
+    (EventType::LlmModelCreated, "llm_model.created"),
+    (EventType::LlmModelUpdated, "llm_model.updated"),
+    (EventType::LlmModelDeleted, "llm_model.deleted"),
 ];
 
 impl EventType {

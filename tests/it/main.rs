@@ -7,6 +7,7 @@ mod embedded;
 mod events;
 mod http;
 mod lifecycle;
+mod llm;
 mod migrations;
 mod process;
 mod support;

@@ -1,0 +1,164 @@
+//! The chat engine: one dedicated thread owns the Llama weights and advances every active
+//! conversation together. Each step feeds new conversations their whole prompt and running ones
+//! their last token through one [`Llama::forward`], samples one token per conversation and
+//! streams it out. A conversation whose receiver is gone (the client disconnected, the stream was
+//! dropped) is dropped before the next step, which is how cancellation reaches the model.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use burn::tensor::backend::Backend;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::bpe::{Tokenizer, Utf8Stream};
+use super::llama::{KvCache, Llama};
+use super::sampling::{Sampler, StopMatcher, parse_tool_calls};
+use crate::llm::{Delta, FinishReason, LlmError, Sampling, Usage};
+
+pub type DeltaSender = UnboundedSender<Result<Delta, LlmError>>;
+
+/// One generation request, already tokenised.
+#[derive(Debug)]
+pub struct ChatJob {
+    pub prompt: Vec<u32>,
+    pub sampling: Sampling,
+    pub stop: Vec<String>,
+    pub max_tokens: usize,
+    /// Tools were offered: the answer is held until it ends, then split into text and calls.
+    pub tools: bool,
+    pub out: DeltaSender,
+}
+
+struct Sequence<B: Backend> {
+    job: ChatJob,
+    cache: KvCache<B>,
+    /// What the next step feeds: the prompt first, then the last sampled token.
+    pending: Vec<u32>,
+    generated: usize,
+    sampler: Sampler,
+    utf8: Utf8Stream,
+    stops: StopMatcher,
+    held: String,
+    finished: bool,
+}
+
+impl<B: Backend> Sequence<B> {
+    fn new(job: ChatJob, model: &Llama<B>) -> Self {
+        Self {
+            cache: model.new_cache(),
+            pending: job.prompt.clone(),
+            generated: 0,
+            sampler: Sampler::new(&job.sampling),
+            utf8: Utf8Stream::default(),
+            stops: StopMatcher::new(&job.stop),
+            held: String::new(),
+            finished: false,
+            job,
+        }
+    }
+
+    fn emit(&mut self, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        if self.job.tools {
+            self.held.push_str(&text);
+        } else {
+            let _ = self.job.out.send(Ok(Delta::Text(text)));
+        }
+    }
+
+    fn step(&mut self, logits: &[f32], tokenizer: &Tokenizer, context: usize) {
+        let token = self.sampler.sample(logits);
+        self.generated += 1;
+        if tokenizer.is_special(token) {
+            return self.finish(FinishReason::Stop, false);
+        }
+        let piece = self.utf8.push(&tokenizer.token_bytes(token));
+        let (text, hit) = self.stops.push(&piece);
+        self.emit(text);
+        if hit {
+            return self.finish(FinishReason::Stop, true);
+        }
+        self.pending = vec![token];
+        if self.generated >= self.job.max_tokens || self.cache.len() + 1 >= context {
+            self.finish(FinishReason::Length, false);
+        }
+    }
+
+    fn finish(&mut self, mut reason: FinishReason, stopped: bool) {
+        if !stopped {
+            let tail = self.utf8.finish();
+            let (text, hit) = self.stops.push(&tail);
+            self.emit(text);
+            if !hit {
+                let rest = self.stops.finish();
+                self.emit(rest);
+            }
+        }
+        if self.job.tools {
+            let (text, calls) = parse_tool_calls(&std::mem::take(&mut self.held));
+            if !text.is_empty() {
+                let _ = self.job.out.send(Ok(Delta::Text(text)));
+            }
+            if !calls.is_empty() {
+                reason = FinishReason::ToolCalls;
+            }
+            for (index, call) in calls.into_iter().enumerate() {
+                let _ = self.job.out.send(Ok(Delta::ToolCall {
+                    index,
+                    id: Some(call.id),
+                    name: Some(call.name),
+                    arguments: call.arguments,
+                }));
+            }
+        }
+        let usage = Usage {
+            prompt_tokens: self.job.prompt.len() as u32,
+            completion_tokens: self.generated as u32,
+        };
+        let _ = self.job.out.send(Ok(Delta::Usage(usage)));
+        let _ = self.job.out.send(Ok(Delta::Finish(reason)));
+        self.finished = true;
+    }
+}
+
+/// Runs until every sender of `jobs` is gone.
+pub fn run<B: Backend>(
+    model: Llama<B>,
+    tokenizer: Arc<Tokenizer>,
+    jobs: Receiver<ChatJob>,
+    max_batch: usize,
+) {
+    let context = model.config.context;
+    let mut active: Vec<Sequence<B>> = Vec::new();
+    loop {
+        if active.is_empty() {
+            match jobs.recv() {
+                Ok(job) => active.push(Sequence::new(job, &model)),
+                Err(_) => return,
+            }
+        }
+        while active.len() < max_batch.max(1) {
+            match jobs.try_recv() {
+                Ok(job) => active.push(Sequence::new(job, &model)),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        active.retain(|s| !s.job.out.is_closed());
+        if active.is_empty() {
+            continue;
+        }
+        let logits = {
+            let mut items: Vec<(&mut KvCache<B>, &[u32])> = active
+                .iter_mut()
+                .map(|s| (&mut s.cache, s.pending.as_slice()))
+                .collect();
+            model.forward(&mut items)
+        };
+        for (seq, logits) in active.iter_mut().zip(&logits) {
+            seq.step(logits, &tokenizer, context);
+        }
+        active.retain(|s| !s.finished);
+    }
+}
