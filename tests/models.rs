@@ -1,0 +1,148 @@
+//! The local models with their real weights (installed by `scripts/bootstrap models`), against
+//! reference numbers computed once by independent implementations and committed under
+//! `tests/fixtures/models/` (`scripts/reference/` recomputes them): sentence-transformers for
+//! MiniLM, and the same GGUF dequantised to float32 and run by another implementation for
+//! SmolLM2.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use burn::backend::Flex;
+use serde_json::Value;
+
+use gathering::llm::Message;
+use gathering::llm::local::bpe::Tokenizer;
+use gathering::llm::local::gguf::Gguf;
+use gathering::llm::local::llama::Llama;
+use gathering::llm::local::minilm::MiniLm;
+use gathering::llm::local::sampling::{argmax, chatml};
+use gathering::llm::local::{CHAT_FILE, EMBEDDING_DIR};
+
+fn models_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".gathering/models")
+}
+
+fn fixture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models").join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn minilm() -> &'static MiniLm<Flex> {
+    static MODEL: OnceLock<MiniLm<Flex>> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        MiniLm::load(&models_dir().join(EMBEDDING_DIR), &Default::default())
+            .expect("all-MiniLM-L6-v2 (run scripts/bootstrap models)")
+    })
+}
+
+struct Chat {
+    tokenizer: Tokenizer,
+    model: Llama<Flex>,
+}
+
+fn smollm() -> &'static Chat {
+    static MODEL: OnceLock<Chat> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let gguf = Gguf::open(&models_dir().join(CHAT_FILE))
+            .expect("SmolLM2 GGUF (run scripts/bootstrap models)");
+        Chat {
+            tokenizer: Tokenizer::from_gguf(&gguf).unwrap(),
+            model: Llama::load(&gguf, &Default::default()).unwrap(),
+        }
+    })
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
+    let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
+
+fn floats(v: &Value) -> Vec<f32> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+}
+
+#[test]
+fn minilm_matches_sentence_transformers() {
+    let reference = fixture("minilm.json");
+    let cases = reference["cases"].as_array().unwrap();
+    let texts: Vec<String> = cases.iter().map(|c| c["text"].as_str().unwrap().to_owned()).collect();
+    // Batched together: padding must not change any text's vector.
+    let (batched, _) = minilm().embed(&texts).unwrap();
+    for (case, vector) in cases.iter().zip(&batched) {
+        let text = case["text"].as_str().unwrap();
+        let ids: Vec<u32> = case["input_ids"].as_array().unwrap().iter().map(|i| i.as_u64().unwrap() as u32).collect();
+        assert_eq!(minilm().token_ids(text).unwrap(), ids, "token ids of {text:?}");
+        let expected = floats(&case["embedding"]);
+        assert_eq!(vector.len(), 384);
+        let c = cosine(vector, &expected);
+        assert!(c >= 0.9999, "{text:?}: cosine {c} with the reference");
+        let (alone, _) = minilm().embed(std::slice::from_ref(&texts[0])).unwrap();
+        assert!(cosine(&alone[0], &batched[0]) > 0.99999);
+    }
+}
+
+#[test]
+fn minilm_puts_paraphrases_closer_than_unrelated_sentences() {
+    let texts = [
+        "A man is playing a guitar.",
+        "Someone is strumming a guitar.",
+        "The central bank raised interest rates.",
+        "How do I reset my password?",
+        "I forgot my login credentials and need a new password.",
+    ]
+    .map(String::from);
+    let (v, _) = minilm().embed(&texts).unwrap();
+    for x in &v {
+        let norm: f32 = x.iter().map(|a| a * a).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "unit length, got {norm}");
+    }
+    assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]) + 0.3);
+    assert!(cosine(&v[3], &v[4]) > cosine(&v[3], &v[2]) + 0.3);
+    assert!(cosine(&v[3], &v[4]) > cosine(&v[3], &v[0]) + 0.3);
+}
+
+fn greedy(chat: &Chat, question: &str, max: usize) -> String {
+    let prompt = chat.tokenizer.encode(&chatml(&[Message::user(question)], &[]));
+    let mut cache = chat.model.new_cache();
+    let mut logits = chat.model.forward(&mut [(&mut cache, prompt.as_slice())]).remove(0);
+    let mut out = Vec::new();
+    for _ in 0..max {
+        let next = argmax(&logits);
+        if chat.tokenizer.is_special(next) {
+            break;
+        }
+        out.push(next);
+        logits = chat.model.forward(&mut [(&mut cache, &[next][..])]).remove(0);
+    }
+    chat.tokenizer.decode(&out)
+}
+
+#[test]
+fn smollm2_answers_factual_questions_greedily() {
+    let chat = smollm();
+    let japan = greedy(chat, "What is the capital of Japan?", 16);
+    assert!(japan.contains("Tokyo"), "{japan:?}");
+    let gold = greedy(chat, "What is the chemical symbol for gold?", 16);
+    assert!(gold.contains("Au"), "{gold:?}");
+}
+
+#[test]
+fn smollm2_batched_sequences_match_running_them_alone() {
+    let chat = smollm();
+    let a = chat.tokenizer.encode(&chatml(&[Message::user("What is the capital of Japan?")], &[]));
+    let b = chat.tokenizer.encode(&chatml(&[Message::user("Write a haiku about the sea.")], &[]));
+    let mut alone = chat.model.new_cache();
+    let la = chat.model.forward(&mut [(&mut alone, a.as_slice())]).remove(0);
+    let (mut ca, mut cb) = (chat.model.new_cache(), chat.model.new_cache());
+    let both = chat.model.forward(&mut [(&mut ca, a.as_slice()), (&mut cb, b.as_slice())]);
+    let max_diff = la.iter().zip(&both[0]).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(max_diff < 1e-3, "batching changed logits by {max_diff}");
+    // A decode step shared by two sequences at different lengths.
+    let (na, nb) = (argmax(&both[0]), argmax(&both[1]));
+    let step = chat.model.forward(&mut [(&mut ca, &[na][..]), (&mut cb, &[nb][..])]);
+    let single = chat.model.forward(&mut [(&mut alone, &[na][..])]).remove(0);
+    let max_diff = single.iter().zip(&step[0]).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(max_diff < 1e-3, "a shared decode step changed logits by {max_diff}");
+}
