@@ -1,5 +1,5 @@
-//! The `gathering` command line: `serve`, `migrate`, `db {start,stop,status,url}` and
-//! `users create`. Parses
+//! The `gathering` command line: `serve`, `migrate`, `db {start,stop,status,url}`,
+//! `users create` and `models {check,bench}`. Parses
 //! arguments, loads the configuration, runs one command, and turns any failure into one line
 //! on stderr and a non-zero exit.
 
@@ -46,6 +46,41 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Check and benchmark the local models (installed by `scripts/bootstrap models`).
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Load both local models as the server does, run known inputs, print pass/fail with
+    /// timings; exits non-zero when a check fails.
+    Check,
+    /// Print throughput: embedding sentences/s (batch 1 and 32), chat prompt and decode
+    /// tokens/s, batched decode tokens/s, peak memory. Threads: RAYON_NUM_THREADS.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Which model: embeddings, chat or all.
+    #[arg(long, default_value = "all", value_parser = ["all", "embeddings", "chat"])]
+    which: String,
+    /// Sentences to embed, one per line (default: 64 built-in sentences).
+    #[arg(long, value_name = "FILE")]
+    sentences: Option<PathBuf>,
+    /// The chat prompt's user message (default: a built-in one of about 128 tokens in ChatML).
+    #[arg(long, value_name = "FILE")]
+    prompt: Option<PathBuf>,
+    /// Tokens to generate.
+    #[arg(long, default_value_t = 64)]
+    decode: usize,
+    /// Conversations sharing each decode step for the batched figure.
+    #[arg(long, default_value_t = 4)]
+    batch: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -111,6 +146,7 @@ fn main() -> ExitCode {
         Command::Users(UsersCommand::Create(args)) => {
             overrides.data_dir.clone_from(&args.data_dir.data_dir);
         }
+        Command::Models(_) => {}
         Command::Db(
             DbCommand::Start(arg)
             | DbCommand::Stop(arg)
@@ -133,6 +169,8 @@ fn main() -> ExitCode {
             Command::Migrate(_) => migrate(config).await,
             Command::Db(command) => db(command, &config).await,
             Command::Users(UsersCommand::Create(args)) => create_user(args, config).await,
+            Command::Models(ModelsCommand::Check) => models_check(config).await,
+            Command::Models(ModelsCommand::Bench(args)) => models_bench(args, config).await,
         }
     });
     match result {
@@ -211,6 +249,157 @@ async fn create_user(args: CreateUserArgs, config: Config) -> CliResult {
     maintenance.close().await;
     let user = result?;
     println!("created {} ({}, {})", user.email, user.role, user.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `models check`: the local models, loaded through the server's engines, on known inputs.
+async fn models_check(config: Config) -> CliResult {
+    use gathering::llm::local::{Device, LocalModels, LocalSettings, check};
+    let (device, why) = Device::choose(&config.models.device);
+    println!(
+        "local models in {} on {} ({why})",
+        config.models.dir.display(),
+        device.describe()
+    );
+    let models = LocalModels::new(LocalSettings {
+        dir: config.models.dir.clone(),
+        device,
+        max_batch: config.models.max_batch,
+        default_max_tokens: config.models.default_max_tokens,
+    });
+    let results = check::check(&models).await;
+    for r in &results {
+        let mark = if r.passed { "PASS" } else { "FAIL" };
+        println!("{mark}  {:<50} {:>7} ms  {}", r.name, r.millis, r.detail);
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    if failed == 0 {
+        println!("all {} checks passed", results.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{failed} of {} checks failed", results.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// The default benchmark sentences: 64 varied, deterministic ones.
+fn bench_sentences() -> Vec<String> {
+    let subjects = [
+        "The engineer",
+        "A small team",
+        "Our scheduler",
+        "The new agent",
+        "Every pipeline",
+        "The reviewer",
+        "A curious student",
+        "The database",
+    ];
+    let verbs = [
+        "quietly rewrote",
+        "carefully measured",
+        "reported on",
+        "was asked about",
+        "spent the morning on",
+        "could not explain",
+    ];
+    let objects = [
+        "the failing test in the payment service",
+        "a cron job that fired twice after midnight",
+        "the latency of vector search under load",
+        "why the cache grew without bound",
+        "a design for multi-agent conversations",
+        "the cost of running local models on a laptop",
+        "an outage caused by an expired certificate",
+        "how embeddings capture the meaning of sentences",
+    ];
+    (0..64)
+        .map(|i| {
+            format!(
+                "{} {} {}.",
+                subjects[i % 8],
+                verbs[(i / 8 + i) % 6],
+                objects[(i * 5 + 3) % 8]
+            )
+        })
+        .collect()
+}
+
+const BENCH_PROMPT: &str = "You are reviewing a pull request that changes how a scheduler claims jobs \
+    across several server instances. The old code released its database lock before running the \
+    job, so two instances could run the same occurrence. The new code holds an advisory lock for \
+    the whole execution and records each run with a unique key on the schedule and the time it \
+    was due. Explain, in a few short paragraphs, what could still go wrong, how you would test \
+    it, and which metrics you would watch after deploying it.";
+
+/// `models bench`: throughput of the local models on the CPU backend.
+async fn models_bench(args: BenchArgs, config: Config) -> CliResult {
+    let sentences = match &args.sentences {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("--sentences {}: {e}", path.display()))?
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => bench_sentences(),
+    };
+    let prompt = match &args.prompt {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("--prompt {}: {e}", path.display()))?,
+        None => BENCH_PROMPT.to_owned(),
+    };
+    if sentences.is_empty() {
+        return Err("--sentences: the file has no sentences".into());
+    }
+    let dir = config.models.dir.clone();
+    let which = args.which.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        gathering::llm::local::check::bench(
+            &dir,
+            &sentences,
+            prompt.trim(),
+            args.decode,
+            args.batch,
+            &which,
+        )
+    })
+    .await??;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("device: {} ({} threads)", report.device, report.threads);
+    if args.which != "chat" {
+        println!(
+            "embeddings (all-minilm-l6-v2): loaded in {} ms",
+            report.embed_load_ms
+        );
+        println!("  batch 1:  {:>8.1} sentences/s", report.embed_batch1_per_s);
+        println!(
+            "  batch 32: {:>8.1} sentences/s",
+            report.embed_batch32_per_s
+        );
+    }
+    if args.which != "embeddings" {
+        println!(
+            "chat (smollm2-135m-instruct): loaded in {} ms",
+            report.chat_load_ms
+        );
+        println!(
+            "  prompt:   {:>8.1} tokens/s ({} tokens)",
+            report.prompt_tokens_per_s, report.prompt_tokens
+        );
+        println!(
+            "  decode:   {:>8.1} tokens/s ({} tokens, one conversation)",
+            report.decode_tokens_per_s, report.decode_tokens
+        );
+        if report.batched_sequences > 1 {
+            println!(
+                "  decode:   {:>8.1} tokens/s ({} conversations sharing each step)",
+                report.batched_decode_tokens_per_s, report.batched_sequences
+            );
+        }
+    }
+    println!("peak memory: {:.0} MiB", report.peak_rss_mib);
     Ok(ExitCode::SUCCESS)
 }
 

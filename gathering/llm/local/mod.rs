@@ -10,6 +10,7 @@
 
 pub mod bpe;
 pub mod chat;
+pub mod check;
 pub mod gguf;
 pub mod llama;
 pub mod minilm;
