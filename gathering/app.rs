@@ -130,6 +130,16 @@ impl App {
                     frames: crate::websocket::FrameCache::default(),
                     llm: llm_service(&config, pool.clone()),
                 };
+                if config.models.preload {
+                    // Loads on the engines' own threads; a failure is logged and the models
+                    // are tried again on first use.
+                    let llm = state.llm.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = llm.local().preload().await {
+                            tracing::warn!("preloading the local models failed: {e}");
+                        }
+                    });
+                }
                 Ok(Self {
                     target,
                     background: CancellationToken::new(),

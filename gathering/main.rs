@@ -78,6 +78,9 @@ struct BenchArgs {
     /// Conversations sharing each decode step for the batched figure.
     #[arg(long, default_value_t = 4)]
     batch: usize,
+    /// Timed passes per figure (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -360,6 +363,7 @@ async fn models_bench(args: BenchArgs, config: Config) -> CliResult {
             args.decode,
             args.batch,
             &which,
+            args.repeats,
         )
     })
     .await??;

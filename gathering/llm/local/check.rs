@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::bpe::Tokenizer;
 use super::gguf::Gguf;
-use super::llama::Llama;
+use super::llama::{Llama, Weights};
 use super::minilm::MiniLm;
 use super::sampling::{argmax, chatml};
 use super::{CHAT_FILE, EMBEDDING_DIR, LocalModels};
@@ -164,12 +164,18 @@ pub fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
 fn per_second(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64().max(1e-9)
 }
 
 /// Runs the benchmark on the CPU backend: `sentences` for embeddings, `prompt` (a user message)
-/// for chat, `decode` generated tokens, `batch` conversations for the shared-step figure.
+/// for chat, `decode` generated tokens, `batch` conversations for the shared-step figure. Each
+/// single-conversation figure is the median of `repeats` passes, after a warm-up.
 pub fn bench(
     dir: &Path,
     sentences: &[String],
@@ -177,7 +183,9 @@ pub fn bench(
     decode: usize,
     batch: usize,
     which: &str,
+    repeats: usize,
 ) -> Result<BenchReport, String> {
+    let repeats = repeats.max(1);
     let device = Default::default();
     let mut report = BenchReport {
         device: super::Device::Cpu.describe(),
@@ -222,7 +230,8 @@ pub fn bench(
         let t = Instant::now();
         let gguf = Gguf::open(&dir.join(CHAT_FILE)).map_err(|e| e.to_string())?;
         let tokenizer = Tokenizer::from_gguf(&gguf).map_err(|e| e.to_string())?;
-        let model = Llama::<Flex>::load(&gguf, &device).map_err(|e| e.to_string())?;
+        let model =
+            Llama::<Flex>::load(&gguf, &device, Weights::Blocks).map_err(|e| e.to_string())?;
         drop(gguf);
         report.chat_load_ms = t.elapsed().as_millis();
         let ids = tokenizer.encode(&chatml(&[Message::user(prompt)], &[]));
@@ -230,17 +239,23 @@ pub fn bench(
         // Warm-up, then one timed prompt pass and `decode` greedy steps (never stopping early).
         let mut warm = model.new_cache();
         model.forward(&mut [(&mut warm, &ids[..8.min(ids.len())])]);
-        let mut cache = model.new_cache();
-        let t = Instant::now();
-        let mut logits = model.forward(&mut [(&mut cache, ids.as_slice())]).remove(0);
-        report.prompt_tokens_per_s = per_second(ids.len(), t.elapsed());
-        let t = Instant::now();
-        for _ in 0..decode {
-            let next = argmax(&logits);
-            logits = model.forward(&mut [(&mut cache, &[next][..])]).remove(0);
+        let mut prompt_rates = Vec::new();
+        let mut decode_rates = Vec::new();
+        for _ in 0..repeats {
+            let mut cache = model.new_cache();
+            let t = Instant::now();
+            let mut logits = model.forward(&mut [(&mut cache, ids.as_slice())]).remove(0);
+            prompt_rates.push(per_second(ids.len(), t.elapsed()));
+            let t = Instant::now();
+            for _ in 0..decode {
+                let next = argmax(&logits);
+                logits = model.forward(&mut [(&mut cache, &[next][..])]).remove(0);
+            }
+            decode_rates.push(per_second(decode, t.elapsed()));
         }
+        report.prompt_tokens_per_s = median(prompt_rates);
         report.decode_tokens = decode;
-        report.decode_tokens_per_s = per_second(decode, t.elapsed());
+        report.decode_tokens_per_s = median(decode_rates);
         if batch > 1 {
             let mut caches: Vec<_> = (0..batch).map(|_| model.new_cache()).collect();
             let mut items: Vec<_> = caches.iter_mut().map(|c| (c, ids.as_slice())).collect();

@@ -350,6 +350,15 @@ impl Gguf {
         Ok(&self.data[range])
     }
 
+    /// A tensor's info and raw bytes, as stored.
+    pub fn raw(&self, name: &str) -> Result<(&TensorInfo, &[u8]), GgufError> {
+        let info = self.tensors.get(name).ok_or_else(|| GgufError::Tensor {
+            name: name.to_string(),
+            reason: "not in the file".into(),
+        })?;
+        Ok((info, self.tensor_bytes(info)?))
+    }
+
     /// A tensor's values as f32, in ggml order (dims[0] fastest).
     pub fn dequantize(&self, name: &str) -> Result<(Vec<f32>, Vec<usize>), GgufError> {
         let info = self.tensors.get(name).ok_or_else(|| GgufError::Tensor {

@@ -12,7 +12,45 @@ use burn::tensor::activation::{silu, softmax};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
 
+use std::sync::Arc;
+
 use super::gguf::{Gguf, GgufError};
+use gguf_blocks::QMatrix;
+
+use super::gguf::TensorType;
+
+/// How the projection weights are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weights {
+    /// Dequantised to f32 burn tensors (any backend; what the GPU uses).
+    Dense,
+    /// In the file's quantised blocks, multiplied by [`QMatrix`] (CPU only; a quarter of the
+    /// memory traffic of f32 when decoding).
+    Blocks,
+}
+
+/// One projection: `x` [rows, in] -> [rows, out].
+#[derive(Debug)]
+enum Proj<B: Backend> {
+    /// Stored [in, out] so that `x.matmul(w)` applies it.
+    Dense(Tensor<B, 2>),
+    Blocks(Arc<QMatrix>),
+}
+
+impl<B: Backend> Proj<B> {
+    fn apply(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
+        match self {
+            Proj::Dense(w) => x.matmul(w.clone()),
+            Proj::Blocks(q) => {
+                let [m, _] = x.dims();
+                let device = x.device();
+                let input = x.into_data().to_vec::<f32>().unwrap_or_default();
+                let out = q.matmul(&input, m);
+                Tensor::from_data(TensorData::new(out, [m, q.rows]), &device)
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LlamaConfig {
@@ -77,22 +115,21 @@ impl LlamaConfig {
 #[derive(Debug)]
 struct Block<B: Backend> {
     attn_norm: Tensor<B, 1>,
-    /// Projections stored [in, out] so that `x.matmul(w)` applies them.
-    wq: Tensor<B, 2>,
-    wk: Tensor<B, 2>,
-    wv: Tensor<B, 2>,
-    wo: Tensor<B, 2>,
+    wq: Proj<B>,
+    wk: Proj<B>,
+    wv: Proj<B>,
+    wo: Proj<B>,
     ffn_norm: Tensor<B, 1>,
-    w_gate: Tensor<B, 2>,
-    w_up: Tensor<B, 2>,
-    w_down: Tensor<B, 2>,
+    w_gate: Proj<B>,
+    w_up: Proj<B>,
+    w_down: Proj<B>,
 }
 
 #[derive(Debug)]
 pub struct Llama<B: Backend> {
     pub config: LlamaConfig,
-    embed: Tensor<B, 2>,
-    output: Tensor<B, 2>,
+    embed: Proj<B>,
+    output: Proj<B>,
     blocks: Vec<Block<B>>,
     norm: Tensor<B, 1>,
     cos: Tensor<B, 2>,
@@ -151,38 +188,67 @@ fn tensor1<B: Backend>(
     ))
 }
 
-/// [out, in] -> a contiguous [in, out].
+/// A projection in the chosen form: blocks when asked for and the type allows, else a
+/// contiguous [in, out] f32 tensor.
 fn projection<B: Backend>(
     g: &Gguf,
     name: &str,
     device: &B::Device,
-) -> Result<Tensor<B, 2>, GgufError> {
+    weights: Weights,
+) -> Result<Proj<B>, GgufError> {
+    if weights == Weights::Blocks {
+        let (info, bytes) = g.raw(name)?;
+        if info.dims.len() == 2 {
+            let (cols, rows) = (info.dims[0] as usize, info.dims[1] as usize);
+            let kind = match info.kind {
+                TensorType::Q4_1 => Some(gguf_blocks::TensorType::Q4_1),
+                TensorType::Q8_0 => Some(gguf_blocks::TensorType::Q8_0),
+                TensorType::F32 => Some(gguf_blocks::TensorType::F32),
+                _ => None,
+            };
+            if let Some(q) = kind.and_then(|k| QMatrix::new(k, bytes, cols, rows)) {
+                return Ok(Proj::Blocks(Arc::new(q)));
+            }
+        }
+    }
     let w = tensor2::<B>(g, name, device)?;
-    Ok(Tensor::from_data(w.transpose().into_data(), device))
+    Ok(Proj::Dense(Tensor::from_data(
+        w.transpose().into_data(),
+        device,
+    )))
 }
 
 impl<B: Backend> Llama<B> {
-    pub fn load(g: &Gguf, device: &B::Device) -> Result<Self, GgufError> {
+    pub fn load(g: &Gguf, device: &B::Device, weights: Weights) -> Result<Self, GgufError> {
         let config = LlamaConfig::from_gguf(g)?;
-        let embed = tensor2::<B>(g, "token_embd.weight", device)?;
+        // Token embeddings: rows looked up by id. As a projection (tied output) they are
+        // [vocab, dim] = [out, in], which is how the file stores them.
+        let embed = projection::<B>(g, "token_embd.weight", device, weights)?;
+        let embed = match embed {
+            Proj::Dense(t) => Proj::Dense(t.transpose()),
+            blocks => blocks,
+        };
         let output = if g.tensors.contains_key("output.weight") {
-            projection::<B>(g, "output.weight", device)?
+            projection::<B>(g, "output.weight", device, weights)?
         } else {
-            embed.clone().transpose()
+            match &embed {
+                Proj::Dense(e) => Proj::Dense(e.clone().transpose()),
+                Proj::Blocks(q) => Proj::Blocks(q.clone()),
+            }
         };
         let mut blocks = Vec::with_capacity(config.layers);
         for l in 0..config.layers {
             let p = |s: &str| format!("blk.{l}.{s}.weight");
             blocks.push(Block {
                 attn_norm: tensor1(g, &p("attn_norm"), device)?,
-                wq: projection(g, &p("attn_q"), device)?,
-                wk: projection(g, &p("attn_k"), device)?,
-                wv: projection(g, &p("attn_v"), device)?,
-                wo: projection(g, &p("attn_output"), device)?,
+                wq: projection(g, &p("attn_q"), device, weights)?,
+                wk: projection(g, &p("attn_k"), device, weights)?,
+                wv: projection(g, &p("attn_v"), device, weights)?,
+                wo: projection(g, &p("attn_output"), device, weights)?,
                 ffn_norm: tensor1(g, &p("ffn_norm"), device)?,
-                w_gate: projection(g, &p("ffn_gate"), device)?,
-                w_up: projection(g, &p("ffn_up"), device)?,
-                w_down: projection(g, &p("ffn_down"), device)?,
+                w_gate: projection(g, &p("ffn_gate"), device, weights)?,
+                w_up: projection(g, &p("ffn_up"), device, weights)?,
+                w_down: projection(g, &p("ffn_down"), device, weights)?,
             });
         }
         let norm = tensor1(g, "output_norm.weight", device)?;
@@ -272,6 +338,7 @@ impl<B: Backend> Llama<B> {
             positions.extend((cache.len..cache.len + tokens.len()).map(|p| p as i64));
         }
         let rows = ids.len();
+        let token_ids = ids.clone();
         let ids = Tensor::<B, 1, Int>::from_data(TensorData::new(ids, [rows]), &self.device);
         let pos = Tensor::<B, 1, Int>::from_data(TensorData::new(positions, [rows]), &self.device);
         let cos = self
@@ -284,21 +351,22 @@ impl<B: Backend> Llama<B> {
             .clone()
             .select(0, pos)
             .reshape([rows, 1, hd / 2, 1]);
-        let mut x = self.embed.clone().select(0, ids);
+        let mut x = match &self.embed {
+            Proj::Dense(e) => e.clone().select(0, ids),
+            Proj::Blocks(q) => {
+                let rows: Vec<f32> = token_ids.iter().flat_map(|&t| q.row(t as usize)).collect();
+                Tensor::from_data(
+                    TensorData::new(rows, [token_ids.len(), c.dim]),
+                    &self.device,
+                )
+            }
+        };
         let scale = 1.0 / (hd as f32).sqrt();
         for (l, b) in self.blocks.iter().enumerate() {
             let h = self.rms_norm(x.clone(), &b.attn_norm);
-            let q = Self::rope(
-                h.clone().matmul(b.wq.clone()).reshape([rows, heads, hd]),
-                &cos,
-                &sin,
-            );
-            let k = Self::rope(
-                h.clone().matmul(b.wk.clone()).reshape([rows, kvh, hd]),
-                &cos,
-                &sin,
-            );
-            let v = h.matmul(b.wv.clone()).reshape([rows, kvh, hd]);
+            let q = Self::rope(b.wq.apply(h.clone()).reshape([rows, heads, hd]), &cos, &sin);
+            let k = Self::rope(b.wk.apply(h.clone()).reshape([rows, kvh, hd]), &cos, &sin);
+            let v = b.wv.apply(h).reshape([rows, kvh, hd]);
             let mut outs = Vec::with_capacity(items.len());
             for ((cache, _), &(row, t, start)) in items.iter_mut().zip(&spans) {
                 let end = start + t;
@@ -338,11 +406,11 @@ impl<B: Backend> Llama<B> {
             } else {
                 Tensor::cat(outs, 0)
             };
-            x = x + attn.matmul(b.wo.clone());
+            x = x + b.wo.apply(attn);
             let h = self.rms_norm(x.clone(), &b.ffn_norm);
-            let gate = silu(h.clone().matmul(b.w_gate.clone()));
-            let up = h.matmul(b.w_up.clone());
-            x = x + (gate * up).matmul(b.w_down.clone());
+            let gate = silu(b.w_gate.apply(h.clone()));
+            let up = b.w_up.apply(h);
+            x = x + b.w_down.apply(gate * up);
         }
         for ((cache, tokens), _) in items.iter_mut().zip(&spans) {
             cache.len += tokens.len();
@@ -354,7 +422,7 @@ impl<B: Backend> Llama<B> {
         let n = last.len();
         let last = Tensor::<B, 1, Int>::from_data(TensorData::new(last, [n]), &self.device);
         let h = self.rms_norm(x.select(0, last), &self.norm);
-        let logits = h.matmul(self.output.clone());
+        let logits = self.output.apply(h);
         let flat = logits.into_data().to_vec::<f32>().unwrap_or_default();
         flat.chunks(c.vocab).map(<[f32]>::to_vec).collect()
     }

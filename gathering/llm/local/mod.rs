@@ -28,7 +28,7 @@ use crate::llm::{ChatRequest, Delta, DeltaStream, Embedder, Embeddings, Language
 use bpe::Tokenizer;
 use chat::ChatJob;
 use gguf::Gguf;
-use llama::Llama;
+use llama::{Llama, Weights};
 use minilm::MiniLm;
 
 /// The names the local models are served under.
@@ -132,6 +132,7 @@ fn unavailable(e: impl std::fmt::Display) -> LlmError {
 fn load_chat<B: Backend>(
     path: &Path,
     device: &B::Device,
+    weights: Weights,
     max_batch: usize,
 ) -> Result<ChatEngine, LlmError> {
     if !path.is_file() {
@@ -143,7 +144,7 @@ fn load_chat<B: Backend>(
     let started = Instant::now();
     let gguf = Gguf::open(path).map_err(unavailable)?;
     let tokenizer = Arc::new(Tokenizer::from_gguf(&gguf).map_err(unavailable)?);
-    let model = Llama::<B>::load(&gguf, device).map_err(unavailable)?;
+    let model = Llama::<B>::load(&gguf, device, weights).map_err(unavailable)?;
     drop(gguf);
     let context = model.config.context;
     let (tx, rx) = mpsc::channel();
@@ -265,9 +266,12 @@ impl LocalModels {
                 let device = self.settings.device;
                 let max_batch = self.settings.max_batch;
                 let engine = tokio::task::spawn_blocking(move || match device {
-                    Device::Cpu => {
-                        load_chat::<burn::backend::Flex>(&path, &Default::default(), max_batch)
-                    }
+                    Device::Cpu => load_chat::<burn::backend::Flex>(
+                        &path,
+                        &Default::default(),
+                        Weights::Blocks,
+                        max_batch,
+                    ),
                     Device::Cuda(_i) => cuda::load_chat(&path, _i, max_batch),
                 })
                 .await
@@ -408,7 +412,7 @@ mod cuda {
         index: usize,
         max_batch: usize,
     ) -> Result<ChatEngine, LlmError> {
-        super::load_chat::<Cuda>(path, &CudaDevice::new(index), max_batch)
+        super::load_chat::<Cuda>(path, &CudaDevice::new(index), Weights::Dense, max_batch)
     }
 
     pub(super) fn load_embedder(dir: &Path, index: usize) -> Result<EmbedEngine, LlmError> {
