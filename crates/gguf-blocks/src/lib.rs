@@ -129,6 +129,16 @@ impl QMatrix {
         }
     }
 
+    /// The whole matrix as f32, row-major `[rows][cols]` (rows dequantised in parallel). For
+    /// products over many activation rows, where a dense matrix product wins.
+    pub fn to_f32(&self) -> Vec<f32> {
+        let mut out = vec![0f32; self.rows * self.cols];
+        out.par_chunks_mut(self.cols)
+            .enumerate()
+            .for_each(|(r, row)| row.copy_from_slice(&self.row(r)));
+        out
+    }
+
     /// `x` is `m` rows of `cols` values; returns `m` rows of `rows` values: `x · selfᵀ`.
     pub fn matmul(&self, x: &[f32], m: usize) -> Vec<f32> {
         assert_eq!(x.len(), m * self.cols, "activation shape");
@@ -304,6 +314,7 @@ mod tests {
             }
         }
         assert_eq!(q.row(5), dense[5 * cols..6 * cols].to_vec());
+        assert_eq!(q.to_f32(), dense);
     }
 
     #[test]

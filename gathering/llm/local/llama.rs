@@ -29,6 +29,9 @@ pub enum Weights {
     Blocks,
 }
 
+/// From this many rows at once, a blocks projection dequantises and uses a dense product.
+const DENSE_FROM_ROWS: usize = 16;
+
 /// One projection: `x` [rows, in] -> [rows, out].
 #[derive(Debug)]
 enum Proj<B: Backend> {
@@ -41,6 +44,13 @@ impl<B: Backend> Proj<B> {
     fn apply(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
         match self {
             Proj::Dense(w) => x.matmul(w.clone()),
+            Proj::Blocks(q) if x.dims()[0] >= DENSE_FROM_ROWS => {
+                // Many rows (a prompt): dequantise once and let burn's matrix product run;
+                // the dequantisation is amortised over the rows.
+                let device = x.device();
+                let w = TensorData::new(q.to_f32(), [q.rows, q.cols]);
+                x.matmul(Tensor::<B, 2>::from_data(w, &device).transpose())
+            }
             Proj::Blocks(q) => {
                 let [m, _] = x.dims();
                 let device = x.device();

@@ -127,16 +127,19 @@ impl<B: Backend> Bert<B> {
             .expand([batch, len]);
         let types = Tensor::<B, 2, Int>::zeros([batch, len], &device);
         let e = &self.embeddings;
-        let mut x = e.word_embeddings.forward(ids)
+        let x = e.word_embeddings.forward(ids)
             + e.position_embeddings.forward(positions)
             + e.token_type_embeddings.forward(types);
-        x = e.layer_norm.forward(x);
+        let x = e.layer_norm.forward(x);
         // 0 where attended, a large negative number on padding: [batch, 1, 1, len].
         let bias = (mask.neg() + 1.0)
             .mul_scalar(-1.0e9)
             .reshape([batch, 1, 1, len]);
         let head = HIDDEN / HEADS;
-        let split = |t: Tensor<B, 3>| t.reshape([batch, len, HEADS, head]).swap_dims(1, 2);
+        let split = |t: Tensor<B, 2>| t.reshape([batch, len, HEADS, head]).swap_dims(1, 2);
+        // Token rows flattened to [batch * len, HIDDEN]: each linear layer is one large matrix
+        // product instead of one small product per text.
+        let mut x = x.reshape([batch * len, HIDDEN]);
         for layer in &self.encoder.layer {
             let a = &layer.attention.self_attn;
             let q = split(a.query.forward(x.clone()));
@@ -147,14 +150,14 @@ impl<B: Backend> Bert<B> {
             let ctx = probs
                 .matmul(v)
                 .swap_dims(1, 2)
-                .reshape([batch, len, HIDDEN]);
+                .reshape([batch * len, HIDDEN]);
             let out = &layer.attention.output;
             x = out.layer_norm.forward(out.dense.forward(ctx) + x);
             let inter = gelu(layer.intermediate.dense.forward(x.clone()));
             let out = &layer.output;
             x = out.layer_norm.forward(out.dense.forward(inter) + x);
         }
-        x
+        x.reshape([batch, len, HIDDEN])
     }
 }
 
