@@ -178,6 +178,7 @@ pub async fn delete_model(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// `model` (default), `user` or `day`.
     pub group_by: Option<UsageGroup>,

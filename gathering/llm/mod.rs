@@ -91,7 +91,7 @@ pub struct ToolSpec {
     pub parameters: serde_json::Value,
 }
 
-/// How to pick tokens. `temperature` 0 (or None with no `top_p`) is greedy.
+/// How to pick tokens. No `temperature`, or 0, is greedy (whatever `top_p` says).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sampling {
     pub temperature: Option<f32>,

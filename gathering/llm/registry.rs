@@ -298,6 +298,14 @@ fn check_secret_ref(r: &str) -> Result<(), RegistryError> {
             "must be env:NAME (the environment variable holding the key)",
         )
     })?;
+    // The server's own secrets are not provider keys: naming them would let an admin send
+    // them to any URL.
+    if name.starts_with("GATHERING_") || name == "DATABASE_URL" {
+        return Err(invalid(
+            "secret_ref",
+            "may not name the server's own settings (GATHERING_*, DATABASE_URL)",
+        ));
+    }
     let ok = name
         .chars()
         .next()
@@ -381,9 +389,21 @@ pub async fn create_provider(
     meta: &RequestMeta,
     new: NewProvider,
 ) -> Result<Provider, RegistryError> {
-    check_name("name", &new.name, 63)?;
-    if new.name != new.name.to_ascii_lowercase() {
-        return Err(invalid("name", "must be lower case"));
+    let name_ok = new.name.len() <= 63
+        && new
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && new
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if !name_ok {
+        return Err(invalid(
+            "name",
+            "1 to 63 of lower-case letters, digits and . _ - (starting with a letter or digit)",
+        ));
     }
     match (new.kind, &new.base_url) {
         (ProviderKind::Local, _) => {

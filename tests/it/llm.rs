@@ -88,6 +88,15 @@ async fn the_registry_is_seeded_and_only_admins_edit_it() {
             "secret_ref",
         ),
         (json!({"name": "z", "kind": "local"}), "kind"),
+        (
+            json!({"name": "a/b", "kind": "openai", "base_url": "http://h"}),
+            "name",
+        ),
+        (
+            json!({"name": "w", "kind": "openai", "base_url": "http://h",
+                "secret_ref": "env:GATHERING_JWT_SECRET"}),
+            "secret_ref",
+        ),
     ] {
         let response = post_as(&app, "/api/llm/providers", &admin, body).await;
         assert_eq!(response.status(), 422);
