@@ -290,3 +290,55 @@ fn smollm2_logits_match_the_float32_reference() {
         );
     }
 }
+
+/// A prompt longer than one prefill chunk goes in over several engine steps; the answer is the
+/// one a single whole-prompt pass gives.
+#[tokio::test]
+async fn a_long_prompt_is_fed_in_chunks_with_the_same_answer() {
+    use gathering::llm::local::chat::PREFILL_CHUNK;
+    use gathering::llm::local::{Device, LocalModels, LocalSettings};
+    use gathering::llm::{ChatRequest, Completion, Sampling};
+
+    let chat = smollm();
+    let filler = "Gathering runs agents, pipelines and schedules on a single server. ".repeat(40);
+    let question = format!("{filler}\nWhat is the capital of Japan?");
+    let prompt = chat
+        .tokenizer
+        .encode(&chatml(&[Message::user(question.as_str())], &[]));
+    assert!(prompt.len() > 2 * PREFILL_CHUNK, "{} tokens", prompt.len());
+    let mut cache = chat.model.new_cache();
+    let mut logits = chat
+        .model
+        .forward(&mut [(&mut cache, prompt.as_slice())])
+        .remove(0);
+    let mut whole = Vec::new();
+    for _ in 0..8 {
+        let next = argmax(&logits);
+        if chat.tokenizer.is_special(next) {
+            break;
+        }
+        whole.push(next);
+        logits = chat
+            .model
+            .forward(&mut [(&mut cache, &[next][..])])
+            .remove(0);
+    }
+    let models = LocalModels::new(LocalSettings {
+        dir: models_dir(),
+        device: Device::Cpu,
+        max_batch: 4,
+        default_max_tokens: 8,
+    });
+    let request = ChatRequest {
+        sampling: Sampling {
+            temperature: Some(0.0),
+            max_tokens: Some(8),
+            ..Sampling::default()
+        },
+        ..ChatRequest::default()
+    };
+    let stream = models.generate(prompt.clone(), &request).await.unwrap();
+    let answer = Completion::collect(stream).await.unwrap();
+    assert_eq!(answer.text, chat.tokenizer.decode(&whole));
+    assert_eq!(answer.usage.prompt_tokens as usize, prompt.len());
+}

@@ -17,6 +17,11 @@ use crate::llm::{Delta, FinishReason, LlmError, Sampling, Usage};
 
 pub type DeltaSender = UnboundedSender<Result<Delta, LlmError>>;
 
+/// Prompt tokens one step feeds per conversation. A long prompt goes in over several steps, so
+/// attention's score matrix stays bounded (rows × context, not context²) and the conversations
+/// already decoding keep getting tokens meanwhile.
+pub const PREFILL_CHUNK: usize = 256;
+
 /// One generation request, already tokenised.
 #[derive(Debug)]
 pub struct ChatJob {
@@ -152,11 +157,19 @@ pub fn run<B: Backend>(
         let logits = {
             let mut items: Vec<(&mut KvCache<B>, &[u32])> = active
                 .iter_mut()
-                .map(|s| (&mut s.cache, s.pending.as_slice()))
+                .map(|s| {
+                    let n = s.pending.len().min(PREFILL_CHUNK);
+                    (&mut s.cache, &s.pending[..n])
+                })
                 .collect();
             model.forward(&mut items)
         };
         for (seq, logits) in active.iter_mut().zip(&logits) {
+            if seq.pending.len() > PREFILL_CHUNK {
+                // More of the prompt to feed: its logits are not an answer yet.
+                seq.pending.drain(..PREFILL_CHUNK);
+                continue;
+            }
             seq.step(logits, &tokenizer, context);
         }
         active.retain(|s| !s.finished);
