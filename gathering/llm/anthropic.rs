@@ -299,7 +299,6 @@ impl SseDecoder for MessagesDecoder {
 mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
 
     use axum::Router;
     use axum::http::{HeaderMap, StatusCode};
@@ -308,17 +307,8 @@ mod tests {
     use futures_util::StreamExt;
 
     use super::*;
-    use crate::llm::retry::testing::{Captured, serve, sse};
+    use crate::llm::retry::testing::{Captured, options, serve, sse};
     use crate::llm::{Completion, Sampling, ToolCall, ToolSpec};
-
-    fn options() -> ClientOptions {
-        ClientOptions {
-            timeout: Duration::from_secs(10),
-            max_retries: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(20),
-        }
-    }
 
     fn client(base: &str) -> AnthropicClient {
         AnthropicClient::new(base, SecretString::from("sk-ant-test"), options()).unwrap()

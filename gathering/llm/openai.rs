@@ -425,17 +425,8 @@ mod tests {
     use futures_util::StreamExt;
 
     use super::*;
-    use crate::llm::retry::testing::{Captured, channel_body, sse};
+    use crate::llm::retry::testing::{Captured, channel_body, options, sse};
     use crate::llm::{Completion, ToolCall, ToolSpec};
-
-    fn options() -> ClientOptions {
-        ClientOptions {
-            timeout: Duration::from_secs(10),
-            max_retries: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(20),
-        }
-    }
 
     fn client(base: &str, options: ClientOptions) -> OpenAiClient {
         OpenAiClient::new(base, Some(SecretString::from("sk-test-key")), options).unwrap()

@@ -405,6 +405,16 @@ pub(crate) mod testing {
     use serde_json::Value;
     use tokio::sync::mpsc;
 
+    /// Client options for tests: quick retries, a generous timeout.
+    pub(crate) fn options() -> super::ClientOptions {
+        super::ClientOptions {
+            timeout: std::time::Duration::from_secs(10),
+            max_retries: 3,
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(20),
+        }
+    }
+
     /// Serves `router` on a free local port; returns `http://127.0.0.1:{port}`.
     pub(crate) async fn serve(router: Router) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
