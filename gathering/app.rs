@@ -106,6 +106,19 @@ impl App {
         match Self::connect_and_bind(&config, &url).await {
             Ok((pool, listener, target)) => {
                 let shutdown = CancellationToken::new();
+                let bus = Bus::new(BusConfig {
+                    queue_capacity: config.events.queue_capacity,
+                    handler_concurrency: config.events.handler_concurrency,
+                    dedup_window: config.events.dedup_window,
+                });
+                let llm = llm_service(&config, pool.clone());
+                let agents = match agents_service(&config, pool.clone(), llm.clone(), bus.clone()) {
+                    Ok(agents) => agents,
+                    Err(e) => {
+                        stop_embedded(&database).await;
+                        return Err(e);
+                    }
+                };
                 let state = AppState {
                     pool: pool.clone(),
                     readiness: Readiness::default(),
@@ -116,11 +129,7 @@ impl App {
                     },
                     rate_limits: RateLimits::new(&config.rate_limits),
                     metrics_public: config.http.metrics_public,
-                    bus: Bus::new(BusConfig {
-                        queue_capacity: config.events.queue_capacity,
-                        handler_concurrency: config.events.handler_concurrency,
-                        dedup_window: config.events.dedup_window,
-                    }),
+                    bus,
                     stopping: shutdown.clone(),
                     websocket: crate::websocket::Settings {
                         ping_interval: config.events.ws_ping_interval,
@@ -128,7 +137,8 @@ impl App {
                         ..crate::websocket::Settings::default()
                     },
                     frames: crate::websocket::FrameCache::default(),
-                    llm: llm_service(&config, pool.clone()),
+                    llm,
+                    agents,
                 };
                 if config.models.preload {
                     // Loads on the engines' own threads; a failure is logged and the models
@@ -240,6 +250,7 @@ impl App {
         let prepared = async {
             let report = apply_migrations(&pool, migrations).await?;
             prepare_auth(&auth, &pool, &config).await?;
+            import_personas(&pool, &config).await;
             Ok::<_, StartError>(report)
         };
         let migrated = tokio::select! {
@@ -495,6 +506,61 @@ pub(crate) async fn stop_embedded(database: &DatabaseSource) -> bool {
             false
         }
     }
+}
+
+/// Imports the shipped personas when the database has none yet. A failure is logged, never
+/// fatal: personas can be imported later with `gathering personas import`.
+async fn import_personas(pool: &Pool, config: &Config) {
+    let dir = &config.agents.personas_dir;
+    match crate::personas::import_at_first_start(pool, dir).await {
+        Ok(None) => {}
+        Ok(Some(report)) => {
+            tracing::info!(
+                dir = %dir.display(),
+                created = report.created.len(),
+                failed = report.failed.len(),
+                "imported the personas at first start"
+            );
+            for failure in &report.failed {
+                tracing::warn!("persona not imported: {failure}");
+            }
+        }
+        Err(e) => tracing::warn!(dir = %dir.display(), "personas not imported: {e}"),
+    }
+}
+
+/// The agents service: tools (built-in and MCP), the model service, per-agent queues.
+fn agents_service(
+    config: &Config,
+    pool: deadpool_postgres::Pool,
+    llm: crate::llm::service::LlmService,
+    bus: Bus,
+) -> Result<crate::agents::Agents, StartError> {
+    // rmcp's HTTP client takes its TLS crypto from the process default; ours is ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let t = &config.tools;
+    let tools = crate::tools::registry::ToolRegistry::new(
+        pool.clone(),
+        &crate::tools::ToolSettings {
+            http_allow_private: t.http_allow_private,
+            http_max_response_bytes: t.http_max_response_bytes,
+            http_timeout: t.http_timeout,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("the built-in tools could not be set up: {e}"))?;
+    let a = &config.agents;
+    Ok(crate::agents::Agents::new(
+        pool,
+        llm,
+        tools,
+        bus,
+        crate::agents::AgentSettings {
+            default_model: a.default_model.clone(),
+            max_concurrent_turns: a.max_concurrent_turns,
+            max_queued_turns: a.max_queued_turns,
+            default_max_tokens: config.models.default_max_tokens as u32,
+        },
+    ))
 }
 
 /// The model service: local engines on the chosen device, hosted clients' timeouts and retries.

@@ -50,6 +50,33 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     pub events: EventsConfig,
     pub models: ModelsConfig,
+    pub agents: AgentsConfig,
+    pub tools: ToolsConfig,
+}
+
+/// Agents and personas (`[agents]`).
+#[derive(Debug, Clone)]
+pub struct AgentsConfig {
+    /// Persona files imported at first start (`GATHERING_PERSONAS_DIR`).
+    pub personas_dir: PathBuf,
+    /// The chat model of agents whose persona names none.
+    pub default_model: String,
+    /// Turns one agent runs at once on this instance; more wait in its queue.
+    pub max_concurrent_turns: usize,
+    /// Turns that may wait for one agent; past this, 429 `agent_busy`.
+    pub max_queued_turns: usize,
+}
+
+/// The built-in tools (`[tools]`).
+#[derive(Debug, Clone)]
+pub struct ToolsConfig {
+    /// Whether the HTTP tool may reach private and loopback addresses
+    /// (`GATHERING_HTTP_ALLOW_PRIVATE`).
+    pub http_allow_private: bool,
+    /// The most bytes of a response body the HTTP tool reads.
+    pub http_max_response_bytes: usize,
+    /// Per-request limit of the HTTP tool.
+    pub http_timeout: Duration,
 }
 
 /// Language models (`[models]`): the local ones and the clients of hosted providers.
@@ -204,6 +231,27 @@ struct FileConfig {
     events: FileEvents,
     #[serde(default)]
     models: FileModels,
+    #[serde(default)]
+    agents: FileAgents,
+    #[serde(default)]
+    tools: FileTools,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAgents {
+    personas_dir: Option<PathBuf>,
+    default_model: Option<String>,
+    max_concurrent_turns: Option<usize>,
+    max_queued_turns: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTools {
+    http_allow_private: Option<bool>,
+    http_max_response_bytes: Option<usize>,
+    http_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -365,6 +413,17 @@ impl Default for Config {
                 provider_timeout: Duration::from_secs(120),
                 provider_retries: 3,
             },
+            agents: AgentsConfig {
+                personas_dir: PathBuf::from("personas"),
+                default_model: "smollm2-135m-instruct".into(),
+                max_concurrent_turns: 4,
+                max_queued_turns: 32,
+            },
+            tools: ToolsConfig {
+                http_allow_private: false,
+                http_max_response_bytes: 256 * 1024,
+                http_timeout: Duration::from_secs(20),
+            },
         }
     }
 }
@@ -481,6 +540,24 @@ impl Config {
             file.models.provider_timeout_secs.map(Duration::from_secs),
         );
         set(&mut models.provider_retries, file.models.provider_retries);
+        let agents = &mut self.agents;
+        set(&mut agents.personas_dir, file.agents.personas_dir);
+        set(&mut agents.default_model, file.agents.default_model);
+        set(
+            &mut agents.max_concurrent_turns,
+            file.agents.max_concurrent_turns,
+        );
+        set(&mut agents.max_queued_turns, file.agents.max_queued_turns);
+        let tools = &mut self.tools;
+        set(&mut tools.http_allow_private, file.tools.http_allow_private);
+        set(
+            &mut tools.http_max_response_bytes,
+            file.tools.http_max_response_bytes,
+        );
+        set(
+            &mut tools.http_timeout,
+            file.tools.http_timeout_secs.map(Duration::from_secs),
+        );
         let auth = &mut self.auth;
         set(&mut auth.login_backoff_after, file.auth.login_backoff_after);
         set(
@@ -537,6 +614,12 @@ impl Config {
         if let Some(device) = env.var("GATHERING_DEVICE") {
             self.models.device = device;
         }
+        if let Some(dir) = env.var("GATHERING_PERSONAS_DIR") {
+            self.agents.personas_dir = PathBuf::from(dir);
+        }
+        if let Some(value) = env.var("GATHERING_HTTP_ALLOW_PRIVATE") {
+            self.tools.http_allow_private = parse_bool("GATHERING_HTTP_ALLOW_PRIVATE", &value)?;
+        }
         if let Some(url) = env.var("DATABASE_URL") {
             self.database_url = Some(SecretString::from(url));
         }
@@ -589,6 +672,18 @@ impl Config {
         }
         if self.models.default_max_tokens == 0 {
             invalid_err("models.default_max_tokens", "must be greater than 0")?;
+        }
+        if !(1..=256).contains(&self.agents.max_concurrent_turns) {
+            invalid_err("agents.max_concurrent_turns", "must be between 1 and 256")?;
+        }
+        if self.agents.max_queued_turns > 10_000 {
+            invalid_err("agents.max_queued_turns", "must be at most 10000")?;
+        }
+        if self.tools.http_timeout.is_zero() {
+            invalid_err("tools.http_timeout_secs", "must be greater than 0")?;
+        }
+        if self.tools.http_max_response_bytes == 0 {
+            invalid_err("tools.http_max_response_bytes", "must be greater than 0")?;
         }
         if self.models.provider_timeout.is_zero() {
             invalid_err("models.provider_timeout_secs", "must be greater than 0")?;

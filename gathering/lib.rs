@@ -2,15 +2,19 @@
 //!
 //! Module map and dependency direction: see `docs/ARCHITECTURE.md`.
 
+pub mod agents;
 pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod conversations;
 pub mod core;
 pub mod db;
 pub mod events;
 pub mod llm;
 pub mod maintenance;
+pub mod personas;
 pub mod telemetry;
+pub mod tools;
 pub mod websocket;

@@ -46,6 +46,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Import persona files (Markdown with YAML front matter).
+    #[command(subcommand)]
+    Personas(PersonasCommand),
     /// Check and benchmark the local models (installed by `scripts/bootstrap models`).
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -84,6 +87,23 @@ struct BenchArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum PersonasCommand {
+    /// Import every `*.md` file of DIR: a persona of the same name is updated (when it
+    /// changed), never duplicated; a malformed file is reported with its path and line while the
+    /// others still import. Exits non-zero when any file failed.
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The directory of persona files (the shipped ones are in `personas/`).
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    #[command(flatten)]
+    data_dir: DataDirArg,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +169,9 @@ fn main() -> ExitCode {
         Command::Users(UsersCommand::Create(args)) => {
             overrides.data_dir.clone_from(&args.data_dir.data_dir);
         }
+        Command::Personas(PersonasCommand::Import(args)) => {
+            overrides.data_dir.clone_from(&args.data_dir.data_dir);
+        }
         Command::Models(_) => {}
         Command::Db(
             DbCommand::Start(arg)
@@ -172,6 +195,7 @@ fn main() -> ExitCode {
             Command::Migrate(_) => migrate(config).await,
             Command::Db(command) => db(command, &config).await,
             Command::Users(UsersCommand::Create(args)) => create_user(args, config).await,
+            Command::Personas(PersonasCommand::Import(args)) => import_personas(args, config).await,
             Command::Models(ModelsCommand::Check) => models_check(config).await,
             Command::Models(ModelsCommand::Bench(args)) => models_bench(args, config).await,
         }
@@ -253,6 +277,41 @@ async fn create_user(args: CreateUserArgs, config: Config) -> CliResult {
     let user = result?;
     println!("created {} ({}, {})", user.email, user.role, user.id);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `personas import DIR`.
+async fn import_personas(args: ImportArgs, config: Config) -> CliResult {
+    if !args.dir.is_dir() {
+        return Err(format!("{}: not a directory", args.dir.display()).into());
+    }
+    let maintenance = gathering::maintenance::Maintenance::open(&config).await?;
+    let result = maintenance.import_personas(&args.dir).await;
+    maintenance.close().await;
+    let report = result?;
+    for (label, names) in [
+        ("created", &report.created),
+        ("updated", &report.updated),
+        ("unchanged", &report.unchanged),
+    ] {
+        for name in names {
+            println!("{label:9} {name}");
+        }
+    }
+    for failure in &report.failed {
+        eprintln!("failed    {failure}");
+    }
+    println!(
+        "{} created, {} updated, {} unchanged, {} failed",
+        report.created.len(),
+        report.updated.len(),
+        report.unchanged.len(),
+        report.failed.len()
+    );
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// `models check`: the local models, loaded through the server's engines, on known inputs.

@@ -1,4 +1,5 @@
-//! One-off commands' composition (`gathering migrate`, `gathering users create`): the database
+//! One-off commands' composition (`gathering migrate`, `gathering users create`, `gathering
+//! personas import`): the database
 //! (the embedded cluster started if needed), migrated and with auth prepared, but no listener,
 //! so they run beside a live server. Stops an embedded cluster it started.
 
@@ -67,6 +68,20 @@ impl Maintenance {
         self.auth
             .create_user(&self.pool, new, None, &RequestMeta::default())
             .await
+    }
+
+    /// Imports the persona files of `dir` (audited with no actor: the command line).
+    pub async fn import_personas(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<crate::personas::ImportReport, crate::core::error::DomainError> {
+        let meta = RequestMeta::default();
+        let editor = crate::personas::Editor {
+            user_id: None,
+            role: Role::Admin,
+            meta: &meta,
+        };
+        crate::personas::import_dir(&self.pool, editor, dir).await
     }
 
     /// Closes the pool and stops an embedded cluster this process started.

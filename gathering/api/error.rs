@@ -28,6 +28,7 @@ pub enum ErrorCode {
     ModelUnavailable,
     UpstreamError,
     UpstreamTimeout,
+    AgentBusy,
     Internal,
 }
 
@@ -142,6 +143,12 @@ pub const ERROR_CODES: &[(ErrorCode, &str, StatusCode, &str)] = &[
         "the model's provider did not answer in time",
     ),
     (
+        ErrorCode::AgentBusy,
+        "agent_busy",
+        StatusCode::TOO_MANY_REQUESTS,
+        "the agent's queue of waiting turns is full; Retry-After says when to retry",
+    ),
+    (
         ErrorCode::Internal,
         "internal_error",
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -159,6 +166,14 @@ impl ErrorCode {
 
     pub fn as_str(self) -> &'static str {
         self.row().1
+    }
+
+    /// The code named `name` in the table.
+    pub fn by_name(name: &str) -> Option<Self> {
+        ERROR_CODES
+            .iter()
+            .find(|row| row.1 == name)
+            .map(|row| row.0)
     }
 
     pub fn status(self) -> StatusCode {
@@ -278,6 +293,20 @@ impl IntoResponse for ApiError {
                 .insert(ErrorCause(std::sync::Arc::new(format!("{cause:#}"))));
         }
         response
+    }
+}
+
+impl From<crate::core::error::DomainError> for ApiError {
+    fn from(e: crate::core::error::DomainError) -> Self {
+        use crate::core::error::DomainError;
+        match e {
+            DomainError::NotFound(m) => ApiError::new(ErrorCode::NotFound, m),
+            DomainError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m),
+            DomainError::Forbidden(m) => ApiError::new(ErrorCode::Forbidden, m),
+            DomainError::Invalid { field, message } => ApiError::field(&field, message),
+            DomainError::Busy(m) => ApiError::new(ErrorCode::AgentBusy, m).with_retry_after(5),
+            DomainError::Unexpected(cause) => ApiError::internal(cause),
+        }
     }
 }
 

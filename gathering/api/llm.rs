@@ -14,7 +14,7 @@ use super::extract::{Admin, ApiJson, Authed, ClientMeta, Viewer};
 use crate::auth::model::Role;
 use crate::llm::registry::{
     self, Model, ModelPatch, NewModel, NewProvider, Provider, ProviderPatch, RegistryError,
-    UsageGroup, UsageTotal,
+    UsageFilter, UsageGroup, UsageTotal,
 };
 
 impl From<RegistryError> for ApiError {
@@ -180,15 +180,19 @@ pub async fn delete_model(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
-    /// `model` (default), `user` or `day`.
+    /// `model` (default), `user`, `day`, `agent` or `conversation`.
     pub group_by: Option<UsageGroup>,
     /// Only this user's calls (admins; others always see only their own).
     pub user_id: Option<Uuid>,
+    /// Only calls made for this agent.
+    pub agent_id: Option<Uuid>,
+    /// Only calls made in this conversation.
+    pub conversation_id: Option<Uuid>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Tokens and cost, grouped by model, user or day.
+/// Tokens and cost, grouped by model, user, day, agent or conversation.
 #[utoipa::path(get, path = "/api/llm/usage", tag = "llm", security(("bearer" = ["viewer"])),
     params(UsageQuery),
     responses(
@@ -214,6 +218,17 @@ pub async fn usage(
     };
     let group = q.group_by.unwrap_or(UsageGroup::Model);
     Ok(Json(
-        registry::usage_totals(&state.pool, group, user, q.since, q.until).await?,
+        registry::usage_totals(
+            &state.pool,
+            group,
+            UsageFilter {
+                user_id: user,
+                agent_id: q.agent_id,
+                conversation_id: q.conversation_id,
+                since: q.since,
+                until: q.until,
+            },
+        )
+        .await?,
     ))
 }

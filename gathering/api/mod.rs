@@ -1,9 +1,11 @@
 //! The HTTP API: routes, the error shape, middleware, OpenAPI. Handlers are thin: extract,
 //! parse, one domain call, map to a view. Only `api/` and `websocket/` import axum.
 
+pub mod agents;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod conversations;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -12,9 +14,12 @@ pub mod llm;
 pub mod metrics;
 pub mod middleware;
 pub mod openai;
+pub mod openai_agents;
 pub mod openapi;
+pub mod personas;
 pub mod rate_limit;
 pub mod state;
+pub mod tools;
 pub mod users;
 pub mod views;
 
@@ -71,6 +76,36 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             patch(llm::update_model).delete(llm::delete_model),
         )
         .route("/api/llm/usage", get(llm::usage))
+        .route("/api/personas", get(personas::list).post(personas::create))
+        .route(
+            "/api/personas/{id}",
+            get(personas::get)
+                .put(personas::update)
+                .delete(personas::delete),
+        )
+        .route("/api/agents", get(agents::list).post(agents::create))
+        .route(
+            "/api/agents/{id}",
+            get(agents::get)
+                .patch(agents::update)
+                .delete(agents::delete),
+        )
+        .route("/api/conversations", get(conversations::list))
+        .route(
+            "/api/conversations/{id}",
+            get(conversations::get).delete(conversations::delete),
+        )
+        .route(
+            "/api/conversations/{id}/messages",
+            get(conversations::messages),
+        )
+        .route("/api/tools", get(tools::list))
+        .route(
+            "/api/mcp-servers",
+            get(tools::list_servers).post(tools::create_server),
+        )
+        .route("/api/mcp-servers/{id}", delete(tools::delete_server))
+        .route("/api/mcp-servers/{id}/refresh", post(tools::refresh_server))
         .route("/v1/models", get(openai::models))
         .merge(crate::websocket::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
@@ -86,6 +121,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
     let generation = Router::new()
         .route("/v1/chat/completions", post(openai::chat_completions))
         .route("/v1/embeddings", post(openai::embeddings))
+        .route("/api/agents/{id}/chat", post(agents::chat))
         .with_state(state.clone())
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))

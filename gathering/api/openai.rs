@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{ApiJson, Authed, Member, Viewer};
+use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
 use crate::auth::model::{Credential, Principal};
 use crate::llm::registry::RegistryError;
 use crate::llm::service::{Caller, ServiceError};
@@ -66,6 +66,7 @@ pub(super) fn caller(p: &Principal) -> Caller {
             Credential::ApiKey { key_id } => Some(key_id),
             Credential::Session { .. } => None,
         },
+        ..Caller::default()
     }
 }
 
@@ -83,7 +84,7 @@ pub struct ModelList {
     pub data: Vec<ModelObject>,
 }
 
-/// The enabled models, OpenAI's way.
+/// The enabled models and the active agents (`agent:<name>`), OpenAI's way.
 #[utoipa::path(get, path = "/v1/models", tag = "openai", security(("bearer" = ["viewer"])),
     responses(
         (status = 200, description = "the enabled models", body = ModelList),
@@ -94,7 +95,7 @@ pub async fn models(
     _authed: Authed<Viewer>,
 ) -> Result<Json<ModelList>, ApiError> {
     let models = crate::llm::registry::list_models(&state.pool).await?;
-    let data = models
+    let mut data: Vec<ModelObject> = models
         .into_iter()
         .filter(|m| m.enabled)
         .map(|m| ModelObject {
@@ -104,6 +105,19 @@ pub async fn models(
             owned_by: m.provider,
         })
         .collect();
+    // Agents answer as `agent:<name>` (the first 200 active ones).
+    let agents = state.agents.list(None, None, 200).await?;
+    data.extend(
+        agents
+            .into_iter()
+            .filter(|a| a.status == crate::agents::AgentStatus::Active)
+            .map(|a| ModelObject {
+                id: format!("agent:{}", a.name),
+                object: "model",
+                created: a.created_at.timestamp(),
+                owned_by: "gathering".into(),
+            }),
+    );
     Ok(Json(ModelList {
         object: "list",
         data,
@@ -349,7 +363,7 @@ pub struct ChatCompletion {
     pub usage: UsageObject,
 }
 
-fn usage_object(u: crate::llm::Usage) -> UsageObject {
+pub(super) fn usage_object(u: crate::llm::Usage) -> UsageObject {
     UsageObject {
         prompt_tokens: u.prompt_tokens,
         completion_tokens: u.completion_tokens,
@@ -372,10 +386,14 @@ fn usage_object(u: crate::llm::Usage) -> UsageObject {
     ))]
 pub async fn chat_completions(
     State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     ApiJson(body): ApiJson<ChatCompletionRequest>,
 ) -> Result<Response, ApiError> {
     let request = body.to_request()?;
+    if let Some(name) = body.model.strip_prefix("agent:") {
+        return super::openai_agents::complete(state, meta, authed, name, &body, request).await;
+    }
     let (model, stream) = state
         .llm
         .chat(caller(&authed.principal), &body.model, request)

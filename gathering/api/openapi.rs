@@ -6,7 +6,10 @@ use utoipa::OpenApi;
 use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api_keys, audit, auth, error, events, health, llm, metrics, openai, users, views};
+use super::{
+    agents, api_keys, audit, auth, conversations, error, events, health, llm, metrics, openai,
+    personas, tools, users, views,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +26,11 @@ use super::{api_keys, audit, auth, error, events, health, llm, metrics, openai, 
         llm::list_providers, llm::create_provider, llm::update_provider, llm::delete_provider,
         llm::list_models, llm::create_model, llm::update_model, llm::delete_model, llm::usage,
         openai::models, openai::chat_completions, openai::embeddings,
+        personas::list, personas::get, personas::create, personas::update, personas::delete,
+        agents::list, agents::get, agents::create, agents::update, agents::delete, agents::chat,
+        conversations::list, conversations::get, conversations::messages, conversations::delete,
+        tools::list, tools::list_servers, tools::create_server, tools::refresh_server,
+        tools::delete_server,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -37,6 +45,12 @@ use super::{api_keys, audit, auth, error, events, health, llm, metrics, openai, 
         crate::llm::registry::ProviderKind, crate::llm::registry::ModelKind,
         openai::ModelList, openai::ModelObject, openai::ChatCompletionRequest,
         openai::ChatCompletion, openai::EmbeddingRequest,
+        crate::personas::Persona, personas::PersonaBody,
+        crate::agents::Agent, crate::agents::NewAgent, crate::agents::AgentPatch,
+        crate::agents::AgentStatus, agents::ChatBody, agents::ChatReply, agents::ToolCallView,
+        crate::agents::runtime::TurnEvent,
+        crate::conversations::Conversation, crate::conversations::StoredMessage,
+        tools::ToolView, crate::tools::servers::McpServer, crate::tools::servers::NewMcpServer,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -47,6 +61,7 @@ use super::{api_keys, audit, auth, error, events, health, llm, metrics, openai, 
         (name = "audit", description = "The audit log (admins)"),
         (name = "events", description = "Event history, for resuming live streams"),
         (name = "llm", description = "Model providers, models and usage"),
+        (name = "agents", description = "Personas, agents, chat, conversations and tools"),
         (name = "openai", description = "OpenAI-compatible endpoints, for any OpenAI SDK"),
     )
 )]

@@ -36,6 +36,8 @@ pub struct AppState {
     pub frames: crate::websocket::FrameCache,
     /// Language models by name: registry, providers, local engines (cheap to clone).
     pub llm: crate::llm::service::LlmService,
+    /// Agents, their tools and their turns (the per-agent queues inside; see `agents::queue`).
+    pub agents: crate::agents::Agents,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

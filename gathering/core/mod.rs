@@ -2,5 +2,6 @@
 //! is `path_guard::resolve_within`, which reads filesystem metadata (never contents) to refuse
 //! symbolic links that leave a root.
 
+pub mod error;
 pub mod path_guard;
 pub mod readiness;

@@ -31,6 +31,22 @@ pub enum EventType {
     LlmModelCreated,
     LlmModelUpdated,
     LlmModelDeleted,
+    PersonaCreated,
+    PersonaUpdated,
+    PersonaDeleted,
+    AgentCreated,
+    AgentUpdated,
+    AgentDeleted,
+    AgentStream,
+    ConversationCreated,
+    ConversationMessage,
+    ConversationTurnCompleted,
+    ConversationDeleted,
+    ToolCalled,
+    ToolRefused,
+    McpServerCreated,
+    McpServerUpdated,
+    McpServerDeleted,
 }
 
 /// The wire name of each type.
@@ -46,6 +62,25 @@ const EVENT_TYPES: &[(EventType, &str)] = &[
     (EventType::LlmModelCreated, "llm_model.created"),
     (EventType::LlmModelUpdated, "llm_model.updated"),
     (EventType::LlmModelDeleted, "llm_model.deleted"),
+    (EventType::PersonaCreated, "persona.created"),
+    (EventType::PersonaUpdated, "persona.updated"),
+    (EventType::PersonaDeleted, "persona.deleted"),
+    (EventType::AgentCreated, "agent.created"),
+    (EventType::AgentUpdated, "agent.updated"),
+    (EventType::AgentDeleted, "agent.deleted"),
+    (EventType::AgentStream, "agent.stream"),
+    (EventType::ConversationCreated, "conversation.created"),
+    (EventType::ConversationMessage, "conversation.message"),
+    (
+        EventType::ConversationTurnCompleted,
+        "conversation.turn_completed",
+    ),
+    (EventType::ConversationDeleted, "conversation.deleted"),
+    (EventType::ToolCalled, "tool.called"),
+    (EventType::ToolRefused, "tool.refused"),
+    (EventType::McpServerCreated, "mcp_server.created"),
+    (EventType::McpServerUpdated, "mcp_server.updated"),
+    (EventType::McpServerDeleted, "mcp_server.deleted"),
 ];
 
 impl EventType {

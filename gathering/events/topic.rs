@@ -77,14 +77,17 @@ impl Topic {
         }
     }
 
-    /// Whether `principal` may subscribe. Circles, agents, workspaces and pipelines have no
-    /// owners or members yet (they arrive with their issues), so until then only admins may
-    /// subscribe to them: the check fails closed rather than open.
+    /// Whether `principal` may subscribe. Circles, workspaces and pipelines have no owners or
+    /// members yet (they arrive with their issues), so until then only admins may subscribe to
+    /// them: the check fails closed rather than open.
     pub fn authorize(&self, principal: &Principal) -> Result<(), TopicError> {
         let allowed = match self {
             Self::Everything => true,
             Self::User(id) => *id == principal.user_id || principal.role == Role::Admin,
-            Self::Circle(_) | Self::Agent(_) | Self::Workspace(_) | Self::Pipeline(_) => {
+            // Anyone may watch an agent: what they see is what `Event::visible_to` lets
+            // through, i.e. the turns they started themselves (admins see all).
+            Self::Agent(_) => true,
+            Self::Circle(_) | Self::Workspace(_) | Self::Pipeline(_) => {
                 principal.role == Role::Admin
             }
         };

@@ -822,6 +822,8 @@ pub struct UsageRecord {
     pub operation: ModelKind,
     pub user_id: Option<Uuid>,
     pub api_key_id: Option<Uuid>,
+    pub agent_id: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
     pub prompt_tokens: u32,
     pub completion_tokens: u32,
     pub cost_usd: f64,
@@ -835,8 +837,10 @@ pub async fn record_usage(pool: &Pool, u: &UsageRecord) -> Result<(), RegistryEr
     client
         .execute(
             "INSERT INTO llm.usage (id, model_id, model_name, provider, operation, user_id,
-                api_key_id, prompt_tokens, completion_tokens, cost_usd, latency_ms, outcome, error)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::float8::numeric, $11, $12, $13)",
+                api_key_id, prompt_tokens, completion_tokens, cost_usd, latency_ms, outcome, error,
+                agent_id, conversation_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::float8::numeric, $11, $12, $13,
+                $14, $15)",
             &[
                 &Uuid::now_v7(),
                 &u.model_id,
@@ -851,6 +855,8 @@ pub async fn record_usage(pool: &Pool, u: &UsageRecord) -> Result<(), RegistryEr
                 &(u.latency_ms.min(i32::MAX as u64) as i32),
                 &u.outcome,
                 &u.error,
+                &u.agent_id,
+                &u.conversation_id,
             ],
         )
         .await?;
@@ -860,7 +866,8 @@ pub async fn record_usage(pool: &Pool, u: &UsageRecord) -> Result<(), RegistryEr
 /// Usage totals over a period, grouped.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct UsageTotal {
-    /// The model name, the user id, or the day (YYYY-MM-DD), by `group_by`.
+    /// The model name, the user id, the day (YYYY-MM-DD), the agent id or the conversation id,
+    /// by `group_by`.
     pub key: Option<String>,
     pub calls: i64,
     pub errors: i64,
@@ -875,19 +882,31 @@ pub enum UsageGroup {
     Model,
     User,
     Day,
+    Agent,
+    Conversation,
+}
+
+/// Which calls to total: every filter set must hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UsageFilter {
+    pub user_id: Option<Uuid>,
+    pub agent_id: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
 }
 
 pub async fn usage_totals(
     pool: &Pool,
     group: UsageGroup,
-    user_id: Option<Uuid>,
-    since: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
+    filter: UsageFilter,
 ) -> Result<Vec<UsageTotal>, RegistryError> {
     let key = match group {
         UsageGroup::Model => "model_name",
         UsageGroup::User => "user_id::text",
         UsageGroup::Day => "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        UsageGroup::Agent => "agent_id::text",
+        UsageGroup::Conversation => "conversation_id::text",
     };
     let client = pool.get().await?;
     let rows = client
@@ -902,9 +921,17 @@ pub async fn usage_totals(
                  WHERE ($1::uuid IS NULL OR user_id = $1)
                    AND ($2::timestamptz IS NULL OR at >= $2)
                    AND ($3::timestamptz IS NULL OR at < $3)
+                   AND ($4::uuid IS NULL OR agent_id = $4)
+                   AND ($5::uuid IS NULL OR conversation_id = $5)
                  GROUP BY 1 ORDER BY 1"
             ),
-            &[&user_id, &since, &until],
+            &[
+                &filter.user_id,
+                &filter.since,
+                &filter.until,
+                &filter.agent_id,
+                &filter.conversation_id,
+            ],
         )
         .await?;
     Ok(rows

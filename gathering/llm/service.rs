@@ -26,6 +26,10 @@ use super::{
 pub struct Caller {
     pub user_id: Option<Uuid>,
     pub api_key_id: Option<Uuid>,
+    /// The agent the call is made for, if any.
+    pub agent_id: Option<Uuid>,
+    /// The conversation the call is made in, if any.
+    pub conversation_id: Option<Uuid>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -254,6 +258,8 @@ impl Meter {
             operation: self.model.kind,
             user_id: self.caller.user_id,
             api_key_id: self.caller.api_key_id,
+            agent_id: self.caller.agent_id,
+            conversation_id: self.caller.conversation_id,
             prompt_tokens: self.usage.prompt_tokens,
             completion_tokens: self.usage.completion_tokens,
             cost_usd: self

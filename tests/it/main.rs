@@ -2,12 +2,14 @@
 //! real embedded PostgreSQL; see `support.rs` for the harness.
 
 mod access;
+mod agents;
 mod auth;
 mod embedded;
 mod events;
 mod http;
 mod lifecycle;
 mod llm;
+mod mcp;
 mod migrations;
 mod process;
 mod support;

@@ -338,7 +338,7 @@ impl Gguf {
             .block()
             .ok_or_else(|| bad(format!("unsupported type {:?}", info.kind)))?;
         let n = info.elements();
-        if n % block_elems != 0 {
+        if !n.is_multiple_of(block_elems) {
             return Err(bad(format!("{n} elements is not a whole number of blocks")));
         }
         let len = n / block_elems * block_bytes;
@@ -455,7 +455,7 @@ mod tests {
         b.extend(1u64.to_le_bytes());
         b.extend(8u32.to_le_bytes());
         b.extend(32u64.to_le_bytes());
-        while b.len() % 32 != 0 {
+        while !b.len().is_multiple_of(32) {
             b.push(0);
         }
         b.extend(1.5f32.to_le_bytes());

@@ -104,12 +104,12 @@ impl LlamaConfig {
                 .get_f64("llama.attention.layer_norm_rms_epsilon")
                 .unwrap_or(1e-5) as f32,
         };
-        if cfg.heads == 0 || cfg.kv_heads == 0 || cfg.dim % cfg.heads != 0 {
+        if cfg.heads == 0 || cfg.kv_heads == 0 || !cfg.dim.is_multiple_of(cfg.heads) {
             return Err(GgufError::Metadata(format!(
                 "inconsistent head counts in {cfg:?}"
             )));
         }
-        if cfg.heads % cfg.kv_heads != 0 || (cfg.dim / cfg.heads) % 2 != 0 {
+        if !cfg.heads.is_multiple_of(cfg.kv_heads) || !(cfg.dim / cfg.heads).is_multiple_of(2) {
             return Err(GgufError::Metadata(format!(
                 "unsupported attention shape {cfg:?}"
             )));

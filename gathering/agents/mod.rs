@@ -1,0 +1,361 @@
+//! Agents: a persona, a chat model of the registry, overrides and the tools it may call, owned
+//! by a user. `Agents` is the service the API holds: CRUD here (audited, published as
+//! `agent.*` events scoped to the agent and its owner), chat turns in `runtime.rs` (the tool
+//! loop), with the per-agent queue of `queue.rs` and the history window of `window.rs`.
+
+pub mod model;
+pub mod queue;
+pub mod runtime;
+pub mod store;
+pub mod window;
+
+use std::sync::Arc;
+
+use deadpool_postgres::{GenericClient, Pool};
+use serde_json::json;
+use uuid::Uuid;
+
+pub use model::{Agent, AgentName, AgentPatch, AgentStatus, NewAgent};
+
+use crate::audit::{self, Outcome, RequestMeta};
+use crate::auth::model::Role;
+use crate::core::error::{DomainError, is_unique_violation};
+use crate::events::bus::Bus;
+use crate::events::{EventType, NewEvent, Scope, outbox};
+use crate::llm::registry::{self, ModelKind, RegistryError};
+use crate::llm::service::LlmService;
+use crate::tools::registry::ToolRegistry;
+
+/// Settings of agents (config `[agents]`).
+#[derive(Debug, Clone)]
+pub struct AgentSettings {
+    /// The chat model of agents whose persona names none.
+    pub default_model: String,
+    /// Turns one agent runs at once (on this instance); more wait in its queue.
+    pub max_concurrent_turns: usize,
+    /// Turns that may wait for one agent; past this, 429 `agent_busy`.
+    pub max_queued_turns: usize,
+    /// Answer length when neither the request nor the agent says.
+    pub default_max_tokens: u32,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        Self {
+            default_model: "smollm2-135m-instruct".into(),
+            max_concurrent_turns: 4,
+            max_queued_turns: 32,
+            default_max_tokens: 512,
+        }
+    }
+}
+
+/// Who is acting on agents.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub meta: &'a RequestMeta,
+}
+
+/// The agents service: cheap to clone.
+#[derive(Clone)]
+pub struct Agents {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    llm: LlmService,
+    tools: ToolRegistry,
+    bus: Bus,
+    gates: queue::Gates,
+    settings: AgentSettings,
+}
+
+impl std::fmt::Debug for Agents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agents")
+            .field("settings", &self.inner.settings)
+            .finish()
+    }
+}
+
+fn registry_error(e: RegistryError) -> DomainError {
+    match e {
+        RegistryError::NotFound(m) => DomainError::invalid("model", m),
+        RegistryError::Invalid { field, message } => DomainError::invalid(field, message),
+        RegistryError::Conflict(m) => DomainError::Conflict(m),
+        RegistryError::Db(e) => DomainError::Unexpected(e),
+    }
+}
+
+impl Agents {
+    pub fn new(
+        pool: Pool,
+        llm: LlmService,
+        tools: ToolRegistry,
+        bus: Bus,
+        settings: AgentSettings,
+    ) -> Self {
+        let gates = queue::Gates::new(settings.max_concurrent_turns, settings.max_queued_turns);
+        Self {
+            inner: Arc::new(Inner {
+                pool,
+                llm,
+                tools,
+                bus,
+                gates,
+                settings,
+            }),
+        }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    pub fn tools(&self) -> &ToolRegistry {
+        &self.inner.tools
+    }
+
+    pub fn settings(&self) -> &AgentSettings {
+        &self.inner.settings
+    }
+
+    pub async fn list(
+        &self,
+        owner: Option<Uuid>,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Agent>, DomainError> {
+        let client = self.inner.pool.get().await?;
+        Ok(store::list(&client, owner, after, limit).await?)
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<Agent, DomainError> {
+        let client = self.inner.pool.get().await?;
+        store::get(&client, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no agent {id}")))
+    }
+
+    pub async fn get_by_name(&self, name: &str) -> Result<Agent, DomainError> {
+        let client = self.inner.pool.get().await?;
+        store::get_by_name(&client, name)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no agent named {name:?}")))
+    }
+
+    async fn check_model(&self, name: &str) -> Result<(), DomainError> {
+        let model = registry::get_model(&self.inner.pool, name)
+            .await
+            .map_err(registry_error)?;
+        if model.kind != ModelKind::Chat {
+            return Err(DomainError::invalid(
+                "model",
+                format!("{name} is not a chat model"),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn check_tools(&self, tools: &[String]) -> Result<(), DomainError> {
+        if tools.len() > 64 {
+            return Err(DomainError::invalid("tools", "at most 64 tools"));
+        }
+        let known = self.inner.tools.definitions().await?;
+        for t in tools {
+            if !known.iter().any(|d| &d.name == t) {
+                return Err(DomainError::invalid(
+                    "tools",
+                    format!("no tool named {t:?} (GET /api/tools lists them)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create(&self, actor: Actor<'_>, new: NewAgent) -> Result<Agent, DomainError> {
+        let name = AgentName::parse(&new.name)?;
+        let persona = crate::personas::get(&self.inner.pool, new.persona_id)
+            .await
+            .map_err(|e| match e {
+                DomainError::NotFound(m) => DomainError::invalid("persona_id", m),
+                e => e,
+            })?;
+        let model = new
+            .model
+            .or(persona.spec.default_model.clone())
+            .unwrap_or_else(|| self.inner.settings.default_model.clone());
+        self.check_model(&model).await?;
+        let tools = new
+            .tools
+            .unwrap_or_else(|| persona.spec.allowed_skills.clone());
+        self.check_tools(&tools).await?;
+        let prompt_addition = new.prompt_addition.unwrap_or_default();
+        let iterations = new.max_tool_iterations.unwrap_or(5);
+        model::check_settings(
+            new.temperature,
+            new.max_tokens,
+            iterations,
+            &prompt_addition,
+        )?;
+        let row = store::AgentRow {
+            name: name.as_str(),
+            persona_id: persona.id,
+            model: &model,
+            prompt_addition: &prompt_addition,
+            temperature: new.temperature,
+            max_tokens: new.max_tokens,
+            tools: &tools,
+            max_tool_iterations: iterations,
+            status: AgentStatus::Active,
+        };
+        let mut client = self.inner.pool.get().await?;
+        let tx = client.transaction().await?;
+        let id = store::insert(&tx, actor.user_id, &row)
+            .await
+            .map_err(|e| taken(e, name.as_str()))?;
+        let agent = store::get(&tx, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("agent {id} vanished in its own transaction"))?;
+        changed(&tx, actor, EventType::AgentCreated, &agent).await?;
+        tx.commit().await?;
+        Ok(agent)
+    }
+
+    pub async fn update(
+        &self,
+        actor: Actor<'_>,
+        id: Uuid,
+        patch: AgentPatch,
+    ) -> Result<Agent, DomainError> {
+        let current = self.get(id).await?;
+        may_edit(&actor, &current)?;
+        let name = match &patch.name {
+            Some(n) => AgentName::parse(n)?.as_str().to_owned(),
+            None => current.name.clone(),
+        };
+        let persona_id = match patch.persona_id {
+            Some(p) => {
+                crate::personas::get(&self.inner.pool, p)
+                    .await
+                    .map_err(|e| match e {
+                        DomainError::NotFound(m) => DomainError::invalid("persona_id", m),
+                        e => e,
+                    })?
+                    .id
+            }
+            None => current.persona_id,
+        };
+        let model = patch.model.clone().unwrap_or(current.model.clone());
+        if patch.model.is_some() {
+            self.check_model(&model).await?;
+        }
+        let tools = patch.tools.clone().unwrap_or(current.tools.clone());
+        if patch.tools.is_some() {
+            self.check_tools(&tools).await?;
+        }
+        let prompt_addition = patch
+            .prompt_addition
+            .clone()
+            .unwrap_or(current.prompt_addition.clone());
+        let temperature = patch.temperature.unwrap_or(current.temperature);
+        let max_tokens = patch.max_tokens.unwrap_or(current.max_tokens);
+        let iterations = patch
+            .max_tool_iterations
+            .unwrap_or(current.max_tool_iterations);
+        model::check_settings(temperature, max_tokens, iterations, &prompt_addition)?;
+        let row = store::AgentRow {
+            name: &name,
+            persona_id,
+            model: &model,
+            prompt_addition: &prompt_addition,
+            temperature,
+            max_tokens,
+            tools: &tools,
+            max_tool_iterations: iterations,
+            status: patch.status.unwrap_or(current.status),
+        };
+        let mut client = self.inner.pool.get().await?;
+        let tx = client.transaction().await?;
+        if !store::lock(&tx, id).await? {
+            return Err(DomainError::NotFound(format!("no agent {id}")));
+        }
+        store::update(&tx, id, &row)
+            .await
+            .map_err(|e| taken(e, &name))?;
+        let agent = store::get(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no agent {id}")))?;
+        changed(&tx, actor, EventType::AgentUpdated, &agent).await?;
+        tx.commit().await?;
+        Ok(agent)
+    }
+
+    pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
+        let current = self.get(id).await?;
+        may_edit(&actor, &current)?;
+        let mut client = self.inner.pool.get().await?;
+        let tx = client.transaction().await?;
+        store::delete(&tx, id).await?;
+        changed(&tx, actor, EventType::AgentDeleted, &current).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn taken(e: tokio_postgres::Error, name: &str) -> DomainError {
+    if is_unique_violation(&e) {
+        DomainError::Conflict(format!("an agent named {name} exists"))
+    } else {
+        e.into()
+    }
+}
+
+fn may_edit(actor: &Actor<'_>, agent: &Agent) -> Result<(), DomainError> {
+    if actor.role == Role::Admin || actor.user_id == agent.owner_id {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "only the agent's owner or an admin may change it".into(),
+        ))
+    }
+}
+
+/// The scope of events about an agent: the agent and its owner.
+pub fn scope(agent: &Agent) -> Scope {
+    Scope {
+        agent_id: Some(agent.id),
+        user_id: Some(agent.owner_id),
+        ..Scope::default()
+    }
+}
+
+async fn changed(
+    tx: &impl GenericClient,
+    actor: Actor<'_>,
+    event_type: EventType,
+    agent: &Agent,
+) -> Result<(), DomainError> {
+    let details = json!({"agent": {"id": agent.id, "name": agent.name, "model": agent.model,
+        "persona_id": agent.persona_id, "tools": agent.tools, "status": agent.status}});
+    audit::store::record(
+        tx,
+        &audit::Entry {
+            actor_id: Some(actor.user_id),
+            action: event_type.as_str(),
+            outcome: Outcome::Success,
+            meta: actor.meta,
+            details: details.clone(),
+        },
+    )
+    .await?;
+    outbox::append(
+        tx,
+        &NewEvent::new(event_type, scope(agent), Some(actor.user_id)).data(details),
+    )
+    .await?;
+    Ok(())
+}

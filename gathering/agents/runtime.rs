@@ -1,0 +1,974 @@
+//! One chat turn of an agent, the tool loop: store the user's message, build what the model
+//! sees (persona prompt, running summary, the history window, the granted tools), stream the
+//! answer; when the model asks for tools, validate each call's arguments against the tool's
+//! JSON Schema, check the permission (granted to the agent; dangerous tools only for an
+//! admin-owned agent called by an admin, audited), run the calls concurrently under their
+//! timeouts, store and feed back the results, and ask again, at most `max_tool_iterations`
+//! rounds. Every message is stored as it happens; every step is sent to the caller and
+//! published on the bus as an ephemeral `agent.stream` event (what `/ws/agents/{id}` carries).
+//!
+//! The turn runs in its own task so that a client leaving is noticed at once (its receiver is
+//! dropped): generation stops, what was said so far is stored as a `cancelled` message.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::future::join_all;
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Agent, AgentStatus, Agents};
+use crate::audit::{self, Outcome, RequestMeta};
+use crate::auth::model::Role;
+use crate::conversations::{self, Conversation, NewMessage, StoredMessage, store as cstore};
+use crate::core::error::DomainError;
+use crate::events::{EventType, NewEvent, Scope, outbox};
+use crate::llm::registry::{ModelKind, RegistryError};
+use crate::llm::service::{Caller, ServiceError};
+use crate::llm::{
+    ChatRequest, Delta, FinishReason, LlmError, Message, Role as MessageRole, Sampling, ToolCall,
+    ToolSpec, Usage,
+};
+use crate::tools::{Risk, Tool};
+
+/// Who asked for the turn.
+#[derive(Debug, Clone)]
+pub struct TurnCaller {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub api_key_id: Option<Uuid>,
+    pub meta: RequestMeta,
+}
+
+/// What a turn needs.
+#[derive(Debug, Clone)]
+pub struct TurnInput {
+    pub agent: Agent,
+    pub caller: TurnCaller,
+    /// Continue this conversation; `None` starts one.
+    pub conversation_id: Option<Uuid>,
+    pub message: String,
+    /// Messages a client sent before `message` (the OpenAI-compatible surface): when set, they
+    /// are the history instead of the stored transcript.
+    pub history: Option<Vec<Message>>,
+    /// Overrides of the agent's answer length and temperature for this turn.
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f32>,
+}
+
+/// One step of a turn, as clients see it (SSE `event:` names are the `type`s).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TurnEvent {
+    /// The agent is busy: `ahead` turns will run before this one.
+    Queued { ahead: usize },
+    /// The user's message is stored; generation begins.
+    Started {
+        conversation_id: Uuid,
+        message_id: Uuid,
+    },
+    /// Text of the answer.
+    Delta { text: String },
+    /// The model asked for a tool.
+    ToolCall {
+        id: String,
+        name: String,
+        arguments: String,
+    },
+    /// A tool's result (or why it did not run), as the model will read it.
+    ToolResult {
+        id: String,
+        name: String,
+        ok: bool,
+        content: String,
+    },
+    /// The answer is stored.
+    Completed {
+        conversation_id: Uuid,
+        message_id: Uuid,
+        content: String,
+        /// stop, length or iteration_limit.
+        finish: String,
+        model: String,
+        #[schema(value_type = Object)]
+        usage: Usage,
+        /// Rounds of tool calls made.
+        tool_rounds: u32,
+        latency_ms: u64,
+    },
+    /// The turn failed; `code` is an API error code.
+    Error { code: String, message: String },
+}
+
+/// A started turn: its conversation, and its steps as they happen.
+#[derive(Debug)]
+pub struct Turn {
+    pub conversation: Conversation,
+    pub events: mpsc::Receiver<TurnEvent>,
+}
+
+/// How a turn can fail once running.
+#[derive(Debug, thiserror::Error)]
+enum TurnError {
+    #[error("the client left")]
+    Cancelled,
+    #[error(transparent)]
+    Model(#[from] ServiceError),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl TurnError {
+    fn code(&self) -> (&'static str, String) {
+        match self {
+            TurnError::Cancelled => ("bad_request", self.to_string()),
+            TurnError::Model(ServiceError::Model(e)) => (llm_code(e), e.to_string()),
+            TurnError::Model(ServiceError::Registry(RegistryError::NotFound(m))) => {
+                ("model_unavailable", m.clone())
+            }
+            TurnError::Model(ServiceError::Registry(e)) => ("model_unavailable", e.to_string()),
+            TurnError::Domain(DomainError::Unexpected(e)) => {
+                tracing::error!(error = %e, "agent turn failed");
+                (
+                    "internal_error",
+                    "the turn failed; the server log says why".into(),
+                )
+            }
+            TurnError::Domain(e) => ("bad_request", e.to_string()),
+        }
+    }
+}
+
+fn llm_code(e: &LlmError) -> &'static str {
+    match e {
+        LlmError::BadRequest(_) => "bad_request",
+        LlmError::Unavailable(_) => "model_unavailable",
+        LlmError::RateLimited { .. } => "rate_limited",
+        LlmError::Upstream { .. } => "upstream_error",
+        LlmError::Timeout(_) => "upstream_timeout",
+    }
+}
+
+/// The most a tool result the model reads may hold.
+const MAX_TOOL_RESULT_BYTES: usize = 16 * 1024;
+/// The longest message a user may send.
+const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+impl Agents {
+    /// Checks the request, finds or starts the conversation, joins the agent's queue, and
+    /// starts the turn. Fails at once (nothing stored) on a disabled agent, an empty or too
+    /// long message, someone else's conversation, or a full queue.
+    pub async fn start_turn(&self, input: TurnInput) -> Result<Turn, DomainError> {
+        if input.agent.status != AgentStatus::Active {
+            return Err(DomainError::Conflict(format!(
+                "agent {} is disabled",
+                input.agent.name
+            )));
+        }
+        if input.message.trim().is_empty() {
+            return Err(DomainError::invalid("message", "must not be empty"));
+        }
+        if input.message.len() > MAX_MESSAGE_BYTES {
+            return Err(DomainError::invalid(
+                "message",
+                format!("at most {MAX_MESSAGE_BYTES} bytes"),
+            ));
+        }
+        let waiting = self.inner.gates.enter(input.agent.id)?;
+        let pool = &self.inner.pool;
+        let conversation = match input.conversation_id {
+            Some(id) => {
+                let c = conversations::get(pool, id).await?;
+                conversations::may_access(&c, input.caller.user_id, input.caller.role)?;
+                if !c.agent_ids.contains(&input.agent.id) {
+                    let client = pool.get().await?;
+                    cstore::add_participant(&client, c.id, None, Some(input.agent.id)).await?;
+                    conversations::get(pool, id).await?
+                } else {
+                    c
+                }
+            }
+            None => {
+                let title: String = input.message.trim().chars().take(80).collect();
+                conversations::create(pool, input.caller.user_id, input.agent.id, &title).await?
+            }
+        };
+        let (tx, rx) = mpsc::channel(256);
+        let agents = self.clone();
+        let c = conversation.clone();
+        tokio::spawn(async move {
+            let scope = Scope {
+                agent_id: Some(input.agent.id),
+                conversation_id: Some(c.id),
+                user_id: Some(input.caller.user_id),
+                ..Scope::default()
+            };
+            let mut out = Emitter {
+                tx,
+                agents: agents.clone(),
+                scope,
+                actor: input.caller.user_id,
+                n: 0,
+            };
+            if waiting.must_wait() {
+                out.emit(TurnEvent::Queued {
+                    ahead: waiting.ahead(),
+                })
+                .await;
+            }
+            let permit = tokio::select! {
+                permit = waiting.ready() => permit,
+                _ = out.tx.closed() => return,
+            };
+            if let Err(e) = run(&agents, &input, &c, &mut out).await {
+                let (code, message) = e.code();
+                if !matches!(e, TurnError::Cancelled) {
+                    tracing::warn!(agent = %input.agent.name, code, "turn failed: {message}");
+                }
+                out.emit(TurnEvent::Error {
+                    code: code.into(),
+                    message,
+                })
+                .await;
+            }
+            drop(permit);
+        });
+        Ok(Turn {
+            conversation,
+            events: rx,
+        })
+    }
+}
+
+/// Sends a turn's steps to its caller and to the bus.
+struct Emitter {
+    tx: mpsc::Sender<TurnEvent>,
+    agents: Agents,
+    scope: Scope,
+    actor: Uuid,
+    /// Numbers the bus events, which also keeps identical deltas from being de-duplicated.
+    n: u64,
+}
+
+impl Emitter {
+    /// Sends `event`; false when the caller has left.
+    async fn emit(&mut self, event: TurnEvent) -> bool {
+        self.n += 1;
+        let mut data = serde_json::to_value(&event).unwrap_or_default();
+        data["n"] = json!(self.n);
+        self.agents.inner.bus.publish(
+            NewEvent::new(EventType::AgentStream, self.scope.clone(), Some(self.actor))
+                .data(data)
+                .ephemeral(),
+        );
+        self.tx.send(event).await.is_ok()
+    }
+
+    fn gone(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+fn system_prompt(
+    agent: &Agent,
+    persona: &crate::personas::Persona,
+    summary: &str,
+    extra: &[String],
+) -> String {
+    let mut s = format!(
+        "You are {}, {} ({}).\n\n{}",
+        agent.name,
+        persona.spec.display_name,
+        persona.spec.role,
+        persona.spec.prompt.trim()
+    );
+    if !agent.prompt_addition.trim().is_empty() {
+        s.push_str("\n\n");
+        s.push_str(agent.prompt_addition.trim());
+    }
+    if !summary.trim().is_empty() {
+        s.push_str("\n\nSummary of the earlier conversation:\n");
+        s.push_str(summary.trim());
+    }
+    for e in extra {
+        s.push_str("\n\n");
+        s.push_str(e.trim());
+    }
+    s
+}
+
+/// What one round of generation produced.
+struct Round {
+    text: String,
+    calls: Vec<ToolCall>,
+    usage: Usage,
+    finish: Option<FinishReason>,
+    model: String,
+    latency_ms: u64,
+}
+
+async fn run(
+    agents: &Agents,
+    input: &TurnInput,
+    conversation: &Conversation,
+    out: &mut Emitter,
+) -> Result<(), TurnError> {
+    let started = Instant::now();
+    let inner = &agents.inner;
+    let pool = &inner.pool;
+    let agent = &input.agent;
+    let persona = crate::personas::get(pool, agent.persona_id).await?;
+    let model = inner.llm.resolve(&agent.model, ModelKind::Chat).await?;
+    let caller = Caller {
+        user_id: Some(input.caller.user_id),
+        api_key_id: input.caller.api_key_id,
+        agent_id: Some(agent.id),
+        conversation_id: Some(conversation.id),
+    };
+
+    let user_message = conversations::append(
+        pool,
+        conversation,
+        Some(input.caller.user_id),
+        NewMessage {
+            role: Some(MessageRole::User),
+            author_user_id: Some(input.caller.user_id),
+            content: input.message.clone(),
+            ..NewMessage::default()
+        },
+    )
+    .await?;
+    if !out
+        .emit(TurnEvent::Started {
+            conversation_id: conversation.id,
+            message_id: user_message.id,
+        })
+        .await
+    {
+        return Err(TurnError::Cancelled);
+    }
+
+    let tools = inner.tools.load(&agent.tools).await;
+    let specs: Vec<ToolSpec> = agent
+        .tools
+        .iter()
+        .filter_map(|name| tools.get(name))
+        .map(|t| {
+            let d = t.definition();
+            ToolSpec {
+                name: d.name.clone(),
+                description: d.description.clone(),
+                parameters: d.parameters.clone(),
+            }
+        })
+        .collect();
+    let max_tokens = input
+        .max_tokens
+        .or(agent.max_tokens.map(|m| m as u32))
+        .unwrap_or(inner.settings.default_max_tokens);
+    let temperature = input
+        .temperature
+        .or(agent.temperature)
+        .or(persona.spec.temperature);
+
+    // What the model sees: the system prompt, the history, the new message.
+    let (summary, history, extra_system) = match &input.history {
+        Some(given) => {
+            let extra: Vec<String> = given
+                .iter()
+                .filter(|m| m.role == MessageRole::System)
+                .map(|m| m.content.clone())
+                .collect();
+            let rest: Vec<Message> = given
+                .iter()
+                .filter(|m| m.role != MessageRole::System)
+                .cloned()
+                .collect();
+            (String::new(), rest, extra)
+        }
+        None => {
+            let fixed = crate::agents::window::estimate_tokens(&system_prompt(
+                agent,
+                &persona,
+                &conversation.summary,
+                &[],
+            )) + crate::agents::window::estimate_tokens(
+                &serde_json::to_string(&specs).unwrap_or_default(),
+            ) + crate::agents::window::estimate_tokens(&input.message);
+            let budget = (model.context_window.max(0) as usize)
+                .saturating_sub(max_tokens as usize)
+                .saturating_sub(fixed);
+            let (summary, history) = window(
+                agents,
+                conversation,
+                &user_message,
+                budget,
+                &caller,
+                &agent.model,
+            )
+            .await?;
+            (summary, history, Vec::new())
+        }
+    };
+    let mut messages = vec![Message::system(system_prompt(
+        agent,
+        &persona,
+        &summary,
+        &extra_system,
+    ))];
+    messages.extend(history);
+    messages.push(Message::user(input.message.clone()));
+
+    let max_rounds = agent.max_tool_iterations.max(0) as u32;
+    let mut total = Usage::default();
+    let mut rounds = 0u32;
+    loop {
+        let offer_tools = rounds < max_rounds && !specs.is_empty();
+        let request = ChatRequest {
+            model: String::new(),
+            messages: messages.clone(),
+            tools: if offer_tools {
+                specs.clone()
+            } else {
+                Vec::new()
+            },
+            sampling: Sampling {
+                temperature,
+                top_p: None,
+                seed: None,
+                max_tokens: Some(max_tokens),
+            },
+            stop: Vec::new(),
+        };
+        let round = generate(agents, caller, agent, request, out, conversation).await?;
+        total.prompt_tokens += round.usage.prompt_tokens;
+        total.completion_tokens += round.usage.completion_tokens;
+
+        if round.calls.is_empty() || !offer_tools {
+            let finish = if !round.calls.is_empty() {
+                "iteration_limit"
+            } else {
+                round.finish.unwrap_or(FinishReason::Stop).as_str()
+            };
+            let stored =
+                store_assistant(pool, conversation, agent, &round, Vec::new(), finish).await?;
+            let latency_ms = started.elapsed().as_millis() as u64;
+            out.emit(TurnEvent::Completed {
+                conversation_id: conversation.id,
+                message_id: stored.id,
+                content: round.text.clone(),
+                finish: finish.into(),
+                model: round.model.clone(),
+                usage: total,
+                tool_rounds: rounds,
+                latency_ms,
+            })
+            .await;
+            conversations::turn_completed(
+                pool,
+                conversation,
+                Some(input.caller.user_id),
+                json!({"agent_id": agent.id, "message_id": stored.id, "finish": finish,
+                       "usage": total, "tool_rounds": rounds, "latency_ms": latency_ms}),
+            )
+            .await?;
+            return Ok(());
+        }
+
+        store_assistant(
+            pool,
+            conversation,
+            agent,
+            &round,
+            round.calls.clone(),
+            "tool_calls",
+        )
+        .await?;
+        messages.push(Message {
+            role: MessageRole::Assistant,
+            content: round.text.clone(),
+            tool_calls: round.calls.clone(),
+            tool_call_id: None,
+        });
+        for call in &round.calls {
+            out.emit(TurnEvent::ToolCall {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                arguments: call.arguments.clone(),
+            })
+            .await;
+        }
+        let runs = join_all(
+            round
+                .calls
+                .iter()
+                .map(|call| execute(agents, input, conversation, &tools, call)),
+        );
+        let results = tokio::select! {
+            results = runs => results,
+            _ = out.tx.closed() => return Err(TurnError::Cancelled),
+        };
+        for (call, (ok, content)) in round.calls.iter().zip(results) {
+            conversations::append(
+                pool,
+                conversation,
+                Some(input.caller.user_id),
+                NewMessage {
+                    role: Some(MessageRole::Tool),
+                    author_agent_id: Some(agent.id),
+                    content: content.clone(),
+                    tool_call_id: Some(call.id.clone()),
+                    tool_name: Some(call.name.clone()),
+                    tool_error: Some(!ok),
+                    ..NewMessage::default()
+                },
+            )
+            .await?;
+            out.emit(TurnEvent::ToolResult {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                ok,
+                content: content.clone(),
+            })
+            .await;
+            messages.push(Message {
+                role: MessageRole::Tool,
+                content,
+                tool_calls: Vec::new(),
+                tool_call_id: Some(call.id.clone()),
+            });
+        }
+        rounds += 1;
+        if out.gone() {
+            return Err(TurnError::Cancelled);
+        }
+    }
+}
+
+/// Streams one answer of the model to the caller; collects its text and tool calls. A client
+/// that leaves, or a model that fails, still leaves what was said stored.
+async fn generate(
+    agents: &Agents,
+    caller: Caller,
+    agent: &Agent,
+    request: ChatRequest,
+    out: &mut Emitter,
+    conversation: &Conversation,
+) -> Result<Round, TurnError> {
+    let started = Instant::now();
+    let started_call = agents.inner.llm.chat(caller, &agent.model, request);
+    let (model, mut stream) = tokio::select! {
+        result = started_call => result?,
+        _ = out.tx.closed() => {
+            let round = Round {
+                text: String::new(),
+                calls: Vec::new(),
+                usage: Usage::default(),
+                finish: None,
+                model: agent.model.clone(),
+                latency_ms: started.elapsed().as_millis() as u64,
+            };
+            if let Err(e) = store_assistant(
+                &agents.inner.pool,
+                conversation,
+                agent,
+                &round,
+                Vec::new(),
+                "cancelled",
+            )
+            .await
+            {
+                tracing::warn!(error = %e, "cancelled answer not stored");
+            }
+            return Err(TurnError::Cancelled);
+        }
+    };
+    let mut done = crate::llm::Completion::default();
+    let mut failure = None;
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            _ = out.tx.closed() => None,
+        };
+        if out.gone() {
+            failure = Some(TurnError::Cancelled);
+            break;
+        }
+        match item {
+            None => break,
+            Some(Ok(Delta::Text(t))) => {
+                done.text.push_str(&t);
+                out.emit(TurnEvent::Delta { text: t }).await;
+            }
+            // A hostile or broken provider cannot make us allocate for absurd indices.
+            Some(Ok(Delta::ToolCall { index, .. })) if index >= 64 => {}
+            Some(Ok(delta)) => done.push(delta),
+            Some(Err(e)) => {
+                failure = Some(ServiceError::Model(e).into());
+                break;
+            }
+        }
+    }
+    drop(stream);
+    let round = Round {
+        text: done.text,
+        calls: done
+            .tool_calls
+            .into_iter()
+            .enumerate()
+            .filter(|(_, c)| !c.name.is_empty())
+            .map(|(i, c)| ToolCall {
+                id: if c.id.is_empty() {
+                    format!("call_{}_{i}", Uuid::now_v7().simple())
+                } else {
+                    c.id
+                },
+                ..c
+            })
+            .collect(),
+        usage: done.usage,
+        finish: done.finish_reason,
+        model: model.name.clone(),
+        latency_ms: started.elapsed().as_millis() as u64,
+    };
+    if let Some(failure) = failure {
+        let finish = match failure {
+            TurnError::Cancelled => "cancelled",
+            _ => "error",
+        };
+        if let Err(e) = store_assistant(
+            &agents.inner.pool,
+            conversation,
+            agent,
+            &round,
+            Vec::new(),
+            finish,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "partial answer not stored");
+        }
+        return Err(failure);
+    }
+    Ok(round)
+}
+
+async fn store_assistant(
+    pool: &deadpool_postgres::Pool,
+    conversation: &Conversation,
+    agent: &Agent,
+    round: &Round,
+    calls: Vec<ToolCall>,
+    finish: &str,
+) -> Result<StoredMessage, DomainError> {
+    conversations::append(
+        pool,
+        conversation,
+        None,
+        NewMessage {
+            role: Some(MessageRole::Assistant),
+            author_agent_id: Some(agent.id),
+            content: round.text.clone(),
+            tool_calls: calls,
+            model: Some(round.model.clone()),
+            prompt_tokens: Some(round.usage.prompt_tokens as i32),
+            completion_tokens: Some(round.usage.completion_tokens as i32),
+            latency_ms: Some(round.latency_ms.min(i32::MAX as u64) as i32),
+            finish: Some(finish.into()),
+            ..NewMessage::default()
+        },
+    )
+    .await
+}
+
+/// Runs one tool call: permission, arguments, the call under its timeout. Returns whether it
+/// succeeded and what the model reads.
+async fn execute(
+    agents: &Agents,
+    input: &TurnInput,
+    conversation: &Conversation,
+    tools: &HashMap<String, Arc<dyn Tool>>,
+    call: &ToolCall,
+) -> (bool, String) {
+    let agent = &input.agent;
+    if !agent.tools.contains(&call.name) {
+        let reason = format!("tool {} is not granted to this agent", call.name);
+        refuse(agents, input, conversation, call, &reason).await;
+        return (false, format!("refused: {reason}"));
+    }
+    let Some(tool) = tools.get(&call.name) else {
+        return (
+            false,
+            format!("unavailable: tool {} cannot be reached now", call.name),
+        );
+    };
+    let definition = tool.definition();
+    let allowed = match definition.risk {
+        Risk::ReadOnly => true,
+        Risk::SideEffects => input.caller.role >= Role::Member,
+        Risk::Dangerous => agent.owner_role == Role::Admin && input.caller.role == Role::Admin,
+    };
+    if !allowed {
+        let reason = format!(
+            "tool {} is {}: {}",
+            call.name,
+            definition.risk.as_str(),
+            if definition.risk == Risk::Dangerous {
+                "only an admin may run it, through an agent an admin owns"
+            } else {
+                "your role may not run it"
+            }
+        );
+        refuse(agents, input, conversation, call, &reason).await;
+        return (false, format!("refused: {reason}"));
+    }
+    let raw = if call.arguments.trim().is_empty() {
+        "{}"
+    } else {
+        call.arguments.as_str()
+    };
+    let arguments: serde_json::Value = match serde_json::from_str(raw) {
+        Ok(v) => v,
+        Err(e) => return (false, format!("invalid arguments: not JSON ({e})")),
+    };
+    match jsonschema::validator_for(&definition.parameters) {
+        Ok(validator) => {
+            let errors: Vec<String> = validator
+                .iter_errors(&arguments)
+                .take(10)
+                .map(|e| {
+                    let at = e.instance_path().to_string();
+                    if at.is_empty() {
+                        e.to_string()
+                    } else {
+                        format!("{at}: {e}")
+                    }
+                })
+                .collect();
+            if !errors.is_empty() {
+                return (
+                    false,
+                    format!(
+                        "invalid arguments: {}. Parameters schema: {}",
+                        errors.join("; "),
+                        definition.parameters
+                    ),
+                );
+            }
+        }
+        Err(e) => {
+            return (
+                false,
+                format!("unavailable: the tool's parameter schema is invalid ({e})"),
+            );
+        }
+    }
+    let timeout = definition.timeout.max(Duration::from_millis(1));
+    let started = Instant::now();
+    let result = tokio::time::timeout(timeout, tool.call(arguments.clone())).await;
+    let (ok, content) = match result {
+        Ok(Ok(value)) => {
+            let mut text = match value {
+                serde_json::Value::String(s) => s,
+                v => v.to_string(),
+            };
+            if text.len() > MAX_TOOL_RESULT_BYTES {
+                let mut cut = MAX_TOOL_RESULT_BYTES;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+                text.push_str(" [truncated]");
+            }
+            (true, text)
+        }
+        Ok(Err(e)) => (false, e.to_string()),
+        Err(_) => (
+            false,
+            format!(
+                "timed out: {} did not answer within {:.1} s",
+                call.name,
+                timeout.as_secs_f64()
+            ),
+        ),
+    };
+    if definition.risk == Risk::Dangerous {
+        record(
+            agents,
+            input,
+            conversation,
+            EventType::ToolCalled,
+            if ok {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            },
+            json!({"tool": call.name, "call_id": call.id, "agent_id": agent.id,
+                   "conversation_id": conversation.id, "ok": ok,
+                   "latency_ms": started.elapsed().as_millis() as u64}),
+        )
+        .await;
+    }
+    (ok, content)
+}
+
+async fn refuse(
+    agents: &Agents,
+    input: &TurnInput,
+    conversation: &Conversation,
+    call: &ToolCall,
+    reason: &str,
+) {
+    tracing::warn!(agent = %input.agent.name, tool = %call.name, "tool call refused: {reason}");
+    record(
+        agents,
+        input,
+        conversation,
+        EventType::ToolRefused,
+        Outcome::Failure,
+        json!({"tool": call.name, "call_id": call.id, "agent_id": input.agent.id,
+               "conversation_id": conversation.id, "reason": reason}),
+    )
+    .await;
+}
+
+/// An audit row and a durable event, in one transaction; a failure is logged (the turn goes
+/// on: the refusal itself has already happened).
+async fn record(
+    agents: &Agents,
+    input: &TurnInput,
+    conversation: &Conversation,
+    event_type: EventType,
+    outcome: Outcome,
+    details: serde_json::Value,
+) {
+    let result: Result<(), DomainError> = async {
+        let mut client = agents.inner.pool.get().await?;
+        let tx = client.transaction().await?;
+        audit::store::record(
+            &tx,
+            &audit::Entry {
+                actor_id: Some(input.caller.user_id),
+                action: event_type.as_str(),
+                outcome,
+                meta: &input.caller.meta,
+                details: details.clone(),
+            },
+        )
+        .await?;
+        let scope = Scope {
+            agent_id: Some(input.agent.id),
+            conversation_id: Some(conversation.id),
+            user_id: Some(input.caller.user_id),
+            ..Scope::default()
+        };
+        outbox::append(
+            &tx,
+            &NewEvent::new(event_type, scope, Some(input.caller.user_id)).data(details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "tool audit not recorded");
+    }
+}
+
+/// The history the model sees (oldest first) and the running summary, refreshed when the
+/// transcript has outgrown the window.
+async fn window(
+    agents: &Agents,
+    conversation: &Conversation,
+    just_stored: &StoredMessage,
+    budget: usize,
+    caller: &Caller,
+    model: &str,
+) -> Result<(String, Vec<Message>), TurnError> {
+    let pool = &agents.inner.pool;
+    let recent = {
+        let client = pool.get().await.map_err(DomainError::from)?;
+        cstore::recent(&client, conversation.id, 200)
+            .await
+            .map_err(DomainError::from)?
+    };
+    let earlier: Vec<StoredMessage> = recent
+        .into_iter()
+        .filter(|m| m.position < just_stored.position)
+        .collect();
+    let start = super::window::fit(&earlier, budget * 3 / 4);
+    let kept = &earlier[start..];
+    let first_kept = kept
+        .first()
+        .map(|m| m.position)
+        .unwrap_or(just_stored.position);
+    let mut summary = conversation.summary.clone();
+    let mut upto = conversation.summary_upto;
+    // Messages older than the window that the summary does not cover yet.
+    let summary_budget_bytes = (budget / 2).max(256) * 3;
+    let mut passes = 0;
+    while upto + 1 < first_kept && passes < 4 {
+        passes += 1;
+        let chunk = {
+            let client = pool.get().await.map_err(DomainError::from)?;
+            cstore::range(&client, conversation.id, upto + 1, first_kept - 1)
+                .await
+                .map_err(DomainError::from)?
+        };
+        let mut take = Vec::new();
+        let mut bytes = 0;
+        for m in chunk {
+            bytes += m.content.len() + 32;
+            if bytes > summary_budget_bytes && !take.is_empty() {
+                break;
+            }
+            take.push(m);
+        }
+        let Some(last) = take.last().map(|m| m.position) else {
+            break;
+        };
+        let text = super::window::transcript(&take);
+        let request = ChatRequest {
+            model: String::new(),
+            messages: vec![
+                Message::system(
+                    "You keep a running summary of a conversation. Rewrite the summary so it \
+                     also covers the new messages. Keep names, decisions, numbers and open \
+                     questions. Answer with the summary only, at most 200 words.",
+                ),
+                Message::user(format!(
+                    "Summary so far:\n{}\n\nNew messages:\n{text}",
+                    if summary.is_empty() {
+                        "(none)"
+                    } else {
+                        &summary
+                    }
+                )),
+            ],
+            tools: Vec::new(),
+            sampling: Sampling {
+                temperature: Some(0.0),
+                top_p: None,
+                seed: None,
+                max_tokens: Some(320),
+            },
+            stop: Vec::new(),
+        };
+        let (_, stream) = agents.inner.llm.chat(*caller, model, request).await?;
+        let done = crate::llm::Completion::collect(stream)
+            .await
+            .map_err(ServiceError::Model)?;
+        summary = done.text.trim().to_owned();
+        upto = last;
+        let client = pool.get().await.map_err(DomainError::from)?;
+        cstore::set_summary(&client, conversation.id, &summary, upto)
+            .await
+            .map_err(DomainError::from)?;
+    }
+    Ok((summary, kept.iter().map(super::window::to_llm).collect()))
+}

@@ -1,0 +1,165 @@
+//! `/api/personas`: anyone signed in reads the personas; members create them; their creator or
+//! an admin changes or deletes them (imported personas belong to the admins).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
+use super::views::{Page, PageQuery, page_bounds};
+use crate::personas::{self, Editor, Persona, PersonaName, PersonaSpec};
+
+/// A persona as written through the API (the fields of a persona file's front matter, and its
+/// prompt).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonaBody {
+    pub name: String,
+    pub display_name: String,
+    pub role: String,
+    #[serde(default)]
+    pub traits: Vec<String>,
+    #[serde(default)]
+    pub communication_style: String,
+    #[serde(default)]
+    pub specializations: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    pub default_model: Option<String>,
+    pub temperature: Option<f32>,
+    /// Tools the agents made from this persona get by default.
+    #[serde(default)]
+    pub allowed_skills: Vec<String>,
+    /// The persona's full prompt (Markdown).
+    pub prompt: String,
+}
+
+impl PersonaBody {
+    fn into_spec(self) -> Result<PersonaSpec, ApiError> {
+        let name = PersonaName::parse(&self.name).map_err(|m| ApiError::field("name", m))?;
+        Ok(PersonaSpec {
+            name,
+            display_name: self.display_name,
+            role: self.role,
+            traits: self.traits,
+            communication_style: self.communication_style,
+            specializations: self.specializations,
+            languages: self.languages,
+            default_model: self.default_model,
+            temperature: self.temperature,
+            allowed_skills: self.allowed_skills,
+            prompt: self.prompt.trim().to_owned(),
+        })
+    }
+}
+
+/// List personas, oldest first.
+#[utoipa::path(get, path = "/api/personas", tag = "agents", security(("bearer" = ["viewer"])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "a page of personas", body = Page<Persona>),
+        (status = 401, description = "not signed in", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    _authed: Authed<Viewer>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<Persona>>, ApiError> {
+    let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
+    let items = personas::list(&state.pool, after, limit).await?;
+    Ok(Json(Page::of(items, limit, |p| p.id)))
+}
+
+/// One persona.
+#[utoipa::path(get, path = "/api/personas/{id}", tag = "agents", security(("bearer" = ["viewer"])),
+    params(("id" = Uuid, Path, description = "the persona's id")),
+    responses(
+        (status = 200, description = "the persona", body = Persona),
+        (status = 404, description = "no such persona", body = ErrorBody),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    _authed: Authed<Viewer>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Persona>, ApiError> {
+    Ok(Json(personas::get(&state.pool, id).await?))
+}
+
+/// Create a persona.
+#[utoipa::path(post, path = "/api/personas", tag = "agents", security(("bearer" = ["member"])),
+    request_body = PersonaBody,
+    responses(
+        (status = 201, description = "created", body = Persona),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 409, description = "the name is taken", body = ErrorBody),
+        (status = 422, description = "an invalid field, named", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    authed: Authed<Member>,
+    ApiJson(body): ApiJson<PersonaBody>,
+) -> Result<(StatusCode, Json<Persona>), ApiError> {
+    let editor = Editor {
+        user_id: Some(authed.principal.user_id),
+        role: authed.principal.role,
+        meta: &meta,
+    };
+    let p = personas::create(&state.pool, editor, body.into_spec()?).await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+/// Replace a persona (its creator or an admin).
+#[utoipa::path(put, path = "/api/personas/{id}", tag = "agents", security(("bearer" = ["member"])),
+    params(("id" = Uuid, Path, description = "the persona's id")),
+    request_body = PersonaBody,
+    responses(
+        (status = 200, description = "replaced", body = Persona),
+        (status = 403, description = "not its creator nor an admin", body = ErrorBody),
+        (status = 404, description = "no such persona", body = ErrorBody),
+        (status = 422, description = "an invalid field, named", body = ErrorBody),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    authed: Authed<Member>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<PersonaBody>,
+) -> Result<Json<Persona>, ApiError> {
+    let editor = Editor {
+        user_id: Some(authed.principal.user_id),
+        role: authed.principal.role,
+        meta: &meta,
+    };
+    Ok(Json(
+        personas::update(&state.pool, editor, id, body.into_spec()?).await?,
+    ))
+}
+
+/// Delete a persona no agent uses (its creator or an admin).
+#[utoipa::path(delete, path = "/api/personas/{id}", tag = "agents", security(("bearer" = ["member"])),
+    params(("id" = Uuid, Path, description = "the persona's id")),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 403, description = "not its creator nor an admin", body = ErrorBody),
+        (status = 404, description = "no such persona", body = ErrorBody),
+        (status = 409, description = "agents use it", body = ErrorBody),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    authed: Authed<Member>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let editor = Editor {
+        user_id: Some(authed.principal.user_id),
+        role: authed.principal.role,
+        meta: &meta,
+    };
+    personas::delete(&state.pool, editor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,1113 @@
+//! The `http_request` built-in tool: one HTTP(S) request with a method allowlist, refused
+//! headers, a bounded body read, at most 5 checked redirects, and, unless
+//! `GATHERING_HTTP_ALLOW_PRIVATE=true`, no private, loopback, link-local or otherwise
+//! non-public address: neither as an IP literal nor as any address a host name resolves to
+//! (the client's own resolver checks, then connects only to the checked addresses).
+
+use std::error::Error as StdError;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+use serde_json::{Map, Value, json};
+use url::Host;
+
+use super::{Risk, Tool, ToolDefinition, ToolError, ToolSettings};
+
+/// The most redirects followed.
+const MAX_REDIRECTS: usize = 5;
+/// The longest URL accepted, in characters.
+const MAX_URL_CHARS: usize = 2048;
+/// The most request headers accepted.
+const MAX_HEADERS: usize = 20;
+/// The longest request body accepted, in characters.
+const MAX_BODY_CHARS: usize = 65_536;
+/// The methods allowed.
+const METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+/// The response headers given back.
+const RESPONSE_HEADERS: [&str; 3] = ["content-type", "content-length", "location"];
+
+/// The `http_request` tool.
+pub struct HttpTool {
+    definition: ToolDefinition,
+    client: reqwest::Client,
+    allow_private: bool,
+    max_response_bytes: usize,
+    timeout: Duration,
+}
+
+impl HttpTool {
+    /// The tool, with its one HTTP client built from `settings`.
+    pub fn new(settings: &ToolSettings) -> Result<Self, ToolError> {
+        let allow_private = settings.http_allow_private;
+        let client = reqwest::Client::builder()
+            // A proxy would resolve and connect in our place, past the checks.
+            .no_proxy()
+            .dns_resolver(Arc::new(CheckedResolver { allow_private }))
+            .redirect(reqwest::redirect::Policy::custom(
+                move |attempt| match check_redirect(
+                    attempt.url(),
+                    attempt.previous().len(),
+                    allow_private,
+                ) {
+                    Ok(()) => attempt.follow(),
+                    Err(error) => attempt.error(error),
+                },
+            ))
+            .referer(false)
+            .timeout(settings.http_timeout)
+            .connect_timeout(settings.http_timeout)
+            .user_agent(concat!("gathering/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                ToolError::Failed(format!("cannot build the HTTP client: {}", chain(&e)))
+            })?;
+        Ok(Self {
+            definition: ToolDefinition {
+                name: "http_request".to_string(),
+                description: format!(
+                    "Sends one HTTP or HTTPS request and returns the status, a few response \
+                     headers (content-type, content-length, location) and the body as text \
+                     (at most {} bytes; longer bodies are cut and marked truncated). Follows up \
+                     to {MAX_REDIRECTS} redirects. Private, loopback and link-local addresses \
+                     are refused{}.",
+                    settings.http_max_response_bytes,
+                    if allow_private {
+                        " by default, but allowed on this server"
+                    } else {
+                        ""
+                    }
+                ),
+                parameters: json!({
+                    "type": "object",
+                    "properties": {
+                        "url": {
+                            "type": "string",
+                            "maxLength": MAX_URL_CHARS,
+                            "description": "An absolute http:// or https:// URL"
+                        },
+                        "method": {
+                            "type": "string",
+                            "enum": METHODS,
+                            "default": "GET"
+                        },
+                        "headers": {
+                            "type": "object",
+                            "additionalProperties": { "type": "string" },
+                            "maxProperties": MAX_HEADERS,
+                            "description": "Request headers (Host, Connection, Content-Length, \
+                                Transfer-Encoding and Proxy-* are refused)"
+                        },
+                        "body": {
+                            "type": "string",
+                            "maxLength": MAX_BODY_CHARS,
+                            "description": "The request body, sent as is"
+                        }
+                    },
+                    "required": ["url"],
+                    "additionalProperties": false
+                }),
+                risk: Risk::SideEffects,
+                timeout: settings.http_timeout.saturating_add(Duration::from_secs(5)),
+                source: "builtin".to_string(),
+            },
+            client,
+            allow_private,
+            max_response_bytes: settings.http_max_response_bytes,
+            timeout: settings.http_timeout,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Tool for HttpTool {
+    fn definition(&self) -> &ToolDefinition {
+        &self.definition
+    }
+
+    async fn call(&self, arguments: Value) -> Result<Value, ToolError> {
+        let request = Request::from_arguments(&arguments)?;
+        check_target(&request.url, self.allow_private)?;
+
+        let mut builder = self
+            .client
+            .request(request.method, request.url)
+            .headers(request.headers);
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let mut response = builder.send().await.map_err(|e| self.failure(e))?;
+
+        let status = response.status().as_u16();
+        let mut headers = Map::new();
+        for name in RESPONSE_HEADERS {
+            if let Some(value) = response.headers().get(name) {
+                let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                headers.insert(name.to_string(), Value::String(text));
+            }
+        }
+        let mut final_url = response.url().clone();
+        let _ = final_url.set_username("");
+        let _ = final_url.set_password(None);
+
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(e))? {
+            let room = self.max_response_bytes.saturating_sub(body.len());
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        drop(response);
+
+        Ok(json!({
+            "status": status,
+            "url": final_url.as_str(),
+            "headers": headers,
+            "body": text(&body, truncated),
+            "truncated": truncated,
+        }))
+    }
+}
+
+impl HttpTool {
+    /// What a failed request says: a refusal of ours as it was made, else the cause without the
+    /// URL and never any request header.
+    fn failure(&self, error: reqwest::Error) -> ToolError {
+        let mut source: Option<&(dyn StdError + 'static)> = Some(&error);
+        while let Some(current) = source {
+            if let Some(ours) = current.downcast_ref::<ToolError>() {
+                return ours.clone();
+            }
+            source = current.source();
+        }
+        if error.is_timeout() {
+            return ToolError::Failed(format!(
+                "the request timed out after {} s",
+                self.timeout.as_secs_f64()
+            ));
+        }
+        ToolError::Failed(chain(&error.without_url()))
+    }
+}
+
+/// A request as the arguments describe it, checked.
+#[derive(Debug)]
+struct Request {
+    url: Url,
+    method: Method,
+    headers: HeaderMap,
+    body: Option<String>,
+}
+
+impl Request {
+    fn from_arguments(arguments: &Value) -> Result<Self, ToolError> {
+        let invalid = |message: &str| ToolError::InvalidArguments(message.to_string());
+        let arguments = arguments
+            .as_object()
+            .ok_or_else(|| invalid("the arguments must be an object"))?;
+
+        let url = arguments
+            .get("url")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("\"url\" must be a string"))?;
+        if url.chars().count() > MAX_URL_CHARS {
+            return Err(invalid("\"url\" is longer than 2048 characters"));
+        }
+        let url = Url::parse(url.trim())
+            .map_err(|e| ToolError::InvalidArguments(format!("\"url\" is not a valid URL: {e}")))?;
+
+        let method = match arguments.get("method") {
+            None | Some(Value::Null) => Method::GET,
+            Some(Value::String(method)) => {
+                let upper = method.trim().to_ascii_uppercase();
+                if !METHODS.contains(&upper.as_str()) {
+                    let shown: String = method.chars().take(16).collect();
+                    return Err(ToolError::Refused(format!(
+                        "the method {shown:?} is not allowed; use one of {}",
+                        METHODS.join(", ")
+                    )));
+                }
+                Method::from_bytes(upper.as_bytes())
+                    .map_err(|_| invalid("\"method\" is not a valid method"))?
+            }
+            Some(_) => return Err(invalid("\"method\" must be a string")),
+        };
+
+        let mut headers = HeaderMap::new();
+        match arguments.get("headers") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(given)) => {
+                if given.len() > MAX_HEADERS {
+                    return Err(invalid("at most 20 headers are accepted"));
+                }
+                for (name, value) in given {
+                    let (name, value) = header(name, value)?;
+                    headers.append(name, value);
+                }
+            }
+            Some(_) => return Err(invalid("\"headers\" must be an object of strings")),
+        }
+
+        let body = match arguments.get("body") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(body)) => {
+                if body.chars().count() > MAX_BODY_CHARS {
+                    return Err(invalid("\"body\" is longer than 65536 characters"));
+                }
+                Some(body.clone())
+            }
+            Some(_) => return Err(invalid("\"body\" must be a string")),
+        };
+
+        Ok(Self {
+            url,
+            method,
+            headers,
+            body,
+        })
+    }
+}
+
+/// One request header, checked. Errors name the header but never show its value.
+fn header(name: &str, value: &Value) -> Result<(HeaderName, HeaderValue), ToolError> {
+    let shown: String = name.chars().take(64).collect();
+    let parsed = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+        ToolError::InvalidArguments(format!("{shown:?} is not a valid header name"))
+    })?;
+    let lower = parsed.as_str();
+    let refused = matches!(
+        lower,
+        "host"
+            | "connection"
+            | "keep-alive"
+            | "transfer-encoding"
+            | "te"
+            | "trailer"
+            | "upgrade"
+            | "content-length"
+    ) || lower.starts_with("proxy-");
+    if refused {
+        return Err(ToolError::Refused(format!(
+            "the header {lower:?} is not allowed (Host, Connection, Keep-Alive, TE, Trailer, \
+             Upgrade, Transfer-Encoding, Content-Length and Proxy-* are set by the client)"
+        )));
+    }
+    let Value::String(value) = value else {
+        return Err(ToolError::InvalidArguments(format!(
+            "the value of the header {lower:?} must be a string"
+        )));
+    };
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        ToolError::InvalidArguments(format!(
+            "the value of the header {lower:?} is not valid (control characters or line breaks?)"
+        ))
+    })?;
+    value.set_sensitive(true);
+    Ok((parsed, value))
+}
+
+/// Checks a URL about to be requested: its scheme, and its host when that is an IP literal
+/// (host names are checked when resolved, by [`CheckedResolver`]).
+fn check_target(url: &Url, allow_private: bool) -> Result<(), ToolError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        let shown: String = url.scheme().chars().take(32).collect();
+        return Err(ToolError::Refused(format!(
+            "only http and https URLs are allowed, not {shown}:"
+        )));
+    }
+    let ip = match url.host() {
+        None => {
+            return Err(ToolError::InvalidArguments(
+                "the URL has no host".to_string(),
+            ));
+        }
+        Some(Host::Domain(_)) => return Ok(()),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
+    };
+    if !allow_private && is_forbidden(ip) {
+        return Err(refused(&ip.to_string(), ip));
+    }
+    Ok(())
+}
+
+/// The redirect policy: at most [`MAX_REDIRECTS`], each target checked as the first URL was.
+/// `previous` counts the URLs already requested (the first one included).
+fn check_redirect(url: &Url, previous: usize, allow_private: bool) -> Result<(), ToolError> {
+    if previous > MAX_REDIRECTS {
+        return Err(ToolError::Failed(format!(
+            "too many redirects (at most {MAX_REDIRECTS} are followed)"
+        )));
+    }
+    check_target(url, allow_private)
+}
+
+fn refused(host: &str, ip: IpAddr) -> ToolError {
+    let what = if host == ip.to_string() {
+        format!("the address {ip}")
+    } else {
+        let shown: String = host.chars().take(253).collect();
+        format!("{shown} resolves to {ip}, which")
+    };
+    ToolError::Refused(format!(
+        "{what} is private, loopback, link-local or otherwise not public; such addresses are \
+         refused unless GATHERING_HTTP_ALLOW_PRIVATE=true"
+    ))
+}
+
+/// Resolves host names for the client, and refuses (unless private addresses are allowed) a
+/// name with any forbidden address. The client connects only to the addresses returned here,
+/// so a name cannot resolve differently between the check and the connection.
+struct CheckedResolver {
+    allow_private: bool,
+}
+
+impl Resolve for CheckedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            match resolve_checked(&host, allow_private).await {
+                Ok(addresses) => Ok(Box::new(addresses.into_iter()) as Addrs),
+                Err(error) => Err(Box::new(error) as Box<dyn StdError + Send + Sync>),
+            }
+        })
+    }
+}
+
+/// The addresses of `host` (port 0), all of them checked.
+async fn resolve_checked(host: &str, allow_private: bool) -> Result<Vec<SocketAddr>, ToolError> {
+    let shown: String = host.chars().take(253).collect();
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
+        .await
+        .map_err(|e| ToolError::Failed(format!("cannot resolve {shown}: {e}")))?
+        .collect();
+    if addresses.is_empty() {
+        return Err(ToolError::Failed(format!("{shown} resolves to no address")));
+    }
+    if !allow_private && let Some(bad) = addresses.iter().find(|a| is_forbidden(a.ip())) {
+        return Err(refused(host, bad.ip()));
+    }
+    Ok(addresses)
+}
+
+/// Whether `ip` is not a public unicast address: private, loopback, link-local, unique-local,
+/// unspecified, multicast, broadcast, reserved, documentation, benchmarking, CGNAT, or an
+/// IPv6 form embedding such an IPv4 address.
+fn is_forbidden(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => forbidden_v4(ip),
+        IpAddr::V6(ip) => forbidden_v6(ip),
+    }
+}
+
+fn in_v4(ip: Ipv4Addr, network: [u8; 4], prefix: u32) -> bool {
+    let mask = u32::MAX.checked_shl(32 - prefix).unwrap_or(0);
+    u32::from(ip) & mask == u32::from_be_bytes(network) & mask
+}
+
+fn forbidden_v4(ip: Ipv4Addr) -> bool {
+    const BLOCKS: [([u8; 4], u32); 15] = [
+        ([0, 0, 0, 0], 8),       // "this network", unspecified
+        ([10, 0, 0, 0], 8),      // private
+        ([100, 64, 0, 0], 10),   // shared address space (CGNAT)
+        ([127, 0, 0, 0], 8),     // loopback
+        ([169, 254, 0, 0], 16),  // link-local (cloud metadata)
+        ([172, 16, 0, 0], 12),   // private
+        ([192, 0, 0, 0], 24),    // IETF protocol assignments
+        ([192, 0, 2, 0], 24),    // documentation (TEST-NET-1)
+        ([192, 88, 99, 0], 24),  // 6to4 relay anycast
+        ([192, 168, 0, 0], 16),  // private
+        ([198, 18, 0, 0], 15),   // benchmarking
+        ([198, 51, 100, 0], 24), // documentation (TEST-NET-2)
+        ([203, 0, 113, 0], 24),  // documentation (TEST-NET-3)
+        ([224, 0, 0, 0], 4),     // multicast
+        ([240, 0, 0, 0], 4),     // reserved, and the broadcast 255.255.255.255
+    ];
+    BLOCKS
+        .iter()
+        .any(|&(network, prefix)| in_v4(ip, network, prefix))
+}
+
+fn in_v6(ip: Ipv6Addr, network: [u16; 8], prefix: u32) -> bool {
+    let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
+    u128::from(ip) & mask == u128::from(Ipv6Addr::from(network)) & mask
+}
+
+fn forbidden_v6(ip: Ipv6Addr) -> bool {
+    let bits = u128::from(ip);
+    // Forms embedding an IPv4 address in their last 32 bits: IPv4-mapped (::ffff:0:0/96),
+    // IPv4-compatible (::/96, which holds :: and ::1 as 0.0.0.0 and 0.0.0.1), IPv4-translated
+    // (::ffff:0:0:0/96) and NAT64 (64:ff9b::/96).
+    let last_32 = Ipv4Addr::from((bits & 0xffff_ffff) as u32);
+    if in_v6(ip, [0, 0, 0, 0, 0, 0xffff, 0, 0], 96)
+        || in_v6(ip, [0; 8], 96)
+        || in_v6(ip, [0, 0, 0, 0, 0xffff, 0, 0, 0], 96)
+        || in_v6(ip, [0x64, 0xff9b, 0, 0, 0, 0, 0, 0], 96)
+    {
+        return ip.is_unspecified() || ip.is_loopback() || forbidden_v4(last_32);
+    }
+    // 6to4 (2002::/16) embeds an IPv4 address in bits 16..48.
+    if in_v6(ip, [0x2002, 0, 0, 0, 0, 0, 0, 0], 16) {
+        let embedded = Ipv4Addr::from(((bits >> 80) & 0xffff_ffff) as u32);
+        return forbidden_v4(embedded);
+    }
+    // Only global unicast (2000::/3) may be public: this leaves out unique-local (fc00::/7),
+    // link-local (fe80::/10), site-local (fec0::/10), multicast (ff00::/8), discard-only
+    // (100::/64), local-use NAT64 (64:ff9b:1::/48), SRv6 (5f00::/16) and the rest.
+    if !in_v6(ip, [0x2000, 0, 0, 0, 0, 0, 0, 0], 3) {
+        return true;
+    }
+    const BLOCKS: [([u16; 8], u32); 3] = [
+        ([0x2001, 0, 0, 0, 0, 0, 0, 0], 23), // IETF protocol assignments (Teredo...)
+        ([0x2001, 0x0db8, 0, 0, 0, 0, 0, 0], 32), // documentation
+        ([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20), // documentation
+    ];
+    BLOCKS
+        .iter()
+        .any(|&(network, prefix)| in_v6(ip, network, prefix))
+}
+
+/// The body as text, invalid UTF-8 replaced; a character cut by truncation is dropped.
+fn text(body: &[u8], truncated: bool) -> String {
+    let mut body = body;
+    if truncated
+        && let Err(error) = std::str::from_utf8(body)
+        && error.error_len().is_none()
+    {
+        body = &body[..error.valid_up_to()];
+    }
+    String::from_utf8_lossy(body).into_owned()
+}
+
+/// An error and its causes, `: `-separated.
+fn chain(error: &dyn StdError) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    fn settings(allow_private: bool) -> ToolSettings {
+        ToolSettings {
+            http_allow_private: allow_private,
+            http_max_response_bytes: 1024,
+            http_timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn tool(allow_private: bool) -> HttpTool {
+        HttpTool::new(&settings(allow_private)).unwrap()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    type Handler = Arc<dyn Fn(&str) -> Vec<u8> + Send + Sync>;
+
+    /// A tiny HTTP/1.1 server on 127.0.0.1: each request (its head and body, as text) is
+    /// recorded and answered with what `handler` gives for it.
+    async fn serve(handler: Handler) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let handler = handler.clone();
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut data = Vec::new();
+                    let mut buffer = [0u8; 4096];
+                    let head_end = loop {
+                        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break end + 4;
+                        }
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => data.extend_from_slice(&buffer[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while data.len() < head_end + length {
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => data.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    let request = String::from_utf8_lossy(&data).into_owned();
+                    let response = handler(&request);
+                    seen.lock().unwrap().push(request);
+                    let _ = stream.write_all(&response).await;
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        (address, requests)
+    }
+
+    fn response(status: &str, extra_headers: &str, body: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra_headers}\r\n",
+            body.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn refusal(result: Result<Value, ToolError>) -> String {
+        match result {
+            Err(ToolError::Refused(message)) => message,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn classifies_ipv4_addresses() {
+        for forbidden in [
+            "0.0.0.0",
+            "0.1.2.3",
+            "10.0.0.1",
+            "10.255.255.255",
+            "100.64.0.1",
+            "100.127.255.254",
+            "127.0.0.1",
+            "127.255.0.1",
+            "169.254.169.254",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.0.0.8",
+            "192.0.2.1",
+            "192.88.99.1",
+            "192.168.1.1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "239.255.255.250",
+            "240.0.0.1",
+            "255.255.255.255",
+        ] {
+            assert!(
+                is_forbidden(ip(forbidden)),
+                "{forbidden} should be forbidden"
+            );
+        }
+        for allowed in [
+            "1.1.1.1",
+            "8.8.8.8",
+            "9.255.255.255",
+            "11.0.0.0",
+            "100.63.255.255",
+            "100.128.0.0",
+            "128.0.0.1",
+            "169.253.0.1",
+            "172.15.255.255",
+            "172.32.0.0",
+            "192.0.3.1",
+            "192.169.0.1",
+            "198.20.0.1",
+            "223.255.255.255",
+        ] {
+            assert!(!is_forbidden(ip(allowed)), "{allowed} should be allowed");
+        }
+    }
+
+    #[test]
+    fn classifies_ipv6_addresses() {
+        for forbidden in [
+            "::",
+            "::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "::ffff:0.0.0.0",
+            "::127.0.0.1",
+            "::10.1.2.3",
+            "::ffff:0:192.168.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            "fc00::1",
+            "fd12:3456:789a::1",
+            "fe80::1",
+            "febf::1",
+            "fec0::1",
+            "ff02::1",
+            "ff0e::1",
+            "100::1",
+            "2001:db8::1",
+            "2001::1",
+            "2001:2::1",
+            "3fff::1",
+            "5f00::1",
+            "4000::1",
+        ] {
+            assert!(
+                is_forbidden(ip(forbidden)),
+                "{forbidden} should be forbidden"
+            );
+        }
+        for allowed in [
+            "2606:4700:4700::1111",
+            "2001:4860:4860::8888",
+            "2a00:1450:4007:80f::200e",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
+            assert!(!is_forbidden(ip(allowed)), "{allowed} should be allowed");
+        }
+    }
+
+    #[test]
+    fn checks_literal_targets() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        for refused in [
+            "http://127.0.0.1/",
+            "http://127.0.0.1:8080/admin",
+            "http://[::1]/",
+            "http://0.0.0.0/",
+            "http://10.1.2.3/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[fe80::1]/",
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://017700000001/",
+            "https://192.168.0.1/",
+        ] {
+            let error = check_target(&url(refused), false).unwrap_err();
+            assert!(
+                matches!(&error, ToolError::Refused(m) if m.contains("GATHERING_HTTP_ALLOW_PRIVATE=true")),
+                "{refused}: {error:?}"
+            );
+            assert!(check_target(&url(refused), true).is_ok(), "{refused}");
+        }
+        for fine in [
+            "http://example.com/",
+            "https://93.184.215.14/",
+            "https://[2606:4700:4700::1111]/",
+        ] {
+            assert!(check_target(&url(fine), false).is_ok(), "{fine}");
+        }
+        for scheme in ["ftp://example.com/", "file:///etc/passwd", "gopher://x/"] {
+            assert!(
+                matches!(check_target(&url(scheme), true), Err(ToolError::Refused(m)) if m.contains("only http and https")),
+                "{scheme}"
+            );
+        }
+    }
+
+    #[test]
+    fn redirect_policy() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        // The first redirect has the initial URL as its one previous URL.
+        assert!(check_redirect(&url("https://example.com/next"), 1, false).is_ok());
+        assert!(check_redirect(&url("https://example.com/next"), MAX_REDIRECTS, false).is_ok());
+        assert!(matches!(
+            check_redirect(&url("https://example.com/next"), MAX_REDIRECTS + 1, true),
+            Err(ToolError::Failed(m)) if m.contains("too many redirects")
+        ));
+        for refused in [
+            "http://127.0.0.1/",
+            "http://[::1]:8080/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:10.0.0.1]/",
+        ] {
+            assert!(
+                matches!(
+                    check_redirect(&url(refused), 1, false),
+                    Err(ToolError::Refused(_))
+                ),
+                "{refused}"
+            );
+            assert!(check_redirect(&url(refused), 1, true).is_ok(), "{refused}");
+        }
+        assert!(matches!(
+            check_redirect(&url("file:///etc/passwd"), 1, true),
+            Err(ToolError::Refused(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn literal_private_addresses_are_refused_by_default() {
+        let tool = tool(false);
+        for url in [
+            "http://127.0.0.1/",
+            "http://[::1]/",
+            "http://0.0.0.0/",
+            "http://10.0.0.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:127.0.0.1]/",
+        ] {
+            let message = refusal(tool.call(json!({ "url": url })).await);
+            assert!(
+                message.contains("GATHERING_HTTP_ALLOW_PRIVATE=true"),
+                "{url}: {message}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn host_names_resolving_to_private_addresses_are_refused() {
+        let tool = tool(false);
+        let message = refusal(tool.call(json!({ "url": "http://localhost:9/" })).await);
+        assert!(message.contains("localhost resolves to"), "{message}");
+        assert!(
+            message.contains("GATHERING_HTTP_ALLOW_PRIVATE=true"),
+            "{message}"
+        );
+
+        let refused = resolve_checked("localhost", false).await.unwrap_err();
+        assert!(matches!(refused, ToolError::Refused(_)));
+        let allowed = resolve_checked("localhost", true).await.unwrap();
+        assert!(allowed.iter().all(|a| a.ip().is_loopback()));
+
+        let resolver = CheckedResolver {
+            allow_private: false,
+        };
+        let name: Name = "localhost".parse().unwrap();
+        assert!(resolver.resolve(name).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn local_server_is_reachable_when_private_addresses_are_allowed() {
+        let (address, requests) = serve(Arc::new(|_: &str| {
+            response(
+                "200 OK",
+                "Content-Type: text/plain\r\nX-Other: 1\r\n",
+                b"hello",
+            )
+        }))
+        .await;
+        let tool = tool(true);
+        let result = tool
+            .call(json!({ "url": format!("http://{address}/path?q=1") }))
+            .await
+            .unwrap();
+        assert_eq!(result["status"], 200);
+        assert_eq!(result["body"], "hello");
+        assert_eq!(result["truncated"], false);
+        assert_eq!(result["headers"]["content-type"], "text/plain");
+        assert_eq!(result["headers"]["content-length"], "5");
+        assert!(result["headers"].get("x-other").is_none());
+        let request = requests.lock().unwrap()[0].clone();
+        assert!(
+            request.starts_with("GET /path?q=1 HTTP/1.1\r\n"),
+            "{request}"
+        );
+
+        // Also through a host name.
+        let result = tool
+            .call(json!({ "url": format!("http://localhost:{}/", address.port()) }))
+            .await
+            .unwrap();
+        assert_eq!(result["body"], "hello");
+    }
+
+    #[tokio::test]
+    async fn sends_method_headers_and_body() {
+        let (address, requests) = serve(Arc::new(|_: &str| {
+            response("201 Created", "Location: /items/7\r\n", b"")
+        }))
+        .await;
+        let result = tool(true)
+            .call(json!({
+                "url": format!("http://{address}/items"),
+                "method": "POST",
+                "headers": { "Content-Type": "application/json", "X-Token": "abc" },
+                "body": "{\"name\":\"x\"}",
+            }))
+            .await
+            .unwrap();
+        assert_eq!(result["status"], 201);
+        assert_eq!(result["headers"]["location"], "/items/7");
+        assert_eq!(result["body"], "");
+        let request = requests.lock().unwrap()[0].to_ascii_lowercase();
+        assert!(request.starts_with("post /items http/1.1\r\n"), "{request}");
+        assert!(
+            request.contains("content-type: application/json\r\n"),
+            "{request}"
+        );
+        assert!(request.contains("x-token: abc\r\n"), "{request}");
+        assert!(request.ends_with("\r\n\r\n{\"name\":\"x\"}"), "{request}");
+    }
+
+    #[tokio::test]
+    async fn head_requests_have_no_body() {
+        let (address, _) = serve(Arc::new(|_: &str| {
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n".to_vec()
+        }))
+        .await;
+        let result = tool(true)
+            .call(json!({ "url": format!("http://{address}/"), "method": "HEAD" }))
+            .await
+            .unwrap();
+        assert_eq!(result["status"], 200);
+        assert_eq!(result["body"], "");
+        assert_eq!(result["headers"]["content-length"], "1000");
+    }
+
+    #[tokio::test]
+    async fn long_bodies_are_truncated() {
+        let (address, _) = serve(Arc::new(|_: &str| response("200 OK", "", &[b'a'; 10_000]))).await;
+        let tool = HttpTool::new(&ToolSettings {
+            http_max_response_bytes: 100,
+            ..settings(true)
+        })
+        .unwrap();
+        let result = tool
+            .call(json!({ "url": format!("http://{address}/big") }))
+            .await
+            .unwrap();
+        assert_eq!(result["truncated"], true);
+        assert_eq!(result["body"], "a".repeat(100));
+        assert_eq!(result["headers"]["content-length"], "10000");
+
+        // Exactly the limit is not truncated.
+        let (address, _) = serve(Arc::new(|_: &str| response("200 OK", "", &[b'b'; 100]))).await;
+        let result = tool
+            .call(json!({ "url": format!("http://{address}/") }))
+            .await
+            .unwrap();
+        assert_eq!(result["truncated"], false);
+        assert_eq!(result["body"], "b".repeat(100));
+    }
+
+    #[test]
+    fn truncation_drops_a_cut_character() {
+        let bytes = "héllo".as_bytes();
+        assert_eq!(text(&bytes[..2], true), "h");
+        assert_eq!(text(&bytes[..2], false), "h\u{fffd}");
+        assert_eq!(text(b"ok\xff!", false), "ok\u{fffd}!");
+        assert_eq!(text(bytes, true), "héllo");
+    }
+
+    #[tokio::test]
+    async fn follows_redirects_up_to_five() {
+        let (address, requests) = serve(Arc::new(|request: &str| {
+            let path = request.split(' ').nth(1).unwrap_or("/");
+            match path {
+                "/start" => response("302 Found", "Location: /final\r\n", b""),
+                "/final" => response("200 OK", "", b"done"),
+                _ => response("302 Found", "Location: /loop\r\n", b""),
+            }
+        }))
+        .await;
+        let tool = tool(true);
+        let result = tool
+            .call(json!({ "url": format!("http://{address}/start") }))
+            .await
+            .unwrap();
+        assert_eq!(result["status"], 200);
+        assert_eq!(result["body"], "done");
+        assert_eq!(result["url"], format!("http://{address}/final"));
+
+        requests.lock().unwrap().clear();
+        let error = tool
+            .call(json!({ "url": format!("http://{address}/loop") }))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ToolError::Failed(m) if m.contains("too many redirects")),
+            "{error:?}"
+        );
+        // The first request and 5 redirects.
+        assert_eq!(requests.lock().unwrap().len(), 1 + MAX_REDIRECTS);
+    }
+
+    #[tokio::test]
+    async fn redirect_to_a_private_literal_is_refused_by_the_client() {
+        // The initial server is private too, so this runs the policy through a client that
+        // allows private addresses only for the first request: a redirect to a refused literal
+        // must still be refused by the policy installed on the client.
+        let (address, _) = serve(Arc::new(|_: &str| {
+            response("302 Found", "Location: http://[fe80::1]:9/\r\n", b"")
+        }))
+        .await;
+        let tool = tool(false);
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::custom(
+                |attempt| match check_redirect(attempt.url(), attempt.previous().len(), false) {
+                    Ok(()) => attempt.follow(),
+                    Err(error) => attempt.error(error),
+                },
+            ))
+            .build()
+            .unwrap();
+        let error = client
+            .get(format!("http://{address}/"))
+            .send()
+            .await
+            .unwrap_err();
+        let message = refusal(Err(tool.failure(error)));
+        assert!(message.contains("fe80::1"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn refuses_bad_methods_headers_and_urls() {
+        let tool = tool(true);
+        for method in ["TRACE", "CONNECT", "OPTIONS", "GET\r\nX: y"] {
+            let message = refusal(
+                tool.call(json!({ "url": "http://127.0.0.1:9/", "method": method }))
+                    .await,
+            );
+            assert!(message.contains("not allowed"), "{message}");
+        }
+        for name in [
+            "Host",
+            "connection",
+            "Transfer-Encoding",
+            "Content-Length",
+            "Proxy-Authorization",
+            "proxy-connection",
+            "Upgrade",
+        ] {
+            let message = refusal(
+                tool.call(json!({
+                    "url": "http://127.0.0.1:9/",
+                    "headers": { name: "s3cr3t-value" },
+                }))
+                .await,
+            );
+            assert!(!message.contains("s3cr3t"), "{message}");
+            assert!(message.contains(&name.to_ascii_lowercase()), "{message}");
+        }
+        let error = tool
+            .call(json!({
+                "url": "http://127.0.0.1:9/",
+                "headers": { "Authorization": "Bearer s3cr3t\r\nX-Injected: 1" },
+            }))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ToolError::InvalidArguments(_)),
+            "{error:?}"
+        );
+        assert!(!error.to_string().contains("s3cr3t"), "{error}");
+        assert!(matches!(
+            tool.call(json!({ "url": "http://127.0.0.1:9/", "headers": { "bad name": "x" } }))
+                .await,
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            tool.call(json!({ "url": "not a url" })).await,
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            tool.call(json!({ "url": "ftp://example.com/" })).await,
+            Err(ToolError::Refused(_))
+        ));
+        assert!(matches!(
+            tool.call(json!({ "url": format!("http://example.com/{}", "a".repeat(2048)) }))
+                .await,
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            tool.call(json!({ "url": "http://127.0.0.1:9/", "body": "x".repeat(65_537) }))
+                .await,
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            tool.call(json!({ "method": "GET" })).await,
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            tool.call(json!([1, 2])).await,
+            Err(ToolError::InvalidArguments(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn failures_never_show_request_headers() {
+        // A port nothing listens on.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        let error = tool(true)
+            .call(json!({
+                "url": format!("http://{address}/"),
+                "headers": { "Authorization": "Bearer s3cr3t" },
+            }))
+            .await
+            .unwrap_err();
+        assert!(matches!(&error, ToolError::Failed(_)), "{error:?}");
+        assert!(!error.to_string().contains("s3cr3t"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn slow_servers_time_out() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+            }
+        });
+        let tool = HttpTool::new(&ToolSettings {
+            http_timeout: Duration::from_millis(300),
+            ..settings(true)
+        })
+        .unwrap();
+        let error = tool
+            .call(json!({ "url": format!("http://{address}/") }))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ToolError::Failed(m) if m.contains("timed out")),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn definition() {
+        let tool = tool(false);
+        let definition = tool.definition();
+        assert_eq!(definition.name, "http_request");
+        assert_eq!(definition.risk, Risk::SideEffects);
+        assert_eq!(definition.timeout, Duration::from_secs(10));
+        assert_eq!(definition.source, "builtin");
+        assert_eq!(
+            definition.parameters["properties"]["method"]["enum"],
+            json!(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        );
+        assert_eq!(definition.parameters["required"], json!(["url"]));
+    }
+}

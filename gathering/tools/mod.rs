@@ -1,0 +1,104 @@
+//! Tools an agent may call: each has a JSON Schema for its parameters, a description, a risk
+//! level and a timeout. Built-in tools (`calculator.rs`, `http.rs`, `clock.rs`) live here; tools
+//! of registered MCP servers (`mcp.rs`) join them at run time. The agent loop (`agents::runtime`)
+//! validates arguments against the schema, checks permissions, and runs calls concurrently, each
+//! under its timeout.
+
+pub mod calculator;
+pub mod clock;
+pub mod http;
+pub mod mcp;
+pub mod registry;
+pub mod servers;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// How much harm a call can do; decides who may run it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// Reads only (the clock, a calculation, a GET).
+    ReadOnly,
+    /// Changes something outside (an HTTP POST, most MCP tools).
+    SideEffects,
+    /// Can do real damage: only agents owned by an admin, called by an admin; audited.
+    Dangerous,
+}
+
+impl Risk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::ReadOnly => "read_only",
+            Risk::SideEffects => "side_effects",
+            Risk::Dangerous => "dangerous",
+        }
+    }
+}
+
+/// What a tool is, as the registry lists it and the model sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolDefinition {
+    /// Unique, `^[a-zA-Z0-9_-]{1,64}$` (what OpenAI-style function names allow). MCP tools are
+    /// `<server>__<tool>`.
+    pub name: String,
+    pub description: String,
+    /// A JSON Schema (an object schema) for the arguments.
+    pub parameters: serde_json::Value,
+    pub risk: Risk,
+    #[serde(serialize_with = "as_secs")]
+    pub timeout: Duration,
+    /// `builtin`, or `mcp:<server>`.
+    pub source: String,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// Why a call failed. Every variant's text goes back to the model as the tool's result, so it
+/// must be something the model can act on and must never contain a secret.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ToolError {
+    /// The arguments are wrong (beyond what the schema catches): the model should correct them.
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(String),
+    /// The call was refused by policy (a private address, a method not allowed...).
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The call ran and failed.
+    #[error("failed: {0}")]
+    Failed(String),
+}
+
+/// Settings of the built-in tools (config `[tools]`).
+#[derive(Debug, Clone)]
+pub struct ToolSettings {
+    /// Whether the HTTP tool may reach private, loopback and link-local addresses
+    /// (`GATHERING_HTTP_ALLOW_PRIVATE=true`). Off by default: agents must not reach the
+    /// server's own network.
+    pub http_allow_private: bool,
+    /// The most bytes of a response body the HTTP tool reads (the rest is cut, and says so).
+    pub http_max_response_bytes: usize,
+    /// Per-request limit of the HTTP tool.
+    pub http_timeout: Duration,
+}
+
+impl Default for ToolSettings {
+    fn default() -> Self {
+        Self {
+            http_allow_private: false,
+            http_max_response_bytes: 256 * 1024,
+            http_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// A tool that can be called. Arguments arrive already validated against
+/// `definition().parameters`; the result is JSON given back to the model.
+#[async_trait::async_trait]
+pub trait Tool: Send + Sync {
+    fn definition(&self) -> &ToolDefinition;
+    async fn call(&self, arguments: serde_json::Value) -> Result<serde_json::Value, ToolError>;
+}

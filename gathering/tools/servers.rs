@@ -1,0 +1,322 @@
+//! MCP servers admins register (`tools.mcp_servers`): registering one connects to it and keeps
+//! the list of its tools; deleting one closes its connection. Every change is audited and
+//! published (`mcp_server.*`). Running a stdio server means running a command on this host:
+//! admin-only, audited.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::mcp::{McpClients, McpServerSpec, McpTransport};
+use super::{Risk, ToolDefinition};
+use crate::audit::{self, Outcome, RequestMeta};
+use crate::core::error::{DomainError, is_unique_violation};
+use crate::events::{EventType, NewEvent, Scope, outbox};
+
+/// A registered MCP server.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct McpServer {
+    pub id: Uuid,
+    pub name: String,
+    /// `{kind: "stdio", command, args, env}` or `{kind: "http", url}`. Environment values are
+    /// shown as `***`.
+    #[schema(value_type = Object)]
+    pub transport: serde_json::Value,
+    #[schema(value_type = String)]
+    pub risk: Risk,
+    pub timeout_ms: i32,
+    pub enabled: bool,
+    /// The tools the server offered when last listed.
+    #[schema(value_type = Vec<Object>)]
+    pub tools: serde_json::Value,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    raw_transport: serde_json::Value,
+}
+
+/// `POST /api/mcp-servers`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMcpServer {
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub transport: McpTransport,
+    /// How dangerous its tools are (default `side_effects`).
+    #[schema(value_type = Option<String>)]
+    pub risk: Option<Risk>,
+    /// Per-call limit in milliseconds (default 30000).
+    pub timeout_ms: Option<i32>,
+}
+
+impl McpServer {
+    pub fn spec(&self) -> Result<McpServerSpec, DomainError> {
+        let transport: McpTransport = serde_json::from_value(self.raw_transport.clone())
+            .map_err(|e| anyhow::anyhow!("stored transport of {} unreadable: {e}", self.name))?;
+        Ok(McpServerSpec {
+            name: self.name.clone(),
+            transport,
+            risk: self.risk,
+            timeout: Duration::from_millis(self.timeout_ms.max(1) as u64),
+        })
+    }
+
+    /// Its tools as the registry lists them.
+    pub fn tool_definitions(&self) -> Vec<ToolDefinition> {
+        self.tools
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                Some(ToolDefinition {
+                    name: t.get("name")?.as_str()?.to_owned(),
+                    description: t
+                        .get("description")
+                        .and_then(|d| d.as_str())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    parameters: t.get("parameters").cloned().unwrap_or(json!({})),
+                    risk: self.risk,
+                    timeout: Duration::from_millis(self.timeout_ms.max(1) as u64),
+                    source: format!("mcp:{}", self.name),
+                })
+            })
+            .collect()
+    }
+}
+
+fn redacted(transport: &serde_json::Value) -> serde_json::Value {
+    let mut t = transport.clone();
+    if let Some(env) = t.get_mut("env").and_then(|e| e.as_object_mut()) {
+        for v in env.values_mut() {
+            *v = json!("***");
+        }
+    }
+    t
+}
+
+const COLUMNS: &str =
+    "id, name, transport, risk, timeout_ms, enabled, tools, created_by, created_at, updated_at";
+
+fn server(row: &Row) -> McpServer {
+    let risk: String = row.get("risk");
+    let transport: serde_json::Value = row.get("transport");
+    McpServer {
+        id: row.get("id"),
+        name: row.get("name"),
+        transport: redacted(&transport),
+        risk: match risk.as_str() {
+            "read_only" => Risk::ReadOnly,
+            "dangerous" => Risk::Dangerous,
+            _ => Risk::SideEffects,
+        },
+        timeout_ms: row.get("timeout_ms"),
+        enabled: row.get("enabled"),
+        tools: row.get("tools"),
+        created_by: row.get("created_by"),
+        created_at: row.get("created_at"),
+        updated_at: row.get("updated_at"),
+        raw_transport: transport,
+    }
+}
+
+pub async fn list(pool: &Pool) -> Result<Vec<McpServer>, DomainError> {
+    let client = pool.get().await?;
+    let rows = client
+        .query(
+            &format!("SELECT {COLUMNS} FROM tools.mcp_servers ORDER BY name"),
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(server).collect())
+}
+
+pub async fn get_by_name(pool: &Pool, name: &str) -> Result<Option<McpServer>, DomainError> {
+    let client = pool.get().await?;
+    let row = client
+        .query_opt(
+            &format!("SELECT {COLUMNS} FROM tools.mcp_servers WHERE name = $1"),
+            &[&name],
+        )
+        .await?;
+    Ok(row.as_ref().map(server))
+}
+
+/// Who changes the server list (an admin).
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a> {
+    pub user_id: Uuid,
+    pub meta: &'a RequestMeta,
+}
+
+/// Registers a server: connects, lists its tools, stores both. A server that cannot be
+/// reached is refused (422 naming `transport`), so nothing half-registered is stored.
+pub async fn create(
+    pool: &Pool,
+    clients: &McpClients,
+    admin: Admin<'_>,
+    new: NewMcpServer,
+) -> Result<McpServer, DomainError> {
+    let timeout_ms = new.timeout_ms.unwrap_or(30_000);
+    if !(100..=600_000).contains(&timeout_ms) {
+        return Err(DomainError::invalid("timeout_ms", "must be 100 to 600000"));
+    }
+    let spec = McpServerSpec {
+        name: new.name.clone(),
+        transport: new.transport.clone(),
+        risk: new.risk.unwrap_or(Risk::SideEffects),
+        timeout: Duration::from_millis(timeout_ms as u64),
+    };
+    spec.validate().map_err(|m| {
+        let field = if m.starts_with("name") {
+            "name"
+        } else {
+            "transport"
+        };
+        DomainError::invalid(field, m)
+    })?;
+    let listed = tools_of(clients, &spec).await?;
+    let transport = serde_json::to_value(&new.transport).map_err(anyhow::Error::from)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = tx
+        .query_one(
+            &format!(
+                "INSERT INTO tools.mcp_servers (id, name, transport, risk, timeout_ms, tools,
+                    created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+            ),
+            &[
+                &Uuid::now_v7(),
+                &spec.name,
+                &transport,
+                &spec.risk.as_str(),
+                &timeout_ms,
+                &listed,
+                &admin.user_id,
+            ],
+        )
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                DomainError::Conflict(format!("an MCP server named {} exists", spec.name))
+            } else {
+                e.into()
+            }
+        })?;
+    let s = server(&row);
+    changed(&tx, admin, EventType::McpServerCreated, &s).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Lists the server's tools now and stores the list.
+pub async fn refresh(
+    pool: &Pool,
+    clients: &McpClients,
+    admin: Admin<'_>,
+    id: Uuid,
+) -> Result<McpServer, DomainError> {
+    let current = get(pool, id).await?;
+    let spec = current.spec()?;
+    clients.forget(&spec.name).await;
+    let listed = tools_of(clients, &spec).await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = tx
+        .query_one(
+            &format!(
+                "UPDATE tools.mcp_servers SET tools = $2, updated_at = now() WHERE id = $1
+                 RETURNING {COLUMNS}"
+            ),
+            &[&id, &listed],
+        )
+        .await?;
+    let s = server(&row);
+    changed(&tx, admin, EventType::McpServerUpdated, &s).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+pub async fn get(pool: &Pool, id: Uuid) -> Result<McpServer, DomainError> {
+    let client = pool.get().await?;
+    client
+        .query_opt(
+            &format!("SELECT {COLUMNS} FROM tools.mcp_servers WHERE id = $1"),
+            &[&id],
+        )
+        .await?
+        .as_ref()
+        .map(server)
+        .ok_or_else(|| DomainError::NotFound(format!("no MCP server {id}")))
+}
+
+pub async fn delete(
+    pool: &Pool,
+    clients: &McpClients,
+    admin: Admin<'_>,
+    id: Uuid,
+) -> Result<(), DomainError> {
+    let current = get(pool, id).await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute("DELETE FROM tools.mcp_servers WHERE id = $1", &[&id])
+        .await?;
+    changed(&tx, admin, EventType::McpServerDeleted, &current).await?;
+    tx.commit().await?;
+    clients.forget(&current.name).await;
+    Ok(())
+}
+
+async fn tools_of(
+    clients: &McpClients,
+    spec: &McpServerSpec,
+) -> Result<serde_json::Value, DomainError> {
+    let connection = clients
+        .connection(spec)
+        .await
+        .map_err(|e| DomainError::invalid("transport", format!("cannot use the server: {e}")))?;
+    let tools = connection
+        .tools()
+        .await
+        .map_err(|e| DomainError::invalid("transport", format!("cannot list its tools: {e}")))?;
+    Ok(json!(
+        tools
+            .iter()
+            .map(|(d, remote)| json!({"name": d.name, "remote_name": remote,
+                "description": d.description, "parameters": d.parameters}))
+            .collect::<Vec<_>>()
+    ))
+}
+
+async fn changed(
+    tx: &deadpool_postgres::Transaction<'_>,
+    admin: Admin<'_>,
+    event_type: EventType,
+    s: &McpServer,
+) -> Result<(), DomainError> {
+    let details = json!({"mcp_server": {"id": s.id, "name": s.name, "transport": s.transport,
+        "risk": s.risk, "tools": s.tool_definitions().iter().map(|d| &d.name).collect::<Vec<_>>()}});
+    audit::store::record(
+        tx,
+        &audit::Entry {
+            actor_id: Some(admin.user_id),
+            action: event_type.as_str(),
+            outcome: Outcome::Success,
+            meta: admin.meta,
+            details: details.clone(),
+        },
+    )
+    .await?;
+    outbox::append(
+        tx,
+        &NewEvent::new(event_type, Scope::default(), Some(admin.user_id)).data(details),
+    )
+    .await?;
+    Ok(())
+}
