@@ -80,13 +80,17 @@ pub struct Editor<'a> {
 
 fn check(spec: &PersonaSpec) -> Result<(), DomainError> {
     spec.validate().map_err(|message| {
-        let field = message
-            .split(':')
-            .next()
-            .filter(|f| f.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-            .unwrap_or("persona")
-            .to_owned();
-        DomainError::Invalid { field, message }
+        // `validate` says "field: what is wrong" (the field may carry an index: `traits[0]`).
+        match message.split_once(": ") {
+            Some((field, rest))
+                if field
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_[]".contains(c)) =>
+            {
+                DomainError::invalid(field, rest)
+            }
+            _ => DomainError::invalid("persona", message),
+        }
     })
 }
 

@@ -10,6 +10,7 @@ pub mod http;
 pub mod mcp;
 pub mod registry;
 pub mod servers;
+pub mod store;
 
 use std::time::Duration;
 

@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tokio_postgres::Row;
 use uuid::Uuid;
+
+use super::store;
 
 use super::mcp::{McpClients, McpServerSpec, McpTransport};
 use super::{Risk, ToolDefinition};
@@ -37,8 +38,9 @@ pub struct McpServer {
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The transport as stored (environment values included), for connecting.
     #[serde(skip)]
-    raw_transport: serde_json::Value,
+    pub(super) raw_transport: serde_json::Value,
 }
 
 /// `POST /api/mcp-servers`.
@@ -91,7 +93,7 @@ impl McpServer {
     }
 }
 
-fn redacted(transport: &serde_json::Value) -> serde_json::Value {
+pub(super) fn redacted(transport: &serde_json::Value) -> serde_json::Value {
     let mut t = transport.clone();
     if let Some(env) = t.get_mut("env").and_then(|e| e.as_object_mut()) {
         for v in env.values_mut() {
@@ -101,51 +103,14 @@ fn redacted(transport: &serde_json::Value) -> serde_json::Value {
     t
 }
 
-const COLUMNS: &str =
-    "id, name, transport, risk, timeout_ms, enabled, tools, created_by, created_at, updated_at";
-
-fn server(row: &Row) -> McpServer {
-    let risk: String = row.get("risk");
-    let transport: serde_json::Value = row.get("transport");
-    McpServer {
-        id: row.get("id"),
-        name: row.get("name"),
-        transport: redacted(&transport),
-        risk: match risk.as_str() {
-            "read_only" => Risk::ReadOnly,
-            "dangerous" => Risk::Dangerous,
-            _ => Risk::SideEffects,
-        },
-        timeout_ms: row.get("timeout_ms"),
-        enabled: row.get("enabled"),
-        tools: row.get("tools"),
-        created_by: row.get("created_by"),
-        created_at: row.get("created_at"),
-        updated_at: row.get("updated_at"),
-        raw_transport: transport,
-    }
-}
-
 pub async fn list(pool: &Pool) -> Result<Vec<McpServer>, DomainError> {
     let client = pool.get().await?;
-    let rows = client
-        .query(
-            &format!("SELECT {COLUMNS} FROM tools.mcp_servers ORDER BY name"),
-            &[],
-        )
-        .await?;
-    Ok(rows.iter().map(server).collect())
+    Ok(store::list(&client).await?)
 }
 
 pub async fn get_by_name(pool: &Pool, name: &str) -> Result<Option<McpServer>, DomainError> {
     let client = pool.get().await?;
-    let row = client
-        .query_opt(
-            &format!("SELECT {COLUMNS} FROM tools.mcp_servers WHERE name = $1"),
-            &[&name],
-        )
-        .await?;
-    Ok(row.as_ref().map(server))
+    Ok(store::get_by_name(&client, name).await?)
 }
 
 /// Who changes the server list (an admin).
@@ -185,31 +150,25 @@ pub async fn create(
     let transport = serde_json::to_value(&new.transport).map_err(anyhow::Error::from)?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let row = tx
-        .query_one(
-            &format!(
-                "INSERT INTO tools.mcp_servers (id, name, transport, risk, timeout_ms, tools,
-                    created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
-            ),
-            &[
-                &Uuid::now_v7(),
-                &spec.name,
-                &transport,
-                &spec.risk.as_str(),
-                &timeout_ms,
-                &listed,
-                &admin.user_id,
-            ],
-        )
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                DomainError::Conflict(format!("an MCP server named {} exists", spec.name))
-            } else {
-                e.into()
-            }
-        })?;
-    let s = server(&row);
+    let s = store::insert(
+        &tx,
+        &store::NewRow {
+            name: &spec.name,
+            transport: &transport,
+            risk: spec.risk,
+            timeout_ms,
+            tools: &listed,
+            created_by: admin.user_id,
+        },
+    )
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::Conflict(format!("an MCP server named {} exists", spec.name))
+        } else {
+            e.into()
+        }
+    })?;
     changed(&tx, admin, EventType::McpServerCreated, &s).await?;
     tx.commit().await?;
     Ok(s)
@@ -228,16 +187,7 @@ pub async fn refresh(
     let listed = tools_of(clients, &spec).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let row = tx
-        .query_one(
-            &format!(
-                "UPDATE tools.mcp_servers SET tools = $2, updated_at = now() WHERE id = $1
-                 RETURNING {COLUMNS}"
-            ),
-            &[&id, &listed],
-        )
-        .await?;
-    let s = server(&row);
+    let s = store::set_tools(&tx, id, &listed).await?;
     changed(&tx, admin, EventType::McpServerUpdated, &s).await?;
     tx.commit().await?;
     Ok(s)
@@ -245,14 +195,8 @@ pub async fn refresh(
 
 pub async fn get(pool: &Pool, id: Uuid) -> Result<McpServer, DomainError> {
     let client = pool.get().await?;
-    client
-        .query_opt(
-            &format!("SELECT {COLUMNS} FROM tools.mcp_servers WHERE id = $1"),
-            &[&id],
-        )
+    store::get(&client, id)
         .await?
-        .as_ref()
-        .map(server)
         .ok_or_else(|| DomainError::NotFound(format!("no MCP server {id}")))
 }
 
@@ -265,8 +209,7 @@ pub async fn delete(
     let current = get(pool, id).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    tx.execute("DELETE FROM tools.mcp_servers WHERE id = $1", &[&id])
-        .await?;
+    store::delete(&tx, id).await?;
     changed(&tx, admin, EventType::McpServerDeleted, &current).await?;
     tx.commit().await?;
     clients.forget(&current.name).await;

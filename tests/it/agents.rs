@@ -824,3 +824,61 @@ async fn mcp_tools_are_granted_like_builtins_and_a_slow_one_times_out() {
     assert_eq!(reply["finish"], "stop");
     app.shutdown().await.unwrap();
 }
+
+/// `/ws/agents/{id}` carries a turn's steps (ephemeral `agent.stream` events) to the user who
+/// started it.
+#[tokio::test]
+async fn the_agent_socket_carries_the_turn() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let app = spawn_app(|_| {}).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let member = app.signed_in(Role::Member).await;
+    let (base_url, _script) = scripted_openai().await;
+    let persona = register_scripts(&app, &admin, &base_url).await;
+    let created = agent(
+        &app,
+        &member,
+        json!({"name": "watched", "persona_id": persona, "model": "valid", "tools": ["calculator"]}),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    let mut request = format!("ws://{}/ws/agents/{id}", app.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!("bearer, {member}").parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    // The socket is subscribed once its first frame (the acknowledgement) arrives.
+    let first = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .unwrap();
+    assert!(first.is_some());
+    let reply = chat(&app, &member, &created, "what is 6 times 7?").await;
+    let mut steps = Vec::new();
+    while steps.last().map(String::as_str) != Some("completed") {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame within 10 s")
+            .unwrap()
+            .unwrap();
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let frame: Value = serde_json::from_str(&text).unwrap();
+        if frame["type"] == "event" && frame["event"]["type"] == "agent.stream" {
+            assert_eq!(frame["event"]["scope"]["agent_id"], id);
+            steps.push(frame["event"]["data"]["type"].as_str().unwrap().to_owned());
+            if steps.last().unwrap() == "completed" {
+                assert_eq!(frame["event"]["data"]["content"], reply["content"]);
+            }
+        }
+    }
+    assert_eq!(steps.first().map(String::as_str), Some("started"));
+    assert!(steps.contains(&"tool_call".to_owned()) && steps.contains(&"tool_result".to_owned()));
+    app.shutdown().await.unwrap();
+}
