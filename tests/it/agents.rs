@@ -882,3 +882,73 @@ async fn the_agent_socket_carries_the_turn() {
     assert!(steps.contains(&"tool_call".to_owned()) && steps.contains(&"tool_result".to_owned()));
     app.shutdown().await.unwrap();
 }
+
+/// A conversation longer than the model's context: the older messages are summarised (by the
+/// agent's own model), the summary is stored, and the next request carries it instead of them.
+#[tokio::test]
+async fn a_long_conversation_is_summarised_into_the_agents_context() {
+    let app = spawn_app(|_| {}).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let member = app.signed_in(Role::Member).await;
+    let (base_url, script) = scripted_openai().await;
+    let persona = register_scripts(&app, &admin, &base_url).await;
+    let small = json!({"name": "small", "provider": "scripted", "provider_model": "plain",
+                       "kind": "chat", "context_window": 100});
+    assert_eq!(
+        post_as(&app, "/api/llm/models", &admin, small)
+            .await
+            .status(),
+        201
+    );
+    let created = agent(
+        &app,
+        &member,
+        json!({"name": "forgetful", "persona_id": persona, "model": "small", "tools": [],
+               "max_tokens": 50}),
+    )
+    .await;
+    let path = format!("/api/agents/{}/chat", created["id"].as_str().unwrap());
+    let long = "tell me about the quarterly numbers and what they mean for us ".repeat(8);
+    let first = post_as(&app, &path, &member, json!({"message": long})).await;
+    let conversation = json(first).await["conversation_id"].clone();
+    let second = post_as(
+        &app,
+        &path,
+        &member,
+        json!({"message": "and next quarter?", "conversation_id": conversation}),
+    )
+    .await;
+    assert_eq!(second.status(), 200);
+    let requests = script.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3, "answer, summary, answer");
+    let summary_request = requests[1]["messages"].to_string();
+    assert!(
+        summary_request.contains("running summary"),
+        "{summary_request}"
+    );
+    assert!(summary_request.contains("quarterly numbers"));
+    let system = requests[2]["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("Summary of the earlier conversation:\nhello"),
+        "{system}"
+    );
+    let history = requests[2]["messages"].as_array().unwrap();
+    assert!(
+        !history[1..].iter().any(|m| m["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("quarterly")),
+        "the summarised messages are not sent again"
+    );
+    let stored = json(
+        app.get_as(
+            &format!("/api/conversations/{}", conversation.as_str().unwrap()),
+            &member,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(stored["summary"], "hello");
+    assert_eq!(stored["summary_upto"], 2);
+    app.shutdown().await.unwrap();
+}
