@@ -160,17 +160,28 @@ impl Agents {
         Ok(())
     }
 
-    async fn check_tools(&self, tools: &[String]) -> Result<(), DomainError> {
+    /// Every tool exists, and dangerous ones are granted by admins only (they run only for
+    /// admin-owned agents anyway; refusing the grant says so at once).
+    async fn check_tools(&self, tools: &[String], granter: Role) -> Result<(), DomainError> {
         if tools.len() > 64 {
             return Err(DomainError::invalid("tools", "at most 64 tools"));
         }
         let known = self.inner.tools.definitions().await?;
         for t in tools {
-            if !known.iter().any(|d| &d.name == t) {
-                return Err(DomainError::invalid(
-                    "tools",
-                    format!("no tool named {t:?} (GET /api/tools lists them)"),
-                ));
+            match known.iter().find(|d| &d.name == t) {
+                None => {
+                    return Err(DomainError::invalid(
+                        "tools",
+                        format!("no tool named {t:?} (GET /api/tools lists them)"),
+                    ));
+                }
+                Some(d) if d.risk == crate::tools::Risk::Dangerous && granter != Role::Admin => {
+                    return Err(DomainError::invalid(
+                        "tools",
+                        format!("{t} is dangerous: only an admin may grant it"),
+                    ));
+                }
+                Some(_) => {}
             }
         }
         Ok(())
@@ -192,7 +203,7 @@ impl Agents {
         let tools = new
             .tools
             .unwrap_or_else(|| persona.spec.allowed_skills.clone());
-        self.check_tools(&tools).await?;
+        self.check_tools(&tools, actor.role).await?;
         let prompt_addition = new.prompt_addition.unwrap_or_default();
         let iterations = new.max_tool_iterations.unwrap_or(5);
         model::check_settings(
@@ -255,7 +266,7 @@ impl Agents {
         }
         let tools = patch.tools.clone().unwrap_or(current.tools.clone());
         if patch.tools.is_some() {
-            self.check_tools(&tools).await?;
+            self.check_tools(&tools, actor.role).await?;
         }
         let prompt_addition = patch
             .prompt_addition

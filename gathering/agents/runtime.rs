@@ -224,16 +224,18 @@ impl Agents {
                 permit = waiting.ready() => permit,
                 _ = out.tx.closed() => return,
             };
-            if let Err(e) = run(&agents, &input, &c, &mut out).await {
-                let (code, message) = e.code();
-                if !matches!(e, TurnError::Cancelled) {
+            match run(&agents, &input, &c, &mut out).await {
+                // Nobody listens to a cancelled turn: it has nothing to say.
+                Ok(()) | Err(TurnError::Cancelled) => {}
+                Err(e) => {
+                    let (code, message) = e.code();
                     tracing::warn!(agent = %input.agent.name, code, "turn failed: {message}");
+                    out.emit(TurnEvent::Error {
+                        code: code.into(),
+                        message,
+                    })
+                    .await;
                 }
-                out.emit(TurnEvent::Error {
-                    code: code.into(),
-                    message,
-                })
-                .await;
             }
             drop(permit);
         });
@@ -510,7 +512,32 @@ async fn run(
         );
         let results = tokio::select! {
             results = runs => results,
-            _ = out.tx.closed() => return Err(TurnError::Cancelled),
+            _ = out.tx.closed() => {
+                // Every call gets a result, so the stored transcript stays well-formed for
+                // the next turn (providers refuse calls without results).
+                for call in &round.calls {
+                    let stored = conversations::append(
+                        pool,
+                        conversation,
+                        Some(input.caller.user_id),
+                        NewMessage {
+                            role: Some(MessageRole::Tool),
+                            author_agent_id: Some(agent.id),
+                            content: "cancelled: the client left before the tool finished"
+                                .into(),
+                            tool_call_id: Some(call.id.clone()),
+                            tool_name: Some(call.name.clone()),
+                            tool_error: Some(true),
+                            ..NewMessage::default()
+                        },
+                    )
+                    .await;
+                    if let Err(e) = stored {
+                        tracing::warn!(error = %e, "cancelled tool result not stored");
+                    }
+                }
+                return Err(TurnError::Cancelled);
+            }
         };
         for (call, (ok, content)) in round.calls.iter().zip(results) {
             conversations::append(

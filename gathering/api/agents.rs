@@ -295,8 +295,8 @@ pub async fn chat(
     {
         return Err(ApiError::field("temperature", "must be 0 to 2"));
     }
-    if body.max_tokens == Some(0) {
-        return Err(ApiError::field("max_tokens", "must be at least 1"));
+    if body.max_tokens.is_some_and(|m| !(1..=32768).contains(&m)) {
+        return Err(ApiError::field("max_tokens", "must be 1 to 32768"));
     }
     let agent = state.agents.get(id).await?;
     let stream = body.stream || wants_event_stream(&headers);

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::agents::{collect, tokio_stream_of, turn_caller};
-use super::error::{ApiError, ErrorCode};
+use super::error::ApiError;
 use super::extract::{Authed, Member};
 use super::openai::{
     AssistantMessage, ChatChoice, ChatCompletion, ChatCompletionRequest, usage_object,
@@ -40,11 +40,7 @@ pub(super) async fn complete(
             "an agent calls its own tools; send none",
         ));
     }
-    let agent = state
-        .agents
-        .get_by_name(name)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::NotFound, format!("no agent named {name:?}")))?;
+    let agent = state.agents.get_by_name(name).await?;
     let mut messages = request.messages;
     let last = messages.pop();
     let message = match last {

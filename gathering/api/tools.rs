@@ -85,7 +85,7 @@ pub async fn create_server(
         user_id: authed.principal.user_id,
         meta: &meta,
     };
-    let s = servers::create(&state.pool, state.agents.tools().mcp(), admin, body).await?;
+    let s = servers::create(&state.pool, admin, body).await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
 

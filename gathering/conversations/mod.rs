@@ -171,7 +171,7 @@ async fn append_in(
     // The payload stays small: long tool results and answers are cut in the event (the
     // transcript has them whole).
     if let Some(content) = data["message"]["content"].as_str()
-        && content.len() > 4000
+        && content.chars().nth(4000).is_some()
     {
         let cut: String = content.chars().take(4000).collect();
         data["message"]["content"] = json!(cut);

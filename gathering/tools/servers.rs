@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::store;
 
-use super::mcp::{McpClients, McpServerSpec, McpTransport};
+use super::mcp::{McpClients, McpConnection, McpServerSpec, McpTransport};
 use super::{Risk, ToolDefinition};
 use crate::audit::{self, Outcome, RequestMeta};
 use crate::core::error::{DomainError, is_unique_violation};
@@ -93,12 +93,27 @@ impl McpServer {
     }
 }
 
+/// The transport as shown (API, audit, events): environment values and a URL's credentials
+/// and query (where tokens often ride) are masked.
 pub(super) fn redacted(transport: &serde_json::Value) -> serde_json::Value {
     let mut t = transport.clone();
     if let Some(env) = t.get_mut("env").and_then(|e| e.as_object_mut()) {
         for v in env.values_mut() {
             *v = json!("***");
         }
+    }
+    if let Some(raw) = t.get("url").and_then(|u| u.as_str())
+        && let Ok(mut url) = url::Url::parse(raw)
+    {
+        if !url.username().is_empty() || url.password().is_some() {
+            let _ = url.set_username("***");
+            let _ = url.set_password(None);
+        }
+        if url.query().is_some() {
+            url.set_query(Some("***"));
+        }
+        url.set_fragment(None);
+        t["url"] = json!(url.to_string());
     }
     t
 }
@@ -124,7 +139,6 @@ pub struct Admin<'a> {
 /// reached is refused (422 naming `transport`), so nothing half-registered is stored.
 pub async fn create(
     pool: &Pool,
-    clients: &McpClients,
     admin: Admin<'_>,
     new: NewMcpServer,
 ) -> Result<McpServer, DomainError> {
@@ -146,7 +160,21 @@ pub async fn create(
         };
         DomainError::invalid(field, m)
     })?;
-    let listed = tools_of(clients, &spec).await?;
+    if get_by_name(pool, &spec.name).await?.is_some() {
+        return Err(DomainError::Conflict(format!(
+            "an MCP server named {} exists",
+            spec.name
+        )));
+    }
+    // A connection of its own, closed after listing: the live connections (`clients`) are
+    // keyed by name and must not be disturbed by a registration that may yet be refused.
+    let probe = McpConnection::connect(&spec)
+        .await
+        .map_err(|e| DomainError::invalid("transport", format!("cannot use the server: {e}")))?;
+    let listed = probe.tools().await.map(|tools| listed_json(&tools));
+    probe.close();
+    let listed = listed
+        .map_err(|e| DomainError::invalid("transport", format!("cannot list its tools: {e}")))?;
     let transport = serde_json::to_value(&new.transport).map_err(anyhow::Error::from)?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -228,13 +256,17 @@ async fn tools_of(
         .tools()
         .await
         .map_err(|e| DomainError::invalid("transport", format!("cannot list its tools: {e}")))?;
-    Ok(json!(
+    Ok(listed_json(&tools))
+}
+
+fn listed_json(tools: &[(ToolDefinition, String)]) -> serde_json::Value {
+    json!(
         tools
             .iter()
             .map(|(d, remote)| json!({"name": d.name, "remote_name": remote,
                 "description": d.description, "parameters": d.parameters}))
             .collect::<Vec<_>>()
-    ))
+    )
 }
 
 async fn changed(

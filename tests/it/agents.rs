@@ -29,6 +29,7 @@ async fn spawn_app(tweak: impl FnOnce(&mut gathering::config::Config)) -> TestAp
     config.models.dir = repo_root().join(".gathering/models");
     config.models.provider_retries = 0;
     config.models.provider_timeout = Duration::from_secs(10);
+    config.agents.personas_dir = repo_root().join("personas");
     tweak(&mut config);
     let app = TestApp::start_with(db, config).await;
     app.wait_ready().await;
@@ -126,6 +127,7 @@ async fn scripted_openai() -> (String, Script) {
                     "valid" => calls(&[("call_1", "calculator", json!({"expression": "6*7"}))]),
                     "fix" => calls(&[("call_1", "calculator", json!({"expr": "6*7"}))]),
                     "forbidden" => calls(&[("call_1", "current_time", json!({}))]),
+                    "mcp-add" => calls(&[("call_1", "tests__add", json!({"a": 2, "b": 3}))]),
                     "slow" => calls(&[
                         ("call_slow", "tests__slow", json!({"seconds": 30})),
                         ("call_calc", "calculator", json!({"expression": "2+3"})),
@@ -151,7 +153,15 @@ async fn register_scripts(app: &TestApp, admin: &str, base_url: &str) -> String 
             .status(),
         201
     );
-    for name in ["valid", "fix", "forbidden", "slow", "loop", "hold"] {
+    for name in [
+        "valid",
+        "fix",
+        "forbidden",
+        "slow",
+        "loop",
+        "hold",
+        "mcp-add",
+    ] {
         let body = json!({"name": name, "provider": "scripted", "provider_model": name,
                           "kind": "chat", "context_window": 32000,
                           "input_price_per_mtok": 1.0, "output_price_per_mtok": 2.0});
@@ -950,5 +960,52 @@ async fn a_long_conversation_is_summarised_into_the_agents_context() {
     .await;
     assert_eq!(stored["summary"], "hello");
     assert_eq!(stored["summary_upto"], 2);
+    app.shutdown().await.unwrap();
+}
+
+/// A dangerous tool (an MCP server an admin marked so): only an admin may grant it, it runs only
+/// for an admin-owned agent called by an admin, and every call and refusal is audited.
+#[tokio::test]
+async fn dangerous_tools_need_an_admin_owned_agent_and_are_audited() {
+    let app = spawn_app(|_| {}).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let member = app.signed_in(Role::Member).await;
+    let (base_url, _script) = scripted_openai().await;
+    let persona = register_scripts(&app, &admin, &base_url).await;
+    let python = repo_root().join(".gathering/sdk-venv/bin/python");
+    let server = json!({"name": "tests", "risk": "dangerous",
+        "transport": {"kind": "stdio", "command": python,
+                      "args": [repo_root().join("tests/mcp/server.py"), "stdio"]}});
+    assert_eq!(
+        post_as(&app, "/api/mcp-servers", &admin, server)
+            .await
+            .status(),
+        201
+    );
+    let body = |name: &str| json!({"name": name, "persona_id": persona, "model": "mcp-add", "tools": ["tests__add"]});
+    let refused = post_as(&app, "/api/agents", &member, body("mine")).await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(json(refused).await["error"]["details"]["field"], "tools");
+    let owned = agent(&app, &admin, body("root-adder")).await;
+
+    // A member may chat with the admin's agent, but the dangerous tool does not run for them.
+    let reply = chat(&app, &member, &owned, "add 2 and 3").await;
+    assert_eq!(reply["tool_calls"][0]["ok"], false);
+    assert!(
+        reply["tool_calls"][0]["result"]
+            .as_str()
+            .unwrap()
+            .contains("only an admin"),
+        "{reply}"
+    );
+    // For the admin it runs, and is audited.
+    let reply = chat(&app, &admin, &owned, "add 2 and 3").await;
+    assert_eq!(reply["tool_calls"][0]["ok"], true, "{reply}");
+    assert!(reply["content"].as_str().unwrap().contains('5'));
+    let audit = json(app.get_as("/api/audit?action=tool.called", &admin).await).await;
+    assert_eq!(audit["items"][0]["details"]["tool"], "tests__add");
+    assert_eq!(audit["items"][0]["outcome"], "success");
+    let audit = json(app.get_as("/api/audit?action=tool.refused", &admin).await).await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1);
     app.shutdown().await.unwrap();
 }

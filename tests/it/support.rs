@@ -145,6 +145,9 @@ pub fn test_config(db: &TestDb) -> Config {
     config.auth.bcrypt_cost = 4;
     // Tests sign in far more often than a person; the rate-limit tests set their own budgets.
     config.rate_limits.auth_per_minute = 10_000;
+    // No personas imported at first start (their events would crowd the event tests); the
+    // agent tests point this at the shipped `personas/`.
+    config.agents.personas_dir = repo_root().join("tests/no-personas");
     config
 }
 
