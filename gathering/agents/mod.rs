@@ -7,6 +7,8 @@ pub mod model;
 pub mod queue;
 pub mod runtime;
 pub mod store;
+mod tool_calls;
+pub mod turn;
 pub mod window;
 
 use std::sync::Arc;

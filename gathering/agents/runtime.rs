@@ -10,151 +10,28 @@
 //! The turn runs in its own task so that a client leaving is noticed at once (its receiver is
 //! dropped): generation stops, what was said so far is stored as a `cancelled` message.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::StreamExt;
 use futures_util::future::join_all;
-use serde::Serialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{Agent, AgentStatus, Agents};
-use crate::audit::{self, Outcome, RequestMeta};
-use crate::auth::model::Role;
 use crate::conversations::{self, Conversation, NewMessage, StoredMessage, store as cstore};
 use crate::core::error::DomainError;
-use crate::events::{EventType, NewEvent, Scope, outbox};
-use crate::llm::registry::{ModelKind, RegistryError};
+use crate::events::{EventType, NewEvent, Scope};
+use crate::llm::registry::ModelKind;
 use crate::llm::service::{Caller, ServiceError};
 use crate::llm::{
-    ChatRequest, Delta, FinishReason, LlmError, Message, Role as MessageRole, Sampling, ToolCall,
-    ToolSpec, Usage,
+    ChatRequest, Delta, FinishReason, Message, Role as MessageRole, Sampling, ToolCall, ToolSpec,
+    Usage,
 };
-use crate::tools::{Risk, Tool};
 
-/// Who asked for the turn.
-#[derive(Debug, Clone)]
-pub struct TurnCaller {
-    pub user_id: Uuid,
-    pub role: Role,
-    pub api_key_id: Option<Uuid>,
-    pub meta: RequestMeta,
-}
+use super::turn::TurnError;
+pub use super::turn::{Turn, TurnCaller, TurnEvent, TurnInput};
 
-/// What a turn needs.
-#[derive(Debug, Clone)]
-pub struct TurnInput {
-    pub agent: Agent,
-    pub caller: TurnCaller,
-    /// Continue this conversation; `None` starts one.
-    pub conversation_id: Option<Uuid>,
-    pub message: String,
-    /// Messages a client sent before `message` (the OpenAI-compatible surface): when set, they
-    /// are the history instead of the stored transcript.
-    pub history: Option<Vec<Message>>,
-    /// Overrides of the agent's answer length and temperature for this turn.
-    pub max_tokens: Option<u32>,
-    pub temperature: Option<f32>,
-}
-
-/// One step of a turn, as clients see it (SSE `event:` names are the `type`s).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum TurnEvent {
-    /// The agent is busy: `ahead` turns will run before this one.
-    Queued { ahead: usize },
-    /// The user's message is stored; generation begins.
-    Started {
-        conversation_id: Uuid,
-        message_id: Uuid,
-    },
-    /// Text of the answer.
-    Delta { text: String },
-    /// The model asked for a tool.
-    ToolCall {
-        id: String,
-        name: String,
-        arguments: String,
-    },
-    /// A tool's result (or why it did not run), as the model will read it.
-    ToolResult {
-        id: String,
-        name: String,
-        ok: bool,
-        content: String,
-    },
-    /// The answer is stored.
-    Completed {
-        conversation_id: Uuid,
-        message_id: Uuid,
-        content: String,
-        /// stop, length or iteration_limit.
-        finish: String,
-        model: String,
-        #[schema(value_type = Object)]
-        usage: Usage,
-        /// Rounds of tool calls made.
-        tool_rounds: u32,
-        latency_ms: u64,
-    },
-    /// The turn failed; `code` is an API error code.
-    Error { code: String, message: String },
-}
-
-/// A started turn: its conversation, and its steps as they happen.
-#[derive(Debug)]
-pub struct Turn {
-    pub conversation: Conversation,
-    pub events: mpsc::Receiver<TurnEvent>,
-}
-
-/// How a turn can fail once running.
-#[derive(Debug, thiserror::Error)]
-enum TurnError {
-    #[error("the client left")]
-    Cancelled,
-    #[error(transparent)]
-    Model(#[from] ServiceError),
-    #[error(transparent)]
-    Domain(#[from] DomainError),
-}
-
-impl TurnError {
-    fn code(&self) -> (&'static str, String) {
-        match self {
-            TurnError::Cancelled => ("bad_request", self.to_string()),
-            TurnError::Model(ServiceError::Model(e)) => (llm_code(e), e.to_string()),
-            TurnError::Model(ServiceError::Registry(RegistryError::NotFound(m))) => {
-                ("model_unavailable", m.clone())
-            }
-            TurnError::Model(ServiceError::Registry(e)) => ("model_unavailable", e.to_string()),
-            TurnError::Domain(DomainError::Unexpected(e)) => {
-                tracing::error!(error = %e, "agent turn failed");
-                (
-                    "internal_error",
-                    "the turn failed; the server log says why".into(),
-                )
-            }
-            TurnError::Domain(e) => ("bad_request", e.to_string()),
-        }
-    }
-}
-
-fn llm_code(e: &LlmError) -> &'static str {
-    match e {
-        LlmError::BadRequest(_) => "bad_request",
-        LlmError::Unavailable(_) => "model_unavailable",
-        LlmError::RateLimited { .. } => "rate_limited",
-        LlmError::Upstream { .. } => "upstream_error",
-        LlmError::Timeout(_) => "upstream_timeout",
-    }
-}
-
-/// The most a tool result the model reads may hold.
-const MAX_TOOL_RESULT_BYTES: usize = 16 * 1024;
 /// The longest message a user may send.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
@@ -404,7 +281,7 @@ async fn run(
             let budget = (model.context_window.max(0) as usize)
                 .saturating_sub(max_tokens as usize)
                 .saturating_sub(fixed);
-            let (summary, history) = window(
+            let (summary, history) = super::window::history(
                 agents,
                 conversation,
                 &user_message,
@@ -508,7 +385,7 @@ async fn run(
             round
                 .calls
                 .iter()
-                .map(|call| execute(agents, input, conversation, &tools, call)),
+                .map(|call| super::tool_calls::execute(agents, input, conversation, &tools, call)),
         );
         let results = tokio::select! {
             results = runs => results,
@@ -710,292 +587,4 @@ async fn store_assistant(
         },
     )
     .await
-}
-
-/// Runs one tool call: permission, arguments, the call under its timeout. Returns whether it
-/// succeeded and what the model reads.
-async fn execute(
-    agents: &Agents,
-    input: &TurnInput,
-    conversation: &Conversation,
-    tools: &HashMap<String, Arc<dyn Tool>>,
-    call: &ToolCall,
-) -> (bool, String) {
-    let agent = &input.agent;
-    if !agent.tools.contains(&call.name) {
-        let reason = format!("tool {} is not granted to this agent", call.name);
-        refuse(agents, input, conversation, call, &reason).await;
-        return (false, format!("refused: {reason}"));
-    }
-    let Some(tool) = tools.get(&call.name) else {
-        return (
-            false,
-            format!("unavailable: tool {} cannot be reached now", call.name),
-        );
-    };
-    let definition = tool.definition();
-    let allowed = match definition.risk {
-        Risk::ReadOnly => true,
-        Risk::SideEffects => input.caller.role >= Role::Member,
-        Risk::Dangerous => agent.owner_role == Role::Admin && input.caller.role == Role::Admin,
-    };
-    if !allowed {
-        let reason = format!(
-            "tool {} is {}: {}",
-            call.name,
-            definition.risk.as_str(),
-            if definition.risk == Risk::Dangerous {
-                "only an admin may run it, through an agent an admin owns"
-            } else {
-                "your role may not run it"
-            }
-        );
-        refuse(agents, input, conversation, call, &reason).await;
-        return (false, format!("refused: {reason}"));
-    }
-    let raw = if call.arguments.trim().is_empty() {
-        "{}"
-    } else {
-        call.arguments.as_str()
-    };
-    let arguments: serde_json::Value = match serde_json::from_str(raw) {
-        Ok(v) => v,
-        Err(e) => return (false, format!("invalid arguments: not JSON ({e})")),
-    };
-    match jsonschema::validator_for(&definition.parameters) {
-        Ok(validator) => {
-            let errors: Vec<String> = validator
-                .iter_errors(&arguments)
-                .take(10)
-                .map(|e| {
-                    let at = e.instance_path().to_string();
-                    if at.is_empty() {
-                        e.to_string()
-                    } else {
-                        format!("{at}: {e}")
-                    }
-                })
-                .collect();
-            if !errors.is_empty() {
-                return (
-                    false,
-                    format!(
-                        "invalid arguments: {}. Parameters schema: {}",
-                        errors.join("; "),
-                        definition.parameters
-                    ),
-                );
-            }
-        }
-        Err(e) => {
-            return (
-                false,
-                format!("unavailable: the tool's parameter schema is invalid ({e})"),
-            );
-        }
-    }
-    let timeout = definition.timeout.max(Duration::from_millis(1));
-    let started = Instant::now();
-    let result = tokio::time::timeout(timeout, tool.call(arguments.clone())).await;
-    let (ok, content) = match result {
-        Ok(Ok(value)) => {
-            let mut text = match value {
-                serde_json::Value::String(s) => s,
-                v => v.to_string(),
-            };
-            if text.len() > MAX_TOOL_RESULT_BYTES {
-                let mut cut = MAX_TOOL_RESULT_BYTES;
-                while !text.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                text.truncate(cut);
-                text.push_str(" [truncated]");
-            }
-            (true, text)
-        }
-        Ok(Err(e)) => (false, e.to_string()),
-        Err(_) => (
-            false,
-            format!(
-                "timed out: {} did not answer within {:.1} s",
-                call.name,
-                timeout.as_secs_f64()
-            ),
-        ),
-    };
-    if definition.risk == Risk::Dangerous {
-        record(
-            agents,
-            input,
-            conversation,
-            EventType::ToolCalled,
-            if ok {
-                Outcome::Success
-            } else {
-                Outcome::Failure
-            },
-            json!({"tool": call.name, "call_id": call.id, "agent_id": agent.id,
-                   "conversation_id": conversation.id, "ok": ok,
-                   "latency_ms": started.elapsed().as_millis() as u64}),
-        )
-        .await;
-    }
-    (ok, content)
-}
-
-async fn refuse(
-    agents: &Agents,
-    input: &TurnInput,
-    conversation: &Conversation,
-    call: &ToolCall,
-    reason: &str,
-) {
-    tracing::warn!(agent = %input.agent.name, tool = %call.name, "tool call refused: {reason}");
-    record(
-        agents,
-        input,
-        conversation,
-        EventType::ToolRefused,
-        Outcome::Failure,
-        json!({"tool": call.name, "call_id": call.id, "agent_id": input.agent.id,
-               "conversation_id": conversation.id, "reason": reason}),
-    )
-    .await;
-}
-
-/// An audit row and a durable event, in one transaction; a failure is logged (the turn goes
-/// on: the refusal itself has already happened).
-async fn record(
-    agents: &Agents,
-    input: &TurnInput,
-    conversation: &Conversation,
-    event_type: EventType,
-    outcome: Outcome,
-    details: serde_json::Value,
-) {
-    let result: Result<(), DomainError> = async {
-        let mut client = agents.inner.pool.get().await?;
-        let tx = client.transaction().await?;
-        audit::store::record(
-            &tx,
-            &audit::Entry {
-                actor_id: Some(input.caller.user_id),
-                action: event_type.as_str(),
-                outcome,
-                meta: &input.caller.meta,
-                details: details.clone(),
-            },
-        )
-        .await?;
-        let scope = Scope {
-            agent_id: Some(input.agent.id),
-            conversation_id: Some(conversation.id),
-            user_id: Some(input.caller.user_id),
-            ..Scope::default()
-        };
-        outbox::append(
-            &tx,
-            &NewEvent::new(event_type, scope, Some(input.caller.user_id)).data(details),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await;
-    if let Err(e) = result {
-        tracing::error!(error = %e, "tool audit not recorded");
-    }
-}
-
-/// The history the model sees (oldest first) and the running summary, refreshed when the
-/// transcript has outgrown the window.
-async fn window(
-    agents: &Agents,
-    conversation: &Conversation,
-    just_stored: &StoredMessage,
-    budget: usize,
-    caller: &Caller,
-    model: &str,
-) -> Result<(String, Vec<Message>), TurnError> {
-    let pool = &agents.inner.pool;
-    let recent = {
-        let client = pool.get().await.map_err(DomainError::from)?;
-        cstore::recent(&client, conversation.id, 200)
-            .await
-            .map_err(DomainError::from)?
-    };
-    let earlier: Vec<StoredMessage> = recent
-        .into_iter()
-        .filter(|m| m.position < just_stored.position)
-        .collect();
-    let start = super::window::fit(&earlier, budget * 3 / 4);
-    let kept = &earlier[start..];
-    let first_kept = kept
-        .first()
-        .map(|m| m.position)
-        .unwrap_or(just_stored.position);
-    let mut summary = conversation.summary.clone();
-    let mut upto = conversation.summary_upto;
-    // Messages older than the window that the summary does not cover yet.
-    let summary_budget_bytes = (budget / 2).max(256) * 3;
-    let mut passes = 0;
-    while upto + 1 < first_kept && passes < 4 {
-        passes += 1;
-        let chunk = {
-            let client = pool.get().await.map_err(DomainError::from)?;
-            cstore::range(&client, conversation.id, upto + 1, first_kept - 1)
-                .await
-                .map_err(DomainError::from)?
-        };
-        let mut take = Vec::new();
-        let mut bytes = 0;
-        for m in chunk {
-            bytes += m.content.len() + 32;
-            if bytes > summary_budget_bytes && !take.is_empty() {
-                break;
-            }
-            take.push(m);
-        }
-        let Some(last) = take.last().map(|m| m.position) else {
-            break;
-        };
-        let text = super::window::transcript(&take);
-        let request = ChatRequest {
-            model: String::new(),
-            messages: vec![
-                Message::system(
-                    "You keep a running summary of a conversation. Rewrite the summary so it \
-                     also covers the new messages. Keep names, decisions, numbers and open \
-                     questions. Answer with the summary only, at most 200 words.",
-                ),
-                Message::user(format!(
-                    "Summary so far:\n{}\n\nNew messages:\n{text}",
-                    if summary.is_empty() {
-                        "(none)"
-                    } else {
-                        &summary
-                    }
-                )),
-            ],
-            tools: Vec::new(),
-            sampling: Sampling {
-                temperature: Some(0.0),
-                top_p: None,
-                seed: None,
-                max_tokens: Some(320),
-            },
-            stop: Vec::new(),
-        };
-        let (_, stream) = agents.inner.llm.chat(*caller, model, request).await?;
-        let done = crate::llm::Completion::collect(stream)
-            .await
-            .map_err(ServiceError::Model)?;
-        summary = done.text.trim().to_owned();
-        upto = last;
-        let client = pool.get().await.map_err(DomainError::from)?;
-        cstore::set_summary(&client, conversation.id, &summary, upto)
-            .await
-            .map_err(DomainError::from)?;
-    }
-    Ok((summary, kept.iter().map(super::window::to_llm).collect()))
 }

@@ -1,9 +1,14 @@
 //! What an agent sees of a conversation: the newest messages that fit its model's context,
-//! plus a running summary of the older ones. Token counts are estimated (bytes / 3, which
+//! plus a running summary of the older ones, written by the agent's own model when the
+//! transcript outgrows the window. Token counts are estimated (bytes / 3, which
 //! over-counts English for BPE vocabularies, so the window errs on the short side).
 
-use crate::conversations::StoredMessage;
-use crate::llm::{Message, Role};
+use super::Agents;
+use super::turn::TurnError;
+use crate::conversations::{Conversation, StoredMessage, store as cstore};
+use crate::core::error::DomainError;
+use crate::llm::service::{Caller, ServiceError};
+use crate::llm::{ChatRequest, Message, Role, Sampling};
 
 /// An estimate of the tokens `text` takes, on the high side.
 pub fn estimate_tokens(text: &str) -> usize {
@@ -65,6 +70,99 @@ pub fn transcript(messages: &[StoredMessage]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The history the model sees (oldest first) and the running summary, refreshed when the
+/// transcript has outgrown the window.
+pub(super) async fn history(
+    agents: &Agents,
+    conversation: &Conversation,
+    just_stored: &StoredMessage,
+    budget: usize,
+    caller: &Caller,
+    model: &str,
+) -> Result<(String, Vec<Message>), TurnError> {
+    let pool = &agents.inner.pool;
+    let recent = {
+        let client = pool.get().await.map_err(DomainError::from)?;
+        cstore::recent(&client, conversation.id, 200)
+            .await
+            .map_err(DomainError::from)?
+    };
+    let earlier: Vec<StoredMessage> = recent
+        .into_iter()
+        .filter(|m| m.position < just_stored.position)
+        .collect();
+    let start = fit(&earlier, budget * 3 / 4);
+    let kept = &earlier[start..];
+    let first_kept = kept
+        .first()
+        .map(|m| m.position)
+        .unwrap_or(just_stored.position);
+    let mut summary = conversation.summary.clone();
+    let mut upto = conversation.summary_upto;
+    // Messages older than the window that the summary does not cover yet.
+    let summary_budget_bytes = (budget / 2).max(256) * 3;
+    let mut passes = 0;
+    while upto + 1 < first_kept && passes < 4 {
+        passes += 1;
+        let chunk = {
+            let client = pool.get().await.map_err(DomainError::from)?;
+            cstore::range(&client, conversation.id, upto + 1, first_kept - 1)
+                .await
+                .map_err(DomainError::from)?
+        };
+        let mut take = Vec::new();
+        let mut bytes = 0;
+        for m in chunk {
+            bytes += m.content.len() + 32;
+            if bytes > summary_budget_bytes && !take.is_empty() {
+                break;
+            }
+            take.push(m);
+        }
+        let Some(last) = take.last().map(|m| m.position) else {
+            break;
+        };
+        let text = transcript(&take);
+        let request = ChatRequest {
+            model: String::new(),
+            messages: vec![
+                Message::system(
+                    "You keep a running summary of a conversation. Rewrite the summary so it \
+                     also covers the new messages. Keep names, decisions, numbers and open \
+                     questions. Answer with the summary only, at most 200 words.",
+                ),
+                Message::user(format!(
+                    "Summary so far:\n{}\n\nNew messages:\n{text}",
+                    if summary.is_empty() {
+                        "(none)"
+                    } else {
+                        &summary
+                    }
+                )),
+            ],
+            tools: Vec::new(),
+            sampling: Sampling {
+                temperature: Some(0.0),
+                top_p: None,
+                seed: None,
+                max_tokens: Some(320),
+            },
+            stop: Vec::new(),
+        };
+        let (_, stream) = agents.inner.llm.chat(*caller, model, request).await?;
+        let done = crate::llm::Completion::collect(stream)
+            .await
+            .map_err(ServiceError::Model)?;
+        summary = done.text.trim().to_owned();
+        upto = last;
+        let client = pool.get().await.map_err(DomainError::from)?;
+        cstore::set_summary(&client, conversation.id, &summary, upto)
+            .await
+            .map_err(DomainError::from)?;
+    }
+    Ok((summary, kept.iter().map(to_llm).collect()))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! validates arguments against the schema, checks permissions, and runs calls concurrently, each
 //! under its timeout.
 
+pub mod address;
 pub mod calculator;
 pub mod clock;
 pub mod http;
