@@ -102,7 +102,9 @@ pub struct McpServerSpec {
     pub transport: McpTransport,
     /// The risk of every tool of this server.
     pub risk: Risk,
-    /// Bounds connecting and listing tools; the timeout of every tool of this server.
+    /// The timeout of every tool call of this server. Connecting and listing tools are bounded
+    /// by the longer of this and [`SETUP_TIMEOUT`] (a server's start-up, a Python interpreter's
+    /// say, is not a tool call).
     pub timeout: Duration,
 }
 
@@ -296,9 +298,19 @@ impl fmt::Debug for McpConnection {
     }
 }
 
+/// The least time connecting (start-up and handshake) and listing tools may take.
+pub const SETUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl McpServerSpec {
+    /// How long connecting and listing tools may take.
+    pub fn setup_timeout(&self) -> Duration {
+        self.timeout.max(SETUP_TIMEOUT)
+    }
+}
+
 impl McpConnection {
     /// Starts (stdio) or reaches (HTTP) the server and runs the MCP handshake, all within
-    /// `spec.timeout`. A stdio child is stopped when the connection is dropped (see the module
+    /// `spec.setup_timeout()`. A stdio child is stopped when the connection is dropped (see the module
     /// documentation).
     pub async fn connect(spec: &McpServerSpec) -> Result<Self, McpError> {
         spec.validate().map_err(McpError::InvalidSpec)?;
@@ -311,14 +323,15 @@ impl McpConnection {
                 McpTransport::Http { url } => connect_http(spec, url, &redactor).await,
             }
         };
-        let (service, pid) = match tokio::time::timeout(spec.timeout, connecting).await {
+        let setup = spec.setup_timeout();
+        let (service, pid) = match tokio::time::timeout(setup, connecting).await {
             Ok(result) => result?,
             Err(_) => {
-                tracing::warn!(server = %spec.name, timeout = ?spec.timeout, "MCP connect timed out");
+                tracing::warn!(server = %spec.name, timeout = ?setup, "MCP connect timed out");
                 return Err(McpError::Timeout(format!(
                     "`{}` did not complete the handshake within {}",
                     spec.name,
-                    secs(spec.timeout)
+                    secs(setup)
                 )));
             }
         };
@@ -371,16 +384,17 @@ impl McpConnection {
     /// The server's tools as registry definitions: name `<server>__<tool>` (the tool part
     /// sanitised to `[A-Za-z0-9_-]`, the whole cut to 64 characters), description, parameters =
     /// the tool's input schema, risk, timeout and source `mcp:<server>` from the spec. Each
-    /// comes with the tool's name on the server. Listing is bounded by the spec's timeout.
+    /// comes with the tool's name on the server. Listing is bounded by the setup timeout.
     pub async fn tools(&self) -> Result<Vec<(ToolDefinition, String)>, McpError> {
         let spec = &self.spec;
         let server = &spec.name;
-        let listed = tokio::time::timeout(spec.timeout, self.service.peer().list_all_tools())
+        let setup = spec.setup_timeout();
+        let listed = tokio::time::timeout(setup, self.service.peer().list_all_tools())
             .await
             .map_err(|_| {
                 McpError::Timeout(format!(
                     "`{server}` did not list its tools within {}",
-                    secs(spec.timeout)
+                    secs(setup)
                 ))
             })?
             .map_err(|e| {
