@@ -14,6 +14,7 @@ pub mod db;
 pub mod events;
 pub mod llm;
 pub mod maintenance;
+pub mod orchestration;
 pub mod personas;
 pub mod telemetry;
 pub mod tools;

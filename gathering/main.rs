@@ -49,6 +49,9 @@ enum Command {
     /// Import persona files (Markdown with YAML front matter).
     #[command(subcommand)]
     Personas(PersonasCommand),
+    /// Pipelines: JSON DAGs.
+    #[command(subcommand)]
+    Pipeline(PipelineCommand),
     /// Check and benchmark the local models (installed by `scripts/bootstrap models`).
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -87,6 +90,20 @@ struct BenchArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum PipelineCommand {
+    /// Check a pipeline file (JSON) without a server: prints every problem with its code, node
+    /// or edge id and place in the file; exits 1 when there is any.
+    Validate(ValidateArgs),
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    /// The pipeline file (docs/pipelines.md describes the format).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -172,7 +189,7 @@ fn main() -> ExitCode {
         Command::Personas(PersonasCommand::Import(args)) => {
             overrides.data_dir.clone_from(&args.data_dir.data_dir);
         }
-        Command::Models(_) => {}
+        Command::Models(_) | Command::Pipeline(_) => {}
         Command::Db(
             DbCommand::Start(arg)
             | DbCommand::Stop(arg)
@@ -196,6 +213,7 @@ fn main() -> ExitCode {
             Command::Db(command) => db(command, &config).await,
             Command::Users(UsersCommand::Create(args)) => create_user(args, config).await,
             Command::Personas(PersonasCommand::Import(args)) => import_personas(args, config).await,
+            Command::Pipeline(PipelineCommand::Validate(args)) => validate_pipeline(&args),
             Command::Models(ModelsCommand::Check) => models_check(config).await,
             Command::Models(ModelsCommand::Bench(args)) => models_bench(args, config).await,
         }
@@ -277,6 +295,52 @@ async fn create_user(args: CreateUserArgs, config: Config) -> CliResult {
     let user = result?;
     println!("created {} ({}, {})", user.email, user.role, user.id);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `pipeline validate FILE`.
+fn validate_pipeline(args: &ValidateArgs) -> CliResult {
+    let text =
+        std::fs::read_to_string(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let doc: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            eprintln!(
+                "{}:{}:{}: not JSON: {e}",
+                args.file.display(),
+                e.line(),
+                e.column()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    match gathering::orchestration::pipeline::validate(&doc) {
+        Ok(p) => {
+            println!(
+                "{}: valid ({} nodes, {} edges)",
+                args.file.display(),
+                p.nodes.len(),
+                p.edges.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            for p in &problems {
+                let mut place = Vec::new();
+                if let Some(node) = &p.node_id {
+                    place.push(format!("node {node}"));
+                }
+                if let Some(edge) = &p.edge_id {
+                    place.push(format!("edge {edge}"));
+                }
+                if let Some(path) = &p.path {
+                    place.push(path.clone());
+                }
+                println!("{:17} {}: {}", p.code, place.join(" "), p.message);
+            }
+            eprintln!("{}: {} problem(s)", args.file.display(), problems.len());
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 /// `personas import DIR`.

@@ -17,6 +17,7 @@ pub mod openai;
 pub mod openai_agents;
 pub mod openapi;
 pub mod personas;
+pub mod pipelines;
 pub mod rate_limit;
 pub mod state;
 pub mod tools;
@@ -100,6 +101,10 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             get(conversations::messages),
         )
         .route("/api/tools", get(tools::list))
+        .route(
+            "/api/pipelines/validate",
+            post(pipelines::validate_document),
+        )
         .route(
             "/api/mcp-servers",
             get(tools::list_servers).post(tools::create_server),

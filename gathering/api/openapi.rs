@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
     agents, api_keys, audit, auth, conversations, error, events, health, llm, metrics, openai,
-    personas, tools, users, views,
+    personas, pipelines, tools, users, views,
 };
 
 #[derive(OpenApi)]
@@ -31,6 +31,7 @@ use super::{
         conversations::list, conversations::get, conversations::messages, conversations::delete,
         tools::list, tools::list_servers, tools::create_server, tools::refresh_server,
         tools::delete_server,
+        pipelines::validate_document,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -51,6 +52,7 @@ use super::{
         crate::agents::runtime::TurnEvent,
         crate::conversations::Conversation, crate::conversations::StoredMessage,
         tools::ToolView, crate::tools::servers::McpServer, crate::tools::servers::NewMcpServer,
+        pipelines::ValidationReport, crate::orchestration::pipeline::Problem,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -62,6 +64,7 @@ use super::{
         (name = "events", description = "Event history, for resuming live streams"),
         (name = "llm", description = "Model providers, models and usage"),
         (name = "agents", description = "Personas, agents, chat, conversations and tools"),
+        (name = "pipelines", description = "Pipelines: JSON DAGs"),
         (name = "openai", description = "OpenAI-compatible endpoints, for any OpenAI SDK"),
     )
 )]

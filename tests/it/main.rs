@@ -11,6 +11,7 @@ mod lifecycle;
 mod llm;
 mod mcp;
 mod migrations;
+mod pipelines;
 mod process;
 mod support;
 mod websocket;

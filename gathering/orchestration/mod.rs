@@ -1,0 +1,3 @@
+//! Orchestration: pipelines (JSON DAGs) and, later, the scheduler.
+
+pub mod pipeline;

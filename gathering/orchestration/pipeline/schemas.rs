@@ -1,0 +1,201 @@
+//! The JSON Schema of each node type's `config` and of a pipeline's `settings`. Unknown keys are
+//! an error everywhere (`additionalProperties: false`). Keys the original GatheRing wrote are
+//! accepted with the meaning it gave them (`delay_seconds` beside `seconds`, integer
+//! `agent_id`s, `tool_name` on `call_api` actions, `failure_threshold` on any node).
+
+use serde_json::{Value, json};
+
+/// Every node type, by its wire name.
+pub const NODE_TYPES: &[&str] = &[
+    "trigger",
+    "agent",
+    "condition",
+    "action",
+    "transform",
+    "filter",
+    "merge",
+    "parallel",
+    "delay",
+    "approval",
+];
+
+/// Keys any node's config may carry: its own limits and its circuit breaker.
+fn common() -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert(
+        "timeout_seconds".into(),
+        json!({"type": "number", "exclusiveMinimum": 0, "maximum": 86400,
+               "description": "this node's time limit (per attempt)"}),
+    );
+    m.insert(
+        "max_retries".into(),
+        json!({"type": "integer", "minimum": 0, "maximum": 20,
+               "description": "overrides settings.max_retries_per_node"}),
+    );
+    m.insert(
+        "failure_threshold".into(),
+        json!({"type": "integer", "minimum": 1, "maximum": 1000,
+               "description": "consecutive failures that open this node's circuit breaker"}),
+    );
+    m.insert(
+        "recovery_seconds".into(),
+        json!({"type": "number", "minimum": 0, "maximum": 86400,
+               "description": "how long an open breaker waits before a half-open trial"}),
+    );
+    m
+}
+
+fn object(properties: Value, required: &[&str]) -> Value {
+    let mut props = common();
+    if let Value::Object(own) = properties {
+        props.extend(own);
+    }
+    json!({"type": "object", "properties": props, "required": required,
+           "additionalProperties": false})
+}
+
+/// The schema of `config` for a node of type `kind`; `None` for an unknown type.
+pub fn config_schema(kind: &str) -> Option<Value> {
+    let expression = json!({"type": "string", "minLength": 1, "maxLength": 4096});
+    Some(match kind {
+        "trigger" => object(
+            json!({
+                "trigger_type": {"enum": ["manual", "webhook", "schedule", "event"]},
+                "cron": {"type": "string", "maxLength": 200},
+                "timezone": {"type": "string", "maxLength": 64},
+                "event": {"type": "string", "maxLength": 200},
+            }),
+            &[],
+        ),
+        "agent" => {
+            let mut schema = object(
+                json!({
+                    "agent_id": {"type": ["string", "integer"],
+                                 "description": "the agent's id (the original wrote integers)"},
+                    "agent": {"type": "string", "maxLength": 63, "description": "the agent's name"},
+                    "task": {"type": "string", "minLength": 1, "maxLength": 32768,
+                             "description": "what to ask; {{input.key}} and {{trigger.key}} are filled in"},
+                    "max_tokens": {"type": "integer", "minimum": 1, "maximum": 32768},
+                }),
+                &["task"],
+            );
+            schema["anyOf"] = json!([{"required": ["agent_id"]}, {"required": ["agent"]}]);
+            schema
+        }
+        "condition" => object(
+            json!({"condition": {"type": "string", "minLength": 1,
+                                                     "maxLength": 4096}}),
+            &["condition"],
+        ),
+        "action" => {
+            let mut schema = object(
+                json!({
+                    "action": {"enum": ["call_api", "send_notification", "execute_pipeline",
+                                        "run_tool"]},
+                    "url": {"type": "string", "maxLength": 2048},
+                    "method": {"enum": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]},
+                    "headers": {"type": "object", "additionalProperties": {"type": "string"},
+                                "maxProperties": 20},
+                    "body": {},
+                    "tool_name": {"type": "string", "maxLength": 64,
+                                  "description": "the original's name for the HTTP tool; ignored"},
+                    "message": {"type": "string", "maxLength": 8192},
+                    "pipeline_id": {"type": "string", "maxLength": 64},
+                    "input": {},
+                    "wait": {"type": "boolean"},
+                    "tool": {"type": "string", "maxLength": 64},
+                    "arguments": {"type": "object"},
+                }),
+                &["action"],
+            );
+            schema["allOf"] = json!([
+                {"if": {"properties": {"action": {"const": "call_api"}}},
+                 "then": {"required": ["url"]}},
+                {"if": {"properties": {"action": {"const": "send_notification"}}},
+                 "then": {"required": ["url"]}},
+                {"if": {"properties": {"action": {"const": "execute_pipeline"}}},
+                 "then": {"required": ["pipeline_id"]}},
+                {"if": {"properties": {"action": {"const": "run_tool"}}},
+                 "then": {"required": ["tool"]}},
+            ]);
+            schema
+        }
+        "transform" => object(json!({"expression": expression}), &["expression"]),
+        "filter" => object(
+            json!({
+                "items": {"type": "string", "minLength": 1, "maxLength": 4096,
+                          "description": "an expression giving the list (default: input.items)"},
+                "condition": {"type": "string", "minLength": 1, "maxLength": 4096,
+                              "description": "kept when true; the item is `item`"},
+            }),
+            &["condition"],
+        ),
+        "merge" => object(
+            json!({"strategy": {"enum": ["object", "array", "first"]}}),
+            &[],
+        ),
+        "parallel" => object(
+            json!({
+                "items": {"type": "string", "minLength": 1, "maxLength": 4096,
+                          "description": "an expression giving the list to fan out over"},
+                "max_concurrency": {"type": "integer", "minimum": 1, "maximum": 1000},
+            }),
+            &[],
+        ),
+        "delay" => {
+            let mut schema = object(
+                json!({
+                    "seconds": {"type": "number", "minimum": 0, "maximum": 86400},
+                    "delay_seconds": {"type": "number", "minimum": 0, "maximum": 86400},
+                }),
+                &[],
+            );
+            schema["anyOf"] = json!([{"required": ["seconds"]}, {"required": ["delay_seconds"]}]);
+            schema
+        }
+        "approval" => object(
+            json!({
+                "message": {"type": "string", "maxLength": 8192},
+                "approvers": {"type": "array", "items": {"type": "string"}, "maxItems": 100,
+                              "description": "user ids or emails who may decide (default: members and admins)"},
+                "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 2592000},
+                "default": {"enum": ["approve", "reject"],
+                            "description": "the outcome when nobody decides in time"},
+            }),
+            &[],
+        ),
+        _ => return None,
+    })
+}
+
+/// The schema of `settings`.
+pub fn settings_schema() -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 2592000},
+            "max_retries_per_node": {"type": "integer", "minimum": 0, "maximum": 20},
+            "retry_backoff_base": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
+            "retry_backoff_max": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400},
+            "max_parallel": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "failure_threshold": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "recovery_seconds": {"type": "number", "minimum": 0, "maximum": 86400},
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_has_a_schema_that_compiles() {
+        for kind in NODE_TYPES {
+            let schema = config_schema(kind).unwrap();
+            jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
+        assert!(config_schema("teleport").is_none());
+        jsonschema::validator_for(&settings_schema()).unwrap();
+    }
+}
