@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::Event as SseEvent;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -330,14 +330,7 @@ pub async fn chat(
             let data = serde_json::to_string(&event).unwrap_or_default();
             Ok::<_, Infallible>(SseEvent::default().event(name).data(data))
         });
-    let mut response = Sse::new(events)
-        .keep_alive(KeepAlive::default())
-        .into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-cache"),
-    );
-    Ok(response)
+    Ok(super::openai::sse_response(events))
 }
 
 /// The steps of a turn as a stream (ends when the turn does).

@@ -459,6 +459,13 @@ pub async fn chat_completions(
     };
     let stopping = state.stopping.clone();
     let events = async_stream_events(stream, first, chunk, usage_chunk, include_usage, stopping);
+    Ok(sse_response(events))
+}
+
+/// A stream of Server-Sent Events as a response of generated output: kept alive, never cached.
+pub(super) fn sse_response(
+    events: impl futures_util::Stream<Item = Result<SseEvent, Infallible>> + Send + 'static,
+) -> Response {
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response();
@@ -466,7 +473,7 @@ pub async fn chat_completions(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-cache"),
     );
-    Ok(response)
+    response
 }
 
 /// The SSE events of a streamed completion: the role chunk, one chunk per delta, the finish

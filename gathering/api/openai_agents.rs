@@ -8,8 +8,7 @@
 use std::convert::Infallible;
 
 use axum::Json;
-use axum::http::header;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::Event as SseEvent;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -20,7 +19,7 @@ use super::agents::{collect, tokio_stream_of, turn_caller};
 use super::error::ApiError;
 use super::extract::{Authed, Member};
 use super::openai::{
-    AssistantMessage, ChatChoice, ChatCompletion, ChatCompletionRequest, usage_object,
+    AssistantMessage, ChatChoice, ChatCompletion, ChatCompletionRequest, sse_response, usage_object,
 };
 use crate::agents::runtime::{TurnEvent, TurnInput};
 use crate::audit::RequestMeta;
@@ -133,12 +132,5 @@ pub(super) async fn complete(
             futures_util::stream::iter(events.into_iter().map(move |e| Ok(data(&e))))
         });
     let done = futures_util::stream::once(async { Ok(SseEvent::default().data("[DONE]")) });
-    let mut response = Sse::new(head.chain(body_events).chain(done))
-        .keep_alive(KeepAlive::default())
-        .into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-cache"),
-    );
-    Ok(response)
+    Ok(sse_response(head.chain(body_events).chain(done)))
 }

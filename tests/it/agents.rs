@@ -11,7 +11,7 @@ use gathering::auth::model::Role;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::support::{TestApp, TestDb, json, poll_until, repo_root, test_config};
+use crate::support::{TestApp, TestDb, json, poll_until, repo_root, run_sdk_script, test_config};
 
 async fn post_as(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
     app.http
@@ -726,18 +726,7 @@ async fn the_openai_sdk_talks_to_an_agent() {
     .await;
     let created = post_as(&app, "/api/api-keys", &member, json!({"name": "sdk"})).await;
     let key = json(created).await["secret"].as_str().unwrap().to_owned();
-    let python = repo_root().join(".gathering/sdk-venv/bin/python");
-    assert!(python.exists(), "run scripts/bootstrap sdk");
-    let output = tokio::process::Command::new(python)
-        .arg(repo_root().join("tests/sdk/openai_agent.py"))
-        .env("OPENAI_BASE_URL", app.url("/v1"))
-        .env("OPENAI_API_KEY", &key)
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the SDK script failed:\n{stderr}");
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = run_sdk_script(&app, "openai_agent.py", &key).await;
     assert!(
         report["models"]
             .as_array()

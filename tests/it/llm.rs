@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use gathering::auth::model::Role;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, TestDb, json, poll_until, repo_root, test_config};
+use crate::support::{TestApp, TestDb, json, poll_until, repo_root, run_sdk_script, test_config};
 
 async fn post_as(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
     app.http
@@ -496,22 +496,7 @@ async fn the_openai_python_sdk_works_unchanged() {
         201
     );
 
-    let python = repo_root().join(".gathering/sdk-venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/bootstrap sdk",
-        python.display()
-    );
-    let output = tokio::process::Command::new(python)
-        .arg(repo_root().join("tests/sdk/openai_sdk.py"))
-        .env("OPENAI_BASE_URL", app.url("/v1"))
-        .env("OPENAI_API_KEY", &key)
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the SDK script failed:\n{stderr}");
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = run_sdk_script(&app, "openai_sdk.py", &key).await;
     assert!(
         report["models"]
             .as_array()

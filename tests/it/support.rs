@@ -300,3 +300,24 @@ where
 pub async fn json(response: reqwest::Response) -> serde_json::Value {
     response.json().await.expect("a JSON body")
 }
+
+/// Runs a Python script of `tests/sdk/` with the SDK venv (`scripts/bootstrap sdk`) against the
+/// app's `/v1` with `key`; returns the one JSON report it prints.
+pub async fn run_sdk_script(app: &TestApp, script: &str, key: &str) -> serde_json::Value {
+    let python = repo_root().join(".gathering/sdk-venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/bootstrap sdk",
+        python.display()
+    );
+    let output = tokio::process::Command::new(python)
+        .arg(repo_root().join("tests/sdk").join(script))
+        .env("OPENAI_BASE_URL", app.url("/v1"))
+        .env("OPENAI_API_KEY", key)
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the SDK script failed:\n{stderr}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
