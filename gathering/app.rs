@@ -119,6 +119,19 @@ impl App {
                         return Err(e);
                     }
                 };
+                let engine = crate::orchestration::pipeline::Engine::new(
+                    pool.clone(),
+                    bus.clone(),
+                    agents.clone(),
+                    crate::orchestration::pipeline::EngineSettings {
+                        lease: config.pipelines.lease,
+                        poll_interval: config.pipelines.poll_interval,
+                        max_concurrent_runs: config.pipelines.max_concurrent_runs,
+                        cancel_grace: config.pipelines.cancel_grace,
+                    },
+                );
+                let pipelines =
+                    crate::orchestration::pipeline::Pipelines::new(pool.clone(), engine);
                 let state = AppState {
                     pool: pool.clone(),
                     readiness: Readiness::default(),
@@ -139,6 +152,7 @@ impl App {
                     frames: crate::websocket::FrameCache::default(),
                     llm,
                     agents,
+                    pipelines,
                 };
                 if config.models.preload {
                     // Loads on the engines' own threads; a failure is logged and the models
@@ -236,6 +250,7 @@ impl App {
         let auth = state.auth.clone();
         let rate_limits = state.rate_limits.clone();
         let bus = state.bus.clone();
+        let engine = state.pipelines.engine().clone();
         let addr = listener.local_addr().ok();
         let router = api::router(state, &config.http);
         let stop_accepting = shutdown.clone();
@@ -272,6 +287,7 @@ impl App {
                     bus,
                     background.clone(),
                 ));
+                tasks.spawn(engine.run(background.clone()));
                 tasks.spawn(purge_old_events(
                     pool.clone(),
                     config.events,

@@ -52,6 +52,22 @@ pub struct Config {
     pub models: ModelsConfig,
     pub agents: AgentsConfig,
     pub tools: ToolsConfig,
+    pub pipelines: PipelinesConfig,
+}
+
+/// The pipeline engine (`[pipelines]`).
+#[derive(Debug, Clone)]
+pub struct PipelinesConfig {
+    /// How long a claim on a run holds without a heartbeat; an instance that stops is replaced
+    /// this long after its last heartbeat (renewed every third of it).
+    pub lease: Duration,
+    /// How often an idle engine looks for runs to take (other instances' runs, expired claims);
+    /// runs created anywhere wake it at once through the event relay.
+    pub poll_interval: Duration,
+    /// Runs one instance executes at once.
+    pub max_concurrent_runs: usize,
+    /// How long a cancelled node may take to stop on its own before it is aborted.
+    pub cancel_grace: Duration,
 }
 
 /// Agents and personas (`[agents]`).
@@ -235,6 +251,17 @@ struct FileConfig {
     agents: FileAgents,
     #[serde(default)]
     tools: FileTools,
+    #[serde(default)]
+    pipelines: FilePipelines,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePipelines {
+    lease_secs: Option<f64>,
+    poll_interval_ms: Option<u64>,
+    max_concurrent_runs: Option<usize>,
+    cancel_grace_secs: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -424,6 +451,12 @@ impl Default for Config {
                 http_max_response_bytes: 256 * 1024,
                 http_timeout: Duration::from_secs(20),
             },
+            pipelines: PipelinesConfig {
+                lease: Duration::from_secs(30),
+                poll_interval: Duration::from_millis(1000),
+                max_concurrent_runs: 64,
+                cancel_grace: Duration::from_secs(5),
+            },
         }
     }
 }
@@ -548,6 +581,45 @@ impl Config {
             file.agents.max_concurrent_turns,
         );
         set(&mut agents.max_queued_turns, file.agents.max_queued_turns);
+        let pipelines = &mut self.pipelines;
+        set(
+            &mut pipelines.lease,
+            file.pipelines
+                .lease_secs
+                .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+                .map(Duration::from_secs_f64),
+        );
+        if file
+            .pipelines
+            .lease_secs
+            .is_some_and(|s| !(s > 0.0 && s <= 3600.0))
+        {
+            invalid_err(
+                "pipelines.lease_secs",
+                "must be more than 0 and at most 3600",
+            )?;
+        }
+        set(
+            &mut pipelines.poll_interval,
+            file.pipelines.poll_interval_ms.map(Duration::from_millis),
+        );
+        set(
+            &mut pipelines.max_concurrent_runs,
+            file.pipelines.max_concurrent_runs,
+        );
+        if file
+            .pipelines
+            .cancel_grace_secs
+            .is_some_and(|s| !(0.0..=600.0).contains(&s))
+        {
+            invalid_err("pipelines.cancel_grace_secs", "must be 0 to 600")?;
+        }
+        set(
+            &mut pipelines.cancel_grace,
+            file.pipelines
+                .cancel_grace_secs
+                .map(Duration::from_secs_f64),
+        );
         let tools = &mut self.tools;
         set(&mut tools.http_allow_private, file.tools.http_allow_private);
         set(
@@ -678,6 +750,18 @@ impl Config {
         }
         if self.agents.max_queued_turns > 10_000 {
             invalid_err("agents.max_queued_turns", "must be at most 10000")?;
+        }
+        if !(1..=10_000).contains(&self.pipelines.max_concurrent_runs) {
+            invalid_err(
+                "pipelines.max_concurrent_runs",
+                "must be between 1 and 10000",
+            )?;
+        }
+        if !(10..=600_000).contains(&(self.pipelines.poll_interval.as_millis() as u64)) {
+            invalid_err(
+                "pipelines.poll_interval_ms",
+                "must be between 10 and 600000",
+            )?;
         }
         if self.tools.http_timeout.is_zero() {
             invalid_err("tools.http_timeout_secs", "must be greater than 0")?;

@@ -97,6 +97,30 @@ enum PipelineCommand {
     /// Check a pipeline file (JSON) without a server: prints every problem with its code, node
     /// or edge id and place in the file; exits 1 when there is any.
     Validate(ValidateArgs),
+    /// Run a pipeline file on a server: stores it (a new version when a pipeline of that name
+    /// exists), starts a run with INPUT as its trigger data, and shows each node's progress
+    /// until the run ends; exits 0 when it completed, 1 otherwise.
+    Run(RunArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The pipeline file (docs/pipelines.md describes the format).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The trigger data, a JSON object.
+    #[arg(long, value_name = "JSON", default_value = "{}")]
+    input: String,
+    /// The server's base URL.
+    #[arg(
+        long,
+        env = "GATHERING_SERVER",
+        default_value = "http://127.0.0.1:8000"
+    )]
+    server: String,
+    /// An access token or API key of a member (never printed).
+    #[arg(long, env = "GATHERING_TOKEN", hide_env_values = true)]
+    token: String,
 }
 
 #[derive(Args)]
@@ -214,6 +238,7 @@ fn main() -> ExitCode {
             Command::Users(UsersCommand::Create(args)) => create_user(args, config).await,
             Command::Personas(PersonasCommand::Import(args)) => import_personas(args, config).await,
             Command::Pipeline(PipelineCommand::Validate(args)) => validate_pipeline(&args),
+            Command::Pipeline(PipelineCommand::Run(args)) => run_pipeline(args).await,
             Command::Models(ModelsCommand::Check) => models_check(config).await,
             Command::Models(ModelsCommand::Bench(args)) => models_bench(args, config).await,
         }
@@ -295,6 +320,140 @@ async fn create_user(args: CreateUserArgs, config: Config) -> CliResult {
     let user = result?;
     println!("created {} ({}, {})", user.email, user.role, user.id);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `pipeline run FILE`: store, start, follow.
+async fn run_pipeline(args: RunArgs) -> CliResult {
+    use serde_json::Value;
+    let text =
+        std::fs::read_to_string(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let doc: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not JSON: {e}",
+            args.file.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if let Err(problems) = gathering::orchestration::pipeline::validate(&doc) {
+        for p in &problems {
+            eprintln!("{}: {}", p.code, p.message);
+        }
+        return Err(format!("{}: {} problem(s)", args.file.display(), problems.len()).into());
+    }
+    let input: Value =
+        serde_json::from_str(&args.input).map_err(|e| format!("--input: not JSON: {e}"))?;
+    if !input.is_object() {
+        return Err("--input: must be a JSON object".into());
+    }
+    let base = args.server.trim_end_matches('/').to_owned();
+    let http = reqwest::Client::new();
+    let call =
+        async |request: reqwest::RequestBuilder| -> Result<Value, Box<dyn std::error::Error>> {
+            let response = request
+                .bearer_auth(&args.token)
+                .send()
+                .await
+                .map_err(|e| format!("{base}: {}", e.without_url()))?;
+            let status = response.status();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            if !status.is_success() {
+                let message = body
+                    .pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no details");
+                let mut text = format!("the server answered {status}: {message}");
+                if let Some(errors) = body
+                    .pointer("/error/details/errors")
+                    .and_then(Value::as_array)
+                {
+                    for e in errors {
+                        text.push_str(&format!("\n  {}: {}", e["code"], e["message"]));
+                    }
+                }
+                return Err(text.into());
+            }
+            Ok(body)
+        };
+    let name = doc.get("name").and_then(Value::as_str).unwrap_or_default();
+    let mut existing = None;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/api/pipelines?limit=200");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page = call(http.get(url)).await?;
+        if let Some(found) = page["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|p| p["name"] == name))
+        {
+            existing = found["id"].as_str().map(str::to_owned);
+            break;
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let stored = match existing {
+        Some(id) => call(http.put(format!("{base}/api/pipelines/{id}")).json(&doc)).await?,
+        None => call(http.post(format!("{base}/api/pipelines")).json(&doc)).await?,
+    };
+    let id = stored["id"].as_str().unwrap_or_default().to_owned();
+    eprintln!("pipeline {name} ({id}), version {}", stored["version"]);
+    let run = call(
+        http.post(format!("{base}/api/pipelines/{id}/runs"))
+            .json(&serde_json::json!({"trigger_data": input})),
+    )
+    .await?;
+    let run_id = run["id"].as_str().unwrap_or_default().to_owned();
+    eprintln!("run {run_id} started");
+    let started = std::time::Instant::now();
+    let mut seen: std::collections::HashMap<String, (String, i64)> = Default::default();
+    loop {
+        let run = call(http.get(format!("{base}/api/pipeline-runs/{run_id}"))).await?;
+        for n in run["nodes"].as_array().into_iter().flatten() {
+            let node = n["node_id"].as_str().unwrap_or_default().to_owned();
+            let status = n["status"].as_str().unwrap_or_default().to_owned();
+            let attempts = n["attempts"].as_i64().unwrap_or(0);
+            if status == "pending" || seen.get(&node) == Some(&(status.clone(), attempts)) {
+                continue;
+            }
+            let mut line = format!(
+                "{:>7.2}s  {node:<24} {status}",
+                started.elapsed().as_secs_f64()
+            );
+            if attempts > 1 {
+                line.push_str(&format!(" (attempt {attempts})"));
+            }
+            if let Some(error) = n["error"].as_str() {
+                line.push_str(&format!(": {error}"));
+            }
+            eprintln!("{line}");
+            seen.insert(node, (status, attempts));
+        }
+        let status = run["status"].as_str().unwrap_or_default();
+        if ["completed", "failed", "cancelled", "timeout"].contains(&status) {
+            eprintln!(
+                "run {run_id} {status} in {:.2}s",
+                started.elapsed().as_secs_f64()
+            );
+            if let Some(error) = run["error"].as_str() {
+                eprintln!("error: {error}");
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&run["output"]).unwrap_or_default()
+            );
+            return Ok(if status == "completed" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// `pipeline validate FILE`.

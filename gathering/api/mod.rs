@@ -106,6 +106,42 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             post(pipelines::validate_document),
         )
         .route(
+            "/api/pipelines",
+            get(pipelines::list).post(pipelines::create),
+        )
+        .route(
+            "/api/pipelines/{id}",
+            get(pipelines::get)
+                .put(pipelines::update)
+                .delete(pipelines::delete),
+        )
+        .route("/api/pipelines/{id}/versions", get(pipelines::versions))
+        .route(
+            "/api/pipelines/{id}/versions/{version}",
+            get(pipelines::version),
+        )
+        .route("/api/pipelines/{id}/diff", get(pipelines::diff))
+        .route(
+            "/api/pipelines/{id}/runs",
+            get(pipelines::list_runs).post(pipelines::start_run),
+        )
+        .route("/api/pipelines/{id}/breakers", get(pipelines::breakers))
+        .route(
+            "/api/pipelines/{id}/webhook-secret",
+            post(pipelines::rotate_webhook),
+        )
+        .route("/api/pipelines/{id}/webhook", post(pipelines::webhook))
+        .route("/api/pipeline-runs/{id}", get(pipelines::get_run))
+        .route(
+            "/api/pipeline-runs/{id}/cancel",
+            post(pipelines::cancel_run),
+        )
+        .route("/api/pipeline-runs/{id}/rerun", post(pipelines::rerun))
+        .route(
+            "/api/pipeline-runs/{id}/approvals/{node_id}",
+            post(pipelines::decide),
+        )
+        .route(
             "/api/mcp-servers",
             get(tools::list_servers).post(tools::create_server),
         )

@@ -38,6 +38,9 @@ pub struct AppState {
     pub llm: crate::llm::service::LlmService,
     /// Agents, their tools and their turns (the per-agent queues inside; see `agents::queue`).
     pub agents: crate::agents::Agents,
+    /// Pipelines, their runs and this instance's engine (its run table behind a std mutex;
+    /// see `orchestration::pipeline::engine`).
+    pub pipelines: crate::orchestration::pipeline::Pipelines,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

@@ -77,9 +77,9 @@ impl Topic {
         }
     }
 
-    /// Whether `principal` may subscribe. Circles, workspaces and pipelines have no owners or
-    /// members yet (they arrive with their issues), so until then only admins may subscribe to
-    /// them: the check fails closed rather than open.
+    /// Whether `principal` may subscribe. Circles and workspaces have no owners or members yet
+    /// (they arrive with their issues), so until then only admins may subscribe to them: the
+    /// check fails closed rather than open.
     pub fn authorize(&self, principal: &Principal) -> Result<(), TopicError> {
         let allowed = match self {
             Self::Everything => true,
@@ -87,9 +87,10 @@ impl Topic {
             // Anyone may watch an agent: what they see is what `Event::visible_to` lets
             // through, i.e. the turns they started themselves (admins see all).
             Self::Agent(_) => true,
-            Self::Circle(_) | Self::Workspace(_) | Self::Pipeline(_) => {
-                principal.role == Role::Admin
-            }
+            // Anyone may watch a pipeline: its events are scoped to the pipeline's owner, so
+            // `Event::visible_to` shows them to the owner and to admins.
+            Self::Pipeline(_) => true,
+            Self::Circle(_) | Self::Workspace(_) => principal.role == Role::Admin,
         };
         if allowed {
             Ok(())

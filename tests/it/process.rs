@@ -388,3 +388,122 @@ async fn an_event_committed_on_one_process_reaches_websocket_clients_of_another(
         assert_eq!(status.code(), Some(0));
     }
 }
+
+#[tokio::test]
+async fn a_run_whose_server_is_killed_mid_node_is_finished_by_the_survivor_without_rerunning_settled_nodes()
+ {
+    use crate::pipeline_runs::{hook_server, node};
+
+    let db = TestDb::migrated().await;
+    let dir = scratch_dir();
+    let config = dir.path().join("gathering.toml");
+    std::fs::write(
+        &config,
+        "[pipelines]\nlease_secs = 2\npoll_interval_ms = 100\n[tools]\nhttp_allow_private = true\n[auth]\nbcrypt_cost = 4\n",
+    )
+    .unwrap();
+    let start = || {
+        let mut command = gathering();
+        command
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("DATABASE_URL", db.url.expose_secret())
+            .env("GATHERING_CONFIG", &config)
+            .env(
+                "GATHERING_PERSONAS_DIR",
+                repo_root().join("tests/no-personas"),
+            )
+            .env("GATHERING_ADMIN_EMAIL", "root@example.org")
+            .env("GATHERING_ADMIN_PASSWORD", "a long admin password")
+            .stderr(Stdio::piped());
+        command.spawn().unwrap()
+    };
+    let (base, hook) = hook_server().await;
+    *hook.delay_ms.lock().unwrap() = 3000;
+    let mut a = start();
+    let a_addr = listening_and_ready(&mut a).await;
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("http://{a_addr}/api/auth/login"))
+        .json(
+            &serde_json::json!({"email": "root@example.org", "password": "a long admin password"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let call = |path: &str| {
+        serde_json::json!({"action": "call_api", "url": format!("{base}{path}"), "method": "POST",
+                           "max_retries": 0})
+    };
+    let document = serde_json::json!({"name": "survives", "nodes": [
+        {"id": "t", "type": "trigger"},
+        {"id": "a", "type": "action", "config": call("/a")},
+        {"id": "b", "type": "action", "config": call("/slow")},
+        {"id": "c", "type": "action", "config": call("/c")}],
+      "edges": [{"from": "t", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "c"}]});
+    let created: serde_json::Value = http
+        .post(format!("http://{a_addr}/api/pipelines"))
+        .bearer_auth(&token)
+        .json(&document)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pipeline = created["id"].as_str().unwrap().to_owned();
+    let run: serde_json::Value = http
+        .post(format!("http://{a_addr}/api/pipelines/{pipeline}/runs"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let run = run["id"].as_str().unwrap().to_owned();
+    // A is inside node b (its request is held by the hook), then B starts and A is killed.
+    assert!(
+        poll_until(Duration::from_secs(30), || async {
+            hook.keys_of("/slow").len() == 1
+        })
+        .await,
+        "node b never started"
+    );
+    let mut b = start();
+    let b_addr = listening_and_ready(&mut b).await;
+    a.kill().await.unwrap();
+    let last = std::cell::RefCell::new(serde_json::Value::Null);
+    let done = poll_until(Duration::from_secs(40), || {
+        let fetched = http
+            .get(format!("http://{b_addr}/api/pipeline-runs/{run}"))
+            .bearer_auth(&token)
+            .send();
+        let last = &last;
+        async move {
+            let value: serde_json::Value = fetched.await.unwrap().json().await.unwrap();
+            let done = value["status"] == "completed" || value["status"] == "failed";
+            *last.borrow_mut() = value;
+            done
+        }
+    })
+    .await;
+    let last = last.into_inner();
+    assert!(done, "the survivor never finished the run: {last:#}");
+    assert_eq!(last["status"], "completed", "{last:#}");
+    assert_eq!(last["claims"], 2, "{last:#}");
+    // Settled nodes were not run again; the interrupted one was, with the same key.
+    assert_eq!(node(&last, "a")["attempts"], 1);
+    assert_eq!(hook.keys_of("/a"), vec![format!("{run}:a")]);
+    assert_eq!(hook.keys_of("/c"), vec![format!("{run}:c")]);
+    assert_eq!(
+        hook.keys_of("/slow"),
+        vec![format!("{run}:b"), format!("{run}:b")]
+    );
+    assert_eq!(node(&last, "b")["attempts"], 2);
+    b.kill().await.unwrap();
+}

@@ -178,6 +178,10 @@ impl TestApp {
 
     /// Like [`TestApp::start`] with a configuration of the caller's (see [`test_config`]).
     pub async fn start_with(db: TestDb, config: Config) -> Self {
+        // `GATHERING_TEST_LOG=<filter>` shows the servers' logs while debugging a test.
+        if let Ok(filter) = std::env::var("GATHERING_TEST_LOG") {
+            gathering::telemetry::init(gathering::config::Environment::Development, &filter);
+        }
         let app = App::build(config).await.expect("server builds");
         let addr = app.local_addr();
         let bus = app.bus();

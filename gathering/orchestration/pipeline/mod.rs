@@ -2,13 +2,28 @@
 //! pipeline document (a superset of the original GatheRing's format) into a checked [`Pipeline`],
 //! or reports every problem at once, each with its node or edge id and a stable code;
 //! `schemas.rs` holds the JSON Schema of each node type's `config`; `expr.rs` is the sandboxed
-//! expression language (CEL) of conditions, transforms and filters.
+//! expression language (CEL) of conditions, transforms and filters. `service.rs` stores
+//! pipelines (versioned) and runs; `engine.rs` claims runs on each instance and `executor.rs`
+//! executes one, its nodes in `nodes.rs`, `effects.rs` and `approval.rs`, its breakers in
+//! `breaker.rs`; `store.rs` has the SQL.
 
+mod approval;
+pub mod breaker;
+pub mod diff;
+mod effects;
+pub mod engine;
+mod executor;
 pub mod expr;
 mod graph;
 pub mod model;
+mod nodes;
+pub mod records;
 pub mod schemas;
+pub mod service;
+pub mod store;
 pub mod validate;
 
+pub use engine::{Engine, EngineSettings};
 pub use model::{Pipeline, Problem};
+pub use service::{PipelineError, Pipelines, Trigger};
 pub use validate::validate;

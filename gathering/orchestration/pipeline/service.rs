@@ -1,0 +1,670 @@
+//! `Pipelines`, the service the API holds: stored pipelines (every change a new version, with
+//! a diff between any two), runs (created pending for any instance's engine to claim), their
+//! cancellation, approvals, re-runs from the failed nodes, webhooks with a per-pipeline secret,
+//! and breakers. Every change is audited and published in its own transaction.
+
+use deadpool_postgres::{GenericClient, Pool};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::engine::Engine;
+use super::model::{Pipeline, Problem};
+use super::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
+use super::store::{self, NewRunRow, PipelineRow};
+use super::validate;
+use crate::agents::Actor;
+use crate::audit::{self, Outcome};
+use crate::auth::model::Role;
+use crate::core::error::{DomainError, is_unique_violation};
+use crate::events::{EventType, NewEvent, Scope, outbox};
+
+/// Why a pipeline change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The document does not validate: every problem.
+    #[error("the pipeline is not valid")]
+    Invalid(Vec<Problem>),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl From<tokio_postgres::Error> for PipelineError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Self::Domain(e.into())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for PipelineError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        Self::Domain(e.into())
+    }
+}
+
+/// The service; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Pipelines {
+    pool: Pool,
+    engine: Engine,
+}
+
+/// How a run was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Manual,
+    Webhook,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Webhook => "webhook",
+        }
+    }
+}
+
+/// The scope of events about a pipeline (and one of its runs).
+pub fn scope(pipeline_id: Uuid, owner: Uuid, run: Option<Uuid>) -> Scope {
+    Scope {
+        pipeline_id: Some(pipeline_id),
+        run_id: run,
+        user_id: Some(owner),
+        ..Scope::default()
+    }
+}
+
+fn checked(document: &Value) -> Result<Pipeline, PipelineError> {
+    validate::validate(document).map_err(PipelineError::Invalid)
+}
+
+fn node_list(pipeline: &Pipeline) -> Vec<(String, &'static str)> {
+    pipeline
+        .nodes
+        .iter()
+        .map(|n| (n.id.clone(), kind_name(n.kind)))
+        .collect()
+}
+
+fn kind_name(kind: super::model::NodeKind) -> &'static str {
+    use super::model::NodeKind::*;
+    match kind {
+        Trigger => "trigger",
+        Agent => "agent",
+        Condition => "condition",
+        Action => "action",
+        Transform => "transform",
+        Filter => "filter",
+        Merge => "merge",
+        Parallel => "parallel",
+        Delay => "delay",
+        Approval => "approval",
+    }
+}
+
+fn may_change(actor: &Actor<'_>, owner: Uuid) -> Result<(), DomainError> {
+    if actor.role == Role::Admin || actor.user_id == owner {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "only the pipeline's owner or an admin may change it".into(),
+        ))
+    }
+}
+
+async fn changed(
+    tx: &impl GenericClient,
+    actor: &Actor<'_>,
+    event_type: EventType,
+    pipeline: &StoredPipeline,
+) -> Result<(), DomainError> {
+    let details = json!({"pipeline": {"id": pipeline.id, "name": pipeline.name,
+        "version": pipeline.version}});
+    audit::store::record(
+        tx,
+        &audit::Entry {
+            actor_id: Some(actor.user_id),
+            action: event_type.as_str(),
+            outcome: Outcome::Success,
+            meta: actor.meta,
+            details: details.clone(),
+        },
+    )
+    .await?;
+    outbox::append(
+        tx,
+        &NewEvent::new(
+            event_type,
+            scope(pipeline.id, pipeline.owner_id, None),
+            Some(actor.user_id),
+        )
+        .data(details),
+    )
+    .await?;
+    Ok(())
+}
+
+fn taken(e: tokio_postgres::Error, name: &str) -> DomainError {
+    if is_unique_violation(&e) {
+        DomainError::Conflict(format!("a pipeline named {name:?} exists"))
+    } else {
+        e.into()
+    }
+}
+
+/// A sub-pipeline run to start.
+#[derive(Debug)]
+pub(super) struct SubRun<'a> {
+    /// The pipeline's id or name.
+    pub target: &'a str,
+    pub input: &'a Value,
+    pub created_by: Uuid,
+    pub parent: Uuid,
+    /// This instance, when it executes the sub-run itself.
+    pub claimed_by: Option<Uuid>,
+}
+
+/// Creates a sub-pipeline's run (for `execute_pipeline`).
+pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, DomainError> {
+    let mut client = pool.get().await?;
+    let target = match Uuid::parse_str(sub.target) {
+        Ok(id) => store::get_pipeline(&client, id).await?,
+        Err(_) => store::get_pipeline_by_name(&client, sub.target).await?,
+    }
+    .ok_or_else(|| DomainError::NotFound(format!("no pipeline {:?}", sub.target)))?;
+    let pipeline = validate::validate(&target.document).map_err(|_| {
+        DomainError::invalid(
+            "pipeline_id",
+            "the sub-pipeline's document does not validate",
+        )
+    })?;
+    let tx = client.transaction().await?;
+    let id = Uuid::now_v7();
+    let row = NewRunRow {
+        id,
+        pipeline_id: target.id,
+        version: target.version,
+        trigger: "pipeline",
+        trigger_data: sub.input,
+        created_by: Some(sub.created_by),
+        parent_run_id: Some(sub.parent),
+        rerun_of: None,
+        claimed_by: sub.claimed_by,
+    };
+    store::insert_run(&tx, &row, &node_list(&pipeline)).await?;
+    outbox::append(
+        &tx,
+        &NewEvent::new(
+            EventType::PipelineRunCreated,
+            scope(target.id, target.owner_id, Some(id)),
+            Some(sub.created_by),
+        )
+        .data(
+            json!({"run_id": id, "pipeline_id": target.id, "version": target.version,
+                     "trigger": "pipeline", "parent_run_id": sub.parent}),
+        ),
+    )
+    .await?;
+    let run = store::get_run(&tx, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("run {id} vanished in its own transaction"))?;
+    tx.commit().await?;
+    Ok(run)
+}
+
+impl Pipelines {
+    pub fn new(pool: Pool, engine: Engine) -> Self {
+        Self { pool, engine }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub async fn create(
+        &self,
+        actor: Actor<'_>,
+        document: Value,
+    ) -> Result<StoredPipeline, PipelineError> {
+        let pipeline = checked(&document)?;
+        let id = Uuid::now_v7();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = PipelineRow {
+            name: &pipeline.name,
+            description: &pipeline.description,
+            status: &pipeline.status,
+            document: &document,
+        };
+        store::insert_pipeline(&tx, id, actor.user_id, &row)
+            .await
+            .map_err(|e| taken(e, &pipeline.name))?;
+        let stored = store::get_pipeline(&tx, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("pipeline {id} vanished in its own transaction"))
+            .map_err(DomainError::from)?;
+        changed(&tx, &actor, EventType::PipelineCreated, &stored).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Replaces the document: a new version; runs already started keep theirs.
+    pub async fn update(
+        &self,
+        actor: Actor<'_>,
+        id: Uuid,
+        document: Value,
+    ) -> Result<StoredPipeline, PipelineError> {
+        let pipeline = checked(&document)?;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let (version, owner) = store::lock_pipeline(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no pipeline {id}")))?;
+        may_change(&actor, owner)?;
+        let row = PipelineRow {
+            name: &pipeline.name,
+            description: &pipeline.description,
+            status: &pipeline.status,
+            document: &document,
+        };
+        store::update_pipeline(&tx, id, version + 1, actor.user_id, &row)
+            .await
+            .map_err(|e| taken(e, &pipeline.name))?;
+        let stored = store::get_pipeline(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no pipeline {id}")))?;
+        changed(&tx, &actor, EventType::PipelineUpdated, &stored).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
+        let current = self.get(id).await?;
+        may_change(&actor, current.owner_id)?;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if !store::delete_pipeline(&tx, id).await? {
+            return Err(DomainError::NotFound(format!("no pipeline {id}")));
+        }
+        changed(&tx, &actor, EventType::PipelineDeleted, &current).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<StoredPipeline, DomainError> {
+        let client = self.pool.get().await?;
+        store::get_pipeline(&client, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no pipeline {id}")))
+    }
+
+    pub async fn list(
+        &self,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<StoredPipeline>, DomainError> {
+        let client = self.pool.get().await?;
+        Ok(store::list_pipelines(&client, after, limit).await?)
+    }
+
+    pub async fn versions(&self, id: Uuid) -> Result<Vec<Version>, DomainError> {
+        self.get(id).await?;
+        let client = self.pool.get().await?;
+        Ok(store::list_versions(&client, id).await?)
+    }
+
+    pub async fn version(&self, id: Uuid, version: i32) -> Result<Version, DomainError> {
+        let client = self.pool.get().await?;
+        store::get_version(&client, id, version)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("pipeline {id} has no version {version}")))
+    }
+
+    /// What changed from version `from` to version `to`.
+    pub async fn diff(&self, id: Uuid, from: i32, to: i32) -> Result<Value, DomainError> {
+        let a = self.version(id, from).await?;
+        let b = self.version(id, to).await?;
+        Ok(super::diff::diff(&a.document, &b.document))
+    }
+
+    /// Starts a run on the newest version: pending until an instance's engine claims it
+    /// (this one is woken at once).
+    pub async fn start_run(
+        &self,
+        actor: Actor<'_>,
+        id: Uuid,
+        trigger_data: Value,
+        trigger: Trigger,
+    ) -> Result<Run, DomainError> {
+        if !trigger_data.is_object() {
+            return Err(DomainError::invalid(
+                "trigger_data",
+                "must be a JSON object",
+            ));
+        }
+        let stored = self.get(id).await?;
+        let pipeline = validate::validate(&stored.document).map_err(|_| {
+            DomainError::Conflict("the pipeline's newest version does not validate".into())
+        })?;
+        let run = self
+            .insert_run(
+                &stored,
+                &pipeline,
+                &actor,
+                &trigger_data,
+                trigger.as_str(),
+                None,
+            )
+            .await?;
+        self.engine.wake();
+        Ok(run)
+    }
+
+    async fn insert_run(
+        &self,
+        stored: &StoredPipeline,
+        pipeline: &Pipeline,
+        actor: &Actor<'_>,
+        trigger_data: &Value,
+        trigger: &str,
+        rerun_of: Option<&Run>,
+    ) -> Result<Run, DomainError> {
+        let id = Uuid::now_v7();
+        let version = rerun_of.map_or(stored.version, |r| r.version);
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = NewRunRow {
+            id,
+            pipeline_id: stored.id,
+            version,
+            trigger,
+            trigger_data,
+            created_by: Some(actor.user_id),
+            parent_run_id: None,
+            rerun_of: rerun_of.map(|r| r.id),
+            claimed_by: None,
+        };
+        store::insert_run(&tx, &row, &node_list(pipeline)).await?;
+        if let Some(old) = rerun_of {
+            store::copy_settled_nodes(&tx, old.id, id).await?;
+        }
+        outbox::append(
+            &tx,
+            &NewEvent::new(
+                EventType::PipelineRunCreated,
+                scope(stored.id, stored.owner_id, Some(id)),
+                Some(actor.user_id),
+            )
+            .data(
+                json!({"run_id": id, "pipeline_id": stored.id, "version": version,
+                         "trigger": trigger, "rerun_of": rerun_of.map(|r| r.id)}),
+            ),
+        )
+        .await?;
+        let run = store::get_run(&tx, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("run {id} vanished in its own transaction"))?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    pub async fn run(&self, id: Uuid) -> Result<Run, DomainError> {
+        let client = self.pool.get().await?;
+        store::get_run(&client, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no pipeline run {id}")))
+    }
+
+    pub async fn runs(
+        &self,
+        pipeline: Uuid,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Run>, DomainError> {
+        self.get(pipeline).await?;
+        let client = self.pool.get().await?;
+        Ok(store::list_runs(&client, pipeline, after, limit).await?)
+    }
+
+    /// Asks a run to stop: a pending one ends at once; a live one is stopped by whichever
+    /// instance executes it (its nodes cancelled, then aborted after the grace period).
+    pub async fn cancel(&self, actor: Actor<'_>, id: Uuid) -> Result<Run, DomainError> {
+        let run = self.run(id).await?;
+        let stored = self.get(run.pipeline_id).await?;
+        if actor.role != Role::Admin
+            && Some(actor.user_id) != run.created_by
+            && actor.user_id != stored.owner_id
+        {
+            return Err(DomainError::Forbidden(
+                "only who started the run, the pipeline's owner or an admin may cancel it".into(),
+            ));
+        }
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let before = store::request_cancel(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no pipeline run {id}")))?;
+        if before.is_final() {
+            return Err(DomainError::Conflict(format!(
+                "the run has already ended ({})",
+                before.as_str()
+            )));
+        }
+        let event_type = if before == RunStatus::Pending {
+            EventType::PipelineRunCancelled
+        } else {
+            EventType::PipelineRunCancelRequested
+        };
+        outbox::append(
+            &tx,
+            &NewEvent::new(
+                event_type,
+                scope(stored.id, stored.owner_id, Some(id)),
+                Some(actor.user_id),
+            )
+            .data(json!({"run_id": id, "pipeline_id": stored.id, "status": "cancelled"})),
+        )
+        .await?;
+        tx.commit().await?;
+        if let Some(handle) = self.engine.handle(id) {
+            handle.cancel.cancel();
+        }
+        self.run(id).await
+    }
+
+    /// Decides an approval that waits. Who may: the node's `approvers` (user ids or emails),
+    /// else any member or admin.
+    pub async fn decide(
+        &self,
+        actor: Actor<'_>,
+        run_id: Uuid,
+        node_id: &str,
+        approve: bool,
+        comment: Option<String>,
+    ) -> Result<Run, DomainError> {
+        let run = self.run(run_id).await?;
+        let node = run
+            .nodes
+            .iter()
+            .find(|n| n.node_id == node_id)
+            .ok_or_else(|| DomainError::NotFound(format!("the run has no node {node_id:?}")))?;
+        if node.node_type != "approval" {
+            return Err(DomainError::Conflict(format!(
+                "node {node_id} is not an approval"
+            )));
+        }
+        let version = self.version(run.pipeline_id, run.version).await?;
+        let approvers: Vec<String> = version
+            .document
+            .get("nodes")
+            .and_then(Value::as_array)
+            .and_then(|nodes| {
+                nodes.iter().find(|n| {
+                    n.get("id").map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    }) == Some(node_id.to_owned())
+                })
+            })
+            .and_then(|n| n.pointer("/config/approvers"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let client = self.pool.get().await?;
+        let user = crate::auth::store::get_user(&client, actor.user_id)
+            .await?
+            .ok_or_else(|| DomainError::Forbidden("no such user".into()))?;
+        drop(client);
+        let allowed = if approvers.is_empty() {
+            actor.role >= Role::Member
+        } else {
+            approvers
+                .iter()
+                .any(|a| *a == user.id.to_string() || a.eq_ignore_ascii_case(&user.email))
+        };
+        if !allowed {
+            return Err(DomainError::Forbidden(
+                "you are not one of this approval's approvers".into(),
+            ));
+        }
+        if let Some(c) = &comment
+            && c.len() > 4096
+        {
+            return Err(DomainError::invalid("comment", "at most 4096 bytes"));
+        }
+        let stored = self.get(run.pipeline_id).await?;
+        let decision = json!({"approved": approve, "by": actor.user_id, "comment": comment,
+                              "at": chrono::Utc::now(), "timed_out": false});
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if !store::decide(&tx, run_id, node_id, &decision).await? {
+            return Err(DomainError::Conflict(format!(
+                "node {node_id} is not waiting for a decision"
+            )));
+        }
+        outbox::append(
+            &tx,
+            &NewEvent::new(
+                EventType::PipelineNodeDecided,
+                scope(stored.id, stored.owner_id, Some(run_id)),
+                Some(actor.user_id),
+            )
+            .data(
+                json!({"run_id": run_id, "pipeline_id": stored.id, "node_id": node_id,
+                         "decision": decision}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        if let Some(handle) = self.engine.handle(run_id) {
+            handle.decided.notify_waiters();
+        }
+        self.run(run_id).await
+    }
+
+    /// A new run of the same version and trigger data, keeping the completed and skipped
+    /// nodes (and their outputs) of a run that failed, was cancelled or timed out.
+    pub async fn rerun(&self, actor: Actor<'_>, id: Uuid) -> Result<Run, DomainError> {
+        let old = self.run(id).await?;
+        if !matches!(
+            old.status,
+            RunStatus::Failed | RunStatus::Cancelled | RunStatus::Timeout
+        ) {
+            return Err(DomainError::Conflict(format!(
+                "only a failed, cancelled or timed-out run can be re-run (this one is {})",
+                old.status.as_str()
+            )));
+        }
+        let stored = self.get(old.pipeline_id).await?;
+        let version = self.version(old.pipeline_id, old.version).await?;
+        let pipeline = validate::validate(&version.document)
+            .map_err(|_| DomainError::Conflict("the run's version no longer validates".into()))?;
+        let run = self
+            .insert_run(
+                &stored,
+                &pipeline,
+                &actor,
+                &old.trigger_data,
+                "rerun",
+                Some(&old),
+            )
+            .await?;
+        self.engine.wake();
+        Ok(run)
+    }
+
+    pub async fn breakers(&self, id: Uuid) -> Result<Vec<Breaker>, DomainError> {
+        self.get(id).await?;
+        let client = self.pool.get().await?;
+        Ok(store::list_breakers(&client, id).await?)
+    }
+
+    /// A new webhook secret (shown once; only its hash is kept), replacing any earlier one.
+    pub async fn rotate_webhook(&self, actor: Actor<'_>, id: Uuid) -> Result<String, DomainError> {
+        let stored = self.get(id).await?;
+        may_change(&actor, stored.owner_id)?;
+        let secret = format!("whsec_{}", hex::encode(rand::random::<[u8; 24]>()));
+        let hash = Sha256::digest(secret.as_bytes());
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        store::set_webhook_hash(&tx, id, Some(hash.as_slice())).await?;
+        audit::store::record(
+            &tx,
+            &audit::Entry {
+                actor_id: Some(actor.user_id),
+                action: "pipeline.webhook_rotated",
+                outcome: Outcome::Success,
+                meta: actor.meta,
+                details: json!({"pipeline": {"id": id, "name": stored.name}}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// Starts a run from the webhook when `secret` is the pipeline's; as its owner.
+    pub async fn webhook_run(
+        &self,
+        id: Uuid,
+        secret: &str,
+        body: Value,
+        meta: &audit::RequestMeta,
+    ) -> Result<Run, DomainError> {
+        let denied = || DomainError::Forbidden("wrong or missing webhook secret".into());
+        let client = self.pool.get().await?;
+        let Some(stored_hash) = store::webhook_hash(&client, id).await? else {
+            return Err(denied());
+        };
+        drop(client);
+        let given = Sha256::digest(secret.as_bytes());
+        // Both are hashes of the same length: comparing every byte leaks no prefix.
+        let same = stored_hash.len() == given.len()
+            && stored_hash
+                .iter()
+                .zip(given.iter())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !same {
+            return Err(denied());
+        }
+        let stored = self.get(id).await?;
+        let trigger_data = match body {
+            Value::Object(o) => Value::Object(o),
+            Value::Null => Value::Object(Map::new()),
+            other => json!({"body": other}),
+        };
+        let owner = Actor {
+            user_id: stored.owner_id,
+            role: Role::Member,
+            meta,
+        };
+        self.start_run(owner, id, trigger_data, Trigger::Webhook)
+            .await
+    }
+}

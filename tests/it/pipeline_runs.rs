@@ -1,0 +1,807 @@
+//! The pipeline engine against a real database: stored pipelines and versions, runs executed
+//! asynchronously with every node's state stored, concurrency, skip and join, retries and
+//! non-retryable errors, circuit breakers across runs, timeouts, cancellation, approvals,
+//! re-runs, webhooks, the original's format, and an agent on the real local model. Actions
+//! call a local HTTP server that records what it receives.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use gathering::auth::model::Role;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, TestDb, json, poll_until, repo_root, test_config};
+
+/// What the hook server received, and what it answers next.
+#[derive(Clone, Default)]
+pub struct Hook {
+    /// `(idempotency key, path, body)` of every request.
+    pub seen: Arc<Mutex<Vec<(String, String, Value)>>>,
+    /// Statuses to answer, in order; 200 when empty.
+    pub answers: Arc<Mutex<VecDeque<u16>>>,
+    /// How long to wait before answering a path that starts with `/slow`, in ms.
+    pub delay_ms: Arc<Mutex<u64>>,
+}
+
+impl Hook {
+    pub fn answer(&self, statuses: &[u16]) {
+        self.answers
+            .lock()
+            .unwrap()
+            .extend(statuses.iter().copied());
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|s| s.0.clone())
+            .collect()
+    }
+
+    /// The idempotency keys of the requests to `path`.
+    pub fn keys_of(&self, path: &str) -> Vec<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.1 == path)
+            .map(|s| s.0.clone())
+            .collect()
+    }
+}
+
+async fn hooked(
+    State(hook): State<Hook>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, String) {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    hook.seen
+        .lock()
+        .unwrap()
+        .push((key, uri.path().to_owned(), body));
+    let delay = *hook.delay_ms.lock().unwrap();
+    if delay > 0 && uri.path().starts_with("/slow") {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    let status = hook.answers.lock().unwrap().pop_front().unwrap_or(200);
+    (
+        StatusCode::from_u16(status).unwrap(),
+        json!({"ok": status < 400}).to_string(),
+    )
+}
+
+/// A local HTTP server recording requests; its base URL.
+pub async fn hook_server() -> (String, Hook) {
+    let hook = Hook::default();
+    let router = axum::Router::new()
+        .fallback(hooked)
+        .with_state(hook.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}"), hook)
+}
+
+async fn spawn() -> TestApp {
+    let db = TestDb::migrated().await;
+    let mut config = test_config(&db);
+    config.tools.http_allow_private = true;
+    config.pipelines.cancel_grace = Duration::from_millis(500);
+    let app = TestApp::start_with(db, config).await;
+    app.wait_ready().await;
+    app
+}
+
+pub async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
+    app.http
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Stores `document`; its id.
+pub async fn create(app: &TestApp, token: &str, document: Value) -> String {
+    let response = post(app, "/api/pipelines", token, document).await;
+    let status = response.status();
+    let body = json(response).await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// Starts a run; its id.
+pub async fn start(app: &TestApp, token: &str, pipeline: &str, data: Value) -> String {
+    let response = post(
+        app,
+        &format!("/api/pipelines/{pipeline}/runs"),
+        token,
+        json!({"trigger_data": data}),
+    )
+    .await;
+    let status = response.status();
+    let body = json(response).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["status"], "pending");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn run_of(app: &TestApp, token: &str, run: &str) -> Value {
+    json(
+        app.get_as(&format!("/api/pipeline-runs/{run}"), token)
+            .await,
+    )
+    .await
+}
+
+/// Polls the run until `done` says so (30 s at most); the run.
+pub async fn wait_for(
+    app: &TestApp,
+    token: &str,
+    run: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let last = std::cell::RefCell::new(Value::Null);
+    let reached = poll_until(Duration::from_secs(30), || {
+        let fetched = run_of(app, token, run);
+        let (last, done) = (&last, &done);
+        async move {
+            let value = fetched.await;
+            let reached = done(&value);
+            *last.borrow_mut() = value;
+            reached
+        }
+    })
+    .await;
+    let last = last.into_inner();
+    assert!(reached, "the run never reached the state: {last:#}");
+    last
+}
+
+pub async fn finished(app: &TestApp, token: &str, run: &str) -> Value {
+    wait_for(app, token, run, |r| {
+        ["completed", "failed", "cancelled", "timeout"]
+            .contains(&r["status"].as_str().unwrap_or(""))
+    })
+    .await
+}
+
+pub fn node<'a>(run: &'a Value, id: &str) -> &'a Value {
+    run["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["node_id"] == id)
+        .unwrap_or_else(|| panic!("no node {id} in {run:#}"))
+}
+
+fn time(v: &Value) -> chrono::DateTime<chrono::Utc> {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn independent_branches_overlap_and_a_false_condition_skips_only_what_it_feeds() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let mut events = app.bus.subscribe(
+        "test",
+        gathering::events::Filter {
+            types: vec![gathering::events::TypePattern::parse("pipeline_run.*").unwrap()],
+            ..Default::default()
+        },
+    );
+    let id = create(
+        &app,
+        &member,
+        json!({"name": "overlap", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "slow_a", "type": "delay", "config": {"seconds": 0.6}},
+            {"id": "slow_b", "type": "delay", "config": {"seconds": 0.6}},
+            {"id": "gate", "type": "condition", "config": {"condition": "trigger.n > 10"}},
+            {"id": "big", "type": "transform", "config": {"expression": "{'size': 'big'}"}},
+            {"id": "count", "type": "transform", "config": {"expression": "{'n': trigger.n * 2}"}},
+            {"id": "join", "type": "merge"},
+            {"id": "after_big", "type": "transform", "config": {"expression": "1"}}],
+          "edges": [
+            {"id": "e1", "from": "t", "to": "slow_a"}, {"id": "e2", "from": "t", "to": "slow_b"},
+            {"id": "e3", "from": "t", "to": "gate"}, {"id": "e4", "from": "gate", "to": "big"},
+            {"id": "e5", "from": "t", "to": "count"},
+            {"id": "e6", "from": "big", "to": "join"}, {"id": "e7", "from": "count", "to": "join"},
+            {"id": "e8", "from": "slow_a", "to": "join"}, {"id": "e9", "from": "slow_b", "to": "join"},
+            {"id": "e10", "from": "big", "to": "after_big"}],
+          "settings": {"max_parallel": 4}}),
+    )
+    .await;
+    let run = start(&app, &member, &id, json!({"n": 3})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    let (a, b) = (node(&done, "slow_a"), node(&done, "slow_b"));
+    assert!(
+        time(&a["started_at"]) < time(&b["finished_at"])
+            && time(&b["started_at"]) < time(&a["finished_at"]),
+        "the two delays ran one after the other: {a} {b}"
+    );
+    assert_eq!(node(&done, "gate")["status"], "completed");
+    assert_eq!(node(&done, "gate")["output"]["result"], false);
+    assert_eq!(node(&done, "big")["status"], "skipped");
+    assert_eq!(node(&done, "after_big")["status"], "skipped");
+    let join = node(&done, "join");
+    assert_eq!(join["status"], "completed");
+    assert_eq!(join["output"]["count"], json!({"n": 6}));
+    assert!(join["output"].get("big").is_none(), "{join}");
+    assert_eq!(done["output"]["join"]["count"]["n"], 6);
+    for n in done["nodes"].as_array().unwrap() {
+        if n["status"] == "completed" {
+            assert_eq!(n["attempts"], 1, "{n}");
+        }
+    }
+    // The bus carried the run from start to end.
+    let mut seen = Vec::new();
+    while !seen.contains(&"pipeline_run.completed".to_owned()) {
+        let delivery = tokio::time::timeout(Duration::from_secs(10), events.recv())
+            .await
+            .expect("run events on the bus")
+            .unwrap();
+        if let gathering::events::bus::Delivery::Event(e) = delivery
+            && e.scope.run_id.map(|r| r.to_string()) == Some(run.clone())
+        {
+            seen.push(e.event_type.as_str().to_owned());
+        }
+    }
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("pipeline_run.created")
+    );
+    assert!(
+        seen.contains(&"pipeline_run.started".to_owned()),
+        "{seen:?}"
+    );
+
+    // The same pipeline with a true condition runs the branch.
+    let run = start(&app, &member, &id, json!({"n": 30})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(node(&done, "big")["status"], "completed");
+    assert_eq!(node(&done, "join")["output"]["big"], json!({"size": "big"}));
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn retryable_failures_are_retried_with_one_idempotency_key_and_others_fail_at_once() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let (base, hook) = hook_server().await;
+    let id = create(
+        &app,
+        &member,
+        json!({"name": "retries", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "call", "type": "action", "config": {"action": "call_api",
+             "url": format!("{base}/call"), "method": "POST", "body": {"n": "{{trigger.n}}"}}}],
+          "edges": [{"from": "t", "to": "call"}],
+          "settings": {"max_retries_per_node": 3, "retry_backoff_base": 0.05,
+                       "retry_backoff_max": 0.2}}),
+    )
+    .await;
+    hook.answer(&[503, 500]);
+    let run = start(&app, &member, &id, json!({"n": 7})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    let call = node(&done, "call");
+    assert_eq!(call["attempts"], 3);
+    assert_eq!(call["output"]["status"], 200);
+    let keys = hook.keys();
+    assert_eq!(keys.len(), 3);
+    assert!(keys.iter().all(|k| *k == format!("{run}:call")), "{keys:?}");
+    assert_eq!(hook.seen.lock().unwrap()[0].2, json!({"n": "7"}));
+
+    // A 404 is not retried: the node and the run fail at once.
+    hook.answer(&[404]);
+    let run = start(&app, &member, &id, json!({"n": 1})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "failed");
+    assert!(
+        done["error"].as_str().unwrap().contains("node call failed"),
+        "{done}"
+    );
+    let call = node(&done, "call");
+    assert_eq!(call["attempts"], 1);
+    assert_eq!(call["error_code"], "http_status");
+    assert_eq!(hook.keys().len(), 4);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_breaker_opens_after_repeated_failures_across_runs_and_recovers_through_half_open() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let (base, hook) = hook_server().await;
+    let id = create(
+        &app,
+        &member,
+        json!({"name": "breaker", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "flaky", "type": "action", "config": {"action": "call_api",
+             "url": format!("{base}/flaky"), "max_retries": 0, "failure_threshold": 2,
+             "recovery_seconds": 1}}],
+          "edges": [{"from": "t", "to": "flaky"}]}),
+    )
+    .await;
+    hook.answer(&[500, 500]);
+    for _ in 0..2 {
+        let run = start(&app, &member, &id, json!({})).await;
+        assert_eq!(finished(&app, &member, &run).await["status"], "failed");
+    }
+    let breakers = json(
+        app.get_as(&format!("/api/pipelines/{id}/breakers"), &member)
+            .await,
+    )
+    .await;
+    assert_eq!(breakers[0]["state"], "open", "{breakers}");
+    assert_eq!(breakers[0]["failures"], 2);
+    // Open: the node fails at once, without a request.
+    let run = start(&app, &member, &id, json!({})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(
+        node(&done, "flaky")["error_code"],
+        "breaker_open",
+        "{done:#}"
+    );
+    assert_eq!(hook.keys().len(), 2);
+    // After the recovery time one probe goes through; it succeeds and closes the breaker.
+    let opened = time(&breakers[0]["opened_at"]);
+    assert!(
+        poll_until(Duration::from_secs(10), || async {
+            chrono::Utc::now() > opened + chrono::Duration::milliseconds(1100)
+        })
+        .await
+    );
+    let run = start(&app, &member, &id, json!({})).await;
+    assert_eq!(finished(&app, &member, &run).await["status"], "completed");
+    let breakers = json(
+        app.get_as(&format!("/api/pipelines/{id}/breakers"), &member)
+            .await,
+    )
+    .await;
+    assert_eq!(breakers[0]["state"], "closed", "{breakers}");
+    assert_eq!(breakers[0]["failures"], 0);
+    assert_eq!(hook.keys().len(), 3);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_run_times_out_and_a_cancel_stops_a_running_node() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let slow = |name: &str, timeout: f64| {
+        json!({"name": name, "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "wait", "type": "delay", "config": {"seconds": 60}},
+            {"id": "after", "type": "transform", "config": {"expression": "1"}}],
+          "edges": [{"from": "t", "to": "wait"}, {"from": "wait", "to": "after"}],
+          "settings": {"timeout_seconds": timeout}})
+    };
+    let id = create(&app, &member, slow("times-out", 1.0)).await;
+    let run = start(&app, &member, &id, json!({})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "timeout", "{done:#}");
+    assert_eq!(node(&done, "wait")["status"], "cancelled");
+    assert_eq!(node(&done, "after")["status"], "cancelled");
+
+    let id = create(&app, &member, slow("cancelled", 3600.0)).await;
+    let run = start(&app, &member, &id, json!({})).await;
+    wait_for(&app, &member, &run, |r| {
+        node(r, "wait")["status"] == "running"
+    })
+    .await;
+    let viewer = app.signed_in(Role::Viewer).await;
+    let refused = post(
+        &app,
+        &format!("/api/pipeline-runs/{run}/cancel"),
+        &viewer,
+        json!({}),
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    let asked = post(
+        &app,
+        &format!("/api/pipeline-runs/{run}/cancel"),
+        &member,
+        json!({}),
+    )
+    .await;
+    assert_eq!(asked.status(), 200);
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "cancelled");
+    assert_eq!(node(&done, "wait")["status"], "cancelled");
+    let stopped = time(&node(&done, "wait")["finished_at"]);
+    let began = time(&node(&done, "wait")["started_at"]);
+    assert!(
+        stopped - began < chrono::Duration::seconds(30),
+        "the delay was not stopped"
+    );
+    let again = post(
+        &app,
+        &format!("/api/pipeline-runs/{run}/cancel"),
+        &member,
+        json!({}),
+    )
+    .await;
+    assert_eq!(again.status(), 409);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn approvals_are_approved_rejected_or_time_out_to_their_default() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let viewer = app.signed_in(Role::Viewer).await;
+    let document = |name: &str, timeout: f64, default: &str| {
+        json!({"name": name, "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "ask", "type": "approval", "config": {"message": "Ship it?",
+             "timeout_seconds": timeout, "default": default}},
+            {"id": "ship", "type": "transform", "config": {"expression": "{'shipped': true}"}}],
+          "edges": [{"from": "t", "to": "ask"}, {"from": "ask", "to": "ship"}]})
+    };
+    let id = create(&app, &member, document("approve-me", 3600.0, "reject")).await;
+    for (decision, ship) in [("approve", "completed"), ("reject", "skipped")] {
+        let run = start(&app, &member, &id, json!({})).await;
+        let waiting = wait_for(&app, &member, &run, |r| r["status"] == "waiting").await;
+        assert_eq!(node(&waiting, "ask")["status"], "waiting");
+        let path = format!("/api/pipeline-runs/{run}/approvals/ask");
+        let refused = post(&app, &path, &viewer, json!({"decision": decision})).await;
+        assert_eq!(refused.status(), 403);
+        let bad = post(&app, &path, &member, json!({"decision": "maybe"})).await;
+        assert_eq!(bad.status(), 422);
+        let decided = post(
+            &app,
+            &path,
+            &member,
+            json!({"decision": decision, "comment": "ok"}),
+        )
+        .await;
+        assert_eq!(decided.status(), 200);
+        let done = finished(&app, &member, &run).await;
+        assert_eq!(done["status"], "completed", "{done:#}");
+        assert_eq!(
+            node(&done, "ask")["output"]["approved"],
+            decision == "approve"
+        );
+        assert_eq!(node(&done, "ask")["output"]["decision"]["comment"], "ok");
+        assert_eq!(node(&done, "ship")["status"], ship);
+        let twice = post(&app, &path, &member, json!({"decision": decision})).await;
+        assert_eq!(twice.status(), 409);
+    }
+    let id = create(&app, &member, document("timing-out", 0.5, "approve")).await;
+    let run = start(&app, &member, &id, json!({})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(node(&done, "ask")["output"]["approved"], true, "{done:#}");
+    assert_eq!(node(&done, "ask")["output"]["decision"]["timed_out"], true);
+    assert_eq!(node(&done, "ship")["status"], "completed");
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_originals_format_runs_unchanged() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let (base, hook) = hook_server().await;
+    // As the original's dashboard writes it: integer ids, from_node/to_node, delay_seconds,
+    // `input.<key>` and predecessor-id conditions, call_api with its tool_name.
+    let id = create(
+        &app,
+        &member,
+        json!({"name": "original", "description": "", "status": "active",
+          "nodes": [
+            {"id": 1, "type": "trigger", "name": "Start", "config": {"trigger_type": "manual"},
+             "position": {"x": 50, "y": 100}},
+            {"id": 2, "type": "condition", "name": "Has PR?", "config": {"condition": "input.pr"}},
+            {"id": 3, "type": "delay", "name": "Wait", "config": {"delay_seconds": 0.1}},
+            {"id": 4, "type": "parallel", "name": "Fan", "config": {}},
+            {"id": 5, "type": "action", "name": "Notify",
+             "config": {"action": "call_api", "url": format!("{base}/hook"), "tool_name": "http_post"}}],
+          "edges": [{"id": "e1", "from_node": 1, "to_node": 2}, {"id": "e2", "from": 2, "to": 3},
+                    {"id": "e3", "from": 3, "to": 4, "condition": "true"},
+                    {"id": "e4", "from": 4, "to": 5, "condition": "4"}],
+          "settings": {"timeout_seconds": 60, "max_retries_per_node": 1,
+                       "retry_backoff_base": 1.0, "retry_backoff_max": 60}}),
+    )
+    .await;
+    let run = start(&app, &member, &id, json!({"pr": {"number": 12}})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    for n in ["1", "2", "3", "4", "5"] {
+        assert_eq!(node(&done, n)["status"], "completed", "{n}: {done:#}");
+    }
+    assert_eq!(hook.keys(), vec![format!("{run}:5")]);
+    let run = start(&app, &member, &id, json!({})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed");
+    assert_eq!(node(&done, "3")["status"], "skipped");
+    assert_eq!(node(&done, "5")["status"], "skipped");
+    assert_eq!(hook.keys().len(), 1);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn versions_diffs_reruns_webhooks_and_bad_input() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let other = app.signed_in(Role::Member).await;
+    let (base, hook) = hook_server().await;
+    let v1 = json!({"name": "versioned", "nodes": [
+        {"id": "t", "type": "trigger"},
+        {"id": "first", "type": "transform", "config": {"expression": "{'x': 1}"}},
+        {"id": "call", "type": "action", "config": {"action": "call_api",
+         "url": format!("{base}/v"), "max_retries": 0}}],
+      "edges": [{"from": "t", "to": "first"}, {"from": "first", "to": "call"}]});
+    let id = create(&app, &member, v1.clone()).await;
+    // Invalid documents: 422 with every problem; nothing stored.
+    let bad = post(
+        &app,
+        "/api/pipelines",
+        &member,
+        json!({"name": "bad", "nodes": [{"id": "x", "type": "teleport"}], "edges": []}),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let body = json(bad).await;
+    assert_eq!(body["error"]["code"], "validation_failed");
+    assert!(
+        body["error"]["details"]["errors"].as_array().unwrap().len() >= 2,
+        "{body}"
+    );
+    let taken = post(&app, "/api/pipelines", &member, v1.clone()).await;
+    assert_eq!(taken.status(), 409);
+    let viewer = app.signed_in(Role::Viewer).await;
+    assert_eq!(
+        post(&app, "/api/pipelines", &viewer, v1.clone())
+            .await
+            .status(),
+        403
+    );
+    let bad_data = post(
+        &app,
+        &format!("/api/pipelines/{id}/runs"),
+        &member,
+        json!({"trigger_data": [1, 2]}),
+    )
+    .await;
+    assert_eq!(bad_data.status(), 422);
+    let unknown = post(
+        &app,
+        &format!("/api/pipelines/{id}/runs"),
+        &member,
+        json!({"trigger": {}}),
+    )
+    .await;
+    assert_eq!(unknown.status(), 422);
+
+    // A failed run, then a re-run that keeps the completed node.
+    hook.answer(&[400]);
+    let failed = start(&app, &member, &id, json!({"k": 1})).await;
+    let failed_run = finished(&app, &member, &failed).await;
+    assert_eq!(failed_run["status"], "failed");
+    let rerun = post(
+        &app,
+        &format!("/api/pipeline-runs/{failed}/rerun"),
+        &member,
+        json!({}),
+    )
+    .await;
+    assert_eq!(rerun.status(), 201);
+    let rerun = json(rerun).await;
+    assert_eq!(rerun["rerun_of"], failed.as_str());
+    let again = finished(&app, &member, rerun["id"].as_str().unwrap()).await;
+    assert_eq!(again["status"], "completed", "{again:#}");
+    assert_eq!(
+        node(&again, "first")["started_at"],
+        node(&failed_run, "first")["started_at"]
+    );
+    assert_eq!(node(&again, "call")["status"], "completed");
+    assert_eq!(again["trigger_data"], json!({"k": 1}));
+    let completed = post(
+        &app,
+        &format!("/api/pipeline-runs/{}/rerun", again["id"].as_str().unwrap()),
+        &member,
+        json!({}),
+    )
+    .await;
+    assert_eq!(completed.status(), 409);
+
+    // Versions: an update makes version 2; runs started before keep version 1.
+    let mut v2 = v1.clone();
+    v2["nodes"][1]["config"]["expression"] = json!("{'x': 2}");
+    v2["description"] = json!("second");
+    let put = |token: String, doc: Value| {
+        app.http
+            .put(app.url(&format!("/api/pipelines/{id}")))
+            .bearer_auth(token)
+            .json(&doc)
+            .send()
+    };
+    assert_eq!(put(other.clone(), v2.clone()).await.unwrap().status(), 403);
+    let updated = json(put(member.clone(), v2).await.unwrap()).await;
+    assert_eq!(updated["version"], 2);
+    assert_eq!(failed_run["version"], 1);
+    let versions = json(
+        app.get_as(&format!("/api/pipelines/{id}/versions"), &member)
+            .await,
+    )
+    .await;
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let diff = json(
+        app.get_as(&format!("/api/pipelines/{id}/diff?from=1&to=2"), &member)
+            .await,
+    )
+    .await;
+    assert_eq!(diff["nodes"]["changed"][0]["id"], "first", "{diff}");
+    assert_eq!(
+        diff["nodes"]["changed"][0]["after"]["config"]["expression"],
+        "{'x': 2}"
+    );
+    assert_eq!(diff["fields"]["description"]["after"], "second");
+    let missing = app
+        .get_as(&format!("/api/pipelines/{id}/diff?from=1&to=9"), &member)
+        .await;
+    assert_eq!(missing.status(), 404);
+
+    // The webhook: a wrong secret is refused; the right one starts a run as the owner.
+    let hook_url = app.url(&format!("/api/pipelines/{id}/webhook"));
+    let none = app
+        .http
+        .post(&hook_url)
+        .json(&json!({"a": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 403);
+    let secret = post(
+        &app,
+        &format!("/api/pipelines/{id}/webhook-secret"),
+        &member,
+        json!({}),
+    )
+    .await;
+    assert_eq!(secret.status(), 201);
+    let secret = json(secret).await["secret"].as_str().unwrap().to_owned();
+    let wrong = app
+        .http
+        .post(&hook_url)
+        .header("x-gathering-webhook-secret", "whsec_nope")
+        .json(&json!({"a": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let started = app
+        .http
+        .post(&hook_url)
+        .header("x-gathering-webhook-secret", &secret)
+        .json(&json!({"a": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 201);
+    let started = json(started).await;
+    assert_eq!(started["trigger"], "webhook");
+    assert_eq!(started["version"], 2);
+    let done = finished(&app, &member, started["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed");
+    assert_eq!(node(&done, "first")["output"], json!({"x": 2}));
+    assert_eq!(node(&done, "t")["output"], json!({"a": 1}));
+
+    let runs = json(
+        app.get_as(&format!("/api/pipelines/{id}/runs"), &member)
+            .await,
+    )
+    .await;
+    assert_eq!(runs["items"].as_array().unwrap().len(), 3);
+    let deleted = app
+        .http
+        .delete(app.url(&format!("/api/pipelines/{id}")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(
+        app.get_as(&format!("/api/pipelines/{id}"), &member)
+            .await
+            .status(),
+        404
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_documented_examples_run_and_one_uses_an_agent_on_the_local_model() {
+    let db = TestDb::migrated().await;
+    let mut config = test_config(&db);
+    config.tools.http_allow_private = true;
+    config.models.dir = repo_root().join(".gathering/models");
+    config.agents.personas_dir = repo_root().join("personas");
+    let app = TestApp::start_with(db, config).await;
+    app.wait_ready().await;
+    let member = app.signed_in(Role::Member).await;
+    let personas = json(app.get_as("/api/personas?limit=200", &member).await).await;
+    let persona = personas["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "devils-advocate")
+        .unwrap()["id"]
+        .clone();
+    for name in ["analyst", "writer"] {
+        let made = post(
+            &app,
+            "/api/agents",
+            &member,
+            json!({"name": name, "persona_id": persona, "max_tokens": 8, "temperature": 0}),
+        )
+        .await;
+        assert_eq!(made.status(), 201);
+    }
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/pipelines/fan-out-summaries.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let id = create(&app, &member, doc).await;
+    let run = start(&app, &member, &id, json!({"text": "Sales rose 4% in May."})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    for agent in ["analyst", "writer"] {
+        let out = &node(&done, agent)["output"];
+        assert_eq!(out["model"], "smollm2-135m-instruct", "{out}");
+        assert!(!out["result"].as_str().unwrap().is_empty(), "{out}");
+        assert_eq!(out["agent"], agent);
+    }
+    let join = &node(&done, "join")["output"];
+    assert!(join["analyst"]["result"].is_string() && join["writer"]["result"].is_string());
+    // The conversation of each turn is stored.
+    let cid = node(&done, "analyst")["output"]["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let messages = app
+        .get_as(&format!("/api/conversations/{cid}/messages"), &member)
+        .await;
+    assert_eq!(messages.status(), 200);
+
+    // triage-orders: filter, transform, condition, approval (rejected by default when the
+    // total is low, it is skipped), send_notification skipped.
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/pipelines/triage-orders.json")).unwrap(),
+    )
+    .unwrap();
+    let id = create(&app, &member, doc).await;
+    let run = start(
+        &app,
+        &member,
+        &id,
+        json!({"orders": [{"amount": 120}, {"amount": 5}, {"amount": 300}]}),
+    )
+    .await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    assert_eq!(node(&done, "large")["output"]["count"], 2);
+    assert_eq!(node(&done, "total")["output"]["count"], 2);
+    assert_eq!(node(&done, "high")["output"]["result"], false);
+    assert_eq!(node(&done, "approve")["status"], "skipped");
+    assert_eq!(node(&done, "notify")["status"], "skipped");
+    app.shutdown().await.unwrap();
+}
