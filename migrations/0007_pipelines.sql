@@ -38,6 +38,11 @@ CREATE TABLE pipeline.runs (
     created_by       uuid REFERENCES auth.users (id) ON DELETE SET NULL,
     parent_run_id    uuid REFERENCES pipeline.runs (id) ON DELETE SET NULL,
     rerun_of         uuid REFERENCES pipeline.runs (id) ON DELETE SET NULL,
+    -- A run that a node of its parent executes and awaits (an execute_pipeline action, or one
+    -- item of a fan-out): that node, and the item. The parent's instance takes such a run
+    -- over when it resumes the parent; the claim loop leaves it alone.
+    parent_node      text,
+    item_index       integer NOT NULL DEFAULT 0,
     -- The instance executing it and until when its claim holds (renewed by its heartbeat); an
     -- expired lease lets another instance take the run over.
     claimed_by       uuid,
@@ -56,6 +61,9 @@ CREATE TABLE pipeline.runs (
     FOREIGN KEY (pipeline_id, version) REFERENCES pipeline.versions (pipeline_id, version)
 );
 CREATE INDEX runs_pipeline_idx ON pipeline.runs (pipeline_id, id);
+-- One child per (parent, node, item): a resumed parent finds the child it started.
+CREATE UNIQUE INDEX runs_child_idx ON pipeline.runs (parent_run_id, parent_node, item_index)
+    WHERE parent_node IS NOT NULL;
 CREATE INDEX runs_live_idx ON pipeline.runs (created_at)
     WHERE status IN ('pending', 'running', 'waiting');
 

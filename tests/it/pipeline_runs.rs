@@ -24,6 +24,8 @@ pub struct Hook {
     pub answers: Arc<Mutex<VecDeque<u16>>>,
     /// How long to wait before answering a path that starts with `/slow`, in ms.
     pub delay_ms: Arc<Mutex<u64>>,
+    /// Requests being answered now, and the most there ever were at once.
+    pub in_flight: Arc<Mutex<(usize, usize)>>,
 }
 
 impl Hook {
@@ -71,10 +73,16 @@ async fn hooked(
         .lock()
         .unwrap()
         .push((key, uri.path().to_owned(), body));
+    {
+        let mut n = hook.in_flight.lock().unwrap();
+        n.0 += 1;
+        n.1 = n.1.max(n.0);
+    }
     let delay = *hook.delay_ms.lock().unwrap();
     if delay > 0 && uri.path().starts_with("/slow") {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
+    hook.in_flight.lock().unwrap().0 -= 1;
     let status = hook.answers.lock().unwrap().pop_front().unwrap_or(200);
     (
         StatusCode::from_u16(status).unwrap(),
@@ -803,5 +811,141 @@ async fn the_documented_examples_run_and_one_uses_an_agent_on_the_local_model() 
     assert_eq!(node(&done, "high")["output"]["result"], false);
     assert_eq!(node(&done, "approve")["status"], "skipped");
     assert_eq!(node(&done, "notify")["status"], "skipped");
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_fan_out_runs_its_body_once_per_item_bounded_and_a_merge_collects_the_results() {
+    let app = spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let (base, hook) = hook_server().await;
+    *hook.delay_ms.lock().unwrap() = 500;
+    let id = create(
+        &app,
+        &member,
+        json!({"name": "fan-out", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "each", "type": "parallel",
+             "config": {"items": "trigger.orders", "max_concurrency": 2}},
+            {"id": "big", "type": "condition", "config": {"condition": "input.item.amount > 50"}},
+            {"id": "post", "type": "action", "config": {"action": "call_api",
+             "url": format!("{base}/slow/{{{{input.item.id}}}}"), "method": "POST",
+             "body": {"order": "{{input.item.id}}", "index": "{{input.index}}"}}},
+            {"id": "label", "type": "transform",
+             "config": {"expression": "{'id': input.item.id, 'big': input.result}"}},
+            {"id": "all", "type": "merge"},
+            {"id": "tally", "type": "transform",
+             "config": {"expression": "{'labels': size(input.label)}"}}],
+          "edges": [
+            {"id": "e1", "from": "t", "to": "each"}, {"id": "e2", "from": "each", "to": "big"},
+            {"id": "e3", "from": "big", "to": "post"}, {"id": "e4", "from": "big", "to": "label"},
+            {"id": "e5", "from": "post", "to": "all"}, {"id": "e6", "from": "label", "to": "all"},
+            {"id": "e7", "from": "all", "to": "tally"}]}),
+    )
+    .await;
+
+    let orders = json!([{"id": "o1", "amount": 10}, {"id": "o2", "amount": 90},
+                        {"id": "o3", "amount": 70}, {"id": "o4", "amount": 99},
+                        {"id": "o5", "amount": 5}]);
+    let run = start(&app, &member, &id, json!({"orders": orders})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    let each = node(&done, "each");
+    assert_eq!(each["output"]["count"], 5, "{each}");
+    let item_runs: Vec<String> = each["output"]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(item_runs.len(), 5);
+    // The body ran once per item: the condition in every item, the call only for big orders,
+    // each with the key of its own item's run, never more than two items at once.
+    let mut posted: Vec<(String, String, Value)> = hook.seen.lock().unwrap().clone();
+    posted.sort_by(|a, b| a.1.cmp(&b.1));
+    let paths: Vec<&str> = posted.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(paths, ["/slow/o2", "/slow/o3", "/slow/o4"]);
+    for (key, path, body) in &posted {
+        let index = ["o1", "o2", "o3", "o4", "o5"]
+            .iter()
+            .position(|o| path.ends_with(o))
+            .unwrap();
+        assert_eq!(key, &format!("{}:post", item_runs[index]));
+        assert_eq!(body["index"], index.to_string());
+    }
+    assert_eq!(
+        hook.in_flight.lock().unwrap().1,
+        2,
+        "items overlap, two at most at once"
+    );
+    // Each body node holds its outputs across the items, null where an item skipped it.
+    let big = node(&done, "big");
+    assert_eq!(big["status"], "completed");
+    let results: Vec<Value> = big["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["result"].clone())
+        .collect();
+    assert_eq!(results, [false, true, true, true, false].map(Value::Bool));
+    let post_out = node(&done, "post")["output"].as_array().unwrap().clone();
+    assert_eq!(post_out.len(), 5);
+    assert!(
+        post_out[0].is_null() && post_out[4].is_null(),
+        "{post_out:?}"
+    );
+    assert_eq!(post_out[1]["status"], 200, "{post_out:?}");
+    assert_eq!(node(&done, "post")["attempts"], 3);
+    let labels = node(&done, "label")["output"].clone();
+    assert_eq!(labels[3], json!({"id": "o4", "big": true}));
+    // The merge after the fan-out collects both lists.
+    let all = node(&done, "all");
+    assert_eq!(all["status"], "completed");
+    assert_eq!(all["output"]["label"], labels, "{all}");
+    assert_eq!(node(&done, "tally")["output"]["labels"], 5);
+    // Each item is a run of its own, a child of this one, not listed among the pipeline's runs.
+    let item = run_of(&app, &member, &item_runs[1]).await;
+    assert_eq!(item["trigger"], "fan_out");
+    assert_eq!(item["parent_run_id"], run.as_str());
+    assert_eq!(item["item_index"], 1);
+    assert_eq!(item["trigger_data"]["item"]["id"], "o2");
+    assert_eq!(node(&item, "post")["status"], "completed");
+    let listed = json(
+        app.get_as(&format!("/api/pipelines/{id}/runs"), &member)
+            .await,
+    )
+    .await;
+    let listed = listed["items"]
+        .as_array()
+        .or(listed.as_array())
+        .unwrap()
+        .clone();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+
+    // One failing item fails the fan-out (its error names the item) and the run.
+    hook.answer(&[404]);
+    *hook.delay_ms.lock().unwrap() = 0;
+    let run = start(
+        &app,
+        &member,
+        &id,
+        json!({"orders": [{"id": "x1", "amount": 60}]}),
+    )
+    .await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "failed", "{done:#}");
+    let each = node(&done, "each");
+    assert_eq!(each["status"], "failed");
+    assert_eq!(each["error_code"], "fan_out");
+    assert!(
+        each["error"].as_str().unwrap().starts_with("item 0 (run "),
+        "{each}"
+    );
+    // An empty list runs nothing; the merge gets empty lists.
+    let run = start(&app, &member, &id, json!({"orders": []})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    assert_eq!(node(&done, "each")["output"]["count"], 0);
+    assert_eq!(node(&done, "label")["status"], "skipped");
     app.shutdown().await.unwrap();
 }

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::executor::{self, Control, RunCtx};
+use super::engine::Engine;
+use super::executor::{self, Control, RunCtx, Stop};
 use super::nodes::{NodeFailure, NodeTask, render, render_value};
 use super::records::RunStatus;
 use super::service;
@@ -281,7 +282,7 @@ async fn sub_pipeline(task: &NodeTask) -> Result<Value, NodeFailure> {
     };
     let wait = config.get("wait").and_then(Value::as_bool).unwrap_or(true);
     let engine = ctx.engine.clone();
-    let claimed = wait.then(|| engine.instance());
+    let node_id = task.node().id.as_str();
     let child = service::start_sub_run(
         engine.pool(),
         service::SubRun {
@@ -289,7 +290,7 @@ async fn sub_pipeline(task: &NodeTask) -> Result<Value, NodeFailure> {
             input: &input,
             created_by: ctx.actor.user_id,
             parent: ctx.run_id,
-            claimed_by: claimed,
+            awaited_by: wait.then(|| (node_id, engine.instance())),
         },
     )
     .await
@@ -302,6 +303,10 @@ async fn sub_pipeline(task: &NodeTask) -> Result<Value, NodeFailure> {
     if !wait {
         engine.wake();
         return Ok(json!({"run_id": child.id, "status": "pending"}));
+    }
+    if child.status.is_final() {
+        // A resumed parent found the child it had started already ended.
+        return sub_outcome(task, &engine, child.id, Ok(child.status)).await;
     }
     let handle = engine.register_with(child.id, task.cancel.child_token());
     let loaded = RunCtx::load(
@@ -325,6 +330,16 @@ async fn sub_pipeline(task: &NodeTask) -> Result<Value, NodeFailure> {
         }
     };
     engine.unregister(child.id);
+    sub_outcome(task, &engine, child.id, result).await
+}
+
+/// What an awaited sub-pipeline's end makes of its node: its output, or why it failed.
+async fn sub_outcome(
+    task: &NodeTask,
+    engine: &Engine,
+    child: Uuid,
+    result: Result<RunStatus, Stop>,
+) -> Result<Value, NodeFailure> {
     match result {
         Ok(RunStatus::Completed) => {
             let client = engine
@@ -332,10 +347,10 @@ async fn sub_pipeline(task: &NodeTask) -> Result<Value, NodeFailure> {
                 .get()
                 .await
                 .map_err(|e| NodeFailure::retryable("sub_pipeline", e.to_string()))?;
-            let run = super::store::get_run(&client, child.id)
+            let run = super::store::get_run(&client, child)
                 .await
                 .map_err(|e| NodeFailure::retryable("sub_pipeline", e.to_string()))?;
-            Ok(json!({"run_id": child.id, "status": "completed",
+            Ok(json!({"run_id": child, "status": "completed",
                       "output": run.and_then(|r| r.output)}))
         }
         Ok(status) => {
@@ -344,11 +359,7 @@ async fn sub_pipeline(task: &NodeTask) -> Result<Value, NodeFailure> {
             }
             Err(NodeFailure::fatal(
                 "sub_pipeline",
-                format!(
-                    "the sub-pipeline's run {} ended {}",
-                    child.id,
-                    status.as_str()
-                ),
+                format!("the sub-pipeline's run {} ended {}", child, status.as_str()),
             ))
         }
         Err(stop) => Err(stop.into()),

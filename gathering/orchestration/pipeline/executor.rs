@@ -55,6 +55,8 @@ pub(super) struct RunCtx {
     pub engine: Engine,
     pub run_id: Uuid,
     pub pipeline_id: Uuid,
+    /// The pipeline version it runs.
+    pub version: i32,
     pub actor: RunActor,
     pub trigger: Value,
     pub pipeline: Arc<Pipeline>,
@@ -99,6 +101,7 @@ impl RunCtx {
             engine,
             run_id: run.id,
             pipeline_id: run.pipeline_id,
+            version: run.version,
             actor: RunActor {
                 user_id: user.id,
                 role: user.role,
@@ -182,7 +185,6 @@ struct State {
     wait_until: Vec<Option<DateTime<Utc>>>,
 }
 
-/// Executes the run to its end (or until it is lost or given back).
 /// [`execute`] behind a boxed `Send` future, for the sub-pipeline action: a run that awaits a
 /// run is a recursive future, whose `Send` the compiler can only see through a named type.
 pub(super) fn execute_boxed(
@@ -192,6 +194,7 @@ pub(super) fn execute_boxed(
     Box::pin(execute(ctx, control))
 }
 
+/// Executes the run to its end (or until it is lost or given back).
 pub(super) async fn execute(ctx: Arc<RunCtx>, control: Control) -> Result<RunStatus, Stop> {
     let engine = ctx.engine.clone();
     let timeout = Duration::from_secs_f64(ctx.pipeline.settings.timeout_seconds);
@@ -524,6 +527,10 @@ async fn schedule(
                     Ok(output) => {
                         state.status[i] = NodeStatus::Completed;
                         state.output[i] = Some(output);
+                        if !pipeline.nodes[i].body.is_empty() {
+                            // The fan-out settled its body nodes with the items' outputs.
+                            reload_body(ctx, state, i).await?;
+                        }
                     }
                     Err(failure) if failure.code == nodes::LOST => return Err(Stop::Lost),
                     Err(failure) => {
@@ -560,6 +567,26 @@ async fn schedule(
         }
     }
     finish(ctx, state, ending, &stopped).await
+}
+
+/// Reads back the body nodes of fan-out `node`, which its task settled.
+async fn reload_body(ctx: &RunCtx, state: &mut State, node: usize) -> Result<(), Stop> {
+    let rows = async {
+        let client = ctx.engine.pool().get().await?;
+        Ok::<_, anyhow::Error>(store::run_nodes(&client, ctx.run_id).await?)
+    }
+    .await
+    .map_err(|e| {
+        tracing::warn!(run_id = %ctx.run_id, "reading a fan-out's nodes failed: {e:#}");
+        Stop::Lost
+    })?;
+    for &b in &ctx.pipeline.nodes[node].body {
+        if let Some(row) = rows.iter().find(|r| r.node_id == ctx.pipeline.nodes[b].id) {
+            state.status[b] = row.status;
+            state.output[b] = row.output.clone();
+        }
+    }
+    Ok(())
 }
 
 async fn set_live_status(ctx: &RunCtx, status: RunStatus, event: EventType) -> Result<(), Stop> {

@@ -14,6 +14,7 @@ mod effects;
 pub mod engine;
 mod executor;
 pub mod expr;
+mod fanout;
 mod graph;
 pub mod model;
 mod nodes;

@@ -57,6 +57,10 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("no_trigger", "no node of type trigger"),
     ("unreachable", "a node no path from a trigger reaches"),
     ("bad_expression", "an expression that does not compile"),
+    (
+        "fan_out",
+        "a parallel node's per-item sub-graph takes input from outside it, or holds another fan-out",
+    ),
 ];
 
 /// The most nodes and edges a pipeline may have.
@@ -111,6 +115,9 @@ pub struct Node {
     pub expression: Option<Expr>,
     /// The list a filter or a parallel node works on.
     pub items: Option<Expr>,
+    /// A parallel node with `items`: the nodes it runs once per item (its fan-out's body),
+    /// in topological order. Empty otherwise.
+    pub body: Vec<usize>,
 }
 
 /// A checked edge, between node indices.
@@ -168,6 +175,47 @@ impl Pipeline {
             .iter()
             .filter(move |e| e.to == node)
             .map(|e| e.from)
+    }
+
+    /// The index of the fan-out whose body holds `node`, if any.
+    pub fn fanned_by(&self, node: usize) -> Option<usize> {
+        self.nodes.iter().position(|n| n.body.contains(&node))
+    }
+
+    /// The pipeline one item of fan-out `p` runs: `p` turned into the trigger (its output is
+    /// the item's data) and its body, with the edges among them.
+    pub fn fan_out_body(&self, p: usize) -> Pipeline {
+        let mut keep = vec![p];
+        keep.extend(self.nodes[p].body.iter().copied());
+        let new_index = |old: usize| keep.iter().position(|&k| k == old);
+        let mut nodes: Vec<Node> = keep.iter().map(|&i| self.nodes[i].clone()).collect();
+        let head = &mut nodes[0];
+        head.kind = NodeKind::Trigger;
+        head.config = Value::Object(Default::default());
+        head.items = None;
+        head.body = Vec::new();
+        let edges = self
+            .edges
+            .iter()
+            .filter_map(|e| {
+                Some(Edge {
+                    id: e.id.clone(),
+                    from: new_index(e.from)?,
+                    to: new_index(e.to)?,
+                    condition: e.condition.clone(),
+                })
+            })
+            .collect();
+        let order = self.order.iter().filter_map(|&i| new_index(i)).collect();
+        Pipeline {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            status: self.status.clone(),
+            nodes,
+            edges,
+            settings: self.settings.clone(),
+            order,
+        }
     }
 
     /// The indices of the nodes an edge from `node` leads to.

@@ -134,7 +134,7 @@ impl NodeTask {
     }
 
     /// Writes the start of an attempt (`attempt` counts from 1).
-    async fn attempting(
+    pub(super) async fn attempting(
         &self,
         attempt: u32,
         previous: Option<&NodeFailure>,
@@ -164,6 +164,7 @@ impl NodeTask {
 pub(super) async fn run(task: NodeTask) -> Result<Value, NodeFailure> {
     let kind = task.node().kind;
     let result = match kind {
+        NodeKind::Parallel if task.node().items.is_some() => super::fanout::run(&task).await,
         NodeKind::Trigger
         | NodeKind::Condition
         | NodeKind::Transform
@@ -299,14 +300,7 @@ fn evaluate(node: &Node, vars: &Value, input: Value, inputs: Value) -> Result<Va
                 _ => Ok(Value::Object(by_id)),
             }
         }
-        NodeKind::Parallel => match &node.items {
-            None => Ok(input),
-            Some(_) => Err(NodeFailure::fatal(
-                "not_supported",
-                "fan-out over `items` is not available yet; without `items` a parallel node \
-                 passes its input on and its successors run at once",
-            )),
-        },
+        NodeKind::Parallel => Ok(input),
         _ => Err(NodeFailure::fatal("internal", "not a computation")),
     }
 }

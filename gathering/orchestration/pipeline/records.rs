@@ -144,6 +144,10 @@ pub struct Run {
     pub created_by: Option<Uuid>,
     pub parent_run_id: Option<Uuid>,
     pub rerun_of: Option<Uuid>,
+    /// The node of the parent run that executes and awaits this run (an `execute_pipeline`
+    /// action, or a fan-out: then `trigger` is `fan_out` and `item_index` the item).
+    pub parent_node: Option<String>,
+    pub item_index: i32,
     /// The instance executing it, while one does.
     pub claimed_by: Option<Uuid>,
     /// Times an instance took it (more than one: it was resumed elsewhere).

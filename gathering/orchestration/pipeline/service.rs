@@ -78,7 +78,7 @@ fn checked(document: &Value) -> Result<Pipeline, PipelineError> {
     validate::validate(document).map_err(PipelineError::Invalid)
 }
 
-fn node_list(pipeline: &Pipeline) -> Vec<(String, &'static str)> {
+pub(super) fn node_list(pipeline: &Pipeline) -> Vec<(String, &'static str)> {
     pipeline
         .nodes
         .iter()
@@ -160,8 +160,8 @@ pub(super) struct SubRun<'a> {
     pub input: &'a Value,
     pub created_by: Uuid,
     pub parent: Uuid,
-    /// This instance, when it executes the sub-run itself.
-    pub claimed_by: Option<Uuid>,
+    /// The parent's node and this instance, when the node executes the run and awaits it.
+    pub awaited_by: Option<(&'a str, Uuid)>,
 }
 
 /// Creates a sub-pipeline's run (for `execute_pipeline`).
@@ -179,9 +179,8 @@ pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, D
         )
     })?;
     let tx = client.transaction().await?;
-    let id = Uuid::now_v7();
     let row = NewRunRow {
-        id,
+        id: Uuid::now_v7(),
         pipeline_id: target.id,
         version: target.version,
         trigger: "pipeline",
@@ -189,27 +188,84 @@ pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, D
         created_by: Some(sub.created_by),
         parent_run_id: Some(sub.parent),
         rerun_of: None,
-        claimed_by: sub.claimed_by,
+        parent_node: sub.awaited_by.map(|(node, _)| node),
+        item_index: 0,
+        claimed_by: sub.awaited_by.map(|(_, instance)| instance),
     };
-    store::insert_run(&tx, &row, &node_list(&pipeline)).await?;
+    let run = create_or_adopt(&tx, &row, &node_list(&pipeline), target.owner_id).await?;
+    tx.commit().await?;
+    Ok(run)
+}
+
+/// One item of a fan-out: the body pipeline `nodes` of the parent's own version.
+pub(super) struct ItemRun<'a> {
+    pub parent_id: Uuid,
+    pub pipeline_id: Uuid,
+    pub version: i32,
+    pub owner_id: Uuid,
+    pub node: &'a str,
+    pub index: i32,
+    pub data: &'a Value,
+    pub created_by: Uuid,
+    pub instance: Uuid,
+    pub nodes: &'a [(String, &'static str)],
+}
+
+/// Creates (or, for a resumed parent, takes over) the run of one item of a fan-out.
+pub(super) async fn start_item_run(pool: &Pool, item: ItemRun<'_>) -> Result<Run, DomainError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = NewRunRow {
+        id: Uuid::now_v7(),
+        pipeline_id: item.pipeline_id,
+        version: item.version,
+        trigger: "fan_out",
+        trigger_data: item.data,
+        created_by: Some(item.created_by),
+        parent_run_id: Some(item.parent_id),
+        rerun_of: None,
+        parent_node: Some(item.node),
+        item_index: item.index,
+        claimed_by: Some(item.instance),
+    };
+    let run = create_or_adopt(&tx, &row, item.nodes, item.owner_id).await?;
+    tx.commit().await?;
+    Ok(run)
+}
+
+/// Writes `row` with its `pipeline_run.created`, or, when the parent's node already started
+/// that child, takes the child over. The run as it is now.
+async fn create_or_adopt(
+    tx: &impl GenericClient,
+    row: &NewRunRow<'_>,
+    nodes: &[(String, &'static str)],
+    owner_id: Uuid,
+) -> Result<Run, DomainError> {
+    let parent = row.parent_run_id.unwrap_or_default();
+    if !store::insert_run(tx, row, nodes).await? {
+        let node = row.parent_node.unwrap_or_default();
+        let instance = row.claimed_by.unwrap_or_default();
+        return store::adopt_child(tx, parent, node, row.item_index, instance)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the child run of {parent} vanished").into());
+    }
     outbox::append(
-        &tx,
+        tx,
         &NewEvent::new(
             EventType::PipelineRunCreated,
-            scope(target.id, target.owner_id, Some(id)),
-            Some(sub.created_by),
+            scope(row.pipeline_id, owner_id, Some(row.id)),
+            row.created_by,
         )
         .data(
-            json!({"run_id": id, "pipeline_id": target.id, "version": target.version,
-                     "trigger": "pipeline", "parent_run_id": sub.parent}),
+            json!({"run_id": row.id, "pipeline_id": row.pipeline_id, "version": row.version,
+                     "trigger": row.trigger, "parent_run_id": parent,
+                     "item_index": row.parent_node.is_some().then_some(row.item_index)}),
         ),
     )
     .await?;
-    let run = store::get_run(&tx, id)
+    Ok(store::get_run(tx, row.id)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("run {id} vanished in its own transaction"))?;
-    tx.commit().await?;
-    Ok(run)
+        .ok_or_else(|| anyhow::anyhow!("run {} vanished in its own transaction", row.id))?)
 }
 
 impl Pipelines {
@@ -383,6 +439,8 @@ impl Pipelines {
             created_by: Some(actor.user_id),
             parent_run_id: None,
             rerun_of: rerun_of.map(|r| r.id),
+            parent_node: None,
+            item_index: 0,
             claimed_by: None,
         };
         store::insert_run(&tx, &row, &node_list(pipeline)).await?;

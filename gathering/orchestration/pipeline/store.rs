@@ -218,7 +218,7 @@ pub async fn get_version(
 // Runs ----------------------------------------------------------------------------------------
 
 const RUN_COLUMNS: &str = "id, pipeline_id, version, status, trigger, trigger_data, created_by,
-    parent_run_id, rerun_of, claimed_by, claims, cancel_requested, error, output, deadline,
+    parent_run_id, rerun_of, parent_node, item_index, claimed_by, claims, cancel_requested, error, output, deadline,
     created_at, started_at, finished_at";
 
 fn run_of(row: &Row) -> Run {
@@ -232,6 +232,8 @@ fn run_of(row: &Row) -> Run {
         created_by: row.get("created_by"),
         parent_run_id: row.get("parent_run_id"),
         rerun_of: row.get("rerun_of"),
+        parent_node: row.get("parent_node"),
+        item_index: row.get("item_index"),
         claimed_by: row.get("claimed_by"),
         claims: row.get("claims"),
         cancel_requested: row.get("cancel_requested"),
@@ -277,37 +279,50 @@ pub struct NewRunRow<'a> {
     pub created_by: Option<Uuid>,
     pub parent_run_id: Option<Uuid>,
     pub rerun_of: Option<Uuid>,
+    /// The parent's node that executes and awaits the run, and the item (a fan-out's).
+    pub parent_node: Option<&'a str>,
+    pub item_index: i32,
     /// Set for a sub-pipeline run executed by its parent's instance: claimed at once.
     pub claimed_by: Option<Uuid>,
 }
 
 /// Writes a run and a pending row for each of `nodes` (`(id, type)`). With `claimed_by`, the
-/// run starts out running and claimed.
+/// run starts out running and claimed. `false`: the parent's node already has this child
+/// (nothing written; [`adopt_child`] takes it over).
 pub async fn insert_run(
     tx: &impl GenericClient,
     run: &NewRunRow<'_>,
     nodes: &[(String, &'static str)],
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO pipeline.runs (id, pipeline_id, version, status, trigger, trigger_data,
-                created_by, parent_run_id, rerun_of, claimed_by, claims, lease_until, started_at)
-         VALUES ($1, $2, $3, CASE WHEN $9::uuid IS NULL THEN 'pending' ELSE 'running' END, $4,
-                 $5, $6, $7, $8, $9, CASE WHEN $9::uuid IS NULL THEN 0 ELSE 1 END,
-                 CASE WHEN $9::uuid IS NULL THEN NULL ELSE now() + interval '1 hour' END,
-                 CASE WHEN $9::uuid IS NULL THEN NULL ELSE now() END)",
-        &[
-            &run.id,
-            &run.pipeline_id,
-            &run.version,
-            &run.trigger,
-            run.trigger_data,
-            &run.created_by,
-            &run.parent_run_id,
-            &run.rerun_of,
-            &run.claimed_by,
-        ],
-    )
-    .await?;
+) -> Result<bool> {
+    let inserted = tx
+        .execute(
+            "INSERT INTO pipeline.runs (id, pipeline_id, version, status, trigger, trigger_data,
+                created_by, parent_run_id, rerun_of, parent_node, item_index, claimed_by, claims,
+                lease_until, started_at)
+         VALUES ($1, $2, $3, CASE WHEN $11::uuid IS NULL THEN 'pending' ELSE 'running' END, $4,
+                 $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11::uuid IS NULL THEN 0 ELSE 1 END,
+                 CASE WHEN $11::uuid IS NULL THEN NULL ELSE now() + interval '1 hour' END,
+                 CASE WHEN $11::uuid IS NULL THEN NULL ELSE now() END)
+         ON CONFLICT (parent_run_id, parent_node, item_index) WHERE parent_node IS NOT NULL
+         DO NOTHING",
+            &[
+                &run.id,
+                &run.pipeline_id,
+                &run.version,
+                &run.trigger,
+                run.trigger_data,
+                &run.created_by,
+                &run.parent_run_id,
+                &run.rerun_of,
+                &run.parent_node,
+                &run.item_index,
+                &run.claimed_by,
+            ],
+        )
+        .await?;
+    if inserted == 0 {
+        return Ok(false);
+    }
     let ids: Vec<&str> = nodes.iter().map(|(id, _)| id.as_str()).collect();
     let types: Vec<&str> = nodes.iter().map(|(_, t)| *t).collect();
     tx.execute(
@@ -317,7 +332,79 @@ pub async fn insert_run(
         &[&run.id, &ids, &types],
     )
     .await?;
-    Ok(())
+    Ok(true)
+}
+
+/// Takes over the child that `parent`'s node `node` started for `item` (when the parent is
+/// resumed): claimed by `instance` if it is still live. The child as it is now.
+pub async fn adopt_child(
+    client: &impl GenericClient,
+    parent: Uuid,
+    node: &str,
+    item: i32,
+    instance: Uuid,
+) -> Result<Option<Run>> {
+    let sql = format!(
+        "UPDATE pipeline.runs SET claimed_by = $4, lease_until = now() + interval '1 hour',
+                claims = claims + 1,
+                status = CASE WHEN status = 'pending' THEN 'running' ELSE status END,
+                started_at = coalesce(started_at, now())
+         WHERE parent_run_id = $1 AND parent_node = $2 AND item_index = $3
+           AND status IN ('pending', 'running', 'waiting')
+         RETURNING {RUN_COLUMNS}"
+    );
+    if let Some(row) = client
+        .query_opt(&sql, &[&parent, &node, &item, &instance])
+        .await?
+    {
+        return Ok(Some(run_of(&row)));
+    }
+    let sql = format!(
+        "SELECT {RUN_COLUMNS} FROM pipeline.runs
+         WHERE parent_run_id = $1 AND parent_node = $2 AND item_index = $3"
+    );
+    Ok(client
+        .query_opt(&sql, &[&parent, &node, &item])
+        .await?
+        .map(|r| run_of(&r)))
+}
+
+/// The node states of several runs (a fan-out's items), as `(run, node)`.
+pub async fn nodes_of_runs(
+    client: &impl GenericClient,
+    runs: &[Uuid],
+) -> Result<Vec<(Uuid, RunNode)>> {
+    let sql =
+        format!("SELECT run_id, {NODE_COLUMNS} FROM pipeline.run_nodes WHERE run_id = ANY($1)");
+    Ok(client
+        .query(&sql, &[&runs])
+        .await?
+        .iter()
+        .map(|r| (r.get("run_id"), node_of(r)))
+        .collect())
+}
+
+/// Settles a fan-out's body node in the parent run: `completed` (or `skipped`) with the
+/// items' outputs, its attempts the items' sum. Fenced by the claim like [`update_node`].
+pub async fn settle_fanned(
+    client: &impl GenericClient,
+    run: Uuid,
+    instance: Uuid,
+    node: &str,
+    status: NodeStatus,
+    output: &Value,
+    attempts: i32,
+) -> Result<bool> {
+    Ok(client
+        .execute(
+            "UPDATE pipeline.run_nodes n SET status = $4, output = $5, attempts = $6,
+                    started_at = coalesce(n.started_at, now()), finished_at = now()
+             FROM pipeline.runs r
+             WHERE n.run_id = $1 AND n.node_id = $3 AND r.id = n.run_id AND r.claimed_by = $2",
+            &[&run, &instance, &node, &status.as_str(), output, &attempts],
+        )
+        .await?
+        == 1)
 }
 
 /// Copies the completed and skipped nodes of run `from` into run `to` (a re-run keeps them).
@@ -364,7 +451,7 @@ pub async fn list_runs(
     limit: i64,
 ) -> Result<Vec<Run>> {
     let sql = format!(
-        "SELECT {RUN_COLUMNS} FROM pipeline.runs WHERE pipeline_id = $1
+        "SELECT {RUN_COLUMNS} FROM pipeline.runs WHERE pipeline_id = $1 AND trigger <> 'fan_out'
            AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
     );
     Ok(client
@@ -389,9 +476,10 @@ pub async fn claim_run(
                 status = CASE WHEN status = 'pending' THEN 'running' ELSE status END,
                 started_at = coalesce(started_at, now())
          WHERE id = (SELECT id FROM pipeline.runs
-                     WHERE status = 'pending'
-                        OR (status IN ('running', 'waiting')
-                            AND (lease_until IS NULL OR lease_until < now()))
+                     WHERE parent_node IS NULL
+                       AND (status = 'pending'
+                            OR (status IN ('running', 'waiting')
+                                AND (lease_until IS NULL OR lease_until < now())))
                      ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
          RETURNING {RUN_COLUMNS}"
     );

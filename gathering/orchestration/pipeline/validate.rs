@@ -559,6 +559,8 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
         edge_conditions.push(parsed);
     }
 
+    let bodies = fan_out_bodies(&mut report, &nodes, &edges, &compiled);
+
     if !report.0.is_empty() {
         return Err(report.0);
     }
@@ -579,7 +581,8 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
     let nodes = nodes
         .into_iter()
         .zip(compiled)
-        .filter_map(|(node, (condition, expression, items))| {
+        .zip(bodies)
+        .filter_map(|((node, (condition, expression, items)), body)| {
             let (id, kind, name, config, position) = node?;
             Some(Node {
                 id,
@@ -590,6 +593,7 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
                 condition,
                 expression,
                 items,
+                body,
             })
         })
         .collect();
@@ -616,6 +620,107 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
         settings,
         order,
     })
+}
+
+/// The body of each fan-out (a parallel node with `items`): every node reachable from it
+/// without passing through a `merge` (a merge collects the items' results). Each body node's
+/// inputs must come from the fan-out or the body itself, and a body holds no other fan-out
+/// (nest them through `execute_pipeline`). Bodies are in topological order.
+fn fan_out_bodies(
+    report: &mut Report,
+    nodes: &[Option<RawNode>],
+    edges: &[(String, usize, usize, Option<String>)],
+    compiled: &[(Option<Condition>, Option<Expr>, Option<Expr>)],
+) -> Vec<Vec<usize>> {
+    let kind = |i: usize| nodes[i].as_ref().and_then(|n| n.1);
+    let id_of = |i: usize| nodes[i].as_ref().map(|n| n.0.clone()).unwrap_or_default();
+    let fans_out = |i: usize| kind(i) == Some(NodeKind::Parallel) && compiled[i].2.is_some();
+    let mut bodies = vec![Vec::new(); nodes.len()];
+    for p in (0..nodes.len()).filter(|&p| fans_out(p)) {
+        let mut inside = vec![false; nodes.len()];
+        let mut found = Vec::new();
+        let mut queue: VecDeque<usize> = VecDeque::from([p]);
+        while let Some(i) = queue.pop_front() {
+            for e in edges.iter().filter(|e| e.1 == i) {
+                let j = e.2;
+                if j == p || inside[j] || kind(j) == Some(NodeKind::Merge) {
+                    continue;
+                }
+                inside[j] = true;
+                found.push(j);
+                queue.push_back(j);
+            }
+        }
+        let p_id = id_of(p);
+        for &j in &found {
+            if fans_out(j) {
+                report
+                    .add(
+                        "fan_out",
+                        format!(
+                            "{:?} fans out inside the fan-out of {p_id:?}; put the inner one in a \
+                             sub-pipeline (action execute_pipeline), or close the outer one with a \
+                             merge first",
+                            id_of(j)
+                        ),
+                    )
+                    .node(&id_of(j));
+            }
+            for e in edges.iter().filter(|e| e.2 == j) {
+                if e.1 != p && !inside[e.1] {
+                    report
+                        .add(
+                            "fan_out",
+                            format!(
+                                "{:?} runs once per item of {p_id:?} but also takes input from \
+                                 {:?}, outside that fan-out; join them after a merge",
+                                id_of(j),
+                                id_of(e.1)
+                            ),
+                        )
+                        .node(&id_of(j))
+                        .edge(&e.0);
+                }
+            }
+        }
+        bodies[p] = topological(&found, edges);
+    }
+    bodies
+}
+
+/// `members` ordered so that every edge among them goes forward (Kahn's algorithm; members
+/// left in a cycle come last, which validation reports anyway).
+fn topological(members: &[usize], edges: &[(String, usize, usize, Option<String>)]) -> Vec<usize> {
+    let set: HashSet<usize> = members.iter().copied().collect();
+    let mut indegree: HashMap<usize, usize> = members.iter().map(|&m| (m, 0)).collect();
+    for e in edges
+        .iter()
+        .filter(|e| set.contains(&e.1) && set.contains(&e.2))
+    {
+        *indegree.entry(e.2).or_default() += 1;
+    }
+    let mut ready: VecDeque<usize> = members
+        .iter()
+        .copied()
+        .filter(|m| indegree[m] == 0)
+        .collect();
+    let mut order = Vec::with_capacity(members.len());
+    while let Some(m) = ready.pop_front() {
+        order.push(m);
+        for e in edges.iter().filter(|e| e.1 == m && set.contains(&e.2)) {
+            let d = indegree.get_mut(&e.2).expect("a member");
+            *d -= 1;
+            if *d == 0 {
+                ready.push_back(e.2);
+            }
+        }
+    }
+    for &m in members {
+        if !order.contains(&m) {
+            order.push(m);
+        }
+    }
+    order
 }
 
 #[cfg(test)]

@@ -189,3 +189,55 @@ fn the_documented_examples_validate() {
     }
     assert!(count >= 5, "{count} examples");
 }
+
+#[test]
+fn a_fan_outs_body_runs_up_to_a_merge_and_takes_input_only_from_inside() {
+    let doc = json!({"name": "fan", "nodes": [
+        {"id": "t", "type": "trigger"},
+        {"id": "each", "type": "parallel", "config": {"items": "trigger.xs"}},
+        {"id": "a", "type": "transform", "config": {"expression": "input.item"}},
+        {"id": "b", "type": "transform", "config": {"expression": "input"}},
+        {"id": "m", "type": "merge"},
+        {"id": "after", "type": "transform", "config": {"expression": "input"}}],
+      "edges": [
+        {"id": "e1", "from": "t", "to": "each"}, {"id": "e2", "from": "each", "to": "a"},
+        {"id": "e3", "from": "a", "to": "b"}, {"id": "e4", "from": "b", "to": "m"},
+        {"id": "e5", "from": "m", "to": "after"}]});
+    let p = validate(&doc).unwrap();
+    let body: Vec<&str> = p.nodes[1]
+        .body
+        .iter()
+        .map(|&i| p.nodes[i].id.as_str())
+        .collect();
+    assert_eq!(body, ["a", "b"]);
+    assert_eq!(p.fanned_by(3), Some(1));
+    assert_eq!(p.fanned_by(4), None);
+    let item = p.fan_out_body(1);
+    let ids: Vec<&str> = item.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["each", "a", "b"]);
+    assert_eq!(item.nodes[0].kind, NodeKind::Trigger);
+    assert_eq!(item.edges.len(), 2);
+    assert_eq!(item.order, [0, 1, 2]);
+
+    // A body node fed from outside, and a fan-out inside another: both reported, together.
+    let doc = json!({"name": "fan", "nodes": [
+        {"id": "t", "type": "trigger"},
+        {"id": "each", "type": "parallel", "config": {"items": "trigger.xs"}},
+        {"id": "a", "type": "transform", "config": {"expression": "input.item"}},
+        {"id": "side", "type": "transform", "config": {"expression": "1"}},
+        {"id": "inner", "type": "parallel", "config": {"items": "input.ys"}},
+        {"id": "z", "type": "delay", "config": {"seconds": "soon"}}],
+      "edges": [
+        {"id": "e1", "from": "t", "to": "each"}, {"id": "e2", "from": "each", "to": "a"},
+        {"id": "e3", "from": "t", "to": "side"}, {"id": "e4", "from": "side", "to": "a"},
+        {"id": "e5", "from": "a", "to": "inner"}, {"id": "e6", "from": "t", "to": "z"}]});
+    let problems = validate(&doc).unwrap_err();
+    assert_eq!(codes(&problems), ["fan_out", "invalid_config"]);
+    let fan: Vec<(&str, Option<&str>)> = problems
+        .iter()
+        .filter(|p| p.code == "fan_out")
+        .map(|p| (p.node_id.as_deref().unwrap(), p.edge_id.as_deref()))
+        .collect();
+    assert!(fan.contains(&("a", Some("e4"))), "{problems:?}");
+    assert!(fan.contains(&("inner", None)), "{problems:?}");
+}
