@@ -155,7 +155,8 @@ pub async fn run_of(app: &TestApp, token: &str, run: &str) -> Value {
     .await
 }
 
-/// Polls the run until `done` says so (30 s at most); the run.
+/// Polls the run until `done` says so (120 s at most: agents on the local model are slow
+/// when the whole suite runs at once); the run.
 pub async fn wait_for(
     app: &TestApp,
     token: &str,
@@ -163,7 +164,7 @@ pub async fn wait_for(
     done: impl Fn(&Value) -> bool,
 ) -> Value {
     let last = std::cell::RefCell::new(Value::Null);
-    let reached = poll_until(Duration::from_secs(30), || {
+    let reached = poll_until(Duration::from_secs(120), || {
         let fetched = run_of(app, token, run);
         let (last, done) = (&last, &done);
         async move {
