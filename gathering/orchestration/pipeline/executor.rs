@@ -162,14 +162,7 @@ impl RunCtx {
             Ok(true)
         }
         .await;
-        match result {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(Stop::Lost),
-            Err(e) => {
-                tracing::warn!(run_id = %self.run_id, "writing a node's state failed: {e:#}");
-                Err(Stop::Lost)
-            }
-        }
+        fenced(self.run_id, "writing a node's state", result)
     }
 
     async fn write_run_events(&self, events: &[NewEvent]) -> Result<(), Stop> {
@@ -601,14 +594,7 @@ async fn set_live_status(ctx: &RunCtx, status: RunStatus, event: EventType) -> R
         Ok(true)
     }
     .await;
-    match result {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Stop::Lost),
-        Err(e) => {
-            tracing::warn!(run_id = %ctx.run_id, "changing the run's status failed: {e:#}");
-            Err(Stop::Lost)
-        }
-    }
+    fenced(ctx.run_id, "changing the run's status", result)
 }
 
 /// Writes the run's end: its status, its output (the outputs of the completed nodes nothing
@@ -684,11 +670,17 @@ async fn finish(
         Ok(true)
     }
     .await;
+    fenced(ctx.run_id, "ending the run", result).map(|()| status)
+}
+
+/// What a write fenced by the claim means for the execution: `Ok(false)` (the claim is
+/// another instance's now) and a database error (logged as `what` failing) both stop it.
+pub(super) fn fenced(run: Uuid, what: &str, result: anyhow::Result<bool>) -> Result<(), Stop> {
     match result {
-        Ok(true) => Ok(status),
+        Ok(true) => Ok(()),
         Ok(false) => Err(Stop::Lost),
         Err(e) => {
-            tracing::warn!(run_id = %ctx.run_id, "ending the run failed: {e:#}");
+            tracing::warn!(run_id = %run, "{what} failed: {e:#}");
             Err(Stop::Lost)
         }
     }

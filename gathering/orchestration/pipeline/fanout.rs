@@ -323,14 +323,7 @@ async fn settle(
         Ok(true)
     }
     .await;
-    match result {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Stop::Lost.into()),
-        Err(e) => {
-            tracing::warn!(run_id = %ctx.run_id, "settling a fan-out failed: {e:#}");
-            Err(Stop::Lost.into())
-        }
-    }
+    Ok(executor::fenced(ctx.run_id, "settling a fan-out", result)?)
 }
 
 fn kind_of(value: &Value) -> &'static str {
