@@ -223,3 +223,52 @@ async fn retention_keeps_the_newest_events_within_age_and_count() {
         .unwrap();
     assert_eq!(purged, 2, "older than the age limit");
 }
+
+#[tokio::test]
+async fn events_appended_together_keep_their_order_scope_and_data() {
+    use gathering::events::{NewEvent, Scope, outbox};
+    let app = TestApp::spawn().await;
+    let mut client = app.pool.get().await.unwrap();
+    let head = outbox::head(&**client).await.unwrap();
+    let run = uuid::Uuid::now_v7();
+    let scope = Scope {
+        run_id: Some(run),
+        ..Scope::default()
+    };
+    let events: Vec<NewEvent> = [
+        EventType::PipelineNodeStarted,
+        EventType::PipelineNodeCompleted,
+        EventType::PipelineRunCompleted,
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(n, t)| NewEvent::new(t, scope.clone(), None).data(json!({ "n": n })))
+    .collect();
+    let tx = client.transaction().await.unwrap();
+    let seqs = outbox::append_all(&tx, &events).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(seqs.len(), 3);
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    let page = outbox::page(&**client, head, 100).await.unwrap();
+    let written: Vec<(Option<i64>, &str, i64, Option<uuid::Uuid>)> = page
+        .events
+        .iter()
+        .filter(|e| e.scope.run_id == Some(run))
+        .map(|e| {
+            (
+                e.seq,
+                e.event_type.as_str(),
+                e.data["n"].as_i64().unwrap(),
+                e.scope.run_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        written,
+        [
+            (Some(seqs[0]), "pipeline_node.started", 0, Some(run)),
+            (Some(seqs[1]), "pipeline_node.completed", 1, Some(run)),
+            (Some(seqs[2]), "pipeline_run.completed", 2, Some(run)),
+        ]
+    );
+}

@@ -155,9 +155,7 @@ impl RunCtx {
                     return Ok::<bool, anyhow::Error>(false);
                 }
             }
-            for e in events {
-                outbox::append(&tx, e).await?;
-            }
+            outbox::append_all(&tx, events).await?;
             tx.commit().await?;
             Ok(true)
         }

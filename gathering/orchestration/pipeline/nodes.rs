@@ -205,7 +205,10 @@ async fn compute(task: &NodeTask) -> Result<Value, NodeFailure> {
     };
     match output {
         Ok(output) => {
+            // Started and completed in one statement: the row goes straight to its end.
             let done = NodeUpdate {
+                input: Some(&task.input),
+                attempt: true,
                 output: Some(&output),
                 ..task.update_for(NodeStatus::Completed)
             };
@@ -218,7 +221,7 @@ async fn compute(task: &NodeTask) -> Result<Value, NodeFailure> {
                     json!({"output": output}),
                 ),
             ];
-            task.ctx.write(&[started, done], &events).await?;
+            task.ctx.write(&[done], &events).await?;
             Ok(output)
         }
         Err(failure) => {
