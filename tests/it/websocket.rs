@@ -394,3 +394,87 @@ async fn a_demotion_unsubscribes_topics_the_user_may_no_longer_see() {
     assert_eq!(notice["code"], "forbidden", "{notice}");
     assert!(notice["message"].as_str().unwrap().contains("circles/ops"));
 }
+
+#[tokio::test]
+async fn a_pipeline_socket_streams_its_runs_to_the_owner_and_nothing_to_others() {
+    use crate::pipeline_runs::{create, start};
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in(Role::Member).await;
+    let other = app.signed_in(Role::Member).await;
+    let other_id = json(app.get_as("/api/auth/me", &other).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pipeline = create(
+        &app,
+        &owner,
+        json!({"name": "watched", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "double", "type": "transform", "config": {"expression": "{'x': input.x * 2}"}}],
+          "edges": [{"id": "e1", "from": "t", "to": "double"}]}),
+    )
+    .await;
+
+    let mut watching = connect(&app, &format!("/ws/pipelines/{pipeline}"), Some(&owner))
+        .await
+        .unwrap();
+    assert_eq!(frame(&mut watching).await["type"], "ready");
+    // Another member may open the topic but sees none of the owner's runs: the next event
+    // it gets is its own, published after the whole run.
+    let mut outsider = connect(&app, "/ws", Some(&other)).await.unwrap();
+    frame(&mut outsider).await;
+    send(
+        &mut outsider,
+        json!({"action": "subscribe",
+               "topics": [format!("pipelines/{pipeline}"), format!("users/{other_id}")]}),
+    )
+    .await;
+    assert_eq!(frame(&mut outsider).await["type"], "subscribed");
+
+    let run = start(&app, &owner, &pipeline, json!({"x": 21})).await;
+    let mut seen: Vec<(i64, String, String)> = Vec::new();
+    loop {
+        let f = frame(&mut watching).await;
+        assert_eq!(f["type"], "event", "{f}");
+        let event = &f["event"];
+        assert_eq!(event["scope"]["pipeline_id"], pipeline.as_str(), "{f}");
+        assert_eq!(event["scope"]["run_id"], run.as_str(), "{f}");
+        let node = event["data"]["node_id"].as_str().unwrap_or("").to_owned();
+        let kind = event["type"].as_str().unwrap().to_owned();
+        seen.push((f["seq"].as_i64().unwrap(), kind.clone(), node));
+        if kind == "pipeline_run.completed" {
+            assert_eq!(event["data"]["status"], "completed", "{f}");
+            break;
+        }
+    }
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "in seq order");
+    let names: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|(_, kind, node)| (kind.as_str(), node.as_str()))
+        .collect();
+    assert_eq!(names.first(), Some(&("pipeline_run.created", "")));
+    for node in ["t", "double"] {
+        let started = names
+            .iter()
+            .position(|n| *n == ("pipeline_node.started", node));
+        let completed = names
+            .iter()
+            .position(|n| *n == ("pipeline_node.completed", node));
+        assert!(
+            matches!((started, completed), (Some(s), Some(c)) if s < c),
+            "{node}: {names:?}"
+        );
+    }
+
+    let key = app
+        .http
+        .post(app.url("/api/api-keys"))
+        .bearer_auth(&other)
+        .json(&json!({"name": "mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(key.status(), 201);
+    let next = frame(&mut outsider).await;
+    assert_eq!(next["event"]["type"], "api_key.created", "{next}");
+}
