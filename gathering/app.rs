@@ -226,6 +226,11 @@ impl App {
         self.state.bus.clone()
     }
 
+    /// The pipelines service (`gathering pipeline run --local` drives it in-process).
+    pub fn pipelines(&self) -> crate::orchestration::pipeline::Pipelines {
+        self.state.pipelines.clone()
+    }
+
     pub fn readiness(&self) -> Readiness {
         self.state.readiness.clone()
     }

@@ -97,9 +97,10 @@ enum PipelineCommand {
     /// Check a pipeline file (JSON) without a server: prints every problem with its code, node
     /// or edge id and place in the file; exits 1 when there is any.
     Validate(ValidateArgs),
-    /// Run a pipeline file on a server: stores it (a new version when a pipeline of that name
-    /// exists), starts a run with INPUT as its trigger data, and shows each node's progress
-    /// until the run ends; exits 0 when it completed, 1 otherwise.
+    /// Run a pipeline file on a server (or, with --local, in this process): stores it (a new
+    /// version when a pipeline of that name exists), starts a run with INPUT as its trigger
+    /// data, and shows each node's progress until the run ends; exits 0 when it completed, 1
+    /// otherwise.
     Run(RunArgs),
 }
 
@@ -118,9 +119,25 @@ struct RunArgs {
         default_value = "http://127.0.0.1:8000"
     )]
     server: String,
-    /// An access token or API key of a member (never printed).
-    #[arg(long, env = "GATHERING_TOKEN", hide_env_values = true)]
-    token: String,
+    /// An access token or API key of a member (never printed); not needed with --local.
+    #[arg(
+        long,
+        env = "GATHERING_TOKEN",
+        hide_env_values = true,
+        required_unless_present = "local"
+    )]
+    token: Option<String>,
+    /// Run without a server: start the data dir's embedded database (or DATABASE_URL's), the
+    /// local models and the engine in this process, run the pipeline there, then stop. The
+    /// pipeline and its run are stored as with a server.
+    #[arg(long)]
+    local: bool,
+    /// With --local, the user the run acts as and the pipeline belongs to (an email); by
+    /// default the oldest admin.
+    #[arg(long = "as", value_name = "EMAIL", requires = "local")]
+    as_user: Option<String>,
+    #[command(flatten)]
+    data_dir: DataDirArg,
 }
 
 #[derive(Args)]
@@ -213,6 +230,9 @@ fn main() -> ExitCode {
         Command::Personas(PersonasCommand::Import(args)) => {
             overrides.data_dir.clone_from(&args.data_dir.data_dir);
         }
+        Command::Pipeline(PipelineCommand::Run(args)) => {
+            overrides.data_dir.clone_from(&args.data_dir.data_dir);
+        }
         Command::Models(_) | Command::Pipeline(_) => {}
         Command::Db(
             DbCommand::Start(arg)
@@ -225,7 +245,10 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => return fail(&e),
     };
-    gathering::telemetry::init(config.env, &config.log_filter);
+    // `pipeline run --local` shows its own progress; the engine's info lines would drown it.
+    let quiet = matches!(&cli.command, Command::Pipeline(PipelineCommand::Run(args)) if args.local)
+        && std::env::var_os("RUST_LOG").is_none();
+    gathering::telemetry::init(config.env, if quiet { "warn" } else { &config.log_filter });
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&e),
@@ -238,7 +261,7 @@ fn main() -> ExitCode {
             Command::Users(UsersCommand::Create(args)) => create_user(args, config).await,
             Command::Personas(PersonasCommand::Import(args)) => import_personas(args, config).await,
             Command::Pipeline(PipelineCommand::Validate(args)) => validate_pipeline(&args),
-            Command::Pipeline(PipelineCommand::Run(args)) => run_pipeline(args).await,
+            Command::Pipeline(PipelineCommand::Run(args)) => run_pipeline(args, config).await,
             Command::Models(ModelsCommand::Check) => models_check(config).await,
             Command::Models(ModelsCommand::Bench(args)) => models_bench(args, config).await,
         }
@@ -323,7 +346,7 @@ async fn create_user(args: CreateUserArgs, config: Config) -> CliResult {
 }
 
 /// `pipeline run FILE`: store, start, follow.
-async fn run_pipeline(args: RunArgs) -> CliResult {
+async fn run_pipeline(args: RunArgs, config: Config) -> CliResult {
     use serde_json::Value;
     let text =
         std::fs::read_to_string(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
@@ -346,73 +369,44 @@ async fn run_pipeline(args: RunArgs) -> CliResult {
     if !input.is_object() {
         return Err("--input: must be a JSON object".into());
     }
-    let base = args.server.trim_end_matches('/').to_owned();
-    let http = reqwest::Client::new();
-    let call =
-        async |request: reqwest::RequestBuilder| -> Result<Value, Box<dyn std::error::Error>> {
-            let response = request
-                .bearer_auth(&args.token)
-                .send()
-                .await
-                .map_err(|e| format!("{base}: {}", e.without_url()))?;
-            let status = response.status();
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            if !status.is_success() {
-                let message = body
-                    .pointer("/error/message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("no details");
-                let mut text = format!("the server answered {status}: {message}");
-                if let Some(errors) = body
-                    .pointer("/error/details/errors")
-                    .and_then(Value::as_array)
-                {
-                    for e in errors {
-                        text.push_str(&format!("\n  {}: {}", e["code"], e["message"]));
-                    }
-                }
-                return Err(text.into());
-            }
-            Ok(body)
-        };
-    let name = doc.get("name").and_then(Value::as_str).unwrap_or_default();
-    let mut existing = None;
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut url = format!("{base}/api/pipelines?limit=200");
-        if let Some(c) = &cursor {
-            url.push_str(&format!("&cursor={c}"));
-        }
-        let page = call(http.get(url)).await?;
-        if let Some(found) = page["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|p| p["name"] == name))
-        {
-            existing = found["id"].as_str().map(str::to_owned);
-            break;
-        }
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
-    }
-    let stored = match existing {
-        Some(id) => call(http.put(format!("{base}/api/pipelines/{id}")).json(&doc)).await?,
-        None => call(http.post(format!("{base}/api/pipelines")).json(&doc)).await?,
+    let local = if args.local {
+        Some(LocalServer::start(config, args.as_user.as_deref()).await?)
+    } else {
+        None
     };
+    let target = match &local {
+        Some(server) => RunTarget::Local(server),
+        None => RunTarget::Remote {
+            http: reqwest::Client::new(),
+            base: args.server.trim_end_matches('/').to_owned(),
+            token: args.token.clone().unwrap_or_default(),
+        },
+    };
+    let outcome = follow_run(&target, &doc, input).await;
+    if let Some(server) = local {
+        server.stop().await;
+    }
+    outcome
+}
+
+/// Stores `doc`, starts a run, and shows its nodes' progress on stderr until it ends.
+async fn follow_run(
+    target: &RunTarget<'_>,
+    doc: &serde_json::Value,
+    input: serde_json::Value,
+) -> CliResult {
+    use serde_json::Value;
+    let name = doc.get("name").and_then(Value::as_str).unwrap_or_default();
+    let stored = target.store(name, doc).await?;
     let id = stored["id"].as_str().unwrap_or_default().to_owned();
     eprintln!("pipeline {name} ({id}), version {}", stored["version"]);
-    let run = call(
-        http.post(format!("{base}/api/pipelines/{id}/runs"))
-            .json(&serde_json::json!({"trigger_data": input})),
-    )
-    .await?;
+    let run = target.start(&id, input).await?;
     let run_id = run["id"].as_str().unwrap_or_default().to_owned();
     eprintln!("run {run_id} started");
     let started = std::time::Instant::now();
     let mut seen: std::collections::HashMap<String, (String, i64)> = Default::default();
     loop {
-        let run = call(http.get(format!("{base}/api/pipeline-runs/{run_id}"))).await?;
+        let run = target.run(&run_id).await?;
         for n in run["nodes"].as_array().into_iter().flatten() {
             let node = n["node_id"].as_str().unwrap_or_default().to_owned();
             let status = n["status"].as_str().unwrap_or_default().to_owned();
@@ -454,6 +448,274 @@ async fn run_pipeline(args: RunArgs) -> CliResult {
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+}
+
+/// Where `pipeline run` runs: a server over HTTP, or one started in this process.
+enum RunTarget<'a> {
+    Remote {
+        http: reqwest::Client,
+        base: String,
+        token: String,
+    },
+    Local(&'a LocalServer),
+}
+
+impl RunTarget<'_> {
+    /// Stores `doc` as a new pipeline, or as a new version of the one named `name`.
+    async fn store(
+        &self,
+        name: &str,
+        doc: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        match self {
+            Self::Remote { http, base, .. } => {
+                let mut existing = None;
+                let mut cursor: Option<String> = None;
+                loop {
+                    let mut url = format!("{base}/api/pipelines?limit=200");
+                    if let Some(c) = &cursor {
+                        url.push_str(&format!("&cursor={c}"));
+                    }
+                    let page = self.call(http.get(url)).await?;
+                    if let Some(found) = page["items"]
+                        .as_array()
+                        .and_then(|items| items.iter().find(|p| p["name"] == name))
+                    {
+                        existing = found["id"].as_str().map(str::to_owned);
+                        break;
+                    }
+                    match page["next_cursor"].as_str() {
+                        Some(next) => cursor = Some(next.to_owned()),
+                        None => break,
+                    }
+                }
+                match existing {
+                    Some(id) => {
+                        self.call(http.put(format!("{base}/api/pipelines/{id}")).json(doc))
+                            .await
+                    }
+                    None => {
+                        self.call(http.post(format!("{base}/api/pipelines")).json(doc))
+                            .await
+                    }
+                }
+            }
+            Self::Local(server) => {
+                let actor = server.actor();
+                let existing = server
+                    .pipelines
+                    .by_name(name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let stored = match existing {
+                    Some(p) => server.pipelines.update(actor, p.id, doc.clone()).await,
+                    None => server.pipelines.create(actor, doc.clone()).await,
+                }
+                .map_err(|e| pipeline_error(&e))?;
+                serde_json::to_value(stored).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    async fn start(&self, id: &str, input: serde_json::Value) -> Result<serde_json::Value, String> {
+        match self {
+            Self::Remote { http, base, .. } => {
+                self.call(
+                    http.post(format!("{base}/api/pipelines/{id}/runs"))
+                        .json(&serde_json::json!({"trigger_data": input})),
+                )
+                .await
+            }
+            Self::Local(server) => {
+                let id = uuid::Uuid::parse_str(id).map_err(|e| e.to_string())?;
+                let run = server
+                    .pipelines
+                    .start_run(
+                        server.actor(),
+                        id,
+                        input,
+                        gathering::orchestration::pipeline::Trigger::Manual,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                serde_json::to_value(run).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    async fn run(&self, id: &str) -> Result<serde_json::Value, String> {
+        match self {
+            Self::Remote { http, base, .. } => {
+                self.call(http.get(format!("{base}/api/pipeline-runs/{id}")))
+                    .await
+            }
+            Self::Local(server) => {
+                let id = uuid::Uuid::parse_str(id).map_err(|e| e.to_string())?;
+                let run = server.pipelines.run(id).await.map_err(|e| e.to_string())?;
+                serde_json::to_value(run).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Sends `request` with the token; the body, or the server's error with its details.
+    async fn call(&self, request: reqwest::RequestBuilder) -> Result<serde_json::Value, String> {
+        use serde_json::Value;
+        let Self::Remote { base, token, .. } = self else {
+            unreachable!("only a remote target calls over HTTP")
+        };
+        let response = request
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| format!("{base}: {}", e.without_url()))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            let message = body
+                .pointer("/error/message")
+                .and_then(Value::as_str)
+                .unwrap_or("no details");
+            let mut text = format!("the server answered {status}: {message}");
+            if let Some(errors) = body
+                .pointer("/error/details/errors")
+                .and_then(Value::as_array)
+            {
+                for e in errors {
+                    text.push_str(&format!("\n  {}: {}", e["code"], e["message"]));
+                }
+            }
+            return Err(text);
+        }
+        Ok(body)
+    }
+}
+
+/// A refused pipeline change as one message, with every validation problem.
+fn pipeline_error(e: &gathering::orchestration::pipeline::PipelineError) -> String {
+    use gathering::orchestration::pipeline::PipelineError;
+    match e {
+        PipelineError::Invalid(problems) => {
+            let mut text = e.to_string();
+            for p in problems {
+                text.push_str(&format!("\n  {}: {}", p.code, p.message));
+            }
+            text
+        }
+        PipelineError::Domain(d) => d.to_string(),
+    }
+}
+
+/// The server `pipeline run --local` starts in this process: no listener anyone is told of,
+/// the same database, models and engine as `serve`.
+struct LocalServer {
+    pipelines: gathering::orchestration::pipeline::Pipelines,
+    user_id: uuid::Uuid,
+    role: gathering::auth::model::Role,
+    meta: gathering::audit::RequestMeta,
+    shutdown: tokio_util::sync::CancellationToken,
+    handle:
+        tokio::task::JoinHandle<Result<gathering::app::ShutdownReport, gathering::app::StartError>>,
+}
+
+impl LocalServer {
+    async fn start(mut config: Config, user: Option<&str>) -> Result<Self, String> {
+        use gathering::core::readiness::Phase;
+        config.addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        eprintln!(
+            "starting the database, models and engine of {} ...",
+            config.data_dir.display()
+        );
+        let app = App::build(config).await.map_err(|e| e.to_string())?;
+        let pipelines = app.pipelines();
+        let pool = app.pool().clone();
+        let readiness = app.readiness();
+        let shutdown = app.shutdown_token();
+        let mut handle = tokio::spawn(app.run());
+        // Migrations run first; the services are usable once the server says it is ready.
+        loop {
+            if readiness.get().0 == Phase::Ready {
+                break;
+            }
+            tokio::select! {
+                ended = &mut handle => {
+                    return Err(match ended {
+                        Ok(Err(e)) => e.to_string(),
+                        _ => "the local server stopped while starting".to_owned(),
+                    });
+                }
+                () = tokio::time::sleep(std::time::Duration::from_millis(50)) => {}
+            }
+        }
+        let (user_id, role) = match acting_user(&pool, user).await {
+            Ok(found) => found,
+            Err(e) => {
+                // Stop what started (an embedded cluster included) before saying why.
+                shutdown.cancel();
+                let _ = handle.await;
+                return Err(e);
+            }
+        };
+        Ok(Self {
+            pipelines,
+            user_id,
+            role,
+            meta: gathering::audit::RequestMeta::default(),
+            shutdown,
+            handle,
+        })
+    }
+
+    fn actor(&self) -> gathering::agents::Actor<'_> {
+        gathering::agents::Actor {
+            user_id: self.user_id,
+            role: self.role,
+            meta: &self.meta,
+        }
+    }
+
+    /// Shuts the server down as SIGTERM would (the engine gives back what it still holds).
+    async fn stop(self) {
+        self.shutdown.cancel();
+        match self.handle.await {
+            Ok(Err(e)) => eprintln!("the local server stopped badly: {e}"),
+            Err(e) => eprintln!("the local server stopped badly: {e}"),
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+/// The user `pipeline run --local` acts as: `email`, or the oldest active admin.
+async fn acting_user(
+    pool: &deadpool_postgres::Pool,
+    user: Option<&str>,
+) -> Result<(uuid::Uuid, gathering::auth::model::Role), String> {
+    let client = pool.get().await.map_err(|e| e.to_string())?;
+    let row = match user {
+            Some(email) => client
+                .query_opt(
+                    "SELECT id, role FROM auth.users WHERE lower(email) = lower($1) AND NOT disabled",
+                    &[&email],
+                )
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("--as {email}: no such active user"))?,
+            None => client
+                .query_opt(
+                    "SELECT id, role FROM auth.users WHERE role = 'admin' AND NOT disabled
+                     ORDER BY created_at LIMIT 1",
+                    &[],
+                )
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("this database has no admin: create one with `gathering users create --role admin`, or name a user with --as")?,
+        };
+    let role: String = row.get(1);
+    let role: gathering::auth::model::Role =
+        role.parse().map_err(|_| format!("unknown role {role}"))?;
+    if role < gathering::auth::model::Role::Member {
+        return Err("--as: a viewer may not run pipelines".into());
+    }
+    Ok((row.get(0), role))
 }
 
 /// `pipeline validate FILE`.

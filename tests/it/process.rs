@@ -507,3 +507,109 @@ async fn a_run_whose_server_is_killed_mid_node_is_finished_by_the_survivor_witho
     assert_eq!(node(&last, "b")["attempts"], 2);
     b.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn pipeline_run_local_runs_a_file_without_a_server_and_stores_the_run() {
+    let db = TestDb::migrated().await;
+    let dir = scratch_dir();
+    let config = dir.path().join("gathering.toml");
+    std::fs::write(&config, "[auth]\nbcrypt_cost = 4\n").unwrap();
+    let local = |extra: &[&str]| {
+        let mut command = gathering();
+        command
+            .args([
+                "pipeline",
+                "run",
+                "docs/pipelines/triage-orders.json",
+                "--local",
+            ])
+            .args([
+                "--input",
+                r#"{"orders": [{"amount": 250}, {"amount": 20}]}"#,
+            ])
+            .args(extra)
+            .env("DATABASE_URL", db.url.expose_secret())
+            .env("GATHERING_CONFIG", &config)
+            .env(
+                "GATHERING_PERSONAS_DIR",
+                repo_root().join("tests/no-personas"),
+            )
+            .env("GATHERING_ADMIN_EMAIL", "root@example.org")
+            .env("GATHERING_ADMIN_PASSWORD", "a long admin password");
+        command
+    };
+    let output = tokio::time::timeout(Duration::from_secs(120), local(&[]).output())
+        .await
+        .expect("the run finishes")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("pipeline triage-orders"), "{stderr}");
+    assert!(stderr.contains("total"), "each node's progress: {stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("run ") && l.contains(" completed in ")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(" INFO "),
+        "the engine's log stays quiet: {stderr}"
+    );
+    let printed: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the run's output is JSON on stdout");
+
+    // Stored as a server would have stored it: the pipeline, its owner, the run and its nodes.
+    let client = db.client().await;
+    let run = client
+        .query_one(
+            "SELECT r.status, r.output, u.email, r.trigger_data
+               FROM pipeline.runs r JOIN pipeline.pipelines p ON p.id = r.pipeline_id
+               JOIN auth.users u ON u.id = p.owner_id
+              WHERE p.name = 'triage-orders'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(run.get::<_, String>(0), "completed");
+    assert_eq!(
+        run.get::<_, Option<serde_json::Value>>(1)
+            .unwrap_or_default(),
+        printed
+    );
+    assert_eq!(run.get::<_, String>(2), "root@example.org");
+    assert_eq!(
+        run.get::<_, serde_json::Value>(3)["orders"][0]["amount"],
+        250
+    );
+    let total = client
+        .query_one(
+            "SELECT n.status, n.output FROM pipeline.run_nodes n
+               JOIN pipeline.runs r ON r.id = n.run_id WHERE n.node_id = 'total'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(total.get::<_, String>(0), "completed");
+    assert_eq!(total.get::<_, serde_json::Value>(1)["count"], 1);
+
+    // An unknown --as user: one clear error, nothing more stored.
+    let output = tokio::time::timeout(
+        Duration::from_secs(120),
+        local(&["--as", "nobody@example.org"]).output(),
+    )
+    .await
+    .expect("the command finishes")
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_one_clear_line(
+        &String::from_utf8_lossy(&output.stderr),
+        "nobody@example.org: no such active user",
+    );
+    let runs: i64 = client
+        .query_one("SELECT count(*) FROM pipeline.runs", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(runs, 1);
+}

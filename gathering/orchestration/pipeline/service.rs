@@ -355,6 +355,12 @@ impl Pipelines {
             .ok_or_else(|| DomainError::NotFound(format!("no pipeline {id}")))
     }
 
+    /// The pipeline named `name`, if there is one (names are unique).
+    pub async fn by_name(&self, name: &str) -> Result<Option<StoredPipeline>, DomainError> {
+        let client = self.pool.get().await?;
+        Ok(store::get_pipeline_by_name(&client, name).await?)
+    }
+
     pub async fn list(
         &self,
         after: Option<Uuid>,
