@@ -400,6 +400,15 @@ fn pipeline_server(db: &TestDb, config: &std::path::Path) -> tokio::process::Chi
     let mut command = gathering();
     command
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped());
+    on_test_db(&mut command, db, config);
+    command.spawn().unwrap()
+}
+
+/// Points `command` at `db` with the configuration file `config`, no personas, and
+/// `root@example.org` as the admin created on start.
+fn on_test_db(command: &mut Command, db: &TestDb, config: &std::path::Path) {
+    command
         .env("DATABASE_URL", db.url.expose_secret())
         .env("GATHERING_CONFIG", config)
         .env(
@@ -407,9 +416,7 @@ fn pipeline_server(db: &TestDb, config: &std::path::Path) -> tokio::process::Chi
             repo_root().join("tests/no-personas"),
         )
         .env("GATHERING_ADMIN_EMAIL", "root@example.org")
-        .env("GATHERING_ADMIN_PASSWORD", "a long admin password")
-        .stderr(Stdio::piped());
-    command.spawn().unwrap()
+        .env("GATHERING_ADMIN_PASSWORD", "a long admin password");
 }
 
 /// POSTs `body` with `token`; the JSON answer.
@@ -666,15 +673,8 @@ async fn pipeline_run_local_runs_a_file_without_a_server_and_stores_the_run() {
                 "--input",
                 r#"{"orders": [{"amount": 250}, {"amount": 20}]}"#,
             ])
-            .args(extra)
-            .env("DATABASE_URL", db.url.expose_secret())
-            .env("GATHERING_CONFIG", &config)
-            .env(
-                "GATHERING_PERSONAS_DIR",
-                repo_root().join("tests/no-personas"),
-            )
-            .env("GATHERING_ADMIN_EMAIL", "root@example.org")
-            .env("GATHERING_ADMIN_PASSWORD", "a long admin password");
+            .args(extra);
+        on_test_db(&mut command, &db, &config);
         command
     };
     let output = tokio::time::timeout(Duration::from_secs(120), local(&[]).output())
