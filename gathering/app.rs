@@ -132,6 +132,21 @@ impl App {
                 );
                 let pipelines =
                     crate::orchestration::pipeline::Pipelines::new(pool.clone(), engine);
+                let scheduler = crate::orchestration::scheduler::Scheduler::new(
+                    pool.clone(),
+                    bus.clone(),
+                    agents.clone(),
+                    pipelines.clone(),
+                    crate::orchestration::scheduler::SchedulerSettings {
+                        enabled: config.scheduler.enabled,
+                        lease: config.scheduler.lease,
+                        poll_interval: config.scheduler.poll_interval,
+                        misfire_grace: config.scheduler.misfire_grace,
+                        max_concurrent: config.scheduler.max_concurrent,
+                    },
+                );
+                let schedules =
+                    crate::orchestration::scheduler::Schedules::new(pool.clone(), scheduler);
                 let state = AppState {
                     pool: pool.clone(),
                     readiness: Readiness::default(),
@@ -153,6 +168,7 @@ impl App {
                     llm,
                     agents,
                     pipelines,
+                    schedules,
                 };
                 if config.models.preload {
                     // Loads on the engines' own threads; a failure is logged and the models
@@ -256,6 +272,7 @@ impl App {
         let rate_limits = state.rate_limits.clone();
         let bus = state.bus.clone();
         let engine = state.pipelines.engine().clone();
+        let scheduler = state.schedules.scheduler().clone();
         let addr = listener.local_addr().ok();
         let router = api::router(state, &config.http);
         let stop_accepting = shutdown.clone();
@@ -293,6 +310,7 @@ impl App {
                     background.clone(),
                 ));
                 tasks.spawn(engine.run(background.clone()));
+                tasks.spawn(scheduler.run(background.clone()));
                 tasks.spawn(purge_old_events(
                     pool.clone(),
                     config.events,

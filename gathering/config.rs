@@ -53,6 +53,23 @@ pub struct Config {
     pub agents: AgentsConfig,
     pub tools: ToolsConfig,
     pub pipelines: PipelinesConfig,
+    pub scheduler: SchedulerConfig,
+}
+
+/// The scheduler (`[scheduler]`).
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    /// Whether this instance fires and executes schedules (the API works either way).
+    pub enabled: bool,
+    /// How long a claim on an execution holds without a heartbeat (renewed every third of it);
+    /// an execution whose instance died is taken over this long after its last heartbeat.
+    pub lease: Duration,
+    /// The longest an idle scheduler sleeps before looking at the database again.
+    pub poll_interval: Duration,
+    /// How late an occurrence may fire and still be on time; older ones were missed.
+    pub misfire_grace: Duration,
+    /// Executions at once on this instance (each holds a database connection throughout).
+    pub max_concurrent: usize,
 }
 
 /// The pipeline engine (`[pipelines]`).
@@ -253,6 +270,18 @@ struct FileConfig {
     tools: FileTools,
     #[serde(default)]
     pipelines: FilePipelines,
+    #[serde(default)]
+    scheduler: FileScheduler,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileScheduler {
+    enabled: Option<bool>,
+    lease_secs: Option<f64>,
+    poll_interval_ms: Option<u64>,
+    misfire_grace_secs: Option<f64>,
+    max_concurrent: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -457,6 +486,13 @@ impl Default for Config {
                 max_concurrent_runs: 64,
                 cancel_grace: Duration::from_secs(5),
             },
+            scheduler: SchedulerConfig {
+                enabled: true,
+                lease: Duration::from_secs(30),
+                poll_interval: Duration::from_millis(1000),
+                misfire_grace: Duration::from_secs(5),
+                max_concurrent: 8,
+            },
         }
     }
 }
@@ -620,6 +656,33 @@ impl Config {
                 .cancel_grace_secs
                 .map(Duration::from_secs_f64),
         );
+        let scheduler = &mut self.scheduler;
+        let f = &file.scheduler;
+        set(&mut scheduler.enabled, f.enabled);
+        if f.lease_secs.is_some_and(|s| !(s > 0.0 && s <= 3600.0)) {
+            invalid_err(
+                "scheduler.lease_secs",
+                "must be more than 0 and at most 3600",
+            )?;
+        }
+        set(
+            &mut scheduler.lease,
+            f.lease_secs.map(Duration::from_secs_f64),
+        );
+        set(
+            &mut scheduler.poll_interval,
+            f.poll_interval_ms.map(Duration::from_millis),
+        );
+        if f.misfire_grace_secs
+            .is_some_and(|s| !(0.0..=86_400.0).contains(&s))
+        {
+            invalid_err("scheduler.misfire_grace_secs", "must be 0 to 86400")?;
+        }
+        set(
+            &mut scheduler.misfire_grace,
+            f.misfire_grace_secs.map(Duration::from_secs_f64),
+        );
+        set(&mut scheduler.max_concurrent, f.max_concurrent);
         let tools = &mut self.tools;
         set(&mut tools.http_allow_private, file.tools.http_allow_private);
         set(
@@ -760,6 +823,15 @@ impl Config {
         if !(10..=600_000).contains(&(self.pipelines.poll_interval.as_millis() as u64)) {
             invalid_err(
                 "pipelines.poll_interval_ms",
+                "must be between 10 and 600000",
+            )?;
+        }
+        if !(1..=1000).contains(&self.scheduler.max_concurrent) {
+            invalid_err("scheduler.max_concurrent", "must be between 1 and 1000")?;
+        }
+        if !(10..=600_000).contains(&(self.scheduler.poll_interval.as_millis() as u64)) {
+            invalid_err(
+                "scheduler.poll_interval_ms",
                 "must be between 10 and 600000",
             )?;
         }

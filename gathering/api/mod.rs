@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod personas;
 pub mod pipelines;
 pub mod rate_limit;
+pub mod schedules;
 pub mod state;
 pub mod tools;
 pub mod users;
@@ -141,6 +142,22 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             "/api/pipeline-runs/{id}/approvals/{node_id}",
             post(pipelines::decide),
         )
+        .route(
+            "/api/schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route(
+            "/api/schedules/{id}",
+            get(schedules::get)
+                .put(schedules::update)
+                .delete(schedules::delete),
+        )
+        .route("/api/schedules/{id}/pause", post(schedules::pause))
+        .route("/api/schedules/{id}/resume", post(schedules::resume))
+        .route("/api/schedules/{id}/trigger", post(schedules::trigger))
+        .route("/api/schedules/{id}/runs", get(schedules::runs))
+        .route("/api/notifications", get(schedules::notifications))
+        .route("/api/notifications/{id}/read", post(schedules::mark_read))
         .route(
             "/api/mcp-servers",
             get(tools::list_servers).post(tools::create_server),

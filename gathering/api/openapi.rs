@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
     agents, api_keys, audit, auth, conversations, error, events, health, llm, metrics, openai,
-    personas, pipelines, tools, users, views,
+    personas, pipelines, schedules, tools, users, views,
 };
 
 #[derive(OpenApi)]
@@ -36,6 +36,9 @@ use super::{
         pipelines::diff, pipelines::start_run, pipelines::list_runs, pipelines::breakers,
         pipelines::rotate_webhook, pipelines::webhook, pipelines::get_run, pipelines::cancel_run,
         pipelines::rerun, pipelines::decide,
+        schedules::list, schedules::create, schedules::get, schedules::update, schedules::delete,
+        schedules::pause, schedules::resume, schedules::trigger, schedules::runs,
+        schedules::notifications, schedules::mark_read,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -78,6 +81,7 @@ use super::{
         (name = "llm", description = "Model providers, models and usage"),
         (name = "agents", description = "Personas, agents, chat, conversations and tools"),
         (name = "pipelines", description = "Pipelines: JSON DAGs"),
+        (name = "schedules", description = "Schedules (cron, interval, once, event) fired exactly once across instances; their runs; in-app notifications"),
         (name = "openai", description = "OpenAI-compatible endpoints, for any OpenAI SDK"),
     )
 )]

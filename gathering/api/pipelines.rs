@@ -45,7 +45,7 @@ impl From<PipelineError> for ApiError {
     }
 }
 
-fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
+pub(super) fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
     Actor {
         user_id: p.user_id,
         role: p.role,

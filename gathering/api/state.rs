@@ -41,6 +41,9 @@ pub struct AppState {
     /// Pipelines, their runs and this instance's engine (its run table behind a std mutex;
     /// see `orchestration::pipeline::engine`).
     pub pipelines: crate::orchestration::pipeline::Pipelines,
+    /// Schedules and this instance's scheduler (its execution set behind a std mutex; see
+    /// `orchestration::scheduler::runner`).
+    pub schedules: crate::orchestration::scheduler::Schedules,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.

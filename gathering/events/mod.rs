@@ -69,6 +69,20 @@ pub enum EventType {
     PipelineNodeDecided,
     PipelineNodeCancelled,
     PipelineBreakerChanged,
+    ScheduleCreated,
+    ScheduleUpdated,
+    ScheduleDeleted,
+    SchedulePaused,
+    ScheduleResumed,
+    ScheduleTriggered,
+    ScheduleFired,
+    ScheduleSkipped,
+    ScheduleMissed,
+    ScheduleStarted,
+    ScheduleRetrying,
+    ScheduleCompleted,
+    ScheduleFailed,
+    NotificationCreated,
 }
 
 /// The wire name of each type.
@@ -131,6 +145,20 @@ const EVENT_TYPES: &[(EventType, &str)] = &[
         EventType::PipelineBreakerChanged,
         "pipeline_breaker.changed",
     ),
+    (EventType::ScheduleCreated, "schedule.created"),
+    (EventType::ScheduleUpdated, "schedule.updated"),
+    (EventType::ScheduleDeleted, "schedule.deleted"),
+    (EventType::SchedulePaused, "schedule.paused"),
+    (EventType::ScheduleResumed, "schedule.resumed"),
+    (EventType::ScheduleTriggered, "schedule.triggered"),
+    (EventType::ScheduleFired, "schedule.fired"),
+    (EventType::ScheduleSkipped, "schedule.skipped"),
+    (EventType::ScheduleMissed, "schedule.missed"),
+    (EventType::ScheduleStarted, "schedule.started"),
+    (EventType::ScheduleRetrying, "schedule.retrying"),
+    (EventType::ScheduleCompleted, "schedule.completed"),
+    (EventType::ScheduleFailed, "schedule.failed"),
+    (EventType::NotificationCreated, "notification.created"),
 ];
 
 impl EventType {
@@ -195,6 +223,8 @@ pub struct Scope {
     pub run_id: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<Uuid>,
 }
 
 impl Scope {
@@ -216,6 +246,7 @@ impl Scope {
             && same(wanted.pipeline_id, self.pipeline_id)
             && same(wanted.run_id, self.run_id)
             && same(wanted.workspace_id, self.workspace_id)
+            && same(wanted.schedule_id, self.schedule_id)
     }
 }
 

@@ -1,3 +1,5 @@
-//! Orchestration: pipelines (JSON DAGs) and, later, the scheduler.
+//! Orchestration: pipelines (JSON DAGs) and the scheduler (cron, interval, once and event
+//! schedules fired exactly once across instances).
 
 pub mod pipeline;
+pub mod scheduler;

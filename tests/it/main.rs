@@ -14,5 +14,6 @@ mod migrations;
 mod pipeline_runs;
 mod pipelines;
 mod process;
+mod schedules;
 mod support;
 mod websocket;

@@ -737,7 +737,7 @@ async fn versions_diffs_reruns_webhooks_and_bad_input() {
 }
 
 /// A server on the local model, a member, and the agents `names` made by that member.
-async fn examples_app(names: &[&str]) -> (TestApp, String) {
+pub async fn examples_app(names: &[&str]) -> (TestApp, String) {
     let db = TestDb::migrated().await;
     let mut config = test_config(&db);
     config.tools.http_allow_private = true;

@@ -56,24 +56,38 @@ pub(super) async fn agent(task: &NodeTask) -> Result<Value, NodeFailure> {
         message.push_str("\n\nInput:\n");
         message.push_str(&cut);
     }
+    let caller = TurnCaller {
+        user_id: task.ctx.actor.user_id,
+        role: task.ctx.actor.role,
+        api_key_id: None,
+        meta: RequestMeta {
+            ip: None,
+            request_id: Some(format!("run:{}:{}", task.ctx.run_id, task.node().id)),
+        },
+    };
+    let max_tokens = config
+        .get("max_tokens")
+        .and_then(Value::as_u64)
+        .map(|n| n as u32);
+    answer(agents, agent, caller, message, max_tokens).await
+}
+
+/// One turn of a stored agent, to its end: its answer (with the conversation, model and usage),
+/// or why it failed and whether a retry may help. The scheduler's `run_task` uses it too.
+pub(crate) async fn answer(
+    agents: &crate::agents::Agents,
+    agent: crate::agents::model::Agent,
+    caller: TurnCaller,
+    message: String,
+    max_tokens: Option<u32>,
+) -> Result<Value, NodeFailure> {
     let input = TurnInput {
         agent: agent.clone(),
-        caller: TurnCaller {
-            user_id: task.ctx.actor.user_id,
-            role: task.ctx.actor.role,
-            api_key_id: None,
-            meta: RequestMeta {
-                ip: None,
-                request_id: Some(format!("run:{}:{}", task.ctx.run_id, task.node().id)),
-            },
-        },
+        caller,
         conversation_id: None,
         message,
         history: None,
-        max_tokens: config
-            .get("max_tokens")
-            .and_then(Value::as_u64)
-            .map(|n| n as u32),
+        max_tokens,
         temperature: None,
     };
     let mut turn = agents.start_turn(input).await.map_err(|e| match e {
@@ -187,12 +201,36 @@ async fn http(
     headers: Value,
     body: Option<Value>,
 ) -> Result<Value, NodeFailure> {
-    let http = tool(task, "http_request").await?;
+    let key = format!("{}:{}", task.ctx.run_id, task.node().id);
+    http_call(
+        task.ctx.engine.inner.agents.tools(),
+        &key,
+        url,
+        method,
+        headers,
+        body,
+    )
+    .await
+}
+
+/// An HTTP request through the `http_request` tool with `key` as its `Idempotency-Key`: the
+/// status, parsed body and headers; 429 and 5xx answers may be retried, other 4xx not. The
+/// scheduler's `call_api` and notification webhooks use it too.
+pub(crate) async fn http_call(
+    tools: &crate::tools::registry::ToolRegistry,
+    key: &str,
+    url: &str,
+    method: &str,
+    headers: Value,
+    body: Option<Value>,
+) -> Result<Value, NodeFailure> {
+    let http = tools
+        .load(&["http_request".to_owned()])
+        .await
+        .remove("http_request")
+        .ok_or_else(|| NodeFailure::fatal("unknown_tool", "no tool named \"http_request\""))?;
     let mut headers = headers.as_object().cloned().unwrap_or_default();
-    headers.insert(
-        "Idempotency-Key".into(),
-        Value::String(format!("{}:{}", task.ctx.run_id, task.node().id)),
-    );
+    headers.insert("Idempotency-Key".into(), Value::String(key.to_owned()));
     let mut arguments = json!({"url": url, "method": method});
     match body {
         None => {}

@@ -10,14 +10,14 @@
 mod approval;
 pub mod breaker;
 pub mod diff;
-mod effects;
+pub(crate) mod effects;
 pub mod engine;
 mod executor;
 pub mod expr;
 mod fanout;
 mod graph;
 pub mod model;
-mod nodes;
+pub(crate) mod nodes;
 pub mod records;
 pub mod schemas;
 pub mod service;

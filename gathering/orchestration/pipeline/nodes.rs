@@ -29,7 +29,7 @@ const CANCELLED: &str = "cancelled";
 
 /// Why a node failed.
 #[derive(Debug, Clone)]
-pub(super) struct NodeFailure {
+pub(crate) struct NodeFailure {
     pub message: String,
     /// `timeout`, `breaker_open`, `http_status`, `tool_failed`, `expression`, ...
     pub code: &'static str,

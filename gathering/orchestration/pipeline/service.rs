@@ -53,6 +53,8 @@ pub struct Pipelines {
 pub enum Trigger {
     Manual,
     Webhook,
+    /// A schedule's `execute_pipeline` action.
+    Schedule,
 }
 
 impl Trigger {
@@ -60,6 +62,7 @@ impl Trigger {
         match self {
             Self::Manual => "manual",
             Self::Webhook => "webhook",
+            Self::Schedule => "schedule",
         }
     }
 }

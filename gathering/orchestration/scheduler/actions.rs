@@ -1,0 +1,243 @@
+//! What an occurrence does, acting as the schedule's owner: `run_task` (a turn of a stored
+//! agent, its answer stored), `execute_pipeline` (a run, awaited to its end unless `wait` is
+//! false), `send_notification` (an in-app notification, once per run, and a webhook), and
+//! `call_api` (through the `http_request` tool: the same address rules and limits as agents').
+//! HTTP calls carry `Idempotency-Key: schedule:{run id}`, the same on every attempt.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::model::Action;
+use super::runner::Inner;
+use super::store::{self, ScheduleRow, ScheduleRun};
+use crate::agents::Actor;
+use crate::agents::runtime::TurnCaller;
+use crate::audit::RequestMeta;
+use crate::auth::model::Role;
+use crate::core::error::DomainError;
+use crate::events::{EventType, Filter, NewEvent, Scope, TypePattern, outbox};
+use crate::orchestration::pipeline::Trigger;
+use crate::orchestration::pipeline::effects::{answer, http_call};
+use crate::orchestration::pipeline::nodes::NodeFailure;
+
+/// The owner as the actor of an execution.
+pub(super) struct Owner {
+    pub id: Uuid,
+    pub role: Role,
+}
+
+fn failure(f: NodeFailure) -> String {
+    format!("{}: {}", f.code, f.message)
+}
+
+/// Executes one attempt; the output stored with the run, or why it failed.
+pub(super) async fn execute(
+    inner: &Inner,
+    schedule: &ScheduleRow,
+    run: &ScheduleRun,
+    owner: &Owner,
+    action: &Action,
+) -> Result<Value, String> {
+    let key = format!("schedule:{}", run.id);
+    let meta = RequestMeta {
+        ip: None,
+        request_id: Some(key.clone()),
+    };
+    match action {
+        Action::RunTask {
+            agent,
+            task,
+            max_tokens,
+        } => {
+            if owner.role == Role::Viewer {
+                return Err("forbidden: the schedule's owner is now a viewer".into());
+            }
+            let agents = &inner.agents;
+            let found = match Uuid::parse_str(agent) {
+                Ok(id) => agents.get(id).await,
+                Err(_) => agents.get_by_name(agent).await,
+            };
+            let agent = found.map_err(|e| format!("unknown_agent: {e}"))?;
+            let caller = TurnCaller {
+                user_id: owner.id,
+                role: owner.role,
+                api_key_id: None,
+                meta,
+            };
+            answer(agents, agent, caller, task.clone(), *max_tokens)
+                .await
+                .map_err(failure)
+        }
+        Action::ExecutePipeline {
+            pipeline,
+            input,
+            wait,
+        } => {
+            if owner.role == Role::Viewer {
+                return Err("forbidden: the schedule's owner is now a viewer".into());
+            }
+            pipeline_run(inner, owner, &meta, pipeline, input, *wait).await
+        }
+        Action::SendNotification {
+            title,
+            message,
+            level,
+            webhook,
+        } => {
+            let title = if title.is_empty() {
+                schedule.name.as_str()
+            } else {
+                title.as_str()
+            };
+            let body = json!({"title": title, "message": message, "level": level,
+                "schedule_id": schedule.id, "schedule": schedule.name, "run_id": run.id,
+                "scheduled_for": run.scheduled_for});
+            let hook = match webhook {
+                Some(url) => Some(
+                    http_call(
+                        inner.agents.tools(),
+                        &key,
+                        url,
+                        "POST",
+                        json!({}),
+                        Some(body.clone()),
+                    )
+                    .await
+                    .map_err(failure)?,
+                ),
+                None => None,
+            };
+            let notification = notify(inner, schedule, run, title, message, level)
+                .await
+                .map_err(|e| format!("notification: {e}"))?;
+            Ok(
+                json!({"notification_id": notification, "webhook": hook.map(|h| h["status"].clone())}),
+            )
+        }
+        Action::CallApi {
+            url,
+            method,
+            headers,
+            body,
+        } => http_call(
+            inner.agents.tools(),
+            &key,
+            url,
+            method,
+            Value::Object(headers.clone()),
+            body.clone(),
+        )
+        .await
+        .map_err(failure),
+    }
+}
+
+/// Stores the run's notification (once: a retried run finds the first) and publishes it to
+/// the owner.
+async fn notify(
+    inner: &Inner,
+    schedule: &ScheduleRow,
+    run: &ScheduleRun,
+    title: &str,
+    message: &str,
+    level: &str,
+) -> Result<Option<Uuid>, DomainError> {
+    let mut client = inner.pool.get().await?;
+    let tx = client.transaction().await?;
+    if let Some(id) = store::notification_of_run(&tx, run.id).await? {
+        return Ok(Some(id));
+    }
+    let n = store::insert_notification(
+        &tx,
+        schedule.owner_id,
+        title,
+        message,
+        level,
+        Some(schedule.id),
+        Some(run.id),
+    )
+    .await?;
+    outbox::append(
+        &tx,
+        &NewEvent::new(
+            EventType::NotificationCreated,
+            Scope {
+                user_id: Some(schedule.owner_id),
+                schedule_id: Some(schedule.id),
+                ..Scope::default()
+            },
+            None,
+        )
+        .data(serde_json::to_value(&n).unwrap_or_default()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(n.id))
+}
+
+async fn pipeline_run(
+    inner: &Inner,
+    owner: &Owner,
+    meta: &RequestMeta,
+    pipeline: &str,
+    input: &Value,
+    wait: bool,
+) -> Result<Value, String> {
+    let pipelines = &inner.pipelines;
+    let found = match Uuid::parse_str(pipeline) {
+        Ok(id) => pipelines.get(id).await.ok(),
+        Err(_) => pipelines
+            .by_name(pipeline)
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    let stored = found.ok_or_else(|| format!("unknown_pipeline: no pipeline {pipeline:?}"))?;
+    // Subscribed before the run exists, so its end cannot be missed.
+    let mut events = inner.bus.subscribe(
+        "scheduler_pipeline_wait",
+        Filter {
+            types: vec![TypePattern::Family("pipeline_run.".into())],
+            scope: Scope {
+                pipeline_id: Some(stored.id),
+                ..Scope::default()
+            },
+        },
+    );
+    let actor = Actor {
+        user_id: owner.id,
+        role: owner.role,
+        meta,
+    };
+    let run = pipelines
+        .start_run(actor, stored.id, input.clone(), Trigger::Schedule)
+        .await
+        .map_err(|e| format!("pipeline: {e}"))?;
+    if !wait {
+        return Ok(json!({"pipeline_run_id": run.id, "status": run.status.as_str()}));
+    }
+    loop {
+        let settled = pipelines.run(run.id).await.map_err(|e| e.to_string())?;
+        if settled.status.is_final() {
+            let status = settled.status.as_str();
+            let out = json!({"pipeline_run_id": run.id, "status": status,
+                "output": settled.output});
+            return if status == "completed" {
+                Ok(out)
+            } else {
+                Err(format!(
+                    "pipeline: run {} ended {status}: {}",
+                    run.id,
+                    settled.error.unwrap_or_default()
+                ))
+            };
+        }
+        // Woken by any event of this pipeline's runs (or a lag), then the run is read again;
+        // the timer covers a relay that is down.
+        tokio::select! {
+            delivery = events.recv() => if delivery.is_none() {
+                return Err("the event bus stopped".into());
+            },
+            () = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The scheduler: schedules (cron in an IANA time zone, interval, once, event) whose actions
+//! fire exactly once per occurrence however many instances run. `model.rs` parses a request
+//! into a [`Spec`] (every refusal names its field); `timing.rs` is the timetable and the
+//! catch-up policies; `runner.rs` fires and executes on each instance (claims in Postgres: a
+//! unique run per occurrence, a session advisory lock held for the whole execution, a lease);
+//! `actions.rs` does what an occurrence does; `service.rs` is what the API holds; `store.rs`
+//! has the SQL.
+
+mod actions;
+pub mod model;
+pub mod runner;
+pub mod service;
+pub mod store;
+pub mod timing;
+
+pub use model::{ScheduleRequest, Spec};
+pub use runner::{Scheduler, SchedulerSettings};
+pub use service::{Schedule, Schedules};

@@ -1,0 +1,470 @@
+//! `Schedules`, the service the API holds: stored schedules (members create them; the owner or
+//! an admin reads and changes them), pause and resume, a manual trigger, their runs, and the
+//! in-app notifications their actions send. Every change is audited and published in its own
+//! transaction.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use deadpool_postgres::{GenericClient, Pool};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::model::{Action, ScheduleRequest, Spec, Timing};
+use super::runner::{Scheduler, scope};
+use super::store::{self, NewSchedule, Notification, ScheduleRow, ScheduleRun};
+use super::timing;
+use crate::agents::Actor;
+use crate::audit::{self, Outcome};
+use crate::auth::model::Role;
+use crate::core::error::{DomainError, is_unique_violation};
+use crate::events::{EventType, NewEvent, outbox};
+
+/// A schedule as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Schedule {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// `cron`, `interval`, `once` or `event`.
+    pub kind: String,
+    pub owner_id: Uuid,
+    /// `active`, `paused` or `finished` (nothing more will fire: its end date, its maximum, a
+    /// `once` that fired).
+    pub status: String,
+    pub paused: bool,
+    /// The next occurrence not fired yet.
+    pub next_fire_at: Option<DateTime<Utc>>,
+    /// The next five occurrences (none for event schedules).
+    pub next_fire_times: Vec<DateTime<Utc>>,
+    /// Occurrences executed from the timetable or events (manual triggers not counted).
+    pub executions: i32,
+    pub last_fired_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The definition as stored (what `PUT` takes).
+    #[schema(value_type = Object)]
+    pub spec: Value,
+}
+
+fn view(row: ScheduleRow) -> Schedule {
+    let parsed = ScheduleRequest::reload(&row.spec).ok();
+    let next_fire_times = match (&parsed, row.next_fire_at, row.paused) {
+        (Some(spec), Some(next), false) => {
+            let mut times = vec![next];
+            times.extend(timing::upcoming(
+                &spec.timing,
+                row.anchor_at,
+                &spec.options,
+                next,
+                4,
+            ));
+            times
+        }
+        _ => Vec::new(),
+    };
+    let event = row.kind == "event";
+    let status = if row.paused {
+        "paused"
+    } else if row.next_fire_at.is_none() && !event
+        || event
+            && parsed
+                .as_ref()
+                .and_then(|s| s.options.max_executions)
+                .is_some_and(|max| row.executions >= max)
+    {
+        "finished"
+    } else {
+        "active"
+    };
+    Schedule {
+        id: row.id,
+        description: row
+            .spec
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        name: row.name,
+        kind: row.kind,
+        owner_id: row.owner_id,
+        status: status.into(),
+        paused: row.paused,
+        next_fire_at: row.next_fire_at,
+        next_fire_times,
+        executions: row.executions,
+        last_fired_at: row.last_fired_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        spec: row.spec,
+    }
+}
+
+/// The first occurrence of a new (or changed, or resumed) schedule from `now`: intervals start
+/// one interval after their anchor unless a start date is given; `once` at its time.
+fn first_fire(spec: &Spec, anchor: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let before = |t: DateTime<Utc>| t - TimeDelta::microseconds(1);
+    let from = match (&spec.timing, spec.options.start_at) {
+        (Timing::Once { at }, _) => before((*at).min(now)),
+        (_, Some(start)) if start > now => before(start),
+        _ => now,
+    };
+    timing::next_after(&spec.timing, anchor, &spec.options, from)
+}
+
+/// The service; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Schedules {
+    pool: Pool,
+    scheduler: Scheduler,
+}
+
+fn may_change(actor: &Actor<'_>, owner: Uuid) -> Result<(), DomainError> {
+    if actor.role == Role::Admin || actor.user_id == owner {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "only the schedule's owner or an admin may do this".into(),
+        ))
+    }
+}
+
+fn taken(e: tokio_postgres::Error, name: &str) -> DomainError {
+    if is_unique_violation(&e) {
+        DomainError::Conflict(format!("a schedule named {name:?} exists"))
+    } else {
+        e.into()
+    }
+}
+
+async fn changed(
+    tx: &impl GenericClient,
+    actor: &Actor<'_>,
+    event_type: EventType,
+    row: &ScheduleRow,
+    extra: Value,
+) -> Result<(), DomainError> {
+    let mut details = json!({"schedule": {"id": row.id, "name": row.name, "kind": row.kind,
+        "paused": row.paused, "next_fire_at": row.next_fire_at}});
+    if let (Value::Object(d), Value::Object(e)) = (&mut details, extra) {
+        d.extend(e);
+    }
+    audit::store::record(
+        tx,
+        &audit::Entry {
+            actor_id: Some(actor.user_id),
+            action: event_type.as_str(),
+            outcome: Outcome::Success,
+            meta: actor.meta,
+            details: details.clone(),
+        },
+    )
+    .await?;
+    outbox::append(
+        tx,
+        &NewEvent::new(event_type, scope(row.id, row.owner_id), Some(actor.user_id)).data(details),
+    )
+    .await?;
+    Ok(())
+}
+
+impl Schedules {
+    pub fn new(pool: Pool, scheduler: Scheduler) -> Self {
+        Self { pool, scheduler }
+    }
+
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
+    }
+
+    /// Checks what the action names exists (the agent, the pipeline).
+    async fn check_targets(&self, spec: &Spec) -> Result<(), DomainError> {
+        let inner = &self.scheduler.inner;
+        match &spec.action {
+            Action::RunTask { agent, .. } => {
+                let found = match Uuid::parse_str(agent) {
+                    Ok(id) => inner.agents.get(id).await,
+                    Err(_) => inner.agents.get_by_name(agent).await,
+                };
+                match found {
+                    Ok(_) => Ok(()),
+                    Err(DomainError::NotFound(_)) => Err(DomainError::invalid(
+                        "action.agent",
+                        format!("no agent {agent:?}"),
+                    )),
+                    Err(e) => Err(e),
+                }
+            }
+            Action::ExecutePipeline { pipeline, .. } => {
+                let found = match Uuid::parse_str(pipeline) {
+                    Ok(id) => inner.pipelines.get(id).await.map(Some),
+                    Err(_) => inner.pipelines.by_name(pipeline).await,
+                };
+                match found {
+                    Ok(Some(_)) => Ok(()),
+                    Ok(None) | Err(DomainError::NotFound(_)) => Err(DomainError::invalid(
+                        "action.pipeline",
+                        format!("no pipeline {pipeline:?}"),
+                    )),
+                    Err(e) => Err(e),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn parsed(
+        &self,
+        request: &ScheduleRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(Spec, Value), DomainError> {
+        let spec = request.parse(now)?;
+        self.check_targets(&spec).await?;
+        let mut stored = request.clone();
+        stored.name = request.name.trim().to_owned();
+        let value = serde_json::to_value(&stored).map_err(|e| DomainError::Unexpected(e.into()))?;
+        Ok((spec, value))
+    }
+
+    pub async fn create(
+        &self,
+        actor: Actor<'_>,
+        request: ScheduleRequest,
+    ) -> Result<Schedule, DomainError> {
+        let now = Utc::now();
+        let (spec, value) = self.parsed(&request, now).await?;
+        let anchor = spec.options.start_at.unwrap_or(now);
+        let paused = request.paused.unwrap_or(false);
+        let event_type = event_type(&request);
+        let name = request.name.trim();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = store::insert_schedule(
+            &tx,
+            &NewSchedule {
+                id: Uuid::now_v7(),
+                name,
+                owner_id: actor.user_id,
+                kind: spec.timing.kind(),
+                spec: &value,
+                event_type: event_type.as_deref(),
+                anchor_at: anchor,
+                paused,
+                next_fire_at: first_fire(&spec, anchor, now),
+            },
+        )
+        .await
+        .map_err(|e| taken(e, name))?;
+        changed(&tx, &actor, EventType::ScheduleCreated, &row, json!({})).await?;
+        tx.commit().await?;
+        self.scheduler.wake();
+        Ok(view(row))
+    }
+
+    /// Replaces the definition. Intervals keep their grid (anchored where they were unless the
+    /// start date changes); the next occurrence is computed from now.
+    pub async fn update(
+        &self,
+        actor: Actor<'_>,
+        id: Uuid,
+        request: ScheduleRequest,
+    ) -> Result<Schedule, DomainError> {
+        let now = Utc::now();
+        let (spec, value) = self.parsed(&request, now).await?;
+        let name = request.name.trim();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let current = store::lock_schedule(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
+        may_change(&actor, current.owner_id)?;
+        let anchor = spec.options.start_at.unwrap_or(current.created_at);
+        let paused = request.paused.unwrap_or(current.paused);
+        let event_type = event_type(&request);
+        let row = store::replace_schedule(
+            &tx,
+            &NewSchedule {
+                id,
+                name,
+                owner_id: current.owner_id,
+                kind: spec.timing.kind(),
+                spec: &value,
+                event_type: event_type.as_deref(),
+                anchor_at: anchor,
+                paused,
+                next_fire_at: first_fire(&spec, anchor, now),
+            },
+        )
+        .await
+        .map_err(|e| taken(e, name))?
+        .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
+        changed(&tx, &actor, EventType::ScheduleUpdated, &row, json!({})).await?;
+        tx.commit().await?;
+        self.scheduler.wake();
+        Ok(view(row))
+    }
+
+    pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let current = store::lock_schedule(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
+        may_change(&actor, current.owner_id)?;
+        store::delete_schedule(&tx, id).await?;
+        changed(&tx, &actor, EventType::ScheduleDeleted, &current, json!({})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn readable(&self, user: Uuid, role: Role, id: Uuid) -> Result<ScheduleRow, DomainError> {
+        let client = self.pool.get().await?;
+        let row = store::get_schedule(&client, id)
+            .await?
+            .filter(|r| role == Role::Admin || r.owner_id == user)
+            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
+        Ok(row)
+    }
+
+    /// One schedule (its owner's or, for an admin, anyone's).
+    pub async fn get(&self, user: Uuid, role: Role, id: Uuid) -> Result<Schedule, DomainError> {
+        Ok(view(self.readable(user, role, id).await?))
+    }
+
+    /// A page of schedules: the caller's own, or everyone's for an admin.
+    pub async fn list(
+        &self,
+        user: Uuid,
+        role: Role,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Schedule>, DomainError> {
+        let client = self.pool.get().await?;
+        let owner = (role != Role::Admin).then_some(user);
+        let rows = store::list_schedules(&client, owner, after, limit).await?;
+        Ok(rows.into_iter().map(view).collect())
+    }
+
+    /// Pauses (nothing fires; occurrences meanwhile are not caught up) or resumes (from the
+    /// next occurrence after now).
+    pub async fn set_paused(
+        &self,
+        actor: Actor<'_>,
+        id: Uuid,
+        paused: bool,
+    ) -> Result<Schedule, DomainError> {
+        let now = Utc::now();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let current = store::lock_schedule(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
+        may_change(&actor, current.owner_id)?;
+        let next = if paused {
+            current.next_fire_at
+        } else {
+            let spec = ScheduleRequest::reload(&current.spec)?;
+            let reached = spec
+                .options
+                .max_executions
+                .is_some_and(|max| current.executions >= max);
+            if reached {
+                None
+            } else {
+                first_fire(&spec, current.anchor_at, now)
+            }
+        };
+        let row = store::set_paused(&tx, id, paused, next)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
+        let event_type = if paused {
+            EventType::SchedulePaused
+        } else {
+            EventType::ScheduleResumed
+        };
+        changed(&tx, &actor, event_type, &row, json!({})).await?;
+        tx.commit().await?;
+        self.scheduler.wake();
+        Ok(view(row))
+    }
+
+    /// Executes the schedule's action now (also when paused or finished), as a `manual` run.
+    pub async fn trigger(&self, actor: Actor<'_>, id: Uuid) -> Result<ScheduleRun, DomainError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let current = store::lock_schedule(&tx, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
+        may_change(&actor, current.owner_id)?;
+        let spec = ScheduleRequest::reload(&current.spec)?;
+        let run = store::insert_run(
+            &tx,
+            &store::NewRun {
+                id: Uuid::now_v7(),
+                schedule_id: id,
+                scheduled_for: Utc::now(),
+                trigger: "manual",
+                event_id: None,
+                status: "pending",
+                max_attempts: 1 + spec.options.retry_count,
+                error: None,
+            },
+        )
+        .await?
+        .ok_or_else(|| DomainError::Conflict("triggered twice at the same instant".into()))?;
+        changed(
+            &tx,
+            &actor,
+            EventType::ScheduleTriggered,
+            &current,
+            json!({"run_id": run.id}),
+        )
+        .await?;
+        tx.commit().await?;
+        if self.scheduler.settings().enabled {
+            self.scheduler.spawn_execute(run.id);
+        }
+        Ok(run)
+    }
+
+    /// A page of a schedule's runs, newest occurrence first.
+    pub async fn runs(
+        &self,
+        user: Uuid,
+        role: Role,
+        id: Uuid,
+        before: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<ScheduleRun>, DomainError> {
+        self.readable(user, role, id).await?;
+        let client = self.pool.get().await?;
+        Ok(store::list_runs(&client, id, before, limit).await?)
+    }
+
+    /// A page of the caller's notifications, newest first.
+    pub async fn notifications(
+        &self,
+        user: Uuid,
+        unread_only: bool,
+        before: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Notification>, DomainError> {
+        let client = self.pool.get().await?;
+        Ok(store::list_notifications(&client, user, unread_only, before, limit).await?)
+    }
+
+    pub async fn mark_read(&self, user: Uuid, id: Uuid) -> Result<Notification, DomainError> {
+        let client = self.pool.get().await?;
+        store::mark_read(&client, user, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no notification {id}")))
+    }
+}
+
+fn event_type(request: &ScheduleRequest) -> Option<String> {
+    request
+        .event
+        .as_ref()
+        .and_then(|e| e.get("type"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
