@@ -259,6 +259,10 @@ async fn an_interval_fires_on_its_grid_once_per_occurrence_until_its_maximum() {
         assert!(seen.iter().any(|t| t == kind), "{kind} in {seen:?}");
     }
     assert_eq!(runs(&app, &member, id).await.len(), 3);
+    // The fire lag is a metric.
+    let admin = app.signed_in(Role::Admin).await;
+    let metrics = app.get_as("/metrics", &admin).await.text().await.unwrap();
+    assert!(metrics.contains("scheduler_fire_lag_seconds"), "{metrics}");
     app.shutdown().await.unwrap();
 }
 
@@ -706,5 +710,43 @@ async fn a_schedule_runs_a_pipeline_to_its_end_and_gives_an_agent_a_task() {
     assert_eq!(done[0]["output"]["agent"], "clerk");
     assert_eq!(done[0]["output"]["model"], "smollm2-135m-instruct");
     assert!(!done[0]["output"]["result"].as_str().unwrap().is_empty());
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_event_schedule_whose_listener_lags_reads_what_it_missed_from_the_outbox() {
+    let db = TestDb::migrated().await;
+    let mut config = config(&db);
+    // A tiny queue: the listener, which writes a run per event, falls behind a burst.
+    config.events.queue_capacity = 2;
+    let app = TestApp::start_with(db, config).await;
+    app.wait_ready().await;
+    let member = app.signed_in(Role::Member).await;
+    let s = create(
+        &app,
+        &member,
+        json!({"name": "every-pipeline", "kind": "event", "event": {"type": "pipeline.created"},
+               "overlap": "allow",
+               "action": {"type": "send_notification", "message": "a pipeline"}}),
+    )
+    .await;
+    let n = 40;
+    let mut made = Vec::new();
+    for i in 0..n {
+        let body = json!({"name": format!("p{i}"), "nodes": [
+            {"id": "t", "type": "trigger", "name": "t", "config": {}}], "edges": []});
+        made.push(post(&app, "/api/pipelines", &member, body));
+    }
+    for response in futures_util::future::join_all(made).await {
+        assert_eq!(response.status(), 201);
+    }
+    let done = wait_runs(&app, &member, &s["id"], |r| count(r, "completed") == n).await;
+    let mut events: Vec<&str> = done
+        .iter()
+        .map(|r| r["event_id"].as_str().unwrap())
+        .collect();
+    events.sort();
+    events.dedup();
+    assert_eq!(events.len(), n, "one run per event");
     app.shutdown().await.unwrap();
 }

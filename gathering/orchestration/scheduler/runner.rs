@@ -187,6 +187,11 @@ impl Scheduler {
             return;
         }
         let mut events = self.inner.bus.subscribe("scheduler", Filter::default());
+        // Where the listener is in the outbox: after a lag it reads what it missed from there.
+        let mut seen = match self.inner.pool.get().await {
+            Ok(client) => outbox::head(&**client).await.unwrap_or(0),
+            Err(_) => 0,
+        };
         self.reload_listeners().await;
         let mut reload = tokio::time::interval(Duration::from_secs(30));
         reload.tick().await;
@@ -197,9 +202,13 @@ impl Scheduler {
                 () = self.inner.wake.notified() => {}
                 _ = reload.tick() => self.reload_listeners().await,
                 delivery = events.recv() => match delivery {
-                    Some(Delivery::Event(event)) => self.heard(&event).await,
+                    Some(Delivery::Event(event)) => {
+                        seen = seen.max(event.seq.unwrap_or(0));
+                        self.heard(&event).await;
+                    }
                     Some(Delivery::Lagged { missed, .. }) => {
-                        tracing::warn!(missed, "scheduler: the event listener lagged");
+                        tracing::warn!(missed, "scheduler: the event listener lagged; reading the outbox");
+                        seen = self.replay(seen).await;
                     }
                     None => {}
                 },
@@ -608,6 +617,32 @@ impl Scheduler {
             }
             if !store::heartbeat(client, id, self.inner.instance, lease).await? {
                 return Ok(Attempt::Lost);
+            }
+        }
+    }
+
+    /// Hears again every stored event after `since` (what a lag lost; those heard twice fire
+    /// nothing twice: a run is unique per event); the last seq read.
+    async fn replay(&self, since: i64) -> i64 {
+        let mut seen = since;
+        loop {
+            let page = match self.inner.pool.get().await {
+                Ok(client) => outbox::page(&**client, seen, 500).await,
+                Err(e) => {
+                    tracing::warn!("scheduler: reading the outbox failed: {e}");
+                    return seen;
+                }
+            };
+            let Ok(page) = page else {
+                tracing::warn!("scheduler: reading the outbox failed");
+                return seen;
+            };
+            for event in &page.events {
+                self.heard(event).await;
+            }
+            seen = page.last.unwrap_or(seen);
+            if page.rows < 500 {
+                return seen;
             }
         }
     }
