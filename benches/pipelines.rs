@@ -6,76 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use gathering::app::App;
 use gathering::config::Config;
 use gathering::events::bus::Delivery;
 use gathering::events::{EventType, Filter, TypePattern};
-use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-fn arg(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Server {
-    addr: std::net::SocketAddr,
-    bus: gathering::events::bus::Bus,
-    shutdown: tokio_util::sync::CancellationToken,
-    handle:
-        tokio::task::JoinHandle<Result<gathering::app::ShutdownReport, gathering::app::StartError>>,
-}
-
-async fn server(database_url: Option<String>) -> Server {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: root.join(".gathering/bench-data"),
-        pg_dir: root.join(".gathering/pginstall"),
-        database_url: database_url.map(Into::into),
-        ..Config::default()
-    };
-    config.auth.bcrypt_cost = 4;
-    config.auth.admin_email = Some("bench@example.org".to_owned());
-    config.auth.admin_password = Some("bench password long enough".to_owned().into());
-    config.auth.jwt_secret = Some("a benchmark secret that is long enough".to_owned().into());
-    config.rate_limits.auth_per_minute = 0;
-    config.rate_limits.read_per_minute = 0;
-    config.rate_limits.write_per_minute = 0;
-    config.log_filter = "warn".to_owned();
-    config.pipelines.poll_interval = Duration::from_millis(50);
-    config.db.max_connections = 32;
-    let app = App::build(config).await.expect("server builds");
-    let addr = app.local_addr();
-    let bus = app.bus();
-    let readiness = app.readiness();
-    let shutdown = app.shutdown_token();
-    let handle = tokio::spawn(app.run());
-    while readiness.get().0 != gathering::core::readiness::Phase::Ready {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Server {
-        addr,
-        bus,
-        shutdown,
-        handle,
-    }
-}
-
-async fn token(http: &reqwest::Client, addr: std::net::SocketAddr) -> String {
-    let login: Value = http
-        .post(format!("http://{addr}/api/auth/login"))
-        .json(&json!({"email": "bench@example.org", "password": "bench password long enough"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    login["access_token"].as_str().unwrap().to_owned()
-}
+#[path = "support/server.rs"]
+mod server;
+use server::{Server, arg, server, token};
 
 async fn create(
     http: &reqwest::Client,
@@ -228,6 +166,11 @@ async fn throughput(
     runs as f64 / began.elapsed().as_secs_f64()
 }
 
+/// The engine looks for runs often.
+fn tune(config: &mut Config) {
+    config.pipelines.poll_interval = Duration::from_millis(50);
+}
+
 #[tokio::main]
 async fn main() {
     if !std::env::args().any(|arg| arg == "--bench") {
@@ -238,7 +181,7 @@ async fn main() {
     let wide_nodes = arg("WIDE_NODES", 1000);
     let throughput_runs = arg("THROUGHPUT_RUNS", 200);
     let stamp = Instant::now().elapsed().as_nanos();
-    let one = server(None).await;
+    let one = server(None, tune).await;
     let http = reqwest::Client::new();
     let token = token(&http, one.addr).await;
 
@@ -307,21 +250,8 @@ async fn main() {
     )
     .await;
     let single = throughput(&[&one], &http, &token, &five, throughput_runs).await;
-    let url = {
-        let manager = gathering::db::embedded::EmbeddedPostgres::new(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".gathering/pginstall"),
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".gathering/bench-data"),
-        )
-        .unwrap();
-        manager
-            .start(gathering::db::embedded::Lifetime::Process)
-            .await
-            .unwrap()
-            .url
-            .expose_secret()
-            .to_owned()
-    };
-    let two = server(Some(url)).await;
+    let url = server::cluster_url().await;
+    let two = server(Some(url), tune).await;
     let double = throughput(&[&one, &two], &http, &token, &five, throughput_runs).await;
     println!("## Throughput\n");
     println!(

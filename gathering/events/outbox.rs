@@ -18,13 +18,21 @@ pub async fn append(
     tx: &impl GenericClient,
     event: &NewEvent,
 ) -> Result<i64, tokio_postgres::Error> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ORDER_LOCK])
+    // Prepared once per connection: every change runs these three statements.
+    let lock = tx
+        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
         .await?;
+    tx.execute(&lock, &[&ORDER_LOCK]).await?;
     let scope = serde_json::to_value(&event.scope).unwrap_or_default();
-    let row = tx
-        .query_one(
+    let insert = tx
+        .prepare_cached(
             "INSERT INTO events.outbox (seq, id, type, scope, actor, data)
              VALUES (nextval('events.outbox_seq'), $1, $2, $3, $4, $5) RETURNING seq",
+        )
+        .await?;
+    let row = tx
+        .query_one(
+            &insert,
             &[
                 &Uuid::now_v7(),
                 &event.event_type.as_str(),
@@ -35,8 +43,8 @@ pub async fn append(
         )
         .await?;
     let seq: i64 = row.get(0);
-    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])
-        .await?;
+    let notify = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
+    tx.execute(&notify, &[&CHANNEL, &seq.to_string()]).await?;
     Ok(seq)
 }
 

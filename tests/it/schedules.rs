@@ -750,3 +750,63 @@ async fn an_event_schedule_whose_listener_lags_reads_what_it_missed_from_the_out
     assert_eq!(events.len(), n, "one run per event");
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_database_error_while_firing_fires_nothing_twice_and_disables_nothing() {
+    let app = spawn().await;
+    let (base, hook) = hook_server().await;
+    let member = app.signed_in(Role::Member).await;
+    let s = create(
+        &app,
+        &member,
+        json!({"name": "steady", "kind": "interval", "interval_seconds": 1, "catch_up": "all",
+               "action": call(&base, "/steady")}),
+    )
+    .await;
+    wait_runs(&app, &member, &s["id"], |r| count(r, "completed") >= 1).await;
+    // Every insert of a run now fails, as when the database refuses writes.
+    let client = app.db.client().await;
+    client
+        .batch_execute(
+            "CREATE FUNCTION refuse_runs_for_the_test() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON scheduler.runs
+               FOR EACH ROW EXECUTE FUNCTION refuse_runs_for_the_test();",
+        )
+        .await
+        .unwrap();
+    // The schedule falls behind (its fire transactions roll back)...
+    let behind = poll_until(Duration::from_secs(10), || async {
+        let view = schedule(&app, &member, &s["id"]).await;
+        Utc::now() - time(&view["next_fire_at"]) > TimeDelta::milliseconds(1200)
+    })
+    .await;
+    assert!(behind);
+    let during = runs(&app, &member, &s["id"]).await.len();
+    client
+        .batch_execute(
+            "DROP TRIGGER refuse ON scheduler.runs; DROP FUNCTION refuse_runs_for_the_test();",
+        )
+        .await
+        .unwrap();
+    // ... and catches up once the database accepts writes: the occurrences of the outage are
+    // executed (on time within the grace, else caught up), each once, none missing.
+    let done = wait_runs(&app, &member, &s["id"], |r| {
+        count(r, "completed") >= during + 3
+    })
+    .await;
+    let fired: Vec<DateTime<Utc>> = done.iter().map(|r| time(&r["scheduled_for"])).collect();
+    assert!(
+        fired
+            .windows(2)
+            .all(|w| w[1] - w[0] == TimeDelta::seconds(1)),
+        "{fired:?}"
+    );
+    assert_eq!(schedule(&app, &member, &s["id"]).await["status"], "active");
+    let mut keys = hook.keys_of("/steady");
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "no occurrence executed twice");
+    app.shutdown().await.unwrap();
+}

@@ -420,10 +420,7 @@ impl Scheduler {
         id: Uuid,
     ) -> Result<Option<Uuid>, anyhow::Error> {
         let inner = &self.inner;
-        let Some(current) = store::get_run(&*client, id).await? else {
-            return Ok(None);
-        };
-        let Some(schedule) = store::get_schedule(&*client, current.schedule_id).await? else {
+        let Some((_, schedule, role)) = store::load(&*client, id).await? else {
             return Ok(None);
         };
         let spec = ScheduleRequest::reload(&schedule.spec)?;
@@ -453,13 +450,10 @@ impl Scheduler {
             metrics::histogram!("scheduler_fire_lag_seconds", "trigger" => run.trigger.clone())
                 .record(lag / 1000.0);
         }
-        let owner = match store::owner_role(&*client, schedule.owner_id).await? {
-            Some(role) => role.parse().ok().map(|role| Owner {
-                id: schedule.owner_id,
-                role,
-            }),
-            None => None,
-        };
+        let owner = role.and_then(|r| r.parse().ok()).map(|role| Owner {
+            id: schedule.owner_id,
+            role,
+        });
         loop {
             let outcome = match &owner {
                 Some(owner) => self.attempt(client, &schedule, &run, owner, &spec).await?,

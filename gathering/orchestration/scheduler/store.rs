@@ -9,6 +9,46 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+type Params<'a> = &'a [&'a (dyn tokio_postgres::types::ToSql + Sync)];
+
+// Every statement is prepared once per connection (deadpool's statement cache): the scheduler
+// runs the same few statements for every occurrence.
+async fn one(
+    c: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query_one(&statement, params).await
+}
+
+async fn opt(
+    c: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query_opt(&statement, params).await
+}
+
+async fn all(
+    c: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query(&statement, params).await
+}
+
+async fn exec(
+    c: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<u64, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.execute(&statement, params).await
+}
+
 /// A stored schedule.
 #[derive(Debug, Clone)]
 pub struct ScheduleRow {
@@ -29,21 +69,25 @@ pub struct ScheduleRow {
 const SCHEDULE_COLUMNS: &str = "id, name, owner_id, kind, spec, anchor_at, paused, next_fire_at, \
      executions, last_fired_at, created_at, updated_at";
 
-fn schedule(row: &tokio_postgres::Row) -> ScheduleRow {
+fn schedule_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRow {
     ScheduleRow {
-        id: row.get(0),
-        name: row.get(1),
-        owner_id: row.get(2),
-        kind: row.get(3),
-        spec: row.get(4),
-        anchor_at: row.get(5),
-        paused: row.get(6),
-        next_fire_at: row.get(7),
-        executions: row.get(8),
-        last_fired_at: row.get(9),
-        created_at: row.get(10),
-        updated_at: row.get(11),
+        id: row.get(o + 0),
+        name: row.get(o + 1),
+        owner_id: row.get(o + 2),
+        kind: row.get(o + 3),
+        spec: row.get(o + 4),
+        anchor_at: row.get(o + 5),
+        paused: row.get(o + 6),
+        next_fire_at: row.get(o + 7),
+        executions: row.get(o + 8),
+        last_fired_at: row.get(o + 9),
+        created_at: row.get(o + 10),
+        updated_at: row.get(o + 11),
     }
+}
+
+fn schedule(row: &tokio_postgres::Row) -> ScheduleRow {
+    schedule_at(row, 0)
 }
 
 /// One execution of an occurrence.
@@ -77,25 +121,29 @@ const RUN_COLUMNS: &str = "id, schedule_id, scheduled_for, trigger, event_id, st
      max_attempts, instance, started_at, finished_at, duration_ms, fire_lag_ms, output, error, \
      created_at";
 
-fn run(row: &tokio_postgres::Row) -> ScheduleRun {
+fn run_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRun {
     ScheduleRun {
-        id: row.get(0),
-        schedule_id: row.get(1),
-        scheduled_for: row.get(2),
-        trigger: row.get(3),
-        event_id: row.get(4),
-        status: row.get(5),
-        attempts: row.get(6),
-        max_attempts: row.get(7),
-        instance: row.get(8),
-        started_at: row.get(9),
-        finished_at: row.get(10),
-        duration_ms: row.get(11),
-        fire_lag_ms: row.get(12),
-        output: row.get(13),
-        error: row.get(14),
-        created_at: row.get(15),
+        id: row.get(o + 0),
+        schedule_id: row.get(o + 1),
+        scheduled_for: row.get(o + 2),
+        trigger: row.get(o + 3),
+        event_id: row.get(o + 4),
+        status: row.get(o + 5),
+        attempts: row.get(o + 6),
+        max_attempts: row.get(o + 7),
+        instance: row.get(o + 8),
+        started_at: row.get(o + 9),
+        finished_at: row.get(o + 10),
+        duration_ms: row.get(o + 11),
+        fire_lag_ms: row.get(o + 12),
+        output: row.get(o + 13),
+        error: row.get(o + 14),
+        created_at: row.get(o + 15),
     }
+}
+
+fn run(row: &tokio_postgres::Row) -> ScheduleRun {
+    run_at(row, 0)
 }
 
 /// The session advisory lock of one run (so of one occurrence), held by the instance that
@@ -121,26 +169,26 @@ pub async fn insert_schedule(
     tx: &impl GenericClient,
     s: &NewSchedule<'_>,
 ) -> Result<ScheduleRow, tokio_postgres::Error> {
-    let row = tx
-        .query_one(
-            &format!(
-                "INSERT INTO scheduler.schedules
+    let row = one(
+        tx,
+        &format!(
+            "INSERT INTO scheduler.schedules
                    (id, name, owner_id, kind, spec, event_type, anchor_at, paused, next_fire_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SCHEDULE_COLUMNS}"
-            ),
-            &[
-                &s.id,
-                &s.name,
-                &s.owner_id,
-                &s.kind,
-                &s.spec,
-                &s.event_type,
-                &s.anchor_at,
-                &s.paused,
-                &s.next_fire_at,
-            ],
-        )
-        .await?;
+        ),
+        &[
+            &s.id,
+            &s.name,
+            &s.owner_id,
+            &s.kind,
+            &s.spec,
+            &s.event_type,
+            &s.anchor_at,
+            &s.paused,
+            &s.next_fire_at,
+        ],
+    )
+    .await?;
     Ok(schedule(&row))
 }
 
@@ -149,25 +197,25 @@ pub async fn replace_schedule(
     tx: &impl GenericClient,
     s: &NewSchedule<'_>,
 ) -> Result<Option<ScheduleRow>, tokio_postgres::Error> {
-    let row = tx
-        .query_opt(
-            &format!(
-                "UPDATE scheduler.schedules SET name = $2, kind = $3, spec = $4, event_type = $5,
+    let row = opt(
+        tx,
+        &format!(
+            "UPDATE scheduler.schedules SET name = $2, kind = $3, spec = $4, event_type = $5,
                         anchor_at = $6, paused = $7, next_fire_at = $8, updated_at = now()
                   WHERE id = $1 RETURNING {SCHEDULE_COLUMNS}"
-            ),
-            &[
-                &s.id,
-                &s.name,
-                &s.kind,
-                &s.spec,
-                &s.event_type,
-                &s.anchor_at,
-                &s.paused,
-                &s.next_fire_at,
-            ],
-        )
-        .await?;
+        ),
+        &[
+            &s.id,
+            &s.name,
+            &s.kind,
+            &s.spec,
+            &s.event_type,
+            &s.anchor_at,
+            &s.paused,
+            &s.next_fire_at,
+        ],
+    )
+    .await?;
     Ok(row.as_ref().map(schedule))
 }
 
@@ -175,12 +223,12 @@ pub async fn get_schedule(
     client: &impl GenericClient,
     id: Uuid,
 ) -> Result<Option<ScheduleRow>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            &format!("SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules WHERE id = $1"),
-            &[&id],
-        )
-        .await?;
+    let row = opt(
+        client,
+        &format!("SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules WHERE id = $1"),
+        &[&id],
+    )
+    .await?;
     Ok(row.as_ref().map(schedule))
 }
 
@@ -190,12 +238,12 @@ pub async fn lock_schedule(
     tx: &impl GenericClient,
     id: Uuid,
 ) -> Result<Option<ScheduleRow>, tokio_postgres::Error> {
-    let row = tx
-        .query_opt(
-            &format!("SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules WHERE id = $1 FOR UPDATE"),
-            &[&id],
-        )
-        .await?;
+    let row = opt(
+        tx,
+        &format!("SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules WHERE id = $1 FOR UPDATE"),
+        &[&id],
+    )
+    .await?;
     Ok(row.as_ref().map(schedule))
 }
 
@@ -206,16 +254,16 @@ pub async fn list_schedules(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<ScheduleRow>, tokio_postgres::Error> {
-    let rows = client
-        .query(
-            &format!(
-                "SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules
+    let rows = all(
+        client,
+        &format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules
                   WHERE ($1::uuid IS NULL OR owner_id = $1) AND ($2::uuid IS NULL OR id > $2)
                   ORDER BY id LIMIT $3"
-            ),
-            &[&owner, &after, &limit],
-        )
-        .await?;
+        ),
+        &[&owner, &after, &limit],
+    )
+    .await?;
     Ok(rows.iter().map(schedule).collect())
 }
 
@@ -223,8 +271,7 @@ pub async fn delete_schedule(
     tx: &impl GenericClient,
     id: Uuid,
 ) -> Result<u64, tokio_postgres::Error> {
-    tx.execute("DELETE FROM scheduler.schedules WHERE id = $1", &[&id])
-        .await
+    exec(tx, "DELETE FROM scheduler.schedules WHERE id = $1", &[&id]).await
 }
 
 pub async fn set_paused(
@@ -233,15 +280,15 @@ pub async fn set_paused(
     paused: bool,
     next_fire_at: Option<DateTime<Utc>>,
 ) -> Result<Option<ScheduleRow>, tokio_postgres::Error> {
-    let row = tx
-        .query_opt(
-            &format!(
-                "UPDATE scheduler.schedules SET paused = $2, next_fire_at = $3, updated_at = now()
+    let row = opt(
+        tx,
+        &format!(
+            "UPDATE scheduler.schedules SET paused = $2, next_fire_at = $3, updated_at = now()
                   WHERE id = $1 RETURNING {SCHEDULE_COLUMNS}"
-            ),
-            &[&id, &paused, &next_fire_at],
-        )
-        .await?;
+        ),
+        &[&id, &paused, &next_fire_at],
+    )
+    .await?;
     Ok(row.as_ref().map(schedule))
 }
 
@@ -252,16 +299,16 @@ pub async fn claim_due(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<ScheduleRow>, tokio_postgres::Error> {
-    let rows = tx
-        .query(
-            &format!(
-                "SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules
+    let rows = all(
+        tx,
+        &format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM scheduler.schedules
                   WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at <= $1
                   ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED"
-            ),
-            &[&now, &limit],
-        )
-        .await?;
+        ),
+        &[&now, &limit],
+    )
+    .await?;
     Ok(rows.iter().map(schedule).collect())
 }
 
@@ -269,13 +316,13 @@ pub async fn claim_due(
 pub async fn next_wake(
     client: &impl GenericClient,
 ) -> Result<Option<DateTime<Utc>>, tokio_postgres::Error> {
-    let row = client
-        .query_one(
-            "SELECT min(next_fire_at) FROM scheduler.schedules
+    let row = one(
+        client,
+        "SELECT min(next_fire_at) FROM scheduler.schedules
               WHERE NOT paused AND next_fire_at IS NOT NULL",
-            &[],
-        )
-        .await?;
+        &[],
+    )
+    .await?;
     Ok(row.get(0))
 }
 
@@ -286,7 +333,8 @@ pub async fn advance(
     next_fire_at: Option<DateTime<Utc>>,
     fired: i32,
 ) -> Result<(), tokio_postgres::Error> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE scheduler.schedules
             SET next_fire_at = $2, executions = executions + $3,
                 last_fired_at = CASE WHEN $3 > 0 THEN now() ELSE last_fired_at END
@@ -301,12 +349,12 @@ pub async fn advance(
 pub async fn event_schedules(
     client: &impl GenericClient,
 ) -> Result<Vec<(Uuid, Uuid, Value)>, tokio_postgres::Error> {
-    let rows = client
-        .query(
-            "SELECT id, owner_id, spec FROM scheduler.schedules WHERE kind = 'event' AND NOT paused",
-            &[],
-        )
-        .await?;
+    let rows = all(
+        client,
+        "SELECT id, owner_id, spec FROM scheduler.schedules WHERE kind = 'event' AND NOT paused",
+        &[],
+    )
+    .await?;
     Ok(rows
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2)))
@@ -318,13 +366,13 @@ pub async fn live_runs(
     tx: &impl GenericClient,
     schedule_id: Uuid,
 ) -> Result<i64, tokio_postgres::Error> {
-    let row = tx
-        .query_one(
-            "SELECT count(*) FROM scheduler.runs
+    let row = one(
+        tx,
+        "SELECT count(*) FROM scheduler.runs
               WHERE schedule_id = $1 AND status IN ('pending', 'running')",
-            &[&schedule_id],
-        )
-        .await?;
+        &[&schedule_id],
+    )
+    .await?;
     Ok(row.get(0))
 }
 
@@ -345,28 +393,28 @@ pub async fn insert_run(
     tx: &impl GenericClient,
     r: &NewRun,
 ) -> Result<Option<ScheduleRun>, tokio_postgres::Error> {
-    let row = tx
-        .query_opt(
-            &format!(
-                "INSERT INTO scheduler.runs
+    let row = opt(
+        tx,
+        &format!(
+            "INSERT INTO scheduler.runs
                    (id, schedule_id, scheduled_for, trigger, event_id, status, max_attempts, error,
                     finished_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
                          CASE WHEN $6 = 'skipped' THEN now() END)
                  ON CONFLICT DO NOTHING RETURNING {RUN_COLUMNS}"
-            ),
-            &[
-                &r.id,
-                &r.schedule_id,
-                &r.scheduled_for,
-                &r.trigger,
-                &r.event_id,
-                &r.status,
-                &r.max_attempts,
-                &r.error,
-            ],
-        )
-        .await?;
+        ),
+        &[
+            &r.id,
+            &r.schedule_id,
+            &r.scheduled_for,
+            &r.trigger,
+            &r.event_id,
+            &r.status,
+            &r.max_attempts,
+            &r.error,
+        ],
+    )
+    .await?;
     Ok(row.as_ref().map(run))
 }
 
@@ -374,12 +422,12 @@ pub async fn get_run(
     client: &impl GenericClient,
     id: Uuid,
 ) -> Result<Option<ScheduleRun>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            &format!("SELECT {RUN_COLUMNS} FROM scheduler.runs WHERE id = $1"),
-            &[&id],
-        )
-        .await?;
+    let row = opt(
+        client,
+        &format!("SELECT {RUN_COLUMNS} FROM scheduler.runs WHERE id = $1"),
+        &[&id],
+    )
+    .await?;
     Ok(row.as_ref().map(run))
 }
 
@@ -390,19 +438,49 @@ pub async fn list_runs(
     before: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<ScheduleRun>, tokio_postgres::Error> {
-    let rows = client
-        .query(
-            &format!(
-                "SELECT {RUN_COLUMNS} FROM scheduler.runs
+    let rows = all(
+        client,
+        &format!(
+            "SELECT {RUN_COLUMNS} FROM scheduler.runs
                   WHERE schedule_id = $1
                     AND ($2::uuid IS NULL OR (scheduled_for, id) <
                          (SELECT scheduled_for, id FROM scheduler.runs WHERE id = $2))
                   ORDER BY scheduled_for DESC, id DESC LIMIT $3"
-            ),
-            &[&schedule_id, &before, &limit],
-        )
-        .await?;
+        ),
+        &[&schedule_id, &before, &limit],
+    )
+    .await?;
     Ok(rows.iter().map(run).collect())
+}
+
+/// What executing a run needs: the run, its schedule and the owner's role (`None` when the
+/// account is disabled or gone), in one round trip.
+pub async fn load(
+    client: &impl GenericClient,
+    run_id: Uuid,
+) -> Result<Option<(ScheduleRun, ScheduleRow, Option<String>)>, tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT {}, {}, (SELECT u.role FROM auth.users u WHERE u.id = s.owner_id AND NOT u.disabled)
+           FROM scheduler.runs r JOIN scheduler.schedules s ON s.id = r.schedule_id
+          WHERE r.id = $1",
+        prefixed("r", RUN_COLUMNS),
+        prefixed("s", SCHEDULE_COLUMNS)
+    );
+    let Some(row) = opt(client, &sql, &[&run_id]).await? else {
+        return Ok(None);
+    };
+    let runs = RUN_COLUMNS.split(',').count();
+    let schedules = SCHEDULE_COLUMNS.split(',').count();
+    let (run, schedule) = (run_at(&row, 0), schedule_at(&row, runs));
+    Ok(Some((run, schedule, row.get(runs + schedules))))
+}
+
+fn prefixed(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Tries the run's advisory lock on this session (connection); true when taken.
@@ -410,16 +488,12 @@ pub async fn try_lock(
     client: &impl GenericClient,
     run: Uuid,
 ) -> Result<bool, tokio_postgres::Error> {
-    let row = client
-        .query_one("SELECT pg_try_advisory_lock($1)", &[&lock_key(run)])
-        .await?;
+    let row = one(client, "SELECT pg_try_advisory_lock($1)", &[&lock_key(run)]).await?;
     Ok(row.get(0))
 }
 
 pub async fn unlock(client: &impl GenericClient, run: Uuid) -> Result<(), tokio_postgres::Error> {
-    client
-        .execute("SELECT pg_advisory_unlock($1)", &[&lock_key(run)])
-        .await?;
+    exec(client, "SELECT pg_advisory_unlock($1)", &[&lock_key(run)]).await?;
     Ok(())
 }
 
@@ -446,14 +520,14 @@ pub async fn claim(
     lease: std::time::Duration,
     queue: bool,
 ) -> Result<Claim, tokio_postgres::Error> {
-    let Some(current) = tx
-        .query_opt(
-            "SELECT r.schedule_id, r.status, r.attempts, r.max_attempts,
+    let Some(current) = opt(
+        tx,
+        "SELECT r.schedule_id, r.status, r.attempts, r.max_attempts,
                     (r.status = 'running' AND r.lease_until < now()) AS expired
                FROM scheduler.runs r WHERE r.id = $1",
-            &[&id],
-        )
-        .await?
+        &[&id],
+    )
+    .await?
     else {
         return Ok(Claim::Gone);
     };
@@ -466,30 +540,30 @@ pub async fn claim(
         return Ok(Claim::Gone);
     }
     // Claims of one schedule take turns (the queue rule reads the other runs).
-    tx.execute(
+    exec(
+        tx,
         "SELECT 1 FROM scheduler.schedules WHERE id = $1 FOR UPDATE",
         &[&schedule_id],
     )
     .await?;
     if status == "pending" && queue {
-        let ahead: i64 = tx
-            .query_one(
-                "SELECT count(*) FROM scheduler.runs
+        let ahead: i64 = one(
+            tx,
+            "SELECT count(*) FROM scheduler.runs
                   WHERE schedule_id = $1 AND id <> $2
                     AND ((status = 'running' AND lease_until >= now())
                          OR (status = 'pending' AND (scheduled_for, id) <
                              (SELECT scheduled_for, id FROM scheduler.runs WHERE id = $2)))",
-                &[&schedule_id, &id],
-            )
-            .await?
-            .get(0);
+            &[&schedule_id, &id],
+        )
+        .await?
+        .get(0);
         if ahead > 0 {
             return Ok(Claim::Queued);
         }
     }
     if expired && attempts >= max_attempts {
-        let row = tx
-            .query_one(
+        let row = one(tx, 
                 &format!(
                     "UPDATE scheduler.runs SET status = 'failed', finished_at = now(),
                             lease_until = NULL,
@@ -503,20 +577,20 @@ pub async fn claim(
             .await?;
         return Ok(Claim::Exhausted(run(&row)));
     }
-    let row = tx
-        .query_one(
-            &format!(
-                "UPDATE scheduler.runs
+    let row = one(
+        tx,
+        &format!(
+            "UPDATE scheduler.runs
                     SET status = 'running', attempts = attempts + 1, instance = $2,
                         lease_until = now() + make_interval(secs => $3),
                         started_at = coalesce(started_at, now()),
                         fire_lag_ms = coalesce(fire_lag_ms,
                           extract(epoch FROM clock_timestamp() - scheduled_for) * 1000)
                   WHERE id = $1 RETURNING {RUN_COLUMNS}"
-            ),
-            &[&id, &instance, &lease.as_secs_f64()],
-        )
-        .await?;
+        ),
+        &[&id, &instance, &lease.as_secs_f64()],
+    )
+    .await?;
     Ok(Claim::Claimed(run(&row)))
 }
 
@@ -527,13 +601,13 @@ pub async fn heartbeat(
     instance: Uuid,
     lease: std::time::Duration,
 ) -> Result<bool, tokio_postgres::Error> {
-    let n = client
-        .execute(
-            "UPDATE scheduler.runs SET lease_until = now() + make_interval(secs => $3)
+    let n = exec(
+        client,
+        "UPDATE scheduler.runs SET lease_until = now() + make_interval(secs => $3)
               WHERE id = $1 AND instance = $2 AND status = 'running'",
-            &[&id, &instance, &lease.as_secs_f64()],
-        )
-        .await?;
+        &[&id, &instance, &lease.as_secs_f64()],
+    )
+    .await?;
     Ok(n == 1)
 }
 
@@ -544,15 +618,15 @@ pub async fn release(
     id: Uuid,
     instance: Uuid,
 ) -> Result<(), tokio_postgres::Error> {
-    client
-        .execute(
-            "UPDATE scheduler.runs
+    exec(
+        client,
+        "UPDATE scheduler.runs
                 SET status = 'pending', attempts = greatest(attempts - 1, 0), instance = NULL,
                     lease_until = NULL
               WHERE id = $1 AND instance = $2 AND status = 'running'",
-            &[&id, &instance],
-        )
-        .await?;
+        &[&id, &instance],
+    )
+    .await?;
     Ok(())
 }
 
@@ -564,13 +638,13 @@ pub async fn next_attempt(
     instance: Uuid,
     error: &str,
 ) -> Result<bool, tokio_postgres::Error> {
-    let n = client
-        .execute(
-            "UPDATE scheduler.runs SET attempts = attempts + 1, error = $3
+    let n = exec(
+        client,
+        "UPDATE scheduler.runs SET attempts = attempts + 1, error = $3
               WHERE id = $1 AND instance = $2 AND status = 'running'",
-            &[&id, &instance, &error],
-        )
-        .await?;
+        &[&id, &instance, &error],
+    )
+    .await?;
     Ok(n == 1)
 }
 
@@ -583,19 +657,19 @@ pub async fn finish(
     output: Option<&Value>,
     error: Option<&str>,
 ) -> Result<Option<ScheduleRun>, tokio_postgres::Error> {
-    let row = tx
-        .query_opt(
-            &format!(
-                "UPDATE scheduler.runs
+    let row = opt(
+        tx,
+        &format!(
+            "UPDATE scheduler.runs
                     SET status = $3, output = $4, error = $5, finished_at = now(),
                         lease_until = NULL,
                         duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint
                   WHERE id = $1 AND instance = $2 AND status = 'running'
                   RETURNING {RUN_COLUMNS}"
-            ),
-            &[&id, &instance, &status, &output, &error],
-        )
-        .await?;
+        ),
+        &[&id, &instance, &status, &output, &error],
+    )
+    .await?;
     Ok(row.as_ref().map(run))
 }
 
@@ -606,15 +680,15 @@ pub async fn orphans(
     settle: std::time::Duration,
     limit: i64,
 ) -> Result<Vec<Uuid>, tokio_postgres::Error> {
-    let rows = client
-        .query(
-            "SELECT id FROM scheduler.runs
+    let rows = all(
+        client,
+        "SELECT id FROM scheduler.runs
               WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
                  OR (status = 'running' AND lease_until < now())
               ORDER BY scheduled_for LIMIT $2",
-            &[&settle.as_secs_f64(), &limit],
-        )
-        .await?;
+        &[&settle.as_secs_f64(), &limit],
+    )
+    .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
@@ -623,28 +697,13 @@ pub async fn next_queued(
     client: &impl GenericClient,
     schedule_id: Uuid,
 ) -> Result<Option<Uuid>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            "SELECT id FROM scheduler.runs WHERE schedule_id = $1 AND status = 'pending'
+    let row = opt(
+        client,
+        "SELECT id FROM scheduler.runs WHERE schedule_id = $1 AND status = 'pending'
               ORDER BY scheduled_for, id LIMIT 1",
-            &[&schedule_id],
-        )
-        .await?;
-    Ok(row.map(|r| r.get(0)))
-}
-
-/// The role of a user (the schedule's owner, whom its actions act as); `None` when the account
-/// is gone or disabled.
-pub async fn owner_role(
-    client: &impl GenericClient,
-    user: Uuid,
-) -> Result<Option<String>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            "SELECT role FROM auth.users WHERE id = $1 AND NOT disabled",
-            &[&user],
-        )
-        .await?;
+        &[&schedule_id],
+    )
+    .await?;
     Ok(row.map(|r| r.get(0)))
 }
 
@@ -690,24 +749,24 @@ pub async fn insert_notification(
     schedule_id: Option<Uuid>,
     run_id: Option<Uuid>,
 ) -> Result<Notification, tokio_postgres::Error> {
-    let row = tx
-        .query_one(
-            &format!(
-                "INSERT INTO scheduler.notifications
+    let row = one(
+        tx,
+        &format!(
+            "INSERT INTO scheduler.notifications
                    (id, user_id, title, message, level, schedule_id, run_id)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {NOTIFICATION_COLUMNS}"
-            ),
-            &[
-                &Uuid::now_v7(),
-                &user_id,
-                &title,
-                &message,
-                &level,
-                &schedule_id,
-                &run_id,
-            ],
-        )
-        .await?;
+        ),
+        &[
+            &Uuid::now_v7(),
+            &user_id,
+            &title,
+            &message,
+            &level,
+            &schedule_id,
+            &run_id,
+        ],
+    )
+    .await?;
     Ok(notification(&row))
 }
 
@@ -716,12 +775,12 @@ pub async fn notification_of_run(
     client: &impl GenericClient,
     run_id: Uuid,
 ) -> Result<Option<Uuid>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            "SELECT id FROM scheduler.notifications WHERE run_id = $1",
-            &[&run_id],
-        )
-        .await?;
+    let row = opt(
+        client,
+        "SELECT id FROM scheduler.notifications WHERE run_id = $1",
+        &[&run_id],
+    )
+    .await?;
     Ok(row.map(|r| r.get(0)))
 }
 
@@ -733,17 +792,17 @@ pub async fn list_notifications(
     before: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Notification>, tokio_postgres::Error> {
-    let rows = client
-        .query(
-            &format!(
-                "SELECT {NOTIFICATION_COLUMNS} FROM scheduler.notifications
+    let rows = all(
+        client,
+        &format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM scheduler.notifications
                   WHERE user_id = $1 AND (NOT $2 OR read_at IS NULL)
                     AND ($3::uuid IS NULL OR id < $3)
                   ORDER BY id DESC LIMIT $4"
-            ),
-            &[&user_id, &unread_only, &before, &limit],
-        )
-        .await?;
+        ),
+        &[&user_id, &unread_only, &before, &limit],
+    )
+    .await?;
     Ok(rows.iter().map(notification).collect())
 }
 
@@ -753,14 +812,14 @@ pub async fn mark_read(
     user_id: Uuid,
     id: Uuid,
 ) -> Result<Option<Notification>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            &format!(
-                "UPDATE scheduler.notifications SET read_at = coalesce(read_at, now())
+    let row = opt(
+        client,
+        &format!(
+            "UPDATE scheduler.notifications SET read_at = coalesce(read_at, now())
                   WHERE id = $1 AND user_id = $2 RETURNING {NOTIFICATION_COLUMNS}"
-            ),
-            &[&id, &user_id],
-        )
-        .await?;
+        ),
+        &[&id, &user_id],
+    )
+    .await?;
     Ok(row.as_ref().map(notification))
 }
