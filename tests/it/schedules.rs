@@ -240,23 +240,32 @@ async fn an_interval_fires_on_its_grid_once_per_occurrence_until_its_maximum() {
     assert_eq!(after["status"], "finished", "{after:#}");
     assert_eq!(after["executions"], 3);
     assert!(after["next_fire_at"].is_null());
-    // Fired, started and completed were published for each occurrence.
-    let mut seen = Vec::new();
+    // Fired (claimed by an instance, which starts it at once) and completed were published for
+    // each occurrence.
+    let mut seen: Vec<(String, Value)> = Vec::new();
     while seen
         .iter()
-        .filter(|t: &&String| *t == "schedule.completed")
+        .filter(|(t, _)| t == "schedule.completed")
         .count()
         < 3
     {
         match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
             Ok(Some(gathering::events::bus::Delivery::Event(e))) => {
-                seen.push(e.event_type.as_str().to_owned())
+                seen.push((e.event_type.as_str().to_owned(), e.data.clone()))
             }
             other => panic!("no more events: {other:?} after {seen:?}"),
         }
     }
-    for kind in ["schedule.created", "schedule.fired", "schedule.started"] {
-        assert!(seen.iter().any(|t| t == kind), "{kind} in {seen:?}");
+    assert_eq!(seen[0].0, "schedule.created");
+    let fired: Vec<&Value> = seen
+        .iter()
+        .filter(|(t, _)| t == "schedule.fired")
+        .map(|(_, d)| d)
+        .collect();
+    assert_eq!(fired.len(), 3, "{seen:?}");
+    for data in fired {
+        assert_eq!(data["status"], "running");
+        assert!(data["instance"].is_string() && data["run_id"].is_string());
     }
     assert_eq!(runs(&app, &member, id).await.len(), 3);
     // The fire lag is a metric.

@@ -297,8 +297,11 @@ impl Scheduler {
                 }
                 let skip = spec.options.overlap == Overlap::Skip && live > 0;
                 let trigger = if catch_up { "catch_up" } else { "schedule" };
+                // Claimed by this instance as it fires, to start at once, unless it must wait
+                // for an earlier one (the other occurrences of a catch-up, or a queue).
+                let claim = spec.options.overlap == Overlap::Allow || (live == 0 && fired == 0);
                 let Some(run) = self
-                    .new_run(&tx, &row, &spec, at, trigger, None, skip)
+                    .new_run(&tx, &row, &spec, at, trigger, None, skip, claim)
                     .await?
                 else {
                     continue;
@@ -336,6 +339,7 @@ impl Scheduler {
         trigger: &'static str,
         event_id: Option<Uuid>,
         skip: bool,
+        claim: bool,
     ) -> Result<Option<ScheduleRun>, tokio_postgres::Error> {
         store::insert_run(
             tx,
@@ -345,9 +349,17 @@ impl Scheduler {
                 scheduled_for: at,
                 trigger,
                 event_id,
-                status: if skip { "skipped" } else { "pending" },
+                status: if skip {
+                    "skipped"
+                } else if claim {
+                    "running"
+                } else {
+                    "pending"
+                },
                 max_attempts: 1 + spec.options.retry_count,
                 error: skip.then(|| "the previous execution still ran (overlap: skip)".into()),
+                claimed_by: (claim && !skip)
+                    .then_some((self.inner.instance, self.inner.settings.lease)),
             },
         )
         .await
@@ -420,29 +432,42 @@ impl Scheduler {
         id: Uuid,
     ) -> Result<Option<Uuid>, anyhow::Error> {
         let inner = &self.inner;
-        let Some((_, schedule, role)) = store::load(&*client, id).await? else {
+        let Some((loaded, schedule, role)) = store::load(&*client, id).await? else {
             return Ok(None);
         };
         let spec = ScheduleRequest::reload(&schedule.spec)?;
         // Under `skip` and `queue` a pending run waits for the running one (under `skip` only
         // the occurrences of one catch-up and manual triggers are pending together).
         let queue = spec.options.overlap != Overlap::Allow;
-        let tx = client.transaction().await?;
-        let claim = store::claim(&tx, id, inner.instance, inner.settings.lease, queue).await?;
-        let mut run = match claim {
-            Claim::Claimed(run) => {
-                outbox::append(&tx, &run_event(EventType::ScheduleStarted, &schedule, &run))
-                    .await?;
-                tx.commit().await?;
-                run
+        let fresh = loaded.status == "running"
+            && loaded.instance == Some(inner.instance)
+            && loaded.started_at.is_none();
+        let mut run = if fresh {
+            // Claimed as it fired: start it (one statement; `schedule.fired` said who runs it).
+            match store::begin(&*client, id, inner.instance, inner.settings.lease).await? {
+                Some(run) => run,
+                None => return Ok(None),
             }
-            Claim::Exhausted(run) => {
-                outbox::append(&tx, &run_event(EventType::ScheduleFailed, &schedule, &run)).await?;
-                tx.commit().await?;
-                metrics::counter!("scheduler_executions_total", "status" => "failed").increment(1);
-                return Ok(queue.then_some(schedule.id));
+        } else {
+            let tx = client.transaction().await?;
+            let claim = store::claim(&tx, id, inner.instance, inner.settings.lease, queue).await?;
+            match claim {
+                Claim::Claimed(run) => {
+                    outbox::append(&tx, &run_event(EventType::ScheduleStarted, &schedule, &run))
+                        .await?;
+                    tx.commit().await?;
+                    run
+                }
+                Claim::Exhausted(run) => {
+                    outbox::append(&tx, &run_event(EventType::ScheduleFailed, &schedule, &run))
+                        .await?;
+                    tx.commit().await?;
+                    metrics::counter!("scheduler_executions_total", "status" => "failed")
+                        .increment(1);
+                    return Ok(queue.then_some(schedule.id));
+                }
+                Claim::Queued | Claim::Gone => return Ok(None),
             }
-            Claim::Queued | Claim::Gone => return Ok(None),
         };
         if run.attempts == 1
             && let Some(lag) = run.fire_lag_ms
@@ -740,14 +765,24 @@ impl Scheduler {
         {
             return Ok(());
         }
-        let live = if spec.options.overlap == Overlap::Skip {
-            store::live_runs(&tx, row.id).await?
-        } else {
+        let live = if spec.options.overlap == Overlap::Allow {
             0
+        } else {
+            store::live_runs(&tx, row.id).await?
         };
-        let skip = live > 0;
+        let skip = spec.options.overlap == Overlap::Skip && live > 0;
+        let claim = spec.options.overlap == Overlap::Allow || live == 0;
         let Some(run) = self
-            .new_run(&tx, &row, &spec, event.ts, "event", Some(event.id), skip)
+            .new_run(
+                &tx,
+                &row,
+                &spec,
+                event.ts,
+                "event",
+                Some(event.id),
+                skip,
+                claim,
+            )
             .await?
         else {
             // Another instance fired it.

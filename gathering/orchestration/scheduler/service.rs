@@ -407,6 +407,7 @@ impl Schedules {
                 status: "pending",
                 max_attempts: 1 + spec.options.retry_count,
                 error: None,
+                claimed_by: None,
             },
         )
         .await?

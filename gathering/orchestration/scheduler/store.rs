@@ -71,7 +71,7 @@ const SCHEDULE_COLUMNS: &str = "id, name, owner_id, kind, spec, anchor_at, pause
 
 fn schedule_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRow {
     ScheduleRow {
-        id: row.get(o + 0),
+        id: row.get(o),
         name: row.get(o + 1),
         owner_id: row.get(o + 2),
         kind: row.get(o + 3),
@@ -123,7 +123,7 @@ const RUN_COLUMNS: &str = "id, schedule_id, scheduled_for, trigger, event_id, st
 
 fn run_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRun {
     ScheduleRun {
-        id: row.get(o + 0),
+        id: row.get(o),
         schedule_id: row.get(o + 1),
         scheduled_for: row.get(o + 2),
         trigger: row.get(o + 3),
@@ -382,10 +382,13 @@ pub struct NewRun {
     pub scheduled_for: DateTime<Utc>,
     pub trigger: &'static str,
     pub event_id: Option<Uuid>,
-    /// `pending`, or `skipped` (overlap).
+    /// `pending`, `skipped` (overlap), or `running`: claimed by `claimed_by` as it fires, to
+    /// start at once (no attempt counted until it does).
     pub status: &'static str,
     pub max_attempts: i32,
     pub error: Option<String>,
+    /// The instance that claims it (with a lease) when it is inserted `running`.
+    pub claimed_by: Option<(Uuid, std::time::Duration)>,
 }
 
 /// Inserts the run of an occurrence; `None` when that occurrence already has one.
@@ -398,9 +401,10 @@ pub async fn insert_run(
         &format!(
             "INSERT INTO scheduler.runs
                    (id, schedule_id, scheduled_for, trigger, event_id, status, max_attempts, error,
-                    finished_at)
+                    finished_at, instance, lease_until)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                         CASE WHEN $6 = 'skipped' THEN now() END)
+                         CASE WHEN $6 = 'skipped' THEN now() END,
+                         $9, CASE WHEN $9::uuid IS NOT NULL THEN now() + make_interval(secs => $10) END)
                  ON CONFLICT DO NOTHING RETURNING {RUN_COLUMNS}"
         ),
         &[
@@ -412,7 +416,34 @@ pub async fn insert_run(
             &r.status,
             &r.max_attempts,
             &r.error,
+            &r.claimed_by.map(|(instance, _)| instance),
+            &r.claimed_by.map_or(0.0, |(_, lease)| lease.as_secs_f64()),
         ],
+    )
+    .await?;
+    Ok(row.as_ref().map(run))
+}
+
+/// Starts the first attempt of a run this instance claimed as it fired (one statement: the
+/// attempt counted, the lease renewed, the fire lag recorded); `None` when it is no longer this
+/// instance's (another took it over after its lease expired).
+pub async fn begin(
+    client: &impl GenericClient,
+    id: Uuid,
+    instance: Uuid,
+    lease: std::time::Duration,
+) -> Result<Option<ScheduleRun>, tokio_postgres::Error> {
+    let row = opt(
+        client,
+        &format!(
+            "UPDATE scheduler.runs
+                SET attempts = attempts + 1, started_at = now(),
+                    lease_until = now() + make_interval(secs => $3),
+                    fire_lag_ms = extract(epoch FROM clock_timestamp() - scheduled_for) * 1000
+              WHERE id = $1 AND instance = $2 AND status = 'running' AND started_at IS NULL
+              RETURNING {RUN_COLUMNS}"
+        ),
+        &[&id, &instance, &lease.as_secs_f64()],
     )
     .await?;
     Ok(row.as_ref().map(run))
@@ -563,7 +594,7 @@ pub async fn claim(
         }
     }
     if expired && attempts >= max_attempts {
-        let row = one(tx, 
+        let row = one(tx,
                 &format!(
                     "UPDATE scheduler.runs SET status = 'failed', finished_at = now(),
                             lease_until = NULL,
