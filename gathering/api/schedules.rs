@@ -83,8 +83,8 @@ pub async fn get(
     request_body = ScheduleRequest,
     responses(
         (status = 200, description = "the changed schedule", body = Schedule),
-        (status = 403, description = "not its owner nor an admin", body = ErrorBody),
-        (status = 404, description = "no such schedule", body = ErrorBody),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 404, description = "no such schedule of yours", body = ErrorBody),
         (status = 422, description = "a field is invalid (details.field names it)", body = ErrorBody),
     ))]
 pub async fn update(
@@ -107,8 +107,8 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "the schedule's id")),
     responses(
         (status = 204, description = "deleted"),
-        (status = 403, description = "not its owner nor an admin", body = ErrorBody),
-        (status = 404, description = "no such schedule", body = ErrorBody),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 404, description = "no such schedule of yours", body = ErrorBody),
     ))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -128,8 +128,8 @@ pub async fn delete(
     params(("id" = Uuid, Path, description = "the schedule's id")),
     responses(
         (status = 200, description = "paused", body = Schedule),
-        (status = 403, description = "not its owner nor an admin", body = ErrorBody),
-        (status = 404, description = "no such schedule", body = ErrorBody),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 404, description = "no such schedule of yours", body = ErrorBody),
     ))]
 pub async fn pause(
     State(state): State<AppState>,
@@ -150,8 +150,8 @@ pub async fn pause(
     params(("id" = Uuid, Path, description = "the schedule's id")),
     responses(
         (status = 200, description = "active again", body = Schedule),
-        (status = 403, description = "not its owner nor an admin", body = ErrorBody),
-        (status = 404, description = "no such schedule", body = ErrorBody),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 404, description = "no such schedule of yours", body = ErrorBody),
     ))]
 pub async fn resume(
     State(state): State<AppState>,
@@ -173,8 +173,8 @@ pub async fn resume(
     params(("id" = Uuid, Path, description = "the schedule's id")),
     responses(
         (status = 202, description = "the run, pending", body = ScheduleRun),
-        (status = 403, description = "not its owner nor an admin", body = ErrorBody),
-        (status = 404, description = "no such schedule", body = ErrorBody),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 404, description = "no such schedule of yours", body = ErrorBody),
     ))]
 pub async fn trigger(
     State(state): State<AppState>,

@@ -118,14 +118,17 @@ pub struct Schedules {
     scheduler: Scheduler,
 }
 
-fn may_change(actor: &Actor<'_>, owner: Uuid) -> Result<(), DomainError> {
-    if actor.role == Role::Admin || actor.user_id == owner {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden(
-            "only the schedule's owner or an admin may do this".into(),
-        ))
-    }
+/// The schedule, locked for the caller's transaction, when the actor may change it (its owner
+/// or an admin); another member is told it does not exist, as when reading it.
+async fn changeable(
+    tx: &impl GenericClient,
+    actor: &Actor<'_>,
+    id: Uuid,
+) -> Result<ScheduleRow, DomainError> {
+    store::lock_schedule(tx, id)
+        .await?
+        .filter(|row| actor.role == Role::Admin || row.owner_id == actor.user_id)
+        .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))
 }
 
 fn taken(e: tokio_postgres::Error, name: &str) -> DomainError {
@@ -273,10 +276,7 @@ impl Schedules {
         let name = request.name.trim();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = store::lock_schedule(&tx, id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
-        may_change(&actor, current.owner_id)?;
+        let current = changeable(&tx, &actor, id).await?;
         let anchor = spec.options.start_at.unwrap_or(current.created_at);
         let paused = request.paused.unwrap_or(current.paused);
         let event_type = event_type(&request);
@@ -306,10 +306,7 @@ impl Schedules {
     pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = store::lock_schedule(&tx, id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
-        may_change(&actor, current.owner_id)?;
+        let current = changeable(&tx, &actor, id).await?;
         store::delete_schedule(&tx, id).await?;
         changed(&tx, &actor, EventType::ScheduleDeleted, &current, json!({})).await?;
         tx.commit().await?;
@@ -355,10 +352,7 @@ impl Schedules {
         let now = Utc::now();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = store::lock_schedule(&tx, id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
-        may_change(&actor, current.owner_id)?;
+        let current = changeable(&tx, &actor, id).await?;
         let next = if paused {
             current.next_fire_at
         } else {
@@ -391,10 +385,7 @@ impl Schedules {
     pub async fn trigger(&self, actor: Actor<'_>, id: Uuid) -> Result<ScheduleRun, DomainError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = store::lock_schedule(&tx, id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
-        may_change(&actor, current.owner_id)?;
+        let current = changeable(&tx, &actor, id).await?;
         let spec = ScheduleRequest::reload(&current.spec)?;
         let run = store::insert_run(
             &tx,

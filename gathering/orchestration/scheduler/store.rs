@@ -449,19 +449,6 @@ pub async fn begin(
     Ok(row.as_ref().map(run))
 }
 
-pub async fn get_run(
-    client: &impl GenericClient,
-    id: Uuid,
-) -> Result<Option<ScheduleRun>, tokio_postgres::Error> {
-    let row = opt(
-        client,
-        &format!("SELECT {RUN_COLUMNS} FROM scheduler.runs WHERE id = $1"),
-        &[&id],
-    )
-    .await?;
-    Ok(row.as_ref().map(run))
-}
-
 /// A page of a schedule's runs, newest occurrence first.
 pub async fn list_runs(
     client: &impl GenericClient,
