@@ -80,3 +80,10 @@ CREATE INDEX notifications_user_idx ON scheduler.notifications (user_id, id DESC
 -- A run's notification is created once, however many attempts it takes.
 CREATE UNIQUE INDEX notifications_run_idx ON scheduler.notifications (run_id)
     WHERE run_id IS NOT NULL;
+
+-- How far in the outbox event schedules were handled (by any instance): a scheduler starting
+-- after none ran reads the events published meanwhile from there.
+CREATE TABLE scheduler.event_cursor (
+    id  boolean PRIMARY KEY DEFAULT true CHECK (id),
+    seq bigint NOT NULL
+);

@@ -819,3 +819,41 @@ async fn a_database_error_while_firing_fires_nothing_twice_and_disables_nothing(
     assert_eq!(keys.len(), n, "no occurrence executed twice");
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn events_published_while_no_scheduler_ran_fire_event_schedules_when_one_starts() {
+    let db = TestDb::migrated().await;
+    let first = TestApp::start_with(db.same(), config(&db)).await;
+    first.wait_ready().await;
+    let member = first.signed_in(Role::Member).await;
+    let s = create(
+        &first,
+        &member,
+        json!({"name": "on-late", "kind": "event",
+               "event": {"type": "pipeline.created", "filter": {"data": {"pipeline": {"name": "late"}}}},
+               "action": {"type": "send_notification", "message": "late arrived"}}),
+    )
+    .await;
+    first.shutdown().await.unwrap();
+    // A server without a scheduler stores the event; nobody fires on it.
+    let mut quiet = config(&db);
+    quiet.scheduler.enabled = false;
+    let second = TestApp::start_with(db.same(), quiet).await;
+    second.wait_ready().await;
+    let body = json!({"name": "late", "nodes": [
+        {"id": "t", "type": "trigger", "name": "t", "config": {}}], "edges": []});
+    assert_eq!(
+        post(&second, "/api/pipelines", &member, body)
+            .await
+            .status(),
+        201
+    );
+    assert!(runs(&second, &member, &s["id"]).await.is_empty());
+    second.shutdown().await.unwrap();
+    // A scheduler starting reads it from the outbox.
+    let third = TestApp::start_with(db.same(), config(&db)).await;
+    third.wait_ready().await;
+    let done = wait_runs(&third, &member, &s["id"], |r| count(r, "completed") == 1).await;
+    assert_eq!(done[0]["trigger"], "event");
+    third.shutdown().await.unwrap();
+}

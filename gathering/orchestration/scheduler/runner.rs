@@ -71,6 +71,8 @@ pub struct Scheduler {
 #[derive(Debug, Clone)]
 struct Listener {
     id: Uuid,
+    /// Events from before the schedule existed (read again from the outbox) do not fire it.
+    since: DateTime<Utc>,
     pattern: TypePattern,
     filter: serde_json::Map<String, Value>,
 }
@@ -187,37 +189,54 @@ impl Scheduler {
             return;
         }
         let mut events = self.inner.bus.subscribe("scheduler", Filter::default());
-        // Where the listener is in the outbox: after a lag it reads what it missed from there.
-        let mut seen = match self.inner.pool.get().await {
-            Ok(client) => outbox::head(&**client).await.unwrap_or(0),
-            Err(_) => 0,
-        };
         self.reload_listeners().await;
+        // Where event schedules are in the outbox (shared by the instances): what was published
+        // while no scheduler ran, or what a lag lost, is read from there.
+        let mut seen = self.event_cursor().await;
+        seen = self.replay(seen).await;
+        self.save_cursor(seen).await;
+        let mut saved = seen;
         let mut reload = tokio::time::interval(Duration::from_secs(30));
         reload.tick().await;
-        loop {
-            let sleep = self.tick().await;
-            tokio::select! {
-                () = tokio::time::sleep(sleep) => {}
-                () = self.inner.wake.notified() => {}
-                _ = reload.tick() => self.reload_listeners().await,
-                delivery = events.recv() => match delivery {
-                    Some(Delivery::Event(event)) => {
-                        seen = seen.max(event.seq.unwrap_or(0));
-                        self.heard(&event).await;
-                    }
-                    Some(Delivery::Lagged { missed, .. }) => {
-                        tracing::warn!(missed, "scheduler: the event listener lagged; reading the outbox");
-                        seen = self.replay(seen).await;
-                    }
-                    None => {}
-                },
-                () = cancel.cancelled() => break,
+        'ticks: loop {
+            let until = tokio::time::Instant::now() + self.tick().await;
+            if seen > saved && self.save_cursor(seen).await {
+                saved = seen;
             }
+            // Events are handled as they come; the next tick waits for its time or a wake-up.
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep_until(until) => break,
+                    () = self.inner.wake.notified() => break,
+                    _ = reload.tick() => self.reload_listeners().await,
+                    delivery = events.recv() => match delivery {
+                        Some(Delivery::Event(event)) => {
+                            seen = seen.max(event.seq.unwrap_or(0));
+                            self.heard(&event).await;
+                        }
+                        Some(Delivery::Lagged { missed, .. }) => {
+                            tracing::warn!(missed, "scheduler: the event listener lagged; reading the outbox");
+                            seen = self.replay(seen).await;
+                        }
+                        None => {}
+                    },
+                    () = cancel.cancelled() => break 'ticks,
+                }
+            }
+        }
+        if seen > saved {
+            self.save_cursor(seen).await;
         }
         self.inner.shutdown.cancel();
         self.inner.executions.close();
         self.inner.executions.wait().await;
+    }
+
+    async fn save_cursor(&self, seq: i64) -> bool {
+        match self.inner.pool.get().await {
+            Ok(client) => store::save_event_cursor(&client, seq).await.is_ok(),
+            Err(_) => false,
+        }
     }
 
     /// Fires what is due, sweeps for orphaned runs; how long to sleep before the next tick.
@@ -640,6 +659,18 @@ impl Scheduler {
         }
     }
 
+    /// The outbox position event schedules were last handled up to (by any instance); the
+    /// outbox's head on the first start.
+    async fn event_cursor(&self) -> i64 {
+        let Ok(client) = self.inner.pool.get().await else {
+            return 0;
+        };
+        match store::event_cursor(&client).await {
+            Ok(Some(seq)) => seq,
+            _ => outbox::head(&**client).await.unwrap_or(0),
+        }
+    }
+
     /// Hears again every stored event after `since` (what a lag lost; those heard twice fire
     /// nothing twice: a run is unique per event); the last seq read.
     async fn replay(&self, since: i64) -> i64 {
@@ -681,12 +712,13 @@ impl Scheduler {
         };
         let listeners = rows
             .into_iter()
-            .filter_map(|(id, _, spec)| match ScheduleRequest::reload(&spec) {
+            .filter_map(|(id, since, spec)| match ScheduleRequest::reload(&spec) {
                 Ok(Spec {
                     timing: Timing::Event { pattern, filter },
                     ..
                 }) => Some(Listener {
                     id,
+                    since,
                     pattern,
                     filter,
                 }),
@@ -710,6 +742,8 @@ impl Scheduler {
                 | EventType::ScheduleResumed
         ) {
             self.reload_listeners().await;
+            // Its next occurrence may come before this instance's next tick.
+            self.wake();
             return;
         }
         if event.event_type == EventType::ScheduleTriggered {
@@ -735,7 +769,8 @@ impl Scheduler {
             listeners
                 .iter()
                 .filter(|l| {
-                    l.pattern.matches(event.event_type)
+                    event.ts >= l.since
+                        && l.pattern.matches(event.event_type)
                         && subset(&Value::Object(l.filter.clone()), &value)
                 })
                 .map(|l| l.id)

@@ -345,13 +345,13 @@ pub async fn advance(
     Ok(())
 }
 
-/// Event schedules that are not paused: (id, event type pattern, spec).
+/// Event schedules that are not paused: (id, when it was created, spec).
 pub async fn event_schedules(
     client: &impl GenericClient,
-) -> Result<Vec<(Uuid, Uuid, Value)>, tokio_postgres::Error> {
+) -> Result<Vec<(Uuid, DateTime<Utc>, Value)>, tokio_postgres::Error> {
     let rows = all(
         client,
-        "SELECT id, owner_id, spec FROM scheduler.schedules WHERE kind = 'event' AND NOT paused",
+        "SELECT id, created_at, spec FROM scheduler.schedules WHERE kind = 'event' AND NOT paused",
         &[],
     )
     .await?;
@@ -359,6 +359,29 @@ pub async fn event_schedules(
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .collect())
+}
+
+/// The outbox seq up to which event schedules were handled.
+pub async fn event_cursor(
+    client: &impl GenericClient,
+) -> Result<Option<i64>, tokio_postgres::Error> {
+    let row = opt(client, "SELECT seq FROM scheduler.event_cursor", &[]).await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// Moves the event cursor forward (never back: instances save what they handled).
+pub async fn save_event_cursor(
+    client: &impl GenericClient,
+    seq: i64,
+) -> Result<(), tokio_postgres::Error> {
+    exec(
+        client,
+        "INSERT INTO scheduler.event_cursor (seq) VALUES ($1)
+         ON CONFLICT (id) DO UPDATE SET seq = greatest(scheduler.event_cursor.seq, EXCLUDED.seq)",
+        &[&seq],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Runs of a schedule still pending or running.
