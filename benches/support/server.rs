@@ -51,7 +51,16 @@ pub async fn server(database_url: Option<String>, tune: fn(&mut Config)) -> Serv
     let readiness = app.readiness();
     let shutdown = app.shutdown_token();
     let handle = tokio::spawn(app.run());
+    let mut handle = handle;
     while readiness.get().0 != gathering::core::readiness::Phase::Ready {
+        if handle.is_finished() {
+            // It stopped before it was ready (a migration refused, the database gone): say why
+            // rather than wait for ever.
+            panic!(
+                "the server stopped while starting: {:?}",
+                (&mut handle).await
+            );
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     Server {
