@@ -149,6 +149,14 @@ impl Agents {
             .ok_or_else(|| DomainError::NotFound(format!("no agent named {name:?}")))
     }
 
+    /// An agent named by its id or its name (what pipelines and schedules store).
+    pub async fn find(&self, id_or_name: &str) -> Result<Agent, DomainError> {
+        match Uuid::parse_str(id_or_name) {
+            Ok(id) => self.get(id).await,
+            Err(_) => self.get_by_name(id_or_name).await,
+        }
+    }
+
     async fn check_model(&self, name: &str) -> Result<(), DomainError> {
         let model = registry::get_model(&self.inner.pool, name)
             .await

@@ -59,8 +59,10 @@ pub async fn append_all(
         [one] => return append(tx, one).await.map(|seq| vec![seq]),
         _ => {}
     }
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ORDER_LOCK])
+    let lock = tx
+        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
         .await?;
+    tx.execute(&lock, &[&ORDER_LOCK]).await?;
     let ids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
     let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
     let scopes: Vec<serde_json::Value> = events
@@ -84,8 +86,8 @@ pub async fn append_all(
     let mut seqs: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     seqs.sort_unstable();
     let last = seqs.last().copied().unwrap_or_default();
-    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &last.to_string()])
-        .await?;
+    let notify = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
+    tx.execute(&notify, &[&CHANNEL, &last.to_string()]).await?;
     Ok(seqs)
 }
 

@@ -30,10 +30,7 @@ pub(super) async fn agent(task: &NodeTask) -> Result<Value, NodeFailure> {
     let agents = &task.ctx.engine.inner.agents;
     let found = match (config.get("agent"), config.get("agent_id")) {
         (Some(Value::String(name)), _) => agents.get_by_name(name).await,
-        (_, Some(Value::String(id))) => match Uuid::parse_str(id) {
-            Ok(id) => agents.get(id).await,
-            Err(_) => agents.get_by_name(id).await,
-        },
+        (_, Some(Value::String(id))) => agents.find(id).await,
         (_, Some(Value::Number(n))) => agents.get_by_name(&n.to_string()).await,
         _ => Err(DomainError::NotFound("the node names no agent".into())),
     };

@@ -359,6 +359,17 @@ impl Pipelines {
     }
 
     /// The pipeline named `name`, if there is one (names are unique).
+    /// A pipeline named by its id or its name (what schedules store); `None` when there is none.
+    pub async fn find(&self, id_or_name: &str) -> Result<Option<StoredPipeline>, DomainError> {
+        match Uuid::parse_str(id_or_name) {
+            Ok(id) => match self.get(id).await {
+                Err(DomainError::NotFound(_)) => Ok(None),
+                found => found.map(Some),
+            },
+            Err(_) => self.by_name(id_or_name).await,
+        }
+    }
+
     pub async fn by_name(&self, name: &str) -> Result<Option<StoredPipeline>, DomainError> {
         let client = self.pool.get().await?;
         Ok(store::get_pipeline_by_name(&client, name).await?)

@@ -53,11 +53,10 @@ pub(super) async fn execute(
                 return Err("forbidden: the schedule's owner is now a viewer".into());
             }
             let agents = &inner.agents;
-            let found = match Uuid::parse_str(agent) {
-                Ok(id) => agents.get(id).await,
-                Err(_) => agents.get_by_name(agent).await,
-            };
-            let agent = found.map_err(|e| format!("unknown_agent: {e}"))?;
+            let agent = agents
+                .find(agent)
+                .await
+                .map_err(|e| format!("unknown_agent: {e}"))?;
             let caller = TurnCaller {
                 user_id: owner.id,
                 role: owner.role,
@@ -184,14 +183,11 @@ async fn pipeline_run(
     wait: bool,
 ) -> Result<Value, String> {
     let pipelines = &inner.pipelines;
-    let found = match Uuid::parse_str(pipeline) {
-        Ok(id) => pipelines.get(id).await.ok(),
-        Err(_) => pipelines
-            .by_name(pipeline)
-            .await
-            .map_err(|e| e.to_string())?,
-    };
-    let stored = found.ok_or_else(|| format!("unknown_pipeline: no pipeline {pipeline:?}"))?;
+    let stored = pipelines
+        .find(pipeline)
+        .await
+        .map_err(|e| format!("pipeline: {e}"))?
+        .ok_or_else(|| format!("unknown_pipeline: no pipeline {pipeline:?}"))?;
     // Subscribed before the run exists, so its end cannot be missed.
     let mut events = inner.bus.subscribe(
         "scheduler_pipeline_wait",

@@ -741,7 +741,14 @@ impl Scheduler {
                 | EventType::SchedulePaused
                 | EventType::ScheduleResumed
         ) {
-            self.reload_listeners().await;
+            // Only event schedules are listeners: a thousand cron schedules created do not
+            // reload them a thousand times.
+            if event.data["schedule"]["kind"]
+                .as_str()
+                .is_none_or(|k| k == "event")
+            {
+                self.reload_listeners().await;
+            }
             // Its next occurrence may come before this instance's next tick.
             self.wake();
             return;

@@ -183,28 +183,18 @@ impl Schedules {
     async fn check_targets(&self, spec: &Spec) -> Result<(), DomainError> {
         let inner = &self.scheduler.inner;
         match &spec.action {
-            Action::RunTask { agent, .. } => {
-                let found = match Uuid::parse_str(agent) {
-                    Ok(id) => inner.agents.get(id).await,
-                    Err(_) => inner.agents.get_by_name(agent).await,
-                };
-                match found {
-                    Ok(_) => Ok(()),
-                    Err(DomainError::NotFound(_)) => Err(DomainError::invalid(
-                        "action.agent",
-                        format!("no agent {agent:?}"),
-                    )),
-                    Err(e) => Err(e),
-                }
-            }
+            Action::RunTask { agent, .. } => match inner.agents.find(agent).await {
+                Ok(_) => Ok(()),
+                Err(DomainError::NotFound(_)) => Err(DomainError::invalid(
+                    "action.agent",
+                    format!("no agent {agent:?}"),
+                )),
+                Err(e) => Err(e),
+            },
             Action::ExecutePipeline { pipeline, .. } => {
-                let found = match Uuid::parse_str(pipeline) {
-                    Ok(id) => inner.pipelines.get(id).await.map(Some),
-                    Err(_) => inner.pipelines.by_name(pipeline).await,
-                };
-                match found {
+                match inner.pipelines.find(pipeline).await {
                     Ok(Some(_)) => Ok(()),
-                    Ok(None) | Err(DomainError::NotFound(_)) => Err(DomainError::invalid(
+                    Ok(None) => Err(DomainError::invalid(
                         "action.pipeline",
                         format!("no pipeline {pipeline:?}"),
                     )),
