@@ -18,6 +18,7 @@ use crate::api::{self, AppState, Network};
 use crate::auth::{self, Auth};
 use crate::config::Config;
 use crate::core::readiness::{Phase, Readiness};
+use crate::core::supervise::supervise;
 use crate::db::embedded::{EmbeddedError, EmbeddedPostgres, Lifetime};
 use crate::db::migrate::{self, MigrateError, Migration};
 use crate::db::{self, DbError, PoolOptions, Target};
@@ -297,25 +298,52 @@ impl App {
         let outcome = match migrated {
             Some(Err(e)) => Err(e),
             Some(Ok(report)) => {
-                tasks.spawn(purge_expired_tokens(
-                    auth.clone(),
-                    pool.clone(),
-                    background.clone(),
+                // Every loop is supervised: a panic restarts it with backoff, and readiness
+                // and /metrics show it down meanwhile.
+                let loops = &readiness.loops;
+                let cancel = &background;
+                tasks.spawn(supervise("token purge", loops.clone(), cancel.clone(), {
+                    let (auth, pool, cancel) = (auth.clone(), pool.clone(), cancel.clone());
+                    move || purge_expired_tokens(auth.clone(), pool.clone(), cancel.clone())
+                }));
+                tasks.spawn(supervise(
+                    "rate-limit cleanup",
+                    loops.clone(),
+                    cancel.clone(),
+                    {
+                        let cancel = cancel.clone();
+                        move || forget_idle_clients(rate_limits.clone(), cancel.clone())
+                    },
                 ));
-                tasks.spawn(forget_idle_clients(rate_limits, background.clone()));
-                tasks.spawn(events::relay::run(
-                    target.config.clone(),
-                    pool.clone(),
-                    bus,
-                    background.clone(),
+                tasks.spawn(supervise("event relay", loops.clone(), cancel.clone(), {
+                    let (config, pool, cancel) =
+                        (target.config.clone(), pool.clone(), cancel.clone());
+                    move || {
+                        events::relay::run(
+                            config.clone(),
+                            pool.clone(),
+                            bus.clone(),
+                            cancel.clone(),
+                        )
+                    }
+                }));
+                tasks.spawn(supervise(
+                    "pipeline engine",
+                    loops.clone(),
+                    cancel.clone(),
+                    {
+                        let cancel = cancel.clone();
+                        move || engine.clone().run(cancel.clone())
+                    },
                 ));
-                tasks.spawn(engine.run(background.clone()));
-                tasks.spawn(scheduler.run(background.clone()));
-                tasks.spawn(purge_old_events(
-                    pool.clone(),
-                    config.events,
-                    background.clone(),
-                ));
+                tasks.spawn(supervise("scheduler", loops.clone(), cancel.clone(), {
+                    let cancel = cancel.clone();
+                    move || scheduler.clone().run(cancel.clone())
+                }));
+                tasks.spawn(supervise("event purge", loops.clone(), cancel.clone(), {
+                    let (pool, events, cancel) = (pool.clone(), config.events, cancel.clone());
+                    move || purge_old_events(pool.clone(), events, cancel.clone())
+                }));
                 readiness.set(Phase::Ready, "ready");
                 tracing::info!(
                     applied = ?report.applied,

@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::supervise::Loops;
+
 /// Where the process is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -16,12 +18,15 @@ pub enum Phase {
 pub struct Readiness {
     /// A std mutex, not tokio's: it is held for a copy and never across an `.await`.
     inner: Arc<Mutex<(Phase, String)>>,
+    /// The supervised background loops: one that is down makes the process not ready.
+    pub loops: Loops,
 }
 
 impl Default for Readiness {
     fn default() -> Self {
         Self {
             inner: Arc::new(Mutex::new((Phase::Starting, "starting".to_owned()))),
+            loops: Loops::default(),
         }
     }
 }
@@ -31,8 +36,19 @@ impl Readiness {
         *self.inner.lock().unwrap_or_else(|p| p.into_inner()) = (phase, reason.into());
     }
 
+    /// The phase and its reason; a ready process with a background loop down is reported
+    /// as starting again, with the loop named, until the loop is back.
     pub fn get(&self) -> (Phase, String) {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let (phase, reason) = self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if phase == Phase::Ready
+            && let Some((name, why)) = self.loops.down().into_iter().next()
+        {
+            return (
+                Phase::Starting,
+                format!("the {name} loop is down ({why}) and restarting"),
+            );
+        }
+        (phase, reason)
     }
 }
 
