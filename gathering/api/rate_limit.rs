@@ -1,14 +1,17 @@
 //! Rate limits (`governor`, GCRA) in four tiers: auth, write, read, health. A client is its
 //! user when it presents a valid access token (checked by signature only, no database), its
-//! API key, and its address otherwise. Every limited response carries `X-RateLimit-Limit`,
+//! API key once that key has authenticated a request on this instance, and its address
+//! otherwise: an unverified credential never buys a budget of its own. The auth tier (login,
+//! refresh, register) is always charged to the address, whatever the request carries. Every limited response carries `X-RateLimit-Limit`,
 //! `X-RateLimit-Remaining` and `X-RateLimit-Reset`; a refusal is a 429 in the error shape with
 //! `Retry-After`. Credentials that fail to authenticate are charged to the address's auth tier,
 //! so guessing tokens or API keys is as slow as guessing passwords. Limits are per instance.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method};
@@ -82,7 +85,16 @@ struct Budget {
 #[derive(Clone)]
 pub struct RateLimits {
     budgets: Arc<[Option<Budget>; 4]>,
+    /// API keys (short hashes) that authenticated a request, with when they last did. A std
+    /// mutex: held for one map operation, never across an `.await`.
+    verified_keys: Arc<Mutex<HashMap<[u8; 16], Instant>>>,
 }
+
+/// At most this many verified keys are remembered; past it the oldest are forgotten (they
+/// are charged to their address until they authenticate again).
+const MAX_VERIFIED_KEYS: usize = 100_000;
+/// A verified key not seen for this long is forgotten.
+const VERIFIED_KEY_TTL: Duration = Duration::from_secs(3600);
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -116,6 +128,7 @@ impl RateLimits {
                 budget(config.read_per_minute),
                 budget(config.health_per_minute),
             ]),
+            verified_keys: Arc::default(),
         }
     }
 
@@ -166,12 +179,34 @@ impl RateLimits {
             .then(|| refusal(Tier::Auth, &decision))
     }
 
+    /// Records that `token`, an API key, authenticated a request: from now on it is a client
+    /// with budgets of its own instead of drawing on its address's.
+    pub fn key_verified(&self, token: &str) {
+        if !token.starts_with(tokens::API_KEY_PREFIX) {
+            return;
+        }
+        let mut keys = self.verified_keys.lock().unwrap_or_else(|p| p.into_inner());
+        if keys.len() >= MAX_VERIFIED_KEYS
+            && let Some(oldest) = keys.iter().min_by_key(|(_, seen)| **seen).map(|(k, _)| *k)
+        {
+            keys.remove(&oldest);
+        }
+        keys.insert(short_hash(token), Instant::now());
+    }
+
+    fn is_verified(&self, key: &[u8; 16]) -> bool {
+        let keys = self.verified_keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.contains_key(key)
+    }
+
     /// Forgets clients whose budgets are full again, to bound memory; run periodically.
     pub fn forget_idle(&self) {
         for budget in self.budgets.iter().flatten() {
             budget.limiter.retain_recent();
             budget.limiter.shrink_to_fit();
         }
+        let mut keys = self.verified_keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.retain(|_, seen| seen.elapsed() < VERIFIED_KEY_TTL);
     }
 }
 
@@ -202,7 +237,7 @@ fn add_headers(headers: &mut HeaderMap, decision: &Decision) {
 /// The middleware: draws on the request's tier, refuses with 429 or adds the headers.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let tier = Tier::of(request.method(), request.uri().path());
-    let client = client_of(&state, &request);
+    let client = client_of(&state, &request, tier);
     let Some(decision) = client.and_then(|client| state.rate_limits.check(tier, &client)) else {
         return next.run(request).await;
     };
@@ -214,20 +249,31 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
-fn client_of(state: &AppState, request: &Request) -> Option<Client> {
-    let token = bearer_token(request.headers());
-    if let Some(token) = token {
+/// Who a request's budget belongs to (see the module's documentation).
+fn client_of(state: &AppState, request: &Request, tier: Tier) -> Option<Client> {
+    let addr = || client_addr(request.headers(), request.extensions(), &state.network);
+    if tier == Tier::Auth {
+        return addr().map(Client::Addr);
+    }
+    if let Some(token) = bearer_token(request.headers()) {
         if token.starts_with(tokens::API_KEY_PREFIX) {
-            let hash = tokens::hash_token(token);
-            let mut short = [0u8; 16];
-            short.copy_from_slice(&hash[..16]);
-            return Some(Client::ApiKey(short));
-        }
-        if let Some(user) = state.auth.unverified_subject(token) {
+            let key = short_hash(token);
+            if state.rate_limits.is_verified(&key) {
+                return Some(Client::ApiKey(key));
+            }
+        } else if let Some(user) = state.auth.unverified_subject(token) {
             return Some(Client::User(user));
         }
     }
-    client_addr(request.headers(), request.extensions(), &state.network).map(Client::Addr)
+    addr().map(Client::Addr)
+}
+
+/// The first 16 bytes of a key's sha256 (never the key itself).
+fn short_hash(token: &str) -> [u8; 16] {
+    let hash = tokens::hash_token(token);
+    let mut short = [0u8; 16];
+    short.copy_from_slice(&hash[..16]);
+    short
 }
 
 #[cfg(test)]
