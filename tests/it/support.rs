@@ -220,6 +220,16 @@ impl TestApp {
         assert!(ready, "server at {} never became ready", self.addr);
     }
 
+    /// The seq of the newest event stored now. A socket or feed opened with `since` set to it
+    /// gets only what happens afterwards, however far the relay lags behind the outbox: a test
+    /// must never depend on the relay having caught up.
+    pub async fn outbox_head(&self) -> i64 {
+        let client = self.pool.get().await.expect("a connection");
+        gathering::events::outbox::head(&**client)
+            .await
+            .expect("the outbox head")
+    }
+
     /// Begins shutdown and returns what it did.
     pub async fn shutdown(self) -> Result<ShutdownReport, StartError> {
         self.shutdown.cancel();
