@@ -72,6 +72,9 @@ pub(super) async fn execute(
         Ok(v) => v,
         Err(e) => return (false, format!("invalid arguments: not JSON ({e})")),
     };
+    if let Err(e) = crate::core::json::check_depth(&arguments) {
+        return (false, format!("invalid arguments: {e}"));
+    }
     match jsonschema::validator_for(&definition.parameters) {
         Ok(validator) => {
             let errors: Vec<String> = validator

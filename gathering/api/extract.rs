@@ -5,6 +5,7 @@
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -18,6 +19,7 @@ use super::state::{AppState, Network};
 use crate::audit::RequestMeta;
 use crate::auth::AuthError;
 use crate::auth::model::{Principal, Role};
+use crate::core::json;
 
 /// A minimum role, as a type.
 pub trait MinRole: Send + Sync + 'static {
@@ -105,7 +107,10 @@ impl<R: MinRole> FromRequestParts<AppState> for Authed<R> {
             ));
         };
         let principal = match state.auth.authenticate(&state.pool, token).await {
-            Ok(principal) => principal,
+            Ok(principal) => {
+                state.rate_limits.key_verified(token);
+                principal
+            }
             Err(AuthError::InvalidToken) => {
                 // Failed credentials spend the address's sign-in budget: guessing keys is
                 // as slow as guessing passwords.
@@ -136,6 +141,9 @@ impl<R: MinRole> FromRequestParts<AppState> for Authed<R> {
 }
 
 /// A JSON body; unknown fields (with `deny_unknown_fields` on `T`) and wrong types are 422.
+/// This is the one JSON edge of the API: before `T` is built, the raw body is scanned once,
+/// and a body nested deeper than [`json::MAX_DEPTH`] or holding a NUL character (which
+/// PostgreSQL cannot store) is refused with 422 naming the field.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -147,7 +155,26 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
+        if !is_json(request.headers()) {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the body as `Content-Type: application/json`",
+            ));
+        }
+        let bytes = match Bytes::from_request(request, state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    "request body too large",
+                ));
+            }
+            Err(rejection) => {
+                return Err(ApiError::new(ErrorCode::BadRequest, rejection.body_text()));
+            }
+        };
+        check_json_body(&bytes)?;
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(match rejection {
                 JsonRejection::JsonDataError(e) => {
@@ -156,17 +183,56 @@ where
                 JsonRejection::JsonSyntaxError(e) => {
                     ApiError::new(ErrorCode::BadRequest, e.body_text())
                 }
-                JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    "send the body as `Content-Type: application/json`",
-                ),
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::new(ErrorCode::PayloadTooLarge, "request body too large")
-                }
                 other => ApiError::new(ErrorCode::BadRequest, other.body_text()),
             }),
         }
     }
+}
+
+/// `application/json` or any `application/*+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The edge limits of a raw JSON body: nesting depth and NUL characters, each a 422 naming the
+/// field. One linear scan; the body is parsed into a value only when a NUL must be located.
+pub fn check_json_body(bytes: &[u8]) -> Result<(), ApiError> {
+    let scan = json::scan(bytes, json::MAX_DEPTH);
+    if scan.depth > json::MAX_DEPTH {
+        return Err(ApiError::new(
+            ErrorCode::ValidationFailed,
+            format!(
+                "the body is nested more than {} levels deep; at most {} are allowed",
+                json::MAX_DEPTH,
+                json::MAX_DEPTH
+            ),
+        )
+        .with_details(serde_json::json!({"field": "$", "max_depth": json::MAX_DEPTH})));
+    }
+    if scan.nul
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(field) = json::nul_path(&value)
+    {
+        return Err(ApiError::new(
+            ErrorCode::ValidationFailed,
+            format!("`{field}` contains a NUL character (\\u0000), which cannot be stored"),
+        )
+        .with_details(serde_json::json!({"field": field})));
+    }
+    Ok(())
 }
 
 /// Who sent the request, for the audit log.

@@ -138,6 +138,59 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
     ]
 }
 
+/// Refuses a NUL character anywhere in the path or the query string (percent-encoded or not)
+/// with 422 naming where, before any handler runs: PostgreSQL cannot store `\u0000` in text,
+/// so no route could do anything useful with it. Bodies are checked by [`super::extract::ApiJson`].
+pub async fn refuse_nul_in_uri(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let decoded_path = percent_decode(uri.path().as_bytes());
+    if decoded_path.contains(&0) {
+        return nul_refusal("path");
+    }
+    if let Some(query) = uri.query() {
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            if key.contains('\0') || value.contains('\0') {
+                return nul_refusal(&key.replace('\0', "\\u0000"));
+            }
+        }
+        // Invalid UTF-8 decodes to U+FFFD above; a raw %00 in it is still a NUL.
+        if percent_decode(query.as_bytes()).contains(&0) {
+            return nul_refusal("query");
+        }
+    }
+    next.run(request).await
+}
+
+fn nul_refusal(field: &str) -> Response {
+    ApiError::new(
+        ErrorCode::ValidationFailed,
+        format!("`{field}` contains a NUL character (\\u0000), which cannot be stored"),
+    )
+    .with_details(serde_json::json!({"field": field}))
+    .into_response()
+}
+
+fn percent_decode(raw: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                raw.get(i + 1).copied().and_then(hex),
+                raw.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
 /// The fallback: unknown routes answer 404 in the error shape.
 pub async fn not_found() -> StatusCode {
     StatusCode::NOT_FOUND

@@ -193,6 +193,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             http.request_timeout,
         ))
         .merge(generation)
+        .layer(axum::middleware::from_fn(middleware::refuse_nul_in_uri))
         .layer(axum::middleware::from_fn(middleware::error_shape))
         .layer(axum::middleware::from_fn_with_state(
             state,

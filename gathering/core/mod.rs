@@ -3,5 +3,7 @@
 //! symbolic links that leave a root.
 
 pub mod error;
+pub mod json;
 pub mod path_guard;
 pub mod readiness;
+pub mod supervise;

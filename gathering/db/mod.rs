@@ -11,6 +11,23 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use secrecy::{ExposeSecret, SecretString};
 use tokio_postgres::NoTls;
 
+/// A `jsonb` column read by a reader that must survive any row: a value that cannot be decoded
+/// (written by another tool, nested deeper than `serde_json` reads) is logged, counted in
+/// `db_unreadable_values_total` and replaced by a string saying so, instead of failing the
+/// whole page or panicking. What the server writes itself is clamped so it always reads back.
+pub fn lenient_json(row: &tokio_postgres::Row, column: &str) -> Option<serde_json::Value> {
+    match row.try_get::<_, Option<serde_json::Value>>(column) {
+        Ok(value) => value,
+        Err(error) => {
+            metrics::counter!("db_unreadable_values_total").increment(1);
+            tracing::error!(column, "a stored JSON value cannot be read: {error}");
+            Some(serde_json::Value::String(
+                "[unreadable: this stored value cannot be decoded]".into(),
+            ))
+        }
+    }
+}
+
 /// Why the database could not be used; messages name the server, never the password.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -3,10 +3,13 @@
 //! retention. The readers take tokio-postgres clients (the relay's own connection, or a pool
 //! client dereferenced); the writer takes the caller's transaction. Commit sends a `NOTIFY` carrying the seq, which every instance's relay hears.
 
+use std::borrow::Cow;
+
 use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::{Event, EventType, NewEvent, Scope};
+use crate::core::json;
 
 /// The channel the relay listens on; the payload is the seq, never the event.
 pub const CHANNEL: &str = "gathering_events";
@@ -24,6 +27,7 @@ pub async fn append(
         .await?;
     tx.execute(&lock, &[&ORDER_LOCK]).await?;
     let scope = serde_json::to_value(&event.scope).unwrap_or_default();
+    let data = storable(&event.data);
     let insert = tx
         .prepare_cached(
             "INSERT INTO events.outbox (seq, id, type, scope, actor, data)
@@ -38,7 +42,7 @@ pub async fn append(
                 &event.event_type.as_str(),
                 &scope,
                 &event.actor,
-                &event.data,
+                &*data,
             ],
         )
         .await?;
@@ -70,7 +74,9 @@ pub async fn append_all(
         .map(|e| serde_json::to_value(&e.scope).unwrap_or_default())
         .collect();
     let actors: Vec<Option<Uuid>> = events.iter().map(|e| e.actor).collect();
-    let data: Vec<&serde_json::Value> = events.iter().map(|e| &e.data).collect();
+    let stored: Vec<Cow<'_, serde_json::Value>> =
+        events.iter().map(|e| storable(&e.data)).collect();
+    let data: Vec<&serde_json::Value> = stored.iter().map(|d| &**d).collect();
     // WITH ORDINALITY keeps the caller's order in the seqs.
     let rows = tx
         .query(
@@ -89,6 +95,23 @@ pub async fn append_all(
     let notify = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
     tx.execute(&notify, &[&CHANNEL, &last.to_string()]).await?;
     Ok(seqs)
+}
+
+/// `data` as it may be stored: nested no deeper than [`json::STORED_MAX_DEPTH`] (deeper parts
+/// replaced by a note), so that every row reads back. Values are checked where they enter, so
+/// this only ever catches a path that forgot to; it is counted and logged.
+fn storable(data: &serde_json::Value) -> Cow<'_, serde_json::Value> {
+    if json::depth(data) <= json::STORED_MAX_DEPTH {
+        return Cow::Borrowed(data);
+    }
+    let mut clamped = data.clone();
+    json::clamp(&mut clamped, json::STORED_MAX_DEPTH);
+    metrics::counter!("events_clamped_total").increment(1);
+    tracing::warn!(
+        max_depth = json::STORED_MAX_DEPTH,
+        "an event's data was nested too deep to store; its deepest parts were replaced"
+    );
+    Cow::Owned(clamped)
 }
 
 /// A page of the outbox.
@@ -115,26 +138,42 @@ pub async fn page(
             &[&since, &limit],
         )
         .await?;
-    let events = rows
-        .iter()
-        .filter_map(|row| {
-            let event_type: String = row.get(2);
-            let scope: serde_json::Value = row.get(4);
-            Some(Event {
-                seq: Some(row.get(0)),
-                id: row.get(1),
-                event_type: event_type.parse::<EventType>().ok()?,
-                ts: row.get(3),
-                scope: serde_json::from_value::<Scope>(scope).unwrap_or_default(),
-                actor: row.get(5),
-                data: row.get(6),
-            })
-        })
-        .collect();
+    let events = rows.iter().filter_map(decode).collect();
     Ok(OutboxPage {
         events,
         last: rows.last().map(|r| r.get(0)),
         rows: rows.len(),
+    })
+}
+
+/// An outbox row as an event; `None` for a type this binary does not know (written by a newer
+/// one) and for a row that cannot be decoded, which is logged and counted
+/// (`events_unreadable_total`) and skipped: one bad row never stops a reader.
+fn decode(row: &tokio_postgres::Row) -> Option<Event> {
+    let seq: i64 = row.try_get(0).ok()?;
+    let decoded = (|| {
+        let event_type: String = row.try_get(2)?;
+        let Ok(event_type) = event_type.parse::<EventType>() else {
+            return Ok(None);
+        };
+        let scope: serde_json::Value = row.try_get(4)?;
+        Ok::<_, tokio_postgres::Error>(Some(Event {
+            seq: Some(seq),
+            id: row.try_get(1)?,
+            event_type,
+            ts: row.try_get(3)?,
+            scope: serde_json::from_value::<Scope>(scope).unwrap_or_default(),
+            actor: row.try_get(5)?,
+            data: row.try_get(6)?,
+        }))
+    })();
+    decoded.unwrap_or_else(|error| {
+        metrics::counter!("events_unreadable_total").increment(1);
+        tracing::error!(
+            seq,
+            "skipping an outbox row that cannot be decoded: {error}"
+        );
+        None
     })
 }
 

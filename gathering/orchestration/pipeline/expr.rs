@@ -80,8 +80,10 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_OPERATORS: usize = 256;
 /// The budget of one evaluation, in steps: see the module's documentation for what is charged.
 pub const MAX_EVAL_COST: u64 = 1_000_000;
-/// The deepest JSON value accepted as a variable or returned as a result.
-pub const MAX_VALUE_DEPTH: usize = 256;
+/// The deepest JSON value accepted as a variable or returned as a result: the ceiling of what is
+/// stored. A node's output is held to the tighter [`crate::core::json::MAX_DEPTH`] by the
+/// executor, since the server wraps outputs before storing them.
+pub const MAX_VALUE_DEPTH: usize = crate::core::json::STORED_MAX_DEPTH;
 
 /// The function that charges the budget (see [`charge`]), called from the syntax tree. No CEL
 /// identifier starts with `@`, so no expression can call it or shadow it.

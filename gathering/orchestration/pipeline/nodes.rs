@@ -21,6 +21,7 @@ use super::executor::{RunCtx, Stop};
 use super::model::{Node, NodeKind};
 use super::records::NodeStatus;
 use super::store::NodeUpdate;
+use crate::core::json;
 use crate::events::EventType;
 
 /// The failure code the executor reads as "the claim is lost": stop without writing.
@@ -107,6 +108,7 @@ impl NodeTask {
     }
 
     async fn completed(&self, output: &Value) -> Result<(), NodeFailure> {
+        too_deep(output)?;
         let update = NodeUpdate {
             output: Some(output),
             ..self.update_for(NodeStatus::Completed)
@@ -194,7 +196,7 @@ async fn compute(task: &NodeTask) -> Result<Value, NodeFailure> {
     let inputs = task.inputs.clone();
     let output = tokio::task::spawn_blocking(move || {
         let node = &ctx.pipeline.nodes[node];
-        evaluate(node, &vars, input, inputs)
+        evaluate(node, &vars, input, inputs).and_then(|output| too_deep(&output).map(|()| output))
     })
     .await
     .map_err(|e| NodeFailure::fatal("internal", format!("the evaluation failed: {e}")))?;
@@ -229,6 +231,13 @@ async fn compute(task: &NodeTask) -> Result<Value, NodeFailure> {
             Err(failure)
         }
     }
+}
+
+/// Refuses an output nested deeper than a client may send ([`json::MAX_DEPTH`]): every value a
+/// node computes is checked before it is stored, so run rows and their events always read back.
+fn too_deep(output: &Value) -> Result<(), NodeFailure> {
+    json::check_depth(output)
+        .map_err(|e| NodeFailure::fatal("value_too_deep", format!("the node's output: {e}")))
 }
 
 /// Passes `input` on with `key` set: an object gets the key; anything else is kept under
