@@ -6,6 +6,8 @@ mod agents;
 mod auth;
 mod embedded;
 mod events;
+mod fuzz;
+mod hostile;
 mod http;
 mod lifecycle;
 mod llm;
