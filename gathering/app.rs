@@ -144,6 +144,7 @@ impl App {
                         poll_interval: config.scheduler.poll_interval,
                         misfire_grace: config.scheduler.misfire_grace,
                         max_concurrent: config.scheduler.max_concurrent,
+                        ..Default::default()
                     },
                 );
                 let schedules =

@@ -6,6 +6,7 @@
 //! publisher and are told when they lag.
 
 pub mod bus;
+pub mod causation;
 pub mod outbox;
 pub mod relay;
 pub mod topic;

@@ -13,9 +13,11 @@ use gathering::events::{Filter, TypePattern};
 use serde_json::{Value, json};
 
 use crate::pipeline_runs::{Hook, examples_app, hook_server, post};
+
+mod guard;
 use crate::support::{TestApp, TestDb, json, poll_until, test_config};
 
-fn config(db: &TestDb) -> gathering::config::Config {
+pub(super) fn config(db: &TestDb) -> gathering::config::Config {
     let mut config = test_config(db);
     config.tools.http_allow_private = true;
     config.scheduler.poll_interval = Duration::from_millis(100);
@@ -24,7 +26,7 @@ fn config(db: &TestDb) -> gathering::config::Config {
     config
 }
 
-async fn spawn() -> TestApp {
+pub(super) async fn spawn() -> TestApp {
     let db = TestDb::migrated().await;
     let config = config(&db);
     let app = TestApp::start_with(db, config).await;
@@ -33,7 +35,7 @@ async fn spawn() -> TestApp {
 }
 
 /// Creates a schedule (201 expected); its view.
-async fn create(app: &TestApp, token: &str, body: Value) -> Value {
+pub(super) async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     let response = post(app, "/api/schedules", token, body).await;
     let status = response.status();
     let body = json(response).await;
@@ -41,7 +43,7 @@ async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     body
 }
 
-async fn schedule(app: &TestApp, token: &str, id: &Value) -> Value {
+pub(super) async fn schedule(app: &TestApp, token: &str, id: &Value) -> Value {
     json(
         app.get_as(&format!("/api/schedules/{}", id.as_str().unwrap()), token)
             .await,
@@ -50,7 +52,7 @@ async fn schedule(app: &TestApp, token: &str, id: &Value) -> Value {
 }
 
 /// The schedule's runs, oldest occurrence first.
-async fn runs(app: &TestApp, token: &str, id: &Value) -> Vec<Value> {
+pub(super) async fn runs(app: &TestApp, token: &str, id: &Value) -> Vec<Value> {
     let page = json(
         app.get_as(
             &format!("/api/schedules/{}/runs?limit=200", id.as_str().unwrap()),
@@ -65,7 +67,7 @@ async fn runs(app: &TestApp, token: &str, id: &Value) -> Vec<Value> {
 }
 
 /// Polls the schedule's runs until `done` holds (30 s at most); the runs.
-async fn wait_runs(
+pub(super) async fn wait_runs(
     app: &TestApp,
     token: &str,
     id: &Value,
@@ -88,7 +90,7 @@ async fn wait_runs(
     last
 }
 
-fn count(runs: &[Value], status: &str) -> usize {
+pub(super) fn count(runs: &[Value], status: &str) -> usize {
     runs.iter().filter(|r| r["status"] == status).count()
 }
 

@@ -17,6 +17,7 @@ use crate::agents::Actor;
 use crate::audit::{self, Outcome};
 use crate::auth::model::Role;
 use crate::core::error::{DomainError, is_unique_violation};
+use crate::events::causation::Causation;
 use crate::events::{EventType, NewEvent, Scope, outbox};
 
 /// Why a pipeline change was refused.
@@ -53,8 +54,11 @@ pub struct Pipelines {
 pub enum Trigger {
     Manual,
     Webhook,
-    /// A schedule's `execute_pipeline` action.
-    Schedule,
+    /// A schedule's `execute_pipeline` action: the schedule run, and its chain's depth (kept
+    /// with the run, so the events of the run can be traced to the chain).
+    Schedule(Causation),
+    /// A new run of an earlier run's failed nodes.
+    Rerun,
 }
 
 impl Trigger {
@@ -62,7 +66,15 @@ impl Trigger {
         match self {
             Self::Manual => "manual",
             Self::Webhook => "webhook",
-            Self::Schedule => "schedule",
+            Self::Schedule(_) => "schedule",
+            Self::Rerun => "rerun",
+        }
+    }
+
+    fn causation(self) -> Option<Causation> {
+        match self {
+            Self::Schedule(c) => Some(c),
+            _ => None,
         }
     }
 }
@@ -194,6 +206,7 @@ pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, D
         parent_node: sub.awaited_by.map(|(node, _)| node),
         item_index: 0,
         claimed_by: sub.awaited_by.map(|(_, instance)| instance),
+        causation: None,
     };
     let run = create_or_adopt(&tx, &row, &node_list(&pipeline), target.owner_id).await?;
     tx.commit().await?;
@@ -230,6 +243,7 @@ pub(super) async fn start_item_run(pool: &Pool, item: ItemRun<'_>) -> Result<Run
         parent_node: Some(item.node),
         item_index: item.index,
         claimed_by: Some(item.instance),
+        causation: None,
     };
     let run = create_or_adopt(&tx, &row, item.nodes, item.owner_id).await?;
     tx.commit().await?;
@@ -424,14 +438,7 @@ impl Pipelines {
             DomainError::Conflict("the pipeline's newest version does not validate".into())
         })?;
         let run = self
-            .insert_run(
-                &stored,
-                &pipeline,
-                &actor,
-                &trigger_data,
-                trigger.as_str(),
-                None,
-            )
+            .insert_run(&stored, &pipeline, &actor, &trigger_data, trigger, None)
             .await?;
         self.engine.wake();
         Ok(run)
@@ -443,9 +450,11 @@ impl Pipelines {
         pipeline: &Pipeline,
         actor: &Actor<'_>,
         trigger_data: &Value,
-        trigger: &str,
+        trigger: Trigger,
         rerun_of: Option<&Run>,
     ) -> Result<Run, DomainError> {
+        let causation = trigger.causation().map(Causation::to_value);
+        let trigger = trigger.as_str();
         let id = Uuid::now_v7();
         let version = rerun_of.map_or(stored.version, |r| r.version);
         let mut client = self.pool.get().await?;
@@ -462,6 +471,7 @@ impl Pipelines {
             parent_node: None,
             item_index: 0,
             claimed_by: None,
+            causation: causation.as_ref(),
         };
         store::insert_run(&tx, &row, &node_list(pipeline)).await?;
         if let Some(old) = rerun_of {
@@ -485,6 +495,16 @@ impl Pipelines {
             .ok_or_else(|| anyhow::anyhow!("run {id} vanished in its own transaction"))?;
         tx.commit().await?;
         Ok(run)
+    }
+
+    /// The schedule run that caused run `id` (directly, or through the parent of a
+    /// sub-pipeline or fan-out item), if one did.
+    pub async fn causation(&self, id: Uuid) -> Result<Option<Causation>, DomainError> {
+        let client = self.pool.get().await?;
+        Ok(store::run_causation(&client, id)
+            .await?
+            .as_ref()
+            .and_then(Causation::from_value))
     }
 
     pub async fn run(&self, id: Uuid) -> Result<Run, DomainError> {
@@ -668,7 +688,7 @@ impl Pipelines {
                 &pipeline,
                 &actor,
                 &old.trigger_data,
-                "rerun",
+                Trigger::Rerun,
                 Some(&old),
             )
             .await?;

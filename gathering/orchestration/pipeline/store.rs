@@ -284,6 +284,9 @@ pub struct NewRunRow<'a> {
     pub item_index: i32,
     /// Set for a sub-pipeline run executed by its parent's instance: claimed at once.
     pub claimed_by: Option<Uuid>,
+    /// The schedule run that started it (`events::causation::Causation`); a child run without
+    /// one inherits its parent's.
+    pub causation: Option<&'a Value>,
 }
 
 /// Writes a run and a pending row for each of `nodes` (`(id, type)`). With `claimed_by`, the
@@ -298,11 +301,13 @@ pub async fn insert_run(
         .execute(
             "INSERT INTO pipeline.runs (id, pipeline_id, version, status, trigger, trigger_data,
                 created_by, parent_run_id, rerun_of, parent_node, item_index, claimed_by, claims,
-                lease_until, started_at)
+                lease_until, started_at, causation)
          VALUES ($1, $2, $3, CASE WHEN $11::uuid IS NULL THEN 'pending' ELSE 'running' END, $4,
                  $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11::uuid IS NULL THEN 0 ELSE 1 END,
                  CASE WHEN $11::uuid IS NULL THEN NULL ELSE now() + interval '1 hour' END,
-                 CASE WHEN $11::uuid IS NULL THEN NULL ELSE now() END)
+                 CASE WHEN $11::uuid IS NULL THEN NULL ELSE now() END,
+                 coalesce($12::jsonb,
+                          (SELECT p.causation FROM pipeline.runs p WHERE p.id = $7::uuid)))
          ON CONFLICT (parent_run_id, parent_node, item_index) WHERE parent_node IS NOT NULL
          DO NOTHING",
             &[
@@ -317,6 +322,7 @@ pub async fn insert_run(
                 &run.parent_node,
                 &run.item_index,
                 &run.claimed_by,
+                &run.causation,
             ],
         )
         .await?;
@@ -419,6 +425,14 @@ pub async fn copy_settled_nodes(tx: &impl GenericClient, from: Uuid, to: Uuid) -
         &[&from, &to],
     )
     .await
+}
+
+/// The causation stored with a run (set when a schedule started it or its parent).
+pub async fn run_causation(client: &impl GenericClient, id: Uuid) -> Result<Option<Value>> {
+    Ok(client
+        .query_opt("SELECT causation FROM pipeline.runs WHERE id = $1", &[&id])
+        .await?
+        .and_then(|row| row.get::<_, Option<Value>>(0)))
 }
 
 pub async fn get_run(client: &impl GenericClient, id: Uuid) -> Result<Option<Run>> {

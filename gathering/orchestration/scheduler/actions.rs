@@ -15,7 +15,8 @@ use crate::agents::runtime::TurnCaller;
 use crate::audit::RequestMeta;
 use crate::auth::model::Role;
 use crate::core::error::DomainError;
-use crate::events::{EventType, Filter, NewEvent, Scope, TypePattern, outbox};
+use crate::events::causation::Causation;
+use crate::events::{Filter, Scope, TypePattern, outbox};
 use crate::orchestration::pipeline::Trigger;
 use crate::orchestration::pipeline::effects::{answer, http_call};
 use crate::orchestration::pipeline::nodes::NodeFailure;
@@ -75,7 +76,12 @@ pub(super) async fn execute(
             if owner.role == Role::Viewer {
                 return Err("forbidden: the schedule's owner is now a viewer".into());
             }
-            pipeline_run(inner, owner, &meta, pipeline, input, *wait).await
+            let started = Started {
+                owner,
+                meta: &meta,
+                causation: super::guard::causation_of(schedule, run),
+            };
+            pipeline_run(inner, started, pipeline, input, *wait).await
         }
         Action::SendNotification {
             title,
@@ -158,26 +164,23 @@ async fn notify(
     .await?;
     outbox::append(
         &tx,
-        &NewEvent::new(
-            EventType::NotificationCreated,
-            Scope {
-                user_id: Some(schedule.owner_id),
-                schedule_id: Some(schedule.id),
-                ..Scope::default()
-            },
-            None,
-        )
-        .data(serde_json::to_value(&n).unwrap_or_default()),
+        &super::guard::notification_event(schedule, &n, super::guard::causation_of(schedule, run)),
     )
     .await?;
     tx.commit().await?;
     Ok(Some(n.id))
 }
 
+/// Who starts a pipeline run, and the schedule run it descends from.
+struct Started<'a> {
+    owner: &'a Owner,
+    meta: &'a RequestMeta,
+    causation: Causation,
+}
+
 async fn pipeline_run(
     inner: &Inner,
-    owner: &Owner,
-    meta: &RequestMeta,
+    started: Started<'_>,
     pipeline: &str,
     input: &Value,
     wait: bool,
@@ -200,12 +203,17 @@ async fn pipeline_run(
         },
     );
     let actor = Actor {
-        user_id: owner.id,
-        role: owner.role,
-        meta,
+        user_id: started.owner.id,
+        role: started.owner.role,
+        meta: started.meta,
     };
     let run = pipelines
-        .start_run(actor, stored.id, input.clone(), Trigger::Schedule)
+        .start_run(
+            actor,
+            stored.id,
+            input.clone(),
+            Trigger::Schedule(started.causation),
+        )
         .await
         .map_err(|e| format!("pipeline: {e}"))?;
     if !wait {

@@ -25,6 +25,7 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use super::actions::{self, Owner};
+use super::guard::{self, Verdict};
 use super::model::{Overlap, ScheduleRequest, Spec, Timing};
 use super::store::{self, Claim, NewRun, ScheduleRow, ScheduleRun};
 use super::timing;
@@ -47,6 +48,11 @@ pub struct SchedulerSettings {
     pub misfire_grace: Duration,
     /// Executions at once on this instance (each holds one database connection).
     pub max_concurrent: usize,
+    /// The most event-triggered hops a chain may have (schedule run -> events -> schedule
+    /// run ...); the run past it is refused and its schedule paused (`guard/`).
+    pub max_chain_depth: u32,
+    /// The most runs events may fire of one schedule in a minute; past it, as above.
+    pub max_event_fires_per_minute: u32,
 }
 
 impl Default for SchedulerSettings {
@@ -57,6 +63,8 @@ impl Default for SchedulerSettings {
             poll_interval: Duration::from_secs(1),
             misfire_grace: Duration::from_secs(5),
             max_concurrent: 8,
+            max_chain_depth: 8,
+            max_event_fires_per_minute: 120,
         }
     }
 }
@@ -117,12 +125,18 @@ pub fn scope(schedule: Uuid, owner: Uuid) -> Scope {
     }
 }
 
-fn run_event(event_type: EventType, schedule: &ScheduleRow, run: &ScheduleRun) -> NewEvent {
+/// An event about a run; it carries the run's causation (a schedule on it is one hop deeper).
+pub(super) fn run_event(
+    event_type: EventType,
+    schedule: &ScheduleRow,
+    run: &ScheduleRun,
+) -> NewEvent {
     NewEvent::new(event_type, scope(schedule.id, schedule.owner_id), None).data(json!({
         "schedule": {"id": schedule.id, "name": schedule.name},
         "run_id": run.id, "scheduled_for": run.scheduled_for, "trigger": run.trigger,
         "status": run.status, "attempts": run.attempts, "max_attempts": run.max_attempts,
         "instance": run.instance, "duration_ms": run.duration_ms, "error": run.error,
+        "causation": guard::causation_of(schedule, run).to_value(),
     }))
 }
 
@@ -320,7 +334,7 @@ impl Scheduler {
                 // for an earlier one (the other occurrences of a catch-up, or a queue).
                 let claim = spec.options.overlap == Overlap::Allow || (live == 0 && fired == 0);
                 let Some(run) = self
-                    .new_run(&tx, &row, &spec, at, trigger, None, skip, claim)
+                    .new_run(&tx, &row, &spec, at, trigger, None, skip, claim, 0)
                     .await?
                 else {
                     continue;
@@ -359,6 +373,7 @@ impl Scheduler {
         event_id: Option<Uuid>,
         skip: bool,
         claim: bool,
+        depth: i32,
     ) -> Result<Option<ScheduleRun>, tokio_postgres::Error> {
         store::insert_run(
             tx,
@@ -379,6 +394,7 @@ impl Scheduler {
                 error: skip.then(|| "the previous execution still ran (overlap: skip)".into()),
                 claimed_by: (claim && !skip)
                     .then_some((self.inner.instance, self.inner.settings.lease)),
+                depth,
             },
         )
         .await
@@ -783,14 +799,32 @@ impl Scheduler {
                 .map(|l| l.id)
                 .collect()
         };
+        if matched.is_empty() {
+            return;
+        }
+        // How deep in a chain the event is (read once; its schedules' runs are one deeper).
+        let depth = match guard::event_depth(&self.inner.pipelines, event).await {
+            Ok(depth) => depth,
+            Err(e) => {
+                tracing::warn!(event_id = %event.id, "scheduler: reading an event's causation failed: {e}");
+                return;
+            }
+        };
         for schedule in matched {
-            if let Err(e) = self.fire_event(schedule, event).await {
+            if let Err(e) = self.fire_event(schedule, event, depth).await {
                 tracing::warn!(schedule_id = %schedule, "scheduler: firing on an event failed: {e}");
             }
         }
     }
 
-    async fn fire_event(&self, id: Uuid, event: &Event) -> Result<(), anyhow::Error> {
+    /// Fires schedule `id` on `event` (of chain depth `event_depth`), when the guard lets it:
+    /// every path an event takes to a schedule (live, catch-up, replay) comes here.
+    async fn fire_event(
+        &self,
+        id: Uuid,
+        event: &Event,
+        event_depth: u32,
+    ) -> Result<(), anyhow::Error> {
         let mut client = self.inner.pool.get().await?;
         let tx = client.transaction().await?;
         let Some(row) = store::lock_schedule(&tx, id).await? else {
@@ -799,6 +833,14 @@ impl Scheduler {
         if row.paused {
             return Ok(());
         }
+        let depth = match guard::check(&tx, &row, event, event_depth, &self.inner.settings).await? {
+            Verdict::Fire { depth } => depth,
+            // Nothing is written: a run would tell the owner the event happened.
+            Verdict::Hidden => return Ok(()),
+            Verdict::Refuse { depth, reason } => {
+                return guard::refuse(tx, &row, event, depth, &reason).await;
+            }
+        };
         let spec = ScheduleRequest::reload(&row.spec)?;
         if spec
             .options
@@ -824,6 +866,7 @@ impl Scheduler {
                 Some(event.id),
                 skip,
                 claim,
+                depth,
             )
             .await?
         else {

@@ -32,6 +32,9 @@ pub struct Schedule {
     /// `once` that fired).
     pub status: String,
     pub paused: bool,
+    /// Why the scheduler paused it itself: a runaway (a chain of event-triggered runs past the
+    /// depth bound, or firing past the rate bound). Cleared by a pause or resume.
+    pub paused_reason: Option<String>,
     /// The next occurrence not fired yet.
     pub next_fire_at: Option<DateTime<Utc>>,
     /// The next five occurrences (none for event schedules).
@@ -89,6 +92,7 @@ fn view(row: ScheduleRow) -> Schedule {
         owner_id: row.owner_id,
         status: status.into(),
         paused: row.paused,
+        paused_reason: row.paused_reason,
         next_fire_at: row.next_fire_at,
         next_fire_times,
         executions: row.executions,
@@ -389,6 +393,7 @@ impl Schedules {
                 max_attempts: 1 + spec.options.retry_count,
                 error: None,
                 claimed_by: None,
+                depth: 0,
             },
         )
         .await?

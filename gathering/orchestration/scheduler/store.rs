@@ -64,10 +64,12 @@ pub struct ScheduleRow {
     pub last_fired_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Why the scheduler paused it (a runaway chain), when it did.
+    pub paused_reason: Option<String>,
 }
 
 const SCHEDULE_COLUMNS: &str = "id, name, owner_id, kind, spec, anchor_at, paused, next_fire_at, \
-     executions, last_fired_at, created_at, updated_at";
+     executions, last_fired_at, created_at, updated_at, paused_reason";
 
 fn schedule_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRow {
     ScheduleRow {
@@ -83,6 +85,7 @@ fn schedule_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRow {
         last_fired_at: row.get(o + 9),
         created_at: row.get(o + 10),
         updated_at: row.get(o + 11),
+        paused_reason: row.get(o + 12),
     }
 }
 
@@ -115,11 +118,14 @@ pub struct ScheduleRun {
     pub output: Option<Value>,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Event-triggered hops in the chain that led here: 0 for the timetable and manual
+    /// triggers, the firing event's depth plus one otherwise (refused past the bound).
+    pub depth: i32,
 }
 
 const RUN_COLUMNS: &str = "id, schedule_id, scheduled_for, trigger, event_id, status, attempts, \
      max_attempts, instance, started_at, finished_at, duration_ms, fire_lag_ms, output, error, \
-     created_at";
+     created_at, depth";
 
 fn run_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRun {
     ScheduleRun {
@@ -139,6 +145,7 @@ fn run_at(row: &tokio_postgres::Row, o: usize) -> ScheduleRun {
         output: row.get(o + 13),
         error: row.get(o + 14),
         created_at: row.get(o + 15),
+        depth: row.get(o + 16),
     }
 }
 
@@ -201,7 +208,8 @@ pub async fn replace_schedule(
         tx,
         &format!(
             "UPDATE scheduler.schedules SET name = $2, kind = $3, spec = $4, event_type = $5,
-                        anchor_at = $6, paused = $7, next_fire_at = $8, updated_at = now()
+                        anchor_at = $6, paused = $7, next_fire_at = $8, updated_at = now(),
+                        paused_reason = CASE WHEN $7 THEN paused_reason END
                   WHERE id = $1 RETURNING {SCHEDULE_COLUMNS}"
         ),
         &[
@@ -283,7 +291,8 @@ pub async fn set_paused(
     let row = opt(
         tx,
         &format!(
-            "UPDATE scheduler.schedules SET paused = $2, next_fire_at = $3, updated_at = now()
+            "UPDATE scheduler.schedules SET paused = $2, next_fire_at = $3, paused_reason = NULL,
+                                            updated_at = now()
                   WHERE id = $1 RETURNING {SCHEDULE_COLUMNS}"
         ),
         &[&id, &paused, &next_fire_at],
@@ -405,13 +414,16 @@ pub struct NewRun {
     pub scheduled_for: DateTime<Utc>,
     pub trigger: &'static str,
     pub event_id: Option<Uuid>,
-    /// `pending`, `skipped` (overlap), or `running`: claimed by `claimed_by` as it fires, to
-    /// start at once (no attempt counted until it does).
+    /// `pending`, `skipped` (overlap), `failed` (refused as it fired: a runaway), or
+    /// `running`: claimed by `claimed_by` as it fires, to start at once (no attempt counted
+    /// until it does).
     pub status: &'static str,
     pub max_attempts: i32,
     pub error: Option<String>,
     /// The instance that claims it (with a lease) when it is inserted `running`.
     pub claimed_by: Option<(Uuid, std::time::Duration)>,
+    /// Its depth in a chain of event-triggered runs (see [`ScheduleRun::depth`]).
+    pub depth: i32,
 }
 
 /// Inserts the run of an occurrence; `None` when that occurrence already has one.
@@ -424,10 +436,11 @@ pub async fn insert_run(
         &format!(
             "INSERT INTO scheduler.runs
                    (id, schedule_id, scheduled_for, trigger, event_id, status, max_attempts, error,
-                    finished_at, instance, lease_until)
+                    finished_at, instance, lease_until, depth)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                         CASE WHEN $6 = 'skipped' THEN now() END,
-                         $9, CASE WHEN $9::uuid IS NOT NULL THEN now() + make_interval(secs => $10) END)
+                         CASE WHEN $6 IN ('skipped', 'failed') THEN now() END,
+                         $9, CASE WHEN $9::uuid IS NOT NULL THEN now() + make_interval(secs => $10) END,
+                         $11)
                  ON CONFLICT DO NOTHING RETURNING {RUN_COLUMNS}"
         ),
         &[
@@ -441,6 +454,7 @@ pub async fn insert_run(
             &r.error,
             &r.claimed_by.map(|(instance, _)| instance),
             &r.claimed_by.map_or(0.0, |(_, lease)| lease.as_secs_f64()),
+            &r.depth,
         ],
     )
     .await?;
