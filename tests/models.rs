@@ -342,3 +342,167 @@ async fn a_long_prompt_is_fed_in_chunks_with_the_same_answer() {
     assert_eq!(answer.text, chat.tokenizer.decode(&whole));
     assert_eq!(answer.usage.prompt_tokens as usize, prompt.len());
 }
+
+/// The server's engines on the CPU, loaded on first use.
+fn engines() -> std::sync::Arc<gathering::llm::local::LocalModels> {
+    use gathering::llm::local::{Device, LocalModels, LocalSettings};
+    std::sync::Arc::new(LocalModels::new(LocalSettings {
+        dir: models_dir(),
+        device: Device::Cpu,
+        max_batch: 1,
+        default_max_tokens: 8,
+    }))
+}
+
+fn caller(n: u128) -> uuid::Uuid {
+    uuid::Uuid::from_u128(n)
+}
+
+/// 1,024 short texts (about 5,000 tokens): many steps of the embedding engine.
+fn many_texts() -> Vec<String> {
+    (0..1024).map(|i| format!("note {i}")).collect()
+}
+
+/// Polls `done` every few milliseconds until it holds, for at most a minute.
+async fn wait_for(mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "gave up waiting");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+/// A large request whose caller went away is dropped at the next step: the engine embeds at
+/// most the step that was running, not the rest of the request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_embedding_request_stops_at_the_next_step() {
+    use gathering::llm::local::embed::STEP_TEXTS;
+    use std::sync::atomic::Ordering::Relaxed;
+    let models = engines();
+    models
+        .embed_as(caller(9), vec!["load".into()])
+        .await
+        .unwrap();
+    let stats = || models.embed_stats();
+    let base = stats().texts.load(Relaxed);
+    let big = tokio::spawn({
+        let models = models.clone();
+        async move { models.embed_as(caller(1), many_texts()).await }
+    });
+    wait_for(|| stats().texts.load(Relaxed) > base).await;
+    big.abort();
+    assert!(big.await.unwrap_err().is_cancelled());
+    let at_abort = stats().texts.load(Relaxed);
+    // The next request is served once the engine has dropped the abandoned one.
+    models
+        .embed_as(caller(2), vec!["after".into()])
+        .await
+        .unwrap();
+    let since_abort = stats().texts.load(Relaxed) - at_abort;
+    assert!(
+        since_abort <= STEP_TEXTS as u64 + 1,
+        "{since_abort} texts embedded after the caller went away"
+    );
+    assert!(stats().texts.load(Relaxed) - base < 1024 + 1);
+    assert_eq!(stats().cancelled.load(Relaxed), 1);
+}
+
+/// While one caller's 1,024 texts are being embedded, another caller's one word is answered
+/// before them: the engine takes callers in turn, a step at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_embedding_request_is_not_queued_behind_a_large_one() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let models = engines();
+    models
+        .embed_as(caller(9), vec!["load".into()])
+        .await
+        .unwrap();
+    let stats = || models.embed_stats();
+    let base = stats().texts.load(Relaxed);
+    let big = tokio::spawn({
+        let models = models.clone();
+        async move { models.embed_as(caller(1), many_texts()).await }
+    });
+    wait_for(|| stats().texts.load(Relaxed) > base).await;
+    let small = models.embed_as(caller(2), vec!["hello".into()]).await;
+    assert_eq!(small.unwrap().vectors.len(), 1);
+    let embedded = stats().texts.load(Relaxed) - base;
+    assert!(
+        embedded < 1024,
+        "the one word waited for {embedded} texts of the other caller"
+    );
+    assert!(!big.is_finished());
+    big.abort();
+}
+
+/// The size bound: a request of more tokens than the engine takes is refused before it runs.
+#[tokio::test]
+async fn an_oversized_embedding_request_is_refused_before_it_runs() {
+    use gathering::llm::LlmError;
+    use gathering::llm::local::MAX_EMBED_TOKENS;
+    use std::sync::atomic::Ordering::Relaxed;
+    let models = engines();
+    let long = "the quick brown fox jumps over the lazy dog ".repeat(40);
+    let texts = vec![long; MAX_EMBED_TOKENS / 256 + 1];
+    match models.embed_as(caller(1), texts).await {
+        Err(LlmError::Invalid { field, message }) => {
+            assert_eq!(field, "input");
+            assert!(message.contains(&MAX_EMBED_TOKENS.to_string()), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(models.embed_stats().texts.load(Relaxed), 0);
+}
+
+/// With one place in the chat batch, caller A's second request waits behind caller B's first:
+/// the freed place goes to the caller admitted least recently, not to the next in line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_places_go_to_callers_in_turn() {
+    use futures_util::{FutureExt, StreamExt};
+    use gathering::llm::{ChatRequest, Completion, Delta, Sampling};
+    let models = engines();
+    let chat = smollm();
+    let ask = |question: &str| {
+        chat.tokenizer
+            .encode(&chatml(&[Message::user(question)], &[]))
+    };
+    let request = |max: u32| ChatRequest {
+        sampling: Sampling {
+            temperature: Some(0.0),
+            max_tokens: Some(max),
+            ..Sampling::default()
+        },
+        ..ChatRequest::default()
+    };
+    let mut a1 = models
+        .generate_as(caller(1), ask("Count from 1 to 50."), &request(24))
+        .await
+        .unwrap();
+    // A1 is running before the others are sent.
+    let first = a1.next().await.unwrap().unwrap();
+    assert!(matches!(first, Delta::Text(_)), "{first:?}");
+    // A2's prompt takes several steps to feed, so it cannot finish unseen.
+    let filler = "Gathering runs agents, pipelines and schedules on a single server. ".repeat(40);
+    let mut a2 = models
+        .generate_as(caller(1), ask(&filler), &request(8))
+        .await
+        .unwrap();
+    let b = models
+        .generate_as(caller(2), ask("What is the capital of Japan?"), &request(4))
+        .await
+        .unwrap();
+    let answer = Completion::collect(b).await.unwrap();
+    assert!(answer.finish_reason.is_some());
+    // B is done; A2 has not finished (it would have, had it been admitted first).
+    let mut a2_finished = false;
+    while let Some(Some(item)) = a2.next().now_or_never() {
+        a2_finished |= matches!(item, Ok(Delta::Finish(_)));
+    }
+    assert!(
+        !a2_finished,
+        "caller A's second request was served before caller B's"
+    );
+    drop(a1);
+    let rest = Completion::collect(a2).await.unwrap();
+    assert!(rest.finish_reason.is_some());
+}

@@ -126,6 +126,7 @@ impl TurnError {
 fn llm_code(e: &LlmError) -> &'static str {
     match e {
         LlmError::BadRequest(_) => "bad_request",
+        LlmError::Invalid { .. } => "validation_failed",
         LlmError::Unavailable(_) => "model_unavailable",
         LlmError::RateLimited { .. } => "rate_limited",
         LlmError::Upstream { .. } => "upstream_error",

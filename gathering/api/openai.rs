@@ -45,6 +45,7 @@ impl From<LlmError> for ApiError {
         let message = e.to_string();
         match e {
             LlmError::BadRequest(m) => ApiError::new(ErrorCode::BadRequest, m),
+            LlmError::Invalid { field, message } => ApiError::field(&field, message),
             LlmError::Unavailable(_) => ApiError::new(ErrorCode::ModelUnavailable, message),
             LlmError::RateLimited { retry_after } => {
                 let error = ApiError::new(ErrorCode::RateLimited, message);

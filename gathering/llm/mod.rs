@@ -158,6 +158,9 @@ pub enum LlmError {
     /// The request is wrong (unknown model, too long a prompt, bad parameters).
     #[error("{0}")]
     BadRequest(String),
+    /// One field of the request is out of what the model takes (too many tokens of input).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
     /// The model or its provider cannot answer now (not loaded, connection refused, 5xx after
     /// retries). A fallback model may be tried.
     #[error("model unavailable: {0}")]
@@ -178,7 +181,7 @@ impl LlmError {
         match self {
             LlmError::Unavailable(_) | LlmError::RateLimited { .. } | LlmError::Timeout(_) => true,
             LlmError::Upstream { status, .. } => *status >= 500,
-            LlmError::BadRequest(_) => false,
+            LlmError::BadRequest(_) | LlmError::Invalid { .. } => false,
         }
     }
 }

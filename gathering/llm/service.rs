@@ -32,6 +32,17 @@ pub struct Caller {
     pub conversation_id: Option<Uuid>,
 }
 
+impl Caller {
+    /// Whom the local engines' fair turns count the call against: the user (an agent acts for
+    /// its owner, an API key for its creator), else the key or the agent, else nobody.
+    pub fn key(&self) -> super::local::CallerKey {
+        self.user_id
+            .or(self.api_key_id)
+            .or(self.agent_id)
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error(transparent)]
@@ -86,10 +97,14 @@ impl LlmService {
         &self.local
     }
 
-    fn chat_client(&self, model: &Model) -> Result<Arc<dyn LanguageModel>, LlmError> {
+    fn chat_client(
+        &self,
+        model: &Model,
+        caller: Caller,
+    ) -> Result<Arc<dyn LanguageModel>, LlmError> {
         let base = model.base_url.as_deref().unwrap_or_default();
         Ok(match model.provider_kind {
-            ProviderKind::Local => self.local.clone(),
+            ProviderKind::Local => Arc::new(self.local.for_caller(caller.key())),
             ProviderKind::OpenAi => Arc::new(OpenAiClient::new(
                 base,
                 secret(model)?,
@@ -107,10 +122,10 @@ impl LlmService {
         })
     }
 
-    fn embed_client(&self, model: &Model) -> Result<Arc<dyn Embedder>, LlmError> {
+    fn embed_client(&self, model: &Model, caller: Caller) -> Result<Arc<dyn Embedder>, LlmError> {
         let base = model.base_url.as_deref().unwrap_or_default();
         Ok(match model.provider_kind {
-            ProviderKind::Local => self.local.clone(),
+            ProviderKind::Local => Arc::new(self.local.for_caller(caller.key())),
             ProviderKind::OpenAi => Arc::new(
                 OpenAiClient::new(base, secret(model)?, self.options.clone())?
                     .with_dimension(model.dimension.unwrap_or_default() as usize),
@@ -154,7 +169,7 @@ impl LlmService {
             let started = Instant::now();
             let mut req = request.clone();
             req.model = model.provider_model.clone();
-            let attempt = match self.chat_client(&model) {
+            let attempt = match self.chat_client(&model, caller) {
                 Ok(client) => client.chat(req).await,
                 Err(e) => Err(e),
             };
@@ -195,7 +210,7 @@ impl LlmService {
         let mut hops = 0;
         loop {
             let started = Instant::now();
-            let attempt = match self.embed_client(&model) {
+            let attempt = match self.embed_client(&model, caller) {
                 Ok(client) => client.embed(&model.provider_model, texts.clone()).await,
                 Err(e) => Err(e),
             };

@@ -308,6 +308,21 @@ async fn v1_serves_the_local_models() {
     )
     .await;
     assert_eq!(response.status(), 400);
+    // More tokens than the local embedding engine takes per request: refused before it runs.
+    let long = "the quick brown fox jumps over the lazy dog ".repeat(40);
+    let response = post_as(
+        &app,
+        "/v1/embeddings",
+        &key,
+        json!({"model": "all-minilm-l6-v2", "input": vec![long; 100]}),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let refused = json(response).await;
+    assert_eq!(refused["error"]["code"], "validation_failed");
+    assert_eq!(refused["error"]["details"]["field"], "input");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("25600 tokens"), "{message}");
 
     // Every call is in the ledger, with its tokens (local models cost nothing).
     let client = app.db.client().await;

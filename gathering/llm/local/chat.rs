@@ -1,16 +1,24 @@
 //! The chat engine: one dedicated thread owns the Llama weights and advances every active
-//! conversation together. Each step feeds new conversations their whole prompt and running ones
-//! their last token through one [`Llama::forward`], samples one token per conversation and
-//! streams it out. A conversation whose receiver is gone (the client disconnected, the stream was
-//! dropped) is dropped before the next step, which is how cancellation reaches the model.
+//! conversation together. Each step feeds new conversations the next chunk of their prompt and
+//! running ones their last token through one [`Llama::forward`], samples one token per
+//! conversation and streams it out. A conversation whose receiver is gone (the client
+//! disconnected, the stream was dropped) is dropped before the next step, running or still
+//! waiting, which is how cancellation reaches the model.
+//!
+//! Requests wait in per-caller queues ([`FairQueue`]); when a place in the batch is free, the
+//! caller with the fewest conversations running, then the least recently admitted, gets it. So
+//! a caller who sends many requests gets one place at a time while others wait, and another
+//! caller's request is admitted at the next free place instead of behind all of them.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
 
 use burn::tensor::backend::Backend;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::bpe::{Tokenizer, Utf8Stream};
+use super::fair::{CallerKey, FairQueue};
 use super::llama::{KvCache, Llama};
 use super::sampling::{Sampler, StopMatcher, parse_tool_calls};
 use crate::llm::{Delta, FinishReason, LlmError, Sampling, Usage};
@@ -25,6 +33,7 @@ pub const PREFILL_CHUNK: usize = 256;
 /// One generation request, already tokenised.
 #[derive(Debug)]
 pub struct ChatJob {
+    pub caller: CallerKey,
     pub prompt: Vec<u32>,
     pub sampling: Sampling,
     pub stop: Vec<String>,
@@ -32,6 +41,17 @@ pub struct ChatJob {
     /// Tools were offered: the answer is held until it ends, then split into text and calls.
     pub tools: bool,
     pub out: DeltaSender,
+}
+
+/// What the engine has done, for tests and `/metrics`.
+#[derive(Debug, Default)]
+pub struct ChatStats {
+    /// Forward passes run.
+    pub steps: AtomicU64,
+    /// Tokens sampled, all conversations together.
+    pub generated: AtomicU64,
+    /// Conversations dropped unfinished because their receiver was gone.
+    pub cancelled: AtomicU64,
 }
 
 struct Sequence<B: Backend> {
@@ -134,23 +154,36 @@ pub fn run<B: Backend>(
     tokenizer: Arc<Tokenizer>,
     jobs: Receiver<ChatJob>,
     max_batch: usize,
+    stats: Arc<ChatStats>,
 ) {
     let context = model.config.context;
     let mut active: Vec<Sequence<B>> = Vec::new();
+    let mut waiting: FairQueue<ChatJob> = FairQueue::new();
     loop {
-        if active.is_empty() {
+        if active.is_empty() && waiting.is_empty() {
             match jobs.recv() {
-                Ok(job) => active.push(Sequence::new(job, &model)),
+                Ok(job) => waiting.push(job.caller, job),
                 Err(_) => return,
             }
         }
+        while let Ok(job) = jobs.try_recv() {
+            waiting.push(job.caller, job);
+        }
+        let before = active.len();
+        active.retain(|s| !s.job.out.is_closed());
+        let dropped = before - active.len() + waiting.retain(|j| !j.out.is_closed());
+        if dropped > 0 {
+            stats.cancelled.fetch_add(dropped as u64, Ordering::Relaxed);
+            metrics::counter!("local_model_cancelled_total", "engine" => "chat")
+                .increment(dropped as u64);
+        }
         while active.len() < max_batch.max(1) {
-            match jobs.try_recv() {
-                Ok(job) => active.push(Sequence::new(job, &model)),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            let running = |c: CallerKey| active.iter().filter(|s| s.job.caller == c).count();
+            match waiting.pop(running) {
+                Some((_, job)) => active.push(Sequence::new(job, &model)),
+                None => break,
             }
         }
-        active.retain(|s| !s.job.out.is_closed());
         if active.is_empty() {
             continue;
         }
@@ -164,6 +197,8 @@ pub fn run<B: Backend>(
                 .collect();
             model.forward(&mut items)
         };
+        stats.steps.fetch_add(1, Ordering::Relaxed);
+        let mut sampled = 0u64;
         for (seq, logits) in active.iter_mut().zip(&logits) {
             if seq.pending.len() > PREFILL_CHUNK {
                 // More of the prompt to feed: its logits are not an answer yet.
@@ -171,7 +206,10 @@ pub fn run<B: Backend>(
                 continue;
             }
             seq.step(logits, &tokenizer, context);
+            sampled += 1;
         }
+        stats.generated.fetch_add(sampled, Ordering::Relaxed);
+        metrics::counter!("local_chat_tokens_total").increment(sampled);
         active.retain(|s| !s.finished);
     }
 }

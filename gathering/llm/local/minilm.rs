@@ -169,6 +169,26 @@ pub enum MiniLmError {
     Tokenize(String),
 }
 
+/// Counts the tokens the model reads of each text (at most [`MAX_TOKENS`]).
+#[derive(Clone)]
+pub struct TokenCounter(tokenizers::Tokenizer);
+
+impl std::fmt::Debug for TokenCounter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenCounter")
+    }
+}
+
+impl TokenCounter {
+    pub fn lengths(&self, texts: &[String]) -> Result<Vec<usize>, MiniLmError> {
+        let encodings = self
+            .0
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| MiniLmError::Tokenize(e.to_string()))?;
+        Ok(encodings.iter().map(|e| e.get_ids().len()).collect())
+    }
+}
+
 /// The loaded model and its tokenizer.
 pub struct MiniLm<B: Backend> {
     model: Bert<B>,
@@ -229,6 +249,13 @@ impl<B: Backend> MiniLm<B> {
             tokenizer,
             device: device.clone(),
         })
+    }
+
+    /// A copy of the tokenizer that counts tokens without padding, for use off the engine thread.
+    pub fn counter(&self) -> TokenCounter {
+        let mut tokenizer = self.tokenizer.clone();
+        tokenizer.with_padding(None);
+        TokenCounter(tokenizer)
     }
 
     /// Token ids of one text, as the model sees them ([CLS] ... [SEP]).

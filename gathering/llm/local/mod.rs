@@ -4,13 +4,16 @@
 //!
 //! Each model runs on a dedicated OS thread that owns its weights; requests reach it over a
 //! channel and answers come back over tokio channels, so inference never blocks the async
-//! runtime. Models load on first use (or at start with `models.preload`). The backend is chosen
+//! runtime. Each engine serves its callers in fair turns ([`fair`]), a bounded piece of work
+//! per step, and drops a request whose receiver is gone at the next step. Models load on first use (or at start with `models.preload`). The backend is chosen
 //! once: CUDA when built with `--features cuda` and a driver and device are present, else the CPU
 //! backend (burn-flex), with a log line saying which and why.
 
 pub mod bpe;
 pub mod chat;
 pub mod check;
+pub mod embed;
+pub mod fair;
 pub mod gguf;
 pub mod llama;
 pub mod minilm;
@@ -26,10 +29,12 @@ use tokio::sync::{OnceCell, oneshot};
 
 use crate::llm::{ChatRequest, Delta, DeltaStream, Embedder, Embeddings, LanguageModel, LlmError};
 use bpe::Tokenizer;
-use chat::ChatJob;
+use chat::{ChatJob, ChatStats};
+use embed::{EmbedJob, EmbedStats};
+pub use fair::CallerKey;
 use gguf::Gguf;
 use llama::{Llama, Weights};
-use minilm::MiniLm;
+use minilm::{MiniLm, TokenCounter};
 
 /// The names the local models are served under.
 pub const CHAT_MODEL: &str = "smollm2-135m-instruct";
@@ -99,20 +104,30 @@ struct ChatEngine {
     context: usize,
 }
 
-struct EmbedJob {
-    texts: Vec<String>,
-    out: oneshot::Sender<Result<Embeddings, LlmError>>,
-}
-
 struct EmbedEngine {
     jobs: std::sync::Mutex<mpsc::Sender<EmbedJob>>,
+    /// Counts a request's tokens on the caller's side, to refuse an oversized one before it
+    /// is queued.
+    counter: TokenCounter,
 }
+
+/// Most tokens one embedding request may hold, all texts together (each text counted as the
+/// model reads it: `[CLS]`, `[SEP]`, at most 256). Measured on the 2-core development machine
+/// (`gathering models bench --which embeddings --sentences FILE`, load average 6.6 from other
+/// builds), the CPU engine embedded 270 to 550 tokens a second (texts of 42 and 256 tokens,
+/// one at a time and 32 at once); docs/benchmarks/models.md has about 1,000 on an idle one. So
+/// a request this size takes 15 to 30 s on that loaded machine and under 10 s on an idle one,
+/// within `http.request_timeout_secs` (30 s by default); see docs/security.md.
+pub const MAX_EMBED_TOKENS: usize = 8_192;
 
 /// The local models, loaded on first use and shared by every request.
 pub struct LocalModels {
     settings: LocalSettings,
     chat: OnceCell<Arc<ChatEngine>>,
     embed: OnceCell<Arc<EmbedEngine>>,
+    /// What the engine threads have done (atomics they update; read by tests and `/metrics`).
+    chat_stats: Arc<ChatStats>,
+    embed_stats: Arc<EmbedStats>,
 }
 
 impl std::fmt::Debug for LocalModels {
@@ -134,6 +149,7 @@ fn load_chat<B: Backend>(
     device: &B::Device,
     weights: Weights,
     max_batch: usize,
+    stats: Arc<ChatStats>,
 ) -> Result<ChatEngine, LlmError> {
     if !path.is_file() {
         return Err(unavailable(format!(
@@ -151,7 +167,7 @@ fn load_chat<B: Backend>(
     let engine_tokenizer = tokenizer.clone();
     std::thread::Builder::new()
         .name("llm-chat".into())
-        .spawn(move || chat::run(model, engine_tokenizer, rx, max_batch))
+        .spawn(move || chat::run(model, engine_tokenizer, rx, max_batch, stats))
         .map_err(unavailable)?;
     tracing::info!(
         model = CHAT_MODEL,
@@ -165,13 +181,18 @@ fn load_chat<B: Backend>(
     })
 }
 
-fn load_embedder<B: Backend>(dir: &Path, device: &B::Device) -> Result<EmbedEngine, LlmError> {
+fn load_embedder<B: Backend>(
+    dir: &Path,
+    device: &B::Device,
+    stats: Arc<EmbedStats>,
+) -> Result<EmbedEngine, LlmError> {
     let started = Instant::now();
     let model = MiniLm::<B>::load(dir, device).map_err(unavailable)?;
+    let counter = model.counter();
     let (tx, rx) = mpsc::channel::<EmbedJob>();
     std::thread::Builder::new()
         .name("llm-embed".into())
-        .spawn(move || run_embedder(model, rx))
+        .spawn(move || embed::run(model, rx, stats))
         .map_err(unavailable)?;
     tracing::info!(
         model = EMBEDDING_MODEL,
@@ -180,58 +201,8 @@ fn load_embedder<B: Backend>(dir: &Path, device: &B::Device) -> Result<EmbedEngi
     );
     Ok(EmbedEngine {
         jobs: std::sync::Mutex::new(tx),
+        counter,
     })
-}
-
-/// Texts from concurrent requests share one forward pass, up to this many.
-const EMBED_BATCH: usize = 64;
-
-fn run_embedder<B: Backend>(model: MiniLm<B>, jobs: mpsc::Receiver<EmbedJob>) {
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        let mut count = batch[0].texts.len();
-        while count < EMBED_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => {
-                    count += job.texts.len();
-                    batch.push(job);
-                }
-                Err(_) => break,
-            }
-        }
-        batch.retain(|j| !j.out.is_closed());
-        let texts: Vec<String> = batch.iter().flat_map(|j| j.texts.iter().cloned()).collect();
-        let mut vectors = Vec::with_capacity(texts.len());
-        let mut failure = None;
-        for chunk in texts.chunks(EMBED_BATCH) {
-            match model.embed(chunk) {
-                Ok((v, _)) => vectors.extend(v),
-                Err(e) => {
-                    failure = Some(e.to_string());
-                    break;
-                }
-            }
-        }
-        let mut vectors = vectors.into_iter();
-        for job in batch {
-            let result = match &failure {
-                Some(e) => Err(LlmError::BadRequest(e.clone())),
-                None => {
-                    let mine: Vec<Vec<f32>> = vectors.by_ref().take(job.texts.len()).collect();
-                    let tokens = job
-                        .texts
-                        .iter()
-                        .map(|t| model.token_ids(t).map_or(0, |ids| ids.len() as u32))
-                        .sum();
-                    Ok(Embeddings {
-                        vectors: mine,
-                        prompt_tokens: tokens,
-                    })
-                }
-            };
-            let _ = job.out.send(result);
-        }
-    }
 }
 
 impl LocalModels {
@@ -240,6 +211,27 @@ impl LocalModels {
             settings,
             chat: OnceCell::new(),
             embed: OnceCell::new(),
+            chat_stats: Arc::default(),
+            embed_stats: Arc::default(),
+        }
+    }
+
+    /// What the chat engine has done since start.
+    pub fn chat_stats(&self) -> &ChatStats {
+        &self.chat_stats
+    }
+
+    /// What the embedding engine has done since start.
+    pub fn embed_stats(&self) -> &EmbedStats {
+        &self.embed_stats
+    }
+
+    /// These models as seen by one caller: its requests take their turn against other
+    /// callers' (see [`fair`]).
+    pub fn for_caller(self: &Arc<Self>, caller: CallerKey) -> CallerModels {
+        CallerModels {
+            models: self.clone(),
+            caller,
         }
     }
 
@@ -265,14 +257,16 @@ impl LocalModels {
                 let path = self.settings.dir.join(CHAT_FILE);
                 let device = self.settings.device;
                 let max_batch = self.settings.max_batch;
+                let stats = self.chat_stats.clone();
                 let engine = tokio::task::spawn_blocking(move || match device {
                     Device::Cpu => load_chat::<burn::backend::Flex>(
                         &path,
                         &Default::default(),
                         Weights::Blocks,
                         max_batch,
+                        stats,
                     ),
-                    Device::Cuda(_i) => cuda::load_chat(&path, _i, max_batch),
+                    Device::Cuda(_i) => cuda::load_chat(&path, _i, max_batch, stats),
                 })
                 .await
                 .map_err(unavailable)??;
@@ -287,9 +281,12 @@ impl LocalModels {
             .get_or_try_init(|| async {
                 let dir = self.settings.dir.join(EMBEDDING_DIR);
                 let device = self.settings.device;
+                let stats = self.embed_stats.clone();
                 let engine = tokio::task::spawn_blocking(move || match device {
-                    Device::Cpu => load_embedder::<burn::backend::Flex>(&dir, &Default::default()),
-                    Device::Cuda(_i) => cuda::load_embedder(&dir, _i),
+                    Device::Cpu => {
+                        load_embedder::<burn::backend::Flex>(&dir, &Default::default(), stats)
+                    }
+                    Device::Cuda(_i) => cuda::load_embedder(&dir, _i, stats),
                 })
                 .await
                 .map_err(unavailable)??;
@@ -314,9 +311,20 @@ impl LocalModels {
             .encode(&sampling::chatml(&request.messages, &request.tools)))
     }
 
-    /// Generates from token ids directly (what `chat` does after rendering the template).
+    /// Generates from token ids directly (what `chat` does after rendering the template), as
+    /// the anonymous caller.
     pub async fn generate(
         &self,
+        prompt: Vec<u32>,
+        request: &ChatRequest,
+    ) -> Result<DeltaStream, LlmError> {
+        self.generate_as(CallerKey::nil(), prompt, request).await
+    }
+
+    /// Generates for `caller`, in turn with other callers' conversations.
+    pub async fn generate_as(
+        &self,
+        caller: CallerKey,
         prompt: Vec<u32>,
         request: &ChatRequest,
     ) -> Result<DeltaStream, LlmError> {
@@ -336,6 +344,7 @@ impl LocalModels {
             .clamp(1, room);
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let job = ChatJob {
+            caller,
             prompt,
             sampling: request.sampling.clone(),
             stop: request.stop.clone(),
@@ -365,6 +374,83 @@ impl LocalModels {
         });
         Ok(Box::pin(stream))
     }
+
+    /// Embeds `texts` for `caller`, in turn with other callers' requests. A request of more
+    /// than [`MAX_EMBED_TOKENS`] tokens is refused before it is queued.
+    pub async fn embed_as(
+        &self,
+        caller: CallerKey,
+        texts: Vec<String>,
+    ) -> Result<Embeddings, LlmError> {
+        if texts.is_empty() {
+            return Ok(Embeddings {
+                vectors: Vec::new(),
+                prompt_tokens: 0,
+            });
+        }
+        let engine = self.embed_engine().await?;
+        let counter = engine.counter.clone();
+        let (texts, lengths) = tokio::task::spawn_blocking(move || {
+            let lengths = counter.lengths(&texts);
+            (texts, lengths)
+        })
+        .await
+        .map_err(unavailable)?;
+        let lengths = lengths.map_err(|e| LlmError::BadRequest(e.to_string()))?;
+        let tokens: usize = lengths.iter().sum();
+        if tokens > MAX_EMBED_TOKENS {
+            return Err(LlmError::Invalid {
+                field: "input".into(),
+                message: format!(
+                    "{} texts of {tokens} tokens in all; {EMBEDDING_MODEL} embeds at most \
+                     {MAX_EMBED_TOKENS} tokens per request on this server (split the input)",
+                    texts.len()
+                ),
+            });
+        }
+        let (tx, rx) = oneshot::channel();
+        let job = EmbedJob {
+            caller,
+            texts,
+            lengths,
+            out: tx,
+        };
+        engine
+            .jobs
+            .lock()
+            .map_err(unavailable)?
+            .send(job)
+            .map_err(|_| unavailable("the local embedding engine stopped"))?;
+        rx.await
+            .map_err(|_| unavailable("the local embedding engine stopped"))?
+    }
+}
+
+/// The local models for one caller: what the model service hands out per call, so that the
+/// engines can take callers in turn.
+#[derive(Debug, Clone)]
+pub struct CallerModels {
+    models: Arc<LocalModels>,
+    caller: CallerKey,
+}
+
+#[async_trait::async_trait]
+impl LanguageModel for CallerModels {
+    async fn chat(&self, request: ChatRequest) -> Result<DeltaStream, LlmError> {
+        let prompt = self.models.prompt_tokens(&request).await?;
+        self.models.generate_as(self.caller, prompt, &request).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Embedder for CallerModels {
+    fn dimension(&self) -> usize {
+        minilm::DIMENSION
+    }
+
+    async fn embed(&self, _model: &str, texts: Vec<String>) -> Result<Embeddings, LlmError> {
+        self.models.embed_as(self.caller, texts).await
+    }
 }
 
 #[async_trait::async_trait]
@@ -382,22 +468,7 @@ impl Embedder for LocalModels {
     }
 
     async fn embed(&self, _model: &str, texts: Vec<String>) -> Result<Embeddings, LlmError> {
-        if texts.is_empty() {
-            return Ok(Embeddings {
-                vectors: Vec::new(),
-                prompt_tokens: 0,
-            });
-        }
-        let engine = self.embed_engine().await?;
-        let (tx, rx) = oneshot::channel();
-        engine
-            .jobs
-            .lock()
-            .map_err(unavailable)?
-            .send(EmbedJob { texts, out: tx })
-            .map_err(|_| unavailable("the local embedding engine stopped"))?;
-        rx.await
-            .map_err(|_| unavailable("the local embedding engine stopped"))?
+        self.embed_as(CallerKey::nil(), texts).await
     }
 }
 
@@ -411,12 +482,18 @@ mod cuda {
         path: &Path,
         index: usize,
         max_batch: usize,
+        stats: Arc<ChatStats>,
     ) -> Result<ChatEngine, LlmError> {
-        super::load_chat::<Cuda>(path, &CudaDevice::new(index), Weights::Dense, max_batch)
+        let device = CudaDevice::new(index);
+        super::load_chat::<Cuda>(path, &device, Weights::Dense, max_batch, stats)
     }
 
-    pub(super) fn load_embedder(dir: &Path, index: usize) -> Result<EmbedEngine, LlmError> {
-        super::load_embedder::<Cuda>(dir, &CudaDevice::new(index))
+    pub(super) fn load_embedder(
+        dir: &Path,
+        index: usize,
+        stats: Arc<EmbedStats>,
+    ) -> Result<EmbedEngine, LlmError> {
+        super::load_embedder::<Cuda>(dir, &CudaDevice::new(index), stats)
     }
 }
 
@@ -424,11 +501,20 @@ mod cuda {
 mod cuda {
     use super::*;
 
-    pub(super) fn load_chat(_: &Path, _: usize, _: usize) -> Result<ChatEngine, LlmError> {
+    pub(super) fn load_chat(
+        _: &Path,
+        _: usize,
+        _: usize,
+        _: Arc<ChatStats>,
+    ) -> Result<ChatEngine, LlmError> {
         Err(unavailable("built without the cuda feature"))
     }
 
-    pub(super) fn load_embedder(_: &Path, _: usize) -> Result<EmbedEngine, LlmError> {
+    pub(super) fn load_embedder(
+        _: &Path,
+        _: usize,
+        _: Arc<EmbedStats>,
+    ) -> Result<EmbedEngine, LlmError> {
         Err(unavailable("built without the cuda feature"))
     }
 }
