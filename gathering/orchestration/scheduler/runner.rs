@@ -631,7 +631,12 @@ impl Scheduler {
         loop {
             tokio::select! {
                 result = &mut action => return Ok(match result {
-                    Ok(output) => Attempt::Done(output),
+                    Ok(mut output) => {
+                        // An HTTP answer or a run's output, kept with the run: never deeper
+                        // than a stored value may be.
+                        crate::core::json::clamp(&mut output, crate::core::json::MAX_DEPTH);
+                        Attempt::Done(output)
+                    }
                     Err(error) => Attempt::Failed(error),
                 }),
                 () = self.inner.shutdown.cancelled() => return Ok(Attempt::Shutdown),
