@@ -263,11 +263,13 @@ async fn rate_limits_refuse_with_429_and_headers_and_cors_reaches_every_refusal(
         "https://app.example"
     );
 
-    // Failed credentials spend the address's sign-in budget (the login above spent one of
-    // two): the first bad token is a 401 (with CORS), the next a 429.
+    // A made-up key draws on its address's budgets (a GET here would meet the spent read
+    // budget), and failed credentials spend the address's sign-in budget too (the login above
+    // spent one of two): the first bad key is a 401 (with CORS), the next a 429.
     let bad = origin(
         app.http
-            .get(app.url("/api/auth/me"))
+            .post(app.url("/api/api-keys"))
+            .json(&json!({"name": "guess"}))
             .bearer_auth("gk_guess1"),
     )
     .send()
@@ -280,7 +282,8 @@ async fn rate_limits_refuse_with_429_and_headers_and_cors_reaches_every_refusal(
     );
     let bad = origin(
         app.http
-            .get(app.url("/api/auth/me"))
+            .post(app.url("/api/api-keys"))
+            .json(&json!({"name": "guess"}))
             .bearer_auth("gk_guess2"),
     )
     .send()
