@@ -24,7 +24,7 @@ fn server(row: &Row) -> McpServer {
         },
         timeout_ms: row.get("timeout_ms"),
         enabled: row.get("enabled"),
-        tools: row.get("tools"),
+        tools: crate::db::lenient_json(row, "tools").unwrap_or_default(),
         created_by: row.get("created_by"),
         created_at: row.get("created_at"),
         updated_at: row.get("updated_at"),
@@ -94,12 +94,20 @@ pub async fn insert(
                 r.transport,
                 &r.risk.as_str(),
                 &r.timeout_ms,
-                r.tools,
+                &storable(r.tools),
                 &r.created_by,
             ],
         )
         .await?;
     Ok(server(&row))
+}
+
+/// An MCP server's tool list as stored: its schemas come from the server, nested as deep as it
+/// likes, and are clamped so the row always reads back.
+fn storable(tools: &serde_json::Value) -> serde_json::Value {
+    let mut tools = tools.clone();
+    crate::core::json::clamp(&mut tools, crate::core::json::STORED_MAX_DEPTH);
+    tools
 }
 
 pub async fn set_tools(
@@ -113,7 +121,7 @@ pub async fn set_tools(
                 "UPDATE tools.mcp_servers SET tools = $2, updated_at = now() WHERE id = $1
                  RETURNING {COLUMNS}"
             ),
-            &[&id, tools],
+            &[&id, &storable(tools)],
         )
         .await?;
     Ok(server(&row))
