@@ -162,31 +162,90 @@ fn bodies(document: &Value, schema: &Value) -> Vec<(String, Vec<u8>)> {
             br#"{"name": "a", "name": "b", "email": 1, "email": "x@example.org"}"#.to_vec(),
         ),
     ];
-    let base = plausible(document, schema, 0);
-    out.push(("plausible".into(), base.to_string().into_bytes()));
-    if let Value::Object(fields) = &base {
+    out.extend(mutations(&plausible(document, schema, 0)));
+    out
+}
+
+/// `base` as it is, with an unknown field, and with each of its values (those of nested objects
+/// and arrays too, three levels down) replaced by each hostile value.
+fn mutations(base: &Value) -> Vec<(String, Vec<u8>)> {
+    let mut out = vec![("as built".to_owned(), base.to_string().into_bytes())];
+    if let Value::Object(fields) = base {
         let mut unknown = fields.clone();
         unknown.insert("surely_unknown_field".into(), json!(1));
         out.push((
             "unknown field".into(),
             Value::Object(unknown).to_string().into_bytes(),
         ));
-        for name in fields.keys() {
-            for (label, value) in hostile_values() {
-                let mut variant = fields.clone();
-                variant.insert(name.clone(), value);
-                out.push((
-                    format!("{name}: {label}"),
-                    Value::Object(variant).to_string().into_bytes(),
-                ));
+    }
+    let mut pointers = Vec::new();
+    let mut stack = vec![(String::new(), base, 0)];
+    while let Some((pointer, value, depth)) = stack.pop() {
+        if !pointer.is_empty() {
+            pointers.push(pointer.clone());
+        }
+        if depth == 3 {
+            continue;
+        }
+        match value {
+            Value::Object(fields) => stack.extend(
+                fields
+                    .iter()
+                    .map(|(k, v)| (format!("{pointer}/{k}"), v, depth + 1)),
+            ),
+            Value::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{pointer}/{i}"), v, depth + 1)),
+            ),
+            _ => {}
+        }
+    }
+    for pointer in pointers {
+        for (label, value) in hostile_values() {
+            let mut variant = base.clone();
+            if let Some(slot) = variant.pointer_mut(&pointer) {
+                *slot = value;
             }
+            out.push((
+                format!("{pointer}: {label}"),
+                variant.to_string().into_bytes(),
+            ));
         }
     }
     out
 }
 
-/// Every probe of the document's operations.
-fn probes(document: &Value) -> Vec<Probe> {
+/// Valid bodies of the operations that create things, so that each field's hostile variants
+/// reach past the first refusal into the handler and the store.
+fn valid_body(method: &reqwest::Method, template: &str) -> Option<Value> {
+    if method != reqwest::Method::POST && method != reqwest::Method::PUT {
+        return None;
+    }
+    let pipeline = json!({"name": "fuzzed", "nodes": [
+        {"id": "t", "type": "trigger", "config": {}},
+        {"id": "x", "type": "transform", "config": {"expression": "{'v': input}"}}],
+        "edges": [{"id": "e", "from": "t", "to": "x"}]});
+    Some(match template {
+        "/api/users" => json!({"email": "fuzzed@example.org", "display_name": "f",
+                               "password": "long enough password", "role": "viewer"}),
+        "/api/auth/login" => {
+            json!({"email": "fuzzed@example.org", "password": "long enough password"})
+        }
+        "/api/api-keys" => json!({"name": "fuzzed"}),
+        "/api/pipelines" | "/api/pipelines/validate" | "/api/pipelines/{id}" => pipeline,
+        "/api/pipelines/{id}/runs" => json!({"trigger_data": {"v": 1}}),
+        "/api/pipelines/{id}/webhook" => json!({"v": 1}),
+        "/api/schedules" | "/api/schedules/{id}" => json!({"name": "fuzzed", "kind": "interval",
+            "interval_seconds": 3600, "action": {"type": "send_notification", "message": "m"}}),
+        _ => return None,
+    })
+}
+
+/// Every probe of the document's operations; `real` gives, for a path template, the id of an
+/// existing resource to use besides the hostile ones.
+fn probes(document: &Value, real: &dyn Fn(&str) -> Option<String>) -> Vec<Probe> {
     let mut probes = Vec::new();
     let paths = document["paths"].as_object().expect("paths");
     for (template, operations) in paths {
@@ -213,9 +272,13 @@ fn probes(document: &Value) -> Vec<Probe> {
                     path.replace(&format!("{{{name}}}"), value)
                 })
             };
-            let plain = fill(&uuid::Uuid::now_v7().to_string());
+            let plain = real(template)
+                .map_or_else(|| fill(&uuid::Uuid::now_v7().to_string()), |id| fill(&id));
             let schema = operation["requestBody"]["content"]["application/json"]["schema"].clone();
-            let body = (!schema.is_null()).then(|| plausible(document, &schema, 0).to_string());
+            let valid = valid_body(&method, template);
+            let body = valid.as_ref().map(Value::to_string).or_else(|| {
+                (!schema.is_null()).then(|| plausible(document, &schema, 0).to_string())
+            });
             let probe = |path: String, body: Option<Vec<u8>>, what: String| Probe {
                 method: method.clone(),
                 path,
@@ -223,7 +286,7 @@ fn probes(document: &Value) -> Vec<Probe> {
                 what,
             };
             if !path_params.is_empty() {
-                for value in path_values() {
+                for value in path_values().into_iter().chain(real(template)) {
                     let bytes = body.clone().map(String::into_bytes);
                     probes.push(probe(fill(&value), bytes, format!("path = {value:.40}")));
                 }
@@ -233,6 +296,11 @@ fn probes(document: &Value) -> Vec<Probe> {
                     let bytes = body.clone().map(String::into_bytes);
                     let path = format!("{plain}?{name}={value}");
                     probes.push(probe(path, bytes, format!("{name} = {value:.40}")));
+                }
+            }
+            if let Some(valid) = valid {
+                for (what, bytes) in mutations(&valid) {
+                    probes.push(probe(plain.clone(), Some(bytes), what));
                 }
             }
             if !schema.is_null() {
@@ -261,7 +329,36 @@ async fn every_operation_survives_hostile_input_from_every_role() {
     let app = TestApp::start_with(db, config).await;
     app.wait_ready().await;
     let document = json(app.get("/api/openapi.json").await).await;
-    let probes = probes(&document);
+    // Real resources, so that hostile variants reach past "no such id".
+    let owner = app.signed_in(Role::Admin).await;
+    let created = |path: &'static str, body: Value| {
+        let request = app.http.post(app.url(path)).bearer_auth(&owner).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 201, "{path}");
+            json(response).await["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let pipeline = created(
+        "/api/pipelines",
+        valid_body(&reqwest::Method::POST, "/api/pipelines").unwrap(),
+    )
+    .await;
+    let schedule = created(
+        "/api/schedules",
+        valid_body(&reqwest::Method::POST, "/api/schedules").unwrap(),
+    )
+    .await;
+    let real = |template: &str| {
+        if template.starts_with("/api/pipelines/{id}") {
+            Some(pipeline.clone())
+        } else if template.starts_with("/api/schedules/{id}") {
+            Some(schedule.clone())
+        } else {
+            None
+        }
+    };
+    let probes = probes(&document, &real);
     assert!(probes.len() > 500, "only {} probes", probes.len());
 
     let mut tokens = vec![None];
