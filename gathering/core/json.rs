@@ -175,6 +175,7 @@ pub fn scan(bytes: &[u8], stop_past: usize) -> Scan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn nested(levels: usize) -> Value {
@@ -226,6 +227,38 @@ mod tests {
             nul_path(&json!({"ok": {"k\u{0}": 1}})),
             Some("ok.k\\u0000".into())
         );
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            // Strings with brackets, quotes, backslashes and NULs: what could fool a scanner.
+            "[\\[\\]{}\"\\\\a\u{0}u0]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(12, 64, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z\\[\"\u{0}]{0,3}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The edge's one-pass scan agrees with the parsed value: the same depth, and a NUL
+        /// flagged exactly when one is there to name; clamping always reads back.
+        #[test]
+        fn prop_the_scan_agrees_with_the_value(value in arb_json()) {
+            let text = serde_json::to_string(&value).unwrap();
+            let scan = scan(text.as_bytes(), usize::MAX);
+            prop_assert_eq!(scan.depth, depth(&value));
+            prop_assert_eq!(scan.nul, nul_path(&value).is_some());
+            let mut clamped = value.clone();
+            clamp(&mut clamped, 3);
+            prop_assert!(depth(&clamped) <= 3);
+        }
     }
 
     #[test]
