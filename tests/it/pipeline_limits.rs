@@ -1,10 +1,11 @@
-//! Hostile pipeline input gets a bounded answer: the chain of 3,000 fan-outs, and a
-//! document over the node limit.
+//! Hostile pipeline input gets a bounded answer: the chain of 3,000 fan-outs, a
+//! document over the node limit, and a run whose `items` ask for more item runs than a
+//! fan-out may start.
 
 use gathering::auth::model::Role;
 use serde_json::{Value, json};
 
-use crate::pipeline_runs::post;
+use crate::pipeline_runs::{create, finished, node, post, start};
 use crate::support::{TestApp, json};
 
 /// A trigger then `n` parallel nodes in a chain, each fanning out over `input.items`.
@@ -91,5 +92,38 @@ async fn the_chain_of_three_thousand_fan_outs_gets_capped_problems_and_a_count()
         json(ok).await,
         json!({"valid": true, "errors": [], "omitted": 0})
     );
+    app.shutdown().await.unwrap();
+}
+
+/// Fails on the code before this change: 1,001 items started 1,001 item runs.
+#[tokio::test]
+async fn a_fan_out_over_its_item_limit_fails_before_starting_any_item() {
+    let app = TestApp::spawn().await;
+    app.wait_ready().await;
+    let member = app.signed_in(Role::Member).await;
+    let id = create(
+        &app,
+        &member,
+        json!({"name": "wide", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "each", "type": "parallel", "config": {"items": "trigger.xs"}},
+            {"id": "one", "type": "transform", "config": {"expression": "input.item"}},
+            {"id": "all", "type": "merge"}],
+          "edges": [
+            {"id": "e1", "from": "t", "to": "each"}, {"id": "e2", "from": "each", "to": "one"},
+            {"id": "e3", "from": "one", "to": "all"}]}),
+    )
+    .await;
+    let xs: Vec<usize> = (0..1_001).collect();
+    let run = start(&app, &member, &id, json!({"xs": xs})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "failed", "{done:#}");
+    let each = node(&done, "each");
+    assert_eq!(each["error_code"], "too_many_items", "{each}");
+    assert!(
+        each["error"].as_str().unwrap().contains("at most 1000"),
+        "{each}"
+    );
+    assert_eq!(each["output"], Value::Null, "no item ran: {each}");
     app.shutdown().await.unwrap();
 }
