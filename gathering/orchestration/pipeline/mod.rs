@@ -2,9 +2,8 @@
 //! pipeline document (a superset of the original GatheRing's format) into a checked [`Pipeline`],
 //! or reports its problems (the first 100, and a count of the rest), each with its node or edge
 //! id and a stable code, in time linear in the document (`bodies.rs` finds the fan-outs' bodies
-//! in one pass, `report.rs` bounds what is said); `check.rs` runs it off the async workers under
-//! a time budget;
-//! `schemas.rs` holds the JSON Schema of each node type's `config`; `expr.rs` is the sandboxed
+//! in one pass, `report.rs` bounds what is said, `sources.rs` the expression bytes compiled);
+//! `check.rs` runs it off the async workers under a time budget; `schemas.rs` holds the JSON Schema of each node type's `config`; `expr.rs` is the sandboxed
 //! expression language (CEL) of conditions, transforms and filters. `service.rs` stores
 //! pipelines (versioned) and runs; `engine.rs` claims runs on each instance and `executor.rs`
 //! executes one, its nodes in `nodes.rs`, `effects.rs` and `approval.rs`, its breakers in
@@ -27,6 +26,7 @@ pub mod records;
 mod report;
 pub mod schemas;
 pub mod service;
+pub mod sources;
 pub mod store;
 pub mod validate;
 

@@ -39,7 +39,8 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ),
     (
         "too_large",
-        "more nodes or edges than a pipeline may have (the only problem then reported)",
+        "more nodes or edges than a pipeline may have (the only problem then reported), or more \
+         bytes of expressions",
     ),
     ("no_nodes", "the pipeline has no nodes"),
     ("duplicate_id", "two nodes, or two edges, share an id"),

@@ -1,8 +1,11 @@
 //! What validation says, bounded: the [`Report`] that collects problems (the first
-//! [`MAX_PROBLEMS`], each clipped to a few hundred characters; the rest only counted), and the
+//! [`MAX_PROBLEMS`], each clipped to a few hundred characters; the rest only counted), the
+//! problems of unknown keys, and the
 //! [`Deadline`], the deadline that stops a validation running past its time.
 
 use std::time::Instant;
+
+use serde_json::Value;
 
 use super::model::{MAX_PROBLEMS, Problem, Problems};
 
@@ -73,6 +76,50 @@ pub(super) fn clip(mut text: String, max: usize) -> String {
         text.push('…');
     }
     text
+}
+
+/// Where the keys being checked are, for the problems about them.
+pub(super) struct Place<'a> {
+    pub base: &'a str,
+    pub node: Option<&'a str>,
+    pub edge: Option<&'a str>,
+}
+
+pub(super) fn unknown_keys(
+    report: &mut Report,
+    object: &serde_json::Map<String, Value>,
+    allowed: &[&str],
+    place: Place<'_>,
+) {
+    for key in object.keys() {
+        if !allowed.contains(&key.as_str()) {
+            let problem = report
+                .add(
+                    "unknown_field",
+                    format!(
+                        "unknown key {:?} (allowed: {})",
+                        clip(key.clone(), 100),
+                        allowed.join(", ")
+                    ),
+                )
+                .at(format!(
+                    "{}/{}",
+                    place.base,
+                    escape(&clip(key.clone(), 100))
+                ));
+            if let Some(node) = place.node {
+                problem.node(node);
+            }
+            if let Some(edge) = place.edge {
+                problem.edge(edge);
+            }
+        }
+    }
+}
+
+/// A JSON pointer segment.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 pub(super) trait At {

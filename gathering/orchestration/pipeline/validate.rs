@@ -8,8 +8,9 @@
 //!
 //! Its cost is bounded by the document: every check is one pass (adjacency lists built once;
 //! the fan-outs' bodies in `bodies.rs`), each expression is at most `expr::MAX_SOURCE_BYTES`,
-//! the node and edge counts are capped ([`MAX_NODES`], [`MAX_EDGES`]), and what it says is
-//! capped too (`report.rs`: [`MAX_PROBLEMS`] listed, each clipped, the rest counted).
+//! and `sources.rs` caps their bytes per document; the node and edge counts are capped
+//! ([`MAX_NODES`], [`MAX_EDGES`]), and what it says is capped too (`report.rs`:
+//! [`MAX_PROBLEMS`] listed, each clipped, the rest counted).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::LazyLock;
@@ -20,11 +21,12 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::Value;
 
 use super::bodies::{Adjacency, Graph, RawEdge, fan_out_bodies};
-use super::expr::{Condition, Expr, ExprError};
+use super::expr::{Condition, Expr};
 use super::graph::{cycle_path, settings};
 pub use super::model::*;
-use super::report::{At, Deadline, MAX_CYCLE_IDS, Report, clip};
+use super::report::{At, Deadline, MAX_CYCLE_IDS, Place, Report, clip, unknown_keys};
 use super::schemas;
+use super::sources::{Sources, expr_problem};
 
 const TOP_KEYS: &[&str] = &[
     "id",
@@ -61,50 +63,6 @@ const EDGE_KEYS: &[&str] = &[
 /// A node read from the document: id, type (when known), name, config, position.
 type RawNode = (String, Option<NodeKind>, String, Value, Option<Value>);
 
-/// Where the keys being checked are, for the problems about them.
-struct Place<'a> {
-    base: &'a str,
-    node: Option<&'a str>,
-    edge: Option<&'a str>,
-}
-
-fn unknown_keys(
-    report: &mut Report,
-    object: &serde_json::Map<String, Value>,
-    allowed: &[&str],
-    place: Place<'_>,
-) {
-    for key in object.keys() {
-        if !allowed.contains(&key.as_str()) {
-            let problem = report
-                .add(
-                    "unknown_field",
-                    format!(
-                        "unknown key {:?} (allowed: {})",
-                        clip(key.clone(), 100),
-                        allowed.join(", ")
-                    ),
-                )
-                .at(format!(
-                    "{}/{}",
-                    place.base,
-                    escape(&clip(key.clone(), 100))
-                ));
-            if let Some(node) = place.node {
-                problem.node(node);
-            }
-            if let Some(edge) = place.edge {
-                problem.edge(edge);
-            }
-        }
-    }
-}
-
-/// A JSON pointer segment.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 /// Each node type's config schema, compiled once for the process.
 static CONFIG_VALIDATORS: LazyLock<HashMap<&'static str, jsonschema::Validator>> =
     LazyLock::new(|| {
@@ -128,14 +86,6 @@ fn valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
-}
-
-fn expr_problem<'a>(report: &'a mut Report, e: &ExprError, path: String) -> &'a mut Problem {
-    let message = match e.column {
-        Some(column) => format!("{} (column {column})", e.message),
-        None => e.message.clone(),
-    };
-    report.add("bad_expression", message).at(path)
 }
 
 /// Checks `doc`; returns the pipeline, or the problems found (the first [`MAX_PROBLEMS`] and
@@ -561,7 +511,8 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
         }
     }
 
-    // Expressions: each is at most expr::MAX_SOURCE_BYTES long, so each costs a bounded time.
+    // Expressions: each bounded by expr.rs, all together by sources.rs.
+    let mut sources = Sources::new();
     let mut compiled: Vec<(Option<Condition>, Option<Expr>, Option<Expr>)> =
         vec![(None, None, None); nodes.len()];
     for (i, node) in nodes.iter().enumerate() {
@@ -573,8 +524,11 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
         };
         let base = format!("/nodes/{i}/config");
         let source = |key: &str| config.get(key).and_then(Value::as_str);
-        let expr = |key: &str, report: &mut Report| -> Option<Expr> {
+        let expr = |key: &str, report: &mut Report, sources: &mut Sources| -> Option<Expr> {
             let src = source(key)?;
+            if !sources.admit(report, src, &format!("{base}/{key}")) {
+                return None;
+            }
             match Expr::parse(src) {
                 Ok(e) => Some(e),
                 Err(e) => {
@@ -585,7 +539,9 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
         };
         match kind {
             NodeKind::Condition => {
-                if let Some(src) = source("condition") {
+                if let Some(src) = source("condition")
+                    && sources.admit(&mut report, src, &format!("{base}/condition"))
+                {
                     let preds: Vec<String> = adjacency.into[i]
                         .iter()
                         .map(|&e| id_of(edges[e].from))
@@ -599,12 +555,12 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
                     }
                 }
             }
-            NodeKind::Transform => compiled[i].1 = expr("expression", &mut report),
+            NodeKind::Transform => compiled[i].1 = expr("expression", &mut report, &mut sources),
             NodeKind::Filter => {
-                compiled[i].1 = expr("condition", &mut report);
-                compiled[i].2 = expr("items", &mut report);
+                compiled[i].1 = expr("condition", &mut report, &mut sources);
+                compiled[i].2 = expr("items", &mut report, &mut sources);
             }
-            NodeKind::Parallel => compiled[i].2 = expr("items", &mut report),
+            NodeKind::Parallel => compiled[i].2 = expr("items", &mut report, &mut sources),
             _ => {}
         }
     }
@@ -613,14 +569,15 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
         if budget.over() {
             return Err(report.into_problems());
         }
+        let at = format!("/edges/{}/condition", edge.index);
         let parsed = match &edge.condition {
             None => None,
+            Some(src) if !sources.admit(&mut report, src, &at) => None,
             Some(src) => {
                 let from_id = id_of(edge.from);
                 match Condition::parse(src, &[from_id.as_str()]) {
                     Ok(c) => Some(c),
                     Err(e) => {
-                        let at = format!("/edges/{}/condition", edge.index);
                         expr_problem(&mut report, &e, at).edge(&edge.id);
                         None
                     }
