@@ -359,10 +359,10 @@ async fn run_pipeline(args: RunArgs, config: Config) -> CliResult {
         )
     })?;
     if let Err(problems) = gathering::orchestration::pipeline::validate(&doc) {
-        for p in &problems {
+        for p in &problems.listed {
             eprintln!("{}: {}", p.code, p.message);
         }
-        return Err(format!("{}: {} problem(s)", args.file.display(), problems.len()).into());
+        return Err(format!("{}: {} problem(s)", args.file.display(), problems.total()).into());
     }
     let input: Value =
         serde_json::from_str(&args.input).map_err(|e| format!("--input: not JSON: {e}"))?;
@@ -596,11 +596,15 @@ fn pipeline_error(e: &gathering::orchestration::pipeline::PipelineError) -> Stri
     match e {
         PipelineError::Invalid(problems) => {
             let mut text = e.to_string();
-            for p in problems {
+            for p in &problems.listed {
                 text.push_str(&format!("\n  {}: {}", p.code, p.message));
+            }
+            if problems.omitted > 0 {
+                text.push_str(&format!("\n  ... and {} more", problems.omitted));
             }
             text
         }
+        PipelineError::OverBudget => e.to_string(),
         PipelineError::Domain(d) => d.to_string(),
     }
 }
@@ -745,7 +749,7 @@ fn validate_pipeline(args: &ValidateArgs) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
         Err(problems) => {
-            for p in &problems {
+            for p in &problems.listed {
                 let mut place = Vec::new();
                 if let Some(node) = &p.node_id {
                     place.push(format!("node {node}"));
@@ -758,7 +762,10 @@ fn validate_pipeline(args: &ValidateArgs) -> CliResult {
                 }
                 println!("{:17} {}: {}", p.code, place.join(" "), p.message);
             }
-            eprintln!("{}: {} problem(s)", args.file.display(), problems.len());
+            if problems.omitted > 0 {
+                println!("... and {} more", problems.omitted);
+            }
+            eprintln!("{}: {} problem(s)", args.file.display(), problems.total());
             Ok(ExitCode::FAILURE)
         }
     }

@@ -110,7 +110,7 @@ pub const ERROR_CODES: &[(ErrorCode, &str, StatusCode, &str)] = &[
         ErrorCode::RequestTimeout,
         "request_timeout",
         StatusCode::SERVICE_UNAVAILABLE,
-        "the request took longer than http.request_timeout_secs",
+        "the request took longer than http.request_timeout_secs, or a step of it longer than its own budget (pipeline validation: 5 s)",
     ),
     (
         ErrorCode::NotReady,

@@ -18,15 +18,22 @@ use super::views::{Page, PageQuery, page_bounds};
 use crate::agents::Actor;
 use crate::audit::RequestMeta;
 use crate::auth::model::Principal;
+use crate::orchestration::pipeline::check::{Budget, VALIDATION_BUDGET};
+use crate::orchestration::pipeline::model::MAX_PROBLEMS;
 use crate::orchestration::pipeline::records::{Breaker, Run, StoredPipeline, Version};
-use crate::orchestration::pipeline::{PipelineError, Problem, Trigger, validate};
+use crate::orchestration::pipeline::{
+    PipelineError, Problem, Problems, Trigger, validate_off_thread,
+};
 
 /// What validation found.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ValidationReport {
     pub valid: bool,
-    /// Every problem, each with a code, its node or edge id and a JSON pointer.
+    /// The problems, each with a code, its node or edge id and a JSON pointer: the first 100
+    /// found.
     pub errors: Vec<Problem>,
+    /// How many more problems were found than `errors` lists (0 when it lists them all).
+    pub omitted: usize,
 }
 
 impl From<PipelineError> for ApiError {
@@ -35,14 +42,36 @@ impl From<PipelineError> for ApiError {
             PipelineError::Invalid(problems) => ApiError::new(
                 ErrorCode::ValidationFailed,
                 format!(
-                    "the pipeline is not valid: {} problem(s); details.errors lists them",
-                    problems.len()
+                    "the pipeline is not valid: {} problem(s); details.errors lists {}",
+                    problems.total(),
+                    if problems.omitted == 0 {
+                        "them".to_owned()
+                    } else {
+                        format!("the first {MAX_PROBLEMS}")
+                    }
                 ),
             )
-            .with_details(serde_json::json!({ "errors": problems })),
+            .with_details(serde_json::json!({
+                "errors": problems.listed,
+                "omitted": problems.omitted,
+            })),
+            PipelineError::OverBudget => over_budget(),
             PipelineError::Domain(e) => e.into(),
         }
     }
+}
+
+/// A validation that did not finish within its budget (a busy server, or a document too big
+/// to check in time): 503, try again later or send a smaller document.
+fn over_budget() -> ApiError {
+    ApiError::new(
+        ErrorCode::RequestTimeout,
+        format!(
+            "validating the pipeline took longer than {} s; try again later, or send a \
+             smaller document",
+            VALIDATION_BUDGET.as_secs()
+        ),
+    )
 }
 
 pub(super) fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
@@ -55,26 +84,31 @@ pub(super) fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
 
 /// Check a pipeline document without storing it: the shape, unknown keys, node types and
 /// configs (JSON Schema per type), edges, cycles (with their path), reachability from a
-/// trigger, and every expression. 200 whether or not it is valid.
+/// trigger, and every expression. 200 whether or not it is valid; `errors` lists the first 100
+/// problems and `omitted` counts the rest. The check runs off the async workers in time linear
+/// in the document, within a 5 s budget (503 `request_timeout` past it).
 #[utoipa::path(post, path = "/api/pipelines/validate", tag = "pipelines", security(("bearer" = ["viewer"])),
     request_body(content = Object, description = "a pipeline document (docs/pipelines.md)"),
     responses(
         (status = 200, description = "the verdict and every problem", body = ValidationReport),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 422, description = "the body is not JSON", body = ErrorBody),
+        (status = 503, description = "the check took longer than its budget", body = ErrorBody),
     ))]
 pub async fn validate_document(
     State(_state): State<AppState>,
     _authed: Authed<Viewer>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<ValidationReport>, ApiError> {
-    let errors = match validate(&body) {
-        Ok(_) => Vec::new(),
-        Err(problems) => problems,
+    let problems = match validate_off_thread(std::sync::Arc::new(body), Budget::Request).await {
+        Ok(Ok(_)) => Problems::default(),
+        Ok(Err(problems)) => problems,
+        Err(_) => return Err(over_budget()),
     };
     Ok(Json(ValidationReport {
-        valid: errors.is_empty(),
-        errors,
+        valid: problems.total() == 0,
+        errors: problems.listed,
+        omitted: problems.omitted,
     }))
 }
 
@@ -95,15 +129,16 @@ pub async fn list(
     Ok(Json(Page::of(items, limit, |p| p.id)))
 }
 
-/// Store a pipeline (version 1). The document is validated whole; 422 lists every problem in
-/// `details.errors`.
+/// Store a pipeline (version 1). The document is validated whole; 422 lists the problems in
+/// `details.errors` (the first 100; `details.omitted` counts the rest).
 #[utoipa::path(post, path = "/api/pipelines", tag = "pipelines", security(("bearer" = ["member"])),
     request_body(content = Object, description = "a pipeline document (docs/pipelines.md)"),
     responses(
         (status = 201, description = "stored", body = StoredPipeline),
         (status = 403, description = "a viewer", body = ErrorBody),
         (status = 409, description = "the name is taken", body = ErrorBody),
-        (status = 422, description = "not valid: details.errors has every problem", body = ErrorBody),
+        (status = 422, description = "not valid: details.errors has the first 100 problems, details.omitted counts the rest", body = ErrorBody),
+        (status = 503, description = "validation took longer than its budget", body = ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -142,7 +177,8 @@ pub async fn get(
         (status = 200, description = "the new version", body = StoredPipeline),
         (status = 403, description = "not its owner nor an admin", body = ErrorBody),
         (status = 404, description = "no such pipeline", body = ErrorBody),
-        (status = 422, description = "not valid: details.errors has every problem", body = ErrorBody),
+        (status = 422, description = "not valid: details.errors has the first 100 problems, details.omitted counts the rest", body = ErrorBody),
+        (status = 503, description = "validation took longer than its budget", body = ErrorBody),
     ))]
 pub async fn update(
     State(state): State<AppState>,

@@ -13,6 +13,7 @@ mod lifecycle;
 mod llm;
 mod mcp;
 mod migrations;
+mod pipeline_limits;
 mod pipeline_runs;
 mod pipelines;
 mod process;

@@ -18,12 +18,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::check::{Budget, validate_off_thread};
 use super::engine::Engine;
 use super::model::{NodeKind, Pipeline};
 use super::nodes::{self, NodeFailure, NodeTask};
 use super::records::{NodeStatus, Run, RunStatus};
 use super::store::{self, NodeUpdate};
-use super::validate;
 use crate::auth::model::Role;
 use crate::events::{EventType, NewEvent, Scope, outbox};
 
@@ -82,16 +82,20 @@ impl RunCtx {
         let stored = store::get_pipeline(&client, run.pipeline_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the pipeline is gone"))?;
-        let pipeline = validate::validate(&version.document).map_err(|problems| {
-            anyhow::anyhow!(
-                "the stored version no longer validates: {}",
-                problems
-                    .iter()
-                    .map(|p| p.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
+        let pipeline = validate_off_thread(Arc::new(version.document), Budget::Stored)
+            .await
+            .map_err(|e| anyhow::anyhow!("the stored version could not be checked: {e}"))?
+            .map_err(|problems| {
+                anyhow::anyhow!(
+                    "the stored version no longer validates: {}",
+                    problems
+                        .listed
+                        .iter()
+                        .map(|p| p.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            })?;
         let user_id = run.created_by.unwrap_or(stored.owner_id);
         let user = crate::auth::store::get_user(&client, user_id)
             .await?

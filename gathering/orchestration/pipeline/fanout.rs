@@ -5,6 +5,10 @@
 //! with the list of its outputs across the items, so what follows (a merge) reads them as
 //! lists. One failed item fails the node and stops the others. A resumed parent takes over the
 //! item runs it had started, keeping what they settled.
+//!
+//! A fan-out is bounded before it starts anything: at most [`MAX_FAN_OUT_ITEMS`] items, and at
+//! most [`MAX_FAN_OUT_NODE_RUNS`] node executions (items x body nodes), so one run's request
+//! (a few bytes of `items`) cannot make the server store and run an unbounded number of runs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,6 +27,32 @@ use super::service::{self, ItemRun};
 use super::store::{self, NodeUpdate};
 use crate::events::{EventType, Scope, outbox};
 
+/// The most items one fan-out runs (each is a run of its own).
+pub const MAX_FAN_OUT_ITEMS: usize = 1_000;
+/// The most node executions one fan-out makes: items x nodes in its body.
+pub const MAX_FAN_OUT_NODE_RUNS: usize = 10_000;
+
+/// Refuses a fan-out of `items` items over a body of `body` nodes past the limits.
+pub(super) fn within_limits(items: usize, body: usize) -> Result<(), NodeFailure> {
+    if items > MAX_FAN_OUT_ITEMS {
+        return Err(NodeFailure::fatal(
+            "too_many_items",
+            format!("`items` gave {items} items; a fan-out runs at most {MAX_FAN_OUT_ITEMS}"),
+        ));
+    }
+    if items.saturating_mul(body) > MAX_FAN_OUT_NODE_RUNS {
+        return Err(NodeFailure::fatal(
+            "too_many_items",
+            format!(
+                "`items` gave {items} items for a body of {body} nodes, {} node runs; a \
+                 fan-out makes at most {MAX_FAN_OUT_NODE_RUNS}",
+                items.saturating_mul(body)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs the fan-out to its end; the node's output.
 pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
     let ctx = &task.ctx;
@@ -39,6 +69,7 @@ pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
             format!("`items` gave {}, not a list", kind_of(&items)),
         ));
     };
+    within_limits(items.len(), node.body.len())?;
     if ctx.depth + 1 >= MAX_DEPTH {
         return Err(NodeFailure::fatal(
             "too_deep",
@@ -334,5 +365,31 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "a map",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fan_out_past_its_item_or_node_run_limits_is_refused_before_it_starts() {
+        assert!(within_limits(MAX_FAN_OUT_ITEMS, 1).is_ok());
+        assert!(within_limits(0, 5_000).is_ok());
+        let too_many = within_limits(MAX_FAN_OUT_ITEMS + 1, 1).unwrap_err();
+        assert_eq!(too_many.code, "too_many_items");
+        assert!(
+            too_many.message.contains("1001 items"),
+            "{}",
+            too_many.message
+        );
+        let too_much = within_limits(500, 21).unwrap_err();
+        assert_eq!(too_much.code, "too_many_items");
+        assert!(
+            too_much.message.contains("10500 node runs"),
+            "{}",
+            too_much.message
+        );
+        assert!(within_limits(usize::MAX, usize::MAX).is_err());
     }
 }

@@ -7,8 +7,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::Value;
 
 use super::model::Settings;
+use super::report::{At, Report};
 use super::schemas;
-use super::validate::{At, Report};
 
 /// A cycle through `start` inside one strongly connected component, as vertices, the first
 /// repeated at the end.

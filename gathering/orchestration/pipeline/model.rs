@@ -19,7 +19,8 @@ pub struct Problem {
     /// Where in the document (a JSON pointer), when it is one place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// For `cycle`: the node ids around the cycle, the first repeated at the end.
+    /// For `cycle`: the node ids around the cycle, the first repeated at the end; at most 16
+    /// (the message gives the cycle's length).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cycle: Option<Vec<String>>,
 }
@@ -36,7 +37,11 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
         "invalid_field",
         "a key has the wrong type or an invalid value",
     ),
-    ("too_large", "more nodes or edges than a pipeline may have"),
+    (
+        "too_large",
+        "more nodes or edges than a pipeline may have (the only problem then reported), or more \
+         bytes of expressions",
+    ),
     ("no_nodes", "the pipeline has no nodes"),
     ("duplicate_id", "two nodes, or two edges, share an id"),
     ("unknown_type", "a node type that does not exist"),
@@ -63,9 +68,31 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The most nodes and edges a pipeline may have.
+/// The most nodes and edges a pipeline may have. With these, the costliest document validates
+/// in time linear in its size (`docs/security.md` states the bound; `benches/validation.rs`
+/// measures it).
 pub const MAX_NODES: usize = 5_000;
 pub const MAX_EDGES: usize = 20_000;
+
+/// The most problems validation lists; the rest are only counted ([`Problems::omitted`]), so
+/// that the answer stays small whatever the document.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// The problems of a document that does not validate: the first [`MAX_PROBLEMS`] found, and
+/// how many more there were.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Problems {
+    pub listed: Vec<Problem>,
+    /// Problems found past [`MAX_PROBLEMS`], counted but not described.
+    pub omitted: usize,
+}
+
+impl Problems {
+    /// Every problem found, listed or not.
+    pub fn total(&self) -> usize {
+        self.listed.len() + self.omitted
+    }
+}
 
 /// A node's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -187,7 +214,12 @@ impl Pipeline {
     pub fn fan_out_body(&self, p: usize) -> Pipeline {
         let mut keep = vec![p];
         keep.extend(self.nodes[p].body.iter().copied());
-        let new_index = |old: usize| keep.iter().position(|&k| k == old);
+        // Old index -> new index, built once: linear in the pipeline, not body x edges.
+        let mut renumbered = vec![None; self.nodes.len()];
+        for (new, &old) in keep.iter().enumerate() {
+            renumbered[old] = Some(new);
+        }
+        let new_index = |old: usize| renumbered[old];
         let mut nodes: Vec<Node> = keep.iter().map(|&i| self.nodes[i].clone()).collect();
         let head = &mut nodes[0];
         head.kind = NodeKind::Trigger;

@@ -3,16 +3,19 @@
 //! cancellation, approvals, re-runs from the failed nodes, webhooks with a per-pipeline secret,
 //! and breakers. Every change is audited and published in its own transaction.
 
+use std::sync::Arc;
+
 use deadpool_postgres::{GenericClient, Pool};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::check::{Budget, VALIDATION_BUDGET, validate_off_thread};
 use super::engine::Engine;
-use super::model::{Pipeline, Problem};
+use super::model::{Pipeline, Problems};
 use super::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
 use super::store::{self, NewRunRow, PipelineRow};
-use super::validate;
+
 use crate::agents::Actor;
 use crate::audit::{self, Outcome};
 use crate::auth::model::Role;
@@ -23,9 +26,12 @@ use crate::events::{EventType, NewEvent, Scope, outbox};
 /// Why a pipeline change was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
-    /// The document does not validate: every problem.
+    /// The document does not validate: its problems.
     #[error("the pipeline is not valid")]
-    Invalid(Vec<Problem>),
+    Invalid(Problems),
+    /// Validating it took longer than its budget (`check::VALIDATION_BUDGET`).
+    #[error("validating the pipeline took longer than its budget of {} s", VALIDATION_BUDGET.as_secs())]
+    OverBudget,
     #[error(transparent)]
     Domain(#[from] DomainError),
 }
@@ -89,8 +95,12 @@ pub fn scope(pipeline_id: Uuid, owner: Uuid, run: Option<Uuid>) -> Scope {
     }
 }
 
-fn checked(document: &Value) -> Result<Pipeline, PipelineError> {
-    validate::validate(document).map_err(PipelineError::Invalid)
+/// Validates a document a request brings, off the async workers, within the request budget.
+async fn checked(document: &Arc<Value>) -> Result<Pipeline, PipelineError> {
+    validate_off_thread(document.clone(), Budget::Request)
+        .await
+        .map_err(|_| PipelineError::OverBudget)?
+        .map_err(PipelineError::Invalid)
 }
 
 pub(super) fn node_list(pipeline: &Pipeline) -> Vec<(String, &'static str)> {
@@ -187,12 +197,16 @@ pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, D
         Err(_) => store::get_pipeline_by_name(&client, sub.target).await?,
     }
     .ok_or_else(|| DomainError::NotFound(format!("no pipeline {:?}", sub.target)))?;
-    let pipeline = validate::validate(&target.document).map_err(|_| {
-        DomainError::invalid(
-            "pipeline_id",
-            "the sub-pipeline's document does not validate",
-        )
-    })?;
+    let pipeline = validate_off_thread(Arc::new(target.document.clone()), Budget::Stored)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "pipeline_id",
+                "the sub-pipeline's document does not validate",
+            )
+        })?;
     let tx = client.transaction().await?;
     let row = NewRunRow {
         id: Uuid::now_v7(),
@@ -299,7 +313,8 @@ impl Pipelines {
         actor: Actor<'_>,
         document: Value,
     ) -> Result<StoredPipeline, PipelineError> {
-        let pipeline = checked(&document)?;
+        let document = Arc::new(document);
+        let pipeline = checked(&document).await?;
         let id = Uuid::now_v7();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -328,7 +343,8 @@ impl Pipelines {
         id: Uuid,
         document: Value,
     ) -> Result<StoredPipeline, PipelineError> {
-        let pipeline = checked(&document)?;
+        let document = Arc::new(document);
+        let pipeline = checked(&document).await?;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let (version, owner) = store::lock_pipeline(&tx, id)
@@ -434,9 +450,13 @@ impl Pipelines {
             ));
         }
         let stored = self.get(id).await?;
-        let pipeline = validate::validate(&stored.document).map_err(|_| {
-            DomainError::Conflict("the pipeline's newest version does not validate".into())
-        })?;
+        let pipeline = validate_off_thread(Arc::new(stored.document.clone()), Budget::Stored)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| {
+                DomainError::Conflict("the pipeline's newest version does not validate".into())
+            })?;
         let run = self
             .insert_run(&stored, &pipeline, &actor, &trigger_data, trigger, None)
             .await?;
@@ -680,8 +700,11 @@ impl Pipelines {
         }
         let stored = self.get(old.pipeline_id).await?;
         let version = self.version(old.pipeline_id, old.version).await?;
-        let pipeline = validate::validate(&version.document)
-            .map_err(|_| DomainError::Conflict("the run's version no longer validates".into()))?;
+        let pipeline = validate_off_thread(Arc::new(version.document.clone()), Budget::Stored)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| DomainError::Conflict("the run's version no longer validates".into()))?;
         let run = self
             .insert_run(
                 &stored,

@@ -5,17 +5,28 @@
 //! node ids (present, well-formed, unique), node types, each type's `config` against its JSON
 //! Schema (`schemas.rs`), edges (ids, endpoints that exist, no self-loops), cycles (with the
 //! cycle's path), a trigger and reachability from it, and every expression compiled.
+//!
+//! Its cost is bounded by the document: every check is one pass (adjacency lists built once;
+//! the fan-outs' bodies in `bodies.rs`), each expression is at most `expr::MAX_SOURCE_BYTES`,
+//! and `sources.rs` caps their bytes per document; the node and edge counts are capped
+//! ([`MAX_NODES`], [`MAX_EDGES`]), and what it says is capped too (`report.rs`:
+//! [`MAX_PROBLEMS`] listed, each clipped, the rest counted).
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
+use std::time::Instant;
 
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::Value;
 
-use super::expr::{Condition, Expr, ExprError};
+use super::bodies::{Adjacency, Graph, RawEdge, fan_out_bodies};
+use super::expr::{Condition, Expr};
 use super::graph::{cycle_path, settings};
 pub use super::model::*;
+use super::report::{At, Deadline, MAX_CYCLE_IDS, Place, Report, clip, unknown_keys};
 use super::schemas;
+use super::sources::{Sources, expr_problem};
 
 const TOP_KEYS: &[&str] = &[
     "id",
@@ -52,70 +63,22 @@ const EDGE_KEYS: &[&str] = &[
 /// A node read from the document: id, type (when known), name, config, position.
 type RawNode = (String, Option<NodeKind>, String, Value, Option<Value>);
 
-/// Collects problems.
-#[derive(Default)]
-pub(super) struct Report(Vec<Problem>);
+/// Each node type's config schema, compiled once for the process.
+static CONFIG_VALIDATORS: LazyLock<HashMap<&'static str, jsonschema::Validator>> =
+    LazyLock::new(|| {
+        schemas::NODE_TYPES
+            .iter()
+            .filter_map(|&kind| {
+                let schema = schemas::config_schema(kind)?;
+                Some((kind, jsonschema::validator_for(&schema).ok()?))
+            })
+            .collect()
+    });
 
-impl Report {
-    pub(super) fn add(&mut self, code: &str, message: impl Into<String>) -> &mut Problem {
-        self.0.push(Problem {
-            code: code.to_owned(),
-            message: message.into(),
-            node_id: None,
-            edge_id: None,
-            path: None,
-            cycle: None,
-        });
-        self.0.last_mut().expect("just pushed")
-    }
-}
-
-pub(super) trait At {
-    fn node(&mut self, id: &str) -> &mut Self;
-    fn edge(&mut self, id: &str) -> &mut Self;
-    fn at(&mut self, path: String) -> &mut Self;
-}
-
-impl At for Problem {
-    fn node(&mut self, id: &str) -> &mut Self {
-        self.node_id = Some(id.to_owned());
-        self
-    }
-    fn edge(&mut self, id: &str) -> &mut Self {
-        self.edge_id = Some(id.to_owned());
-        self
-    }
-    fn at(&mut self, path: String) -> &mut Self {
-        self.path = Some(path);
-        self
-    }
-}
-
-fn unknown_keys(
-    report: &mut Report,
-    object: &serde_json::Map<String, Value>,
-    allowed: &[&str],
-    base: &str,
-) -> Vec<String> {
-    let mut unknown = Vec::new();
-    for key in object.keys() {
-        if !allowed.contains(&key.as_str()) {
-            report
-                .add(
-                    "unknown_field",
-                    format!("unknown key {key:?} (allowed: {})", allowed.join(", ")),
-                )
-                .at(format!("{base}/{}", escape(key)));
-            unknown.push(key.clone());
-        }
-    }
-    unknown
-}
-
-/// A JSON pointer segment.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
+/// A validation that ran past its deadline: it stopped before checking everything.
+#[derive(Debug, thiserror::Error)]
+#[error("validating the pipeline took longer than its budget")]
+pub struct OverBudget;
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -125,22 +88,41 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
 }
 
-fn expr_problem<'a>(report: &'a mut Report, e: &ExprError, path: String) -> &'a mut Problem {
-    let message = match e.column {
-        Some(column) => format!("{} (column {column})", e.message),
-        None => e.message.clone(),
-    };
-    report.add("bad_expression", message).at(path)
+/// Checks `doc`; returns the pipeline, or the problems found (the first [`MAX_PROBLEMS`] and
+/// a count of the rest). Linear in the document's size; no deadline.
+pub fn validate(doc: &Value) -> Result<Pipeline, Problems> {
+    check(doc, &mut Deadline::until(None))
 }
 
-/// Checks `doc`; returns the pipeline, or every problem found.
-pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
+/// [`validate`], stopped with [`OverBudget`] when it is still running at `deadline`.
+pub fn validate_until(
+    doc: &Value,
+    deadline: Instant,
+) -> Result<Result<Pipeline, Problems>, OverBudget> {
+    let mut budget = Deadline::until(Some(deadline));
+    let verdict = check(doc, &mut budget);
+    if budget.spent {
+        return Err(OverBudget);
+    }
+    Ok(verdict)
+}
+
+fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
     let mut report = Report::default();
     let Some(top) = doc.as_object() else {
         report.add("invalid_document", "a pipeline is a JSON object");
-        return Err(report.0);
+        return Err(report.into_problems());
     };
-    unknown_keys(&mut report, top, TOP_KEYS, "");
+    unknown_keys(
+        &mut report,
+        top,
+        TOP_KEYS,
+        Place {
+            base: "",
+            node: None,
+            edge: None,
+        },
+    );
     let text = |key: &str, report: &mut Report, required: bool, max: usize| -> String {
         match top.get(key) {
             None | Some(Value::Null) => {
@@ -198,15 +180,18 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
         report
             .add(
                 "too_large",
-                format!("{} nodes; at most {MAX_NODES}", raw_nodes.len()),
+                format!("nodes: {} of them; at most {MAX_NODES}", raw_nodes.len()),
             )
             .at("/nodes".into());
-        return Err(report.0);
+        return Err(report.into_problems());
     }
     // (index in raw_nodes, id, kind) of the nodes whose id and type are usable.
     let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut nodes: Vec<Option<RawNode>> = Vec::with_capacity(raw_nodes.len());
     for (i, raw) in raw_nodes.iter().enumerate() {
+        if budget.over() {
+            return Err(report.into_problems());
+        }
         let base = format!("/nodes/{i}");
         let Some(obj) = raw.as_object() else {
             report
@@ -236,13 +221,16 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
                 continue;
             }
         };
-        unknown_keys(&mut report, obj, NODE_KEYS, &base)
-            .iter()
-            .for_each(|_| {
-                if let Some(last) = report.0.last_mut() {
-                    last.node(&id);
-                }
-            });
+        unknown_keys(
+            &mut report,
+            obj,
+            NODE_KEYS,
+            Place {
+                base: &base,
+                node: Some(&id),
+                edge: None,
+            },
+        );
         if index_of.insert(id.clone(), i).is_some() {
             report
                 .add("duplicate_id", format!("two nodes have the id {id:?}"))
@@ -257,7 +245,8 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
                         .add(
                             "unknown_type",
                             format!(
-                                "unknown node type {t:?} (one of {})",
+                                "unknown node type {:?} (one of {})",
+                                clip(t.to_owned(), 100),
                                 schemas::NODE_TYPES.join(", ")
                             ),
                         )
@@ -297,10 +286,14 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
             }
         };
         if let Some(kind_name) = obj.get("type").and_then(Value::as_str)
-            && let Some(schema) = schemas::config_schema(kind_name)
-            && let Ok(validator) = jsonschema::validator_for(&schema)
+            && let Some(validator) = CONFIG_VALIDATORS.get(kind_name)
         {
             for e in validator.iter_errors(&config) {
+                if report.is_full() {
+                    // Counted, not described: describing quotes the value, which may be big.
+                    report.add("invalid_config", String::new());
+                    continue;
+                }
                 let at = e.instance_path().to_string();
                 report
                     .add("invalid_config", format!("{kind_name} config: {e}"))
@@ -326,15 +319,18 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
         report
             .add(
                 "too_large",
-                format!("{} edges; at most {MAX_EDGES}", raw_edges.len()),
+                format!("edges: {} of them; at most {MAX_EDGES}", raw_edges.len()),
             )
             .at("/edges".into());
-        return Err(report.0);
+        return Err(report.into_problems());
     }
     let mut edge_ids = HashSet::new();
     // (id, from index, to index, condition source, path of the condition)
-    let mut edges: Vec<(String, usize, usize, Option<String>)> = Vec::new();
+    let mut edges: Vec<RawEdge> = Vec::new();
     for (i, raw) in raw_edges.iter().enumerate() {
+        if budget.over() {
+            return Err(report.into_problems());
+        }
         let base = format!("/edges/{i}");
         let Some(obj) = raw.as_object() else {
             report
@@ -356,11 +352,16 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
                 continue;
             }
         };
-        for _ in unknown_keys(&mut report, obj, EDGE_KEYS, &base) {
-            if let Some(last) = report.0.last_mut() {
-                last.edge(&id);
-            }
-        }
+        unknown_keys(
+            &mut report,
+            obj,
+            EDGE_KEYS,
+            Place {
+                base: &base,
+                node: None,
+                edge: Some(&id),
+            },
+        );
         if !edge_ids.insert(id.clone()) {
             report
                 .add("duplicate_id", format!("two edges have the id {id:?}"))
@@ -391,7 +392,10 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
                 Some(&i) => Some(i),
                 None => {
                     report
-                        .add("unknown_node", format!("{key} names no node: {shown:?}"))
+                        .add(
+                            "unknown_node",
+                            format!("{key} names no node: {:?}", clip(shown, 100)),
+                        )
                         .edge(&id)
                         .at(format!("{base}/{key}"));
                     None
@@ -428,25 +432,41 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
                     .at(base);
                 continue;
             }
-            edges.push((id, from, to, condition));
+            edges.push(RawEdge {
+                id,
+                from,
+                to,
+                condition,
+                index: i,
+            });
         }
     }
 
     // The graph: cycles, triggers, reachability.
     let mut graph: DiGraph<usize, ()> = DiGraph::new();
     let vertices: Vec<NodeIndex> = (0..nodes.len()).map(|i| graph.add_node(i)).collect();
-    for (_, from, to, _) in &edges {
-        graph.add_edge(vertices[*from], vertices[*to], ());
+    for e in &edges {
+        graph.add_edge(vertices[e.from], vertices[e.to], ());
     }
+    let adjacency = Adjacency::new(nodes.len(), &edges);
     let id_of = |i: usize| nodes[i].as_ref().map(|n| n.0.clone()).unwrap_or_default();
     for component in tarjan_scc(&graph) {
         if component.len() < 2 {
             continue;
         }
+        if report.is_full() {
+            report.add("cycle", String::new());
+            continue;
+        }
         let members: HashSet<NodeIndex> = component.iter().copied().collect();
         let path = cycle_path(&graph, &members, component[0]);
-        let ids: Vec<String> = path.iter().map(|v| id_of(graph[*v])).collect();
-        let problem = report.add("cycle", format!("a cycle: {}", ids.join(" -> ")));
+        let mut ids: Vec<String> = path.iter().map(|v| id_of(graph[*v])).collect();
+        let length = ids.len().saturating_sub(1);
+        ids.truncate(MAX_CYCLE_IDS);
+        let problem = report.add(
+            "cycle",
+            format!("a cycle of {length} nodes: {}", ids.join(" -> ")),
+        );
         problem.node_id = ids.first().cloned();
         problem.cycle = Some(ids);
     }
@@ -468,8 +488,8 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
             seen[t] = true;
         }
         while let Some(i) = queue.pop_front() {
-            for next in graph.neighbors(vertices[i]) {
-                let j = graph[next];
+            for &e in &adjacency.out[i] {
+                let j = edges[e].to;
                 if !seen[j] {
                     seen[j] = true;
                     queue.push_back(j);
@@ -491,17 +511,24 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
         }
     }
 
-    // Expressions.
+    // Expressions: each bounded by expr.rs, all together by sources.rs.
+    let mut sources = Sources::new();
     let mut compiled: Vec<(Option<Condition>, Option<Expr>, Option<Expr>)> =
         vec![(None, None, None); nodes.len()];
     for (i, node) in nodes.iter().enumerate() {
+        if budget.over() {
+            return Err(report.into_problems());
+        }
         let Some((id, Some(kind), _, config, _)) = node else {
             continue;
         };
         let base = format!("/nodes/{i}/config");
         let source = |key: &str| config.get(key).and_then(Value::as_str);
-        let expr = |key: &str, report: &mut Report| -> Option<Expr> {
+        let expr = |key: &str, report: &mut Report, sources: &mut Sources| -> Option<Expr> {
             let src = source(key)?;
+            if !sources.admit(report, src, &format!("{base}/{key}")) {
+                return None;
+            }
             match Expr::parse(src) {
                 Ok(e) => Some(e),
                 Err(e) => {
@@ -512,11 +539,12 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
         };
         match kind {
             NodeKind::Condition => {
-                if let Some(src) = source("condition") {
-                    let preds: Vec<String> = edges
+                if let Some(src) = source("condition")
+                    && sources.admit(&mut report, src, &format!("{base}/condition"))
+                {
+                    let preds: Vec<String> = adjacency.into[i]
                         .iter()
-                        .filter(|e| e.2 == i)
-                        .map(|e| id_of(e.1))
+                        .map(|&e| id_of(edges[e].from))
                         .collect();
                     let preds: Vec<&str> = preds.iter().map(String::as_str).collect();
                     match Condition::parse(src, &preds) {
@@ -527,30 +555,30 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
                     }
                 }
             }
-            NodeKind::Transform => compiled[i].1 = expr("expression", &mut report),
+            NodeKind::Transform => compiled[i].1 = expr("expression", &mut report, &mut sources),
             NodeKind::Filter => {
-                compiled[i].1 = expr("condition", &mut report);
-                compiled[i].2 = expr("items", &mut report);
+                compiled[i].1 = expr("condition", &mut report, &mut sources);
+                compiled[i].2 = expr("items", &mut report, &mut sources);
             }
-            NodeKind::Parallel => compiled[i].2 = expr("items", &mut report),
+            NodeKind::Parallel => compiled[i].2 = expr("items", &mut report, &mut sources),
             _ => {}
         }
     }
     let mut edge_conditions = Vec::with_capacity(edges.len());
-    for (id, from, _, condition) in &edges {
-        let parsed = match condition {
+    for edge in &edges {
+        if budget.over() {
+            return Err(report.into_problems());
+        }
+        let at = format!("/edges/{}/condition", edge.index);
+        let parsed = match &edge.condition {
             None => None,
+            Some(src) if !sources.admit(&mut report, src, &at) => None,
             Some(src) => {
-                let from_id = id_of(*from);
+                let from_id = id_of(edge.from);
                 match Condition::parse(src, &[from_id.as_str()]) {
                     Ok(c) => Some(c),
                     Err(e) => {
-                        let at = raw_edges
-                            .iter()
-                            .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
-                            .map(|p| format!("/edges/{p}/condition"))
-                            .unwrap_or_default();
-                        expr_problem(&mut report, &e, at).edge(id);
+                        expr_problem(&mut report, &e, at).edge(&edge.id);
                         None
                     }
                 }
@@ -559,21 +587,31 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
         edge_conditions.push(parsed);
     }
 
-    let bodies = fan_out_bodies(&mut report, &nodes, &edges, &compiled);
+    let kinds: Vec<(String, Option<NodeKind>)> = nodes
+        .iter()
+        .map(|n| n.as_ref().map(|n| (n.0.clone(), n.1)).unwrap_or_default())
+        .collect();
+    let fans_out: Vec<bool> = (0..nodes.len())
+        .map(|i| kinds[i].1 == Some(NodeKind::Parallel) && compiled[i].2.is_some())
+        .collect();
+    let bodies = fan_out_bodies(
+        &mut report,
+        &Graph {
+            nodes: &kinds,
+            edges: &edges,
+            adjacency: &adjacency,
+            fans_out: &fans_out,
+        },
+    );
 
-    if !report.0.is_empty() {
-        return Err(report.0);
+    if !report.is_empty() {
+        return Err(report.into_problems());
     }
     let order = toposort(&graph, None)
         .map_err(|_| {
-            vec![Problem {
-                code: "cycle".into(),
-                message: "the graph has a cycle".into(),
-                node_id: None,
-                edge_id: None,
-                path: None,
-                cycle: None,
-            }]
+            let mut report = Report::default();
+            report.add("cycle", "the graph has a cycle");
+            report.into_problems()
         })?
         .into_iter()
         .map(|v| graph[v])
@@ -600,10 +638,10 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
     let edges = edges
         .into_iter()
         .zip(edge_conditions)
-        .map(|((id, from, to, _), condition)| Edge {
-            id,
-            from,
-            to,
+        .map(|(e, condition)| Edge {
+            id: e.id,
+            from: e.from,
+            to: e.to,
             condition,
         })
         .collect();
@@ -622,107 +660,10 @@ pub fn validate(doc: &Value) -> Result<Pipeline, Vec<Problem>> {
     })
 }
 
-/// The body of each fan-out (a parallel node with `items`): every node reachable from it
-/// without passing through a `merge` (a merge collects the items' results). Each body node's
-/// inputs must come from the fan-out or the body itself, and a body holds no other fan-out
-/// (nest them through `execute_pipeline`). Bodies are in topological order.
-fn fan_out_bodies(
-    report: &mut Report,
-    nodes: &[Option<RawNode>],
-    edges: &[(String, usize, usize, Option<String>)],
-    compiled: &[(Option<Condition>, Option<Expr>, Option<Expr>)],
-) -> Vec<Vec<usize>> {
-    let kind = |i: usize| nodes[i].as_ref().and_then(|n| n.1);
-    let id_of = |i: usize| nodes[i].as_ref().map(|n| n.0.clone()).unwrap_or_default();
-    let fans_out = |i: usize| kind(i) == Some(NodeKind::Parallel) && compiled[i].2.is_some();
-    let mut bodies = vec![Vec::new(); nodes.len()];
-    for p in (0..nodes.len()).filter(|&p| fans_out(p)) {
-        let mut inside = vec![false; nodes.len()];
-        let mut found = Vec::new();
-        let mut queue: VecDeque<usize> = VecDeque::from([p]);
-        while let Some(i) = queue.pop_front() {
-            for e in edges.iter().filter(|e| e.1 == i) {
-                let j = e.2;
-                if j == p || inside[j] || kind(j) == Some(NodeKind::Merge) {
-                    continue;
-                }
-                inside[j] = true;
-                found.push(j);
-                queue.push_back(j);
-            }
-        }
-        let p_id = id_of(p);
-        for &j in &found {
-            if fans_out(j) {
-                report
-                    .add(
-                        "fan_out",
-                        format!(
-                            "{:?} fans out inside the fan-out of {p_id:?}; put the inner one in a \
-                             sub-pipeline (action execute_pipeline), or close the outer one with a \
-                             merge first",
-                            id_of(j)
-                        ),
-                    )
-                    .node(&id_of(j));
-            }
-            for e in edges.iter().filter(|e| e.2 == j) {
-                if e.1 != p && !inside[e.1] {
-                    report
-                        .add(
-                            "fan_out",
-                            format!(
-                                "{:?} runs once per item of {p_id:?} but also takes input from \
-                                 {:?}, outside that fan-out; join them after a merge",
-                                id_of(j),
-                                id_of(e.1)
-                            ),
-                        )
-                        .node(&id_of(j))
-                        .edge(&e.0);
-                }
-            }
-        }
-        bodies[p] = topological(&found, edges);
-    }
-    bodies
-}
-
-/// `members` ordered so that every edge among them goes forward (Kahn's algorithm; members
-/// left in a cycle come last, which validation reports anyway).
-fn topological(members: &[usize], edges: &[(String, usize, usize, Option<String>)]) -> Vec<usize> {
-    let set: HashSet<usize> = members.iter().copied().collect();
-    let mut indegree: HashMap<usize, usize> = members.iter().map(|&m| (m, 0)).collect();
-    for e in edges
-        .iter()
-        .filter(|e| set.contains(&e.1) && set.contains(&e.2))
-    {
-        *indegree.entry(e.2).or_default() += 1;
-    }
-    let mut ready: VecDeque<usize> = members
-        .iter()
-        .copied()
-        .filter(|m| indegree[m] == 0)
-        .collect();
-    let mut order = Vec::with_capacity(members.len());
-    while let Some(m) = ready.pop_front() {
-        order.push(m);
-        for e in edges.iter().filter(|e| e.1 == m && set.contains(&e.2)) {
-            let d = indegree.get_mut(&e.2).expect("a member");
-            *d -= 1;
-            if *d == 0 {
-                ready.push_back(e.2);
-            }
-        }
-    }
-    for &m in members {
-        if !order.contains(&m) {
-            order.push(m);
-        }
-    }
-    order
-}
-
 #[cfg(test)]
 #[path = "validate_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "validate_cost_tests.rs"]
+mod cost_tests;

@@ -65,7 +65,7 @@ fn every_problem_is_reported_at_once_with_its_node_or_edge() {
         {"id": "e7", "from": "q", "to": "p"},
         {"id": "e7", "from": "t", "to": "x", "condition": "true"}],
       "settings": {"max_parallel": 0}});
-    let problems = validate(&doc).unwrap_err();
+    let problems = validate(&doc).unwrap_err().listed;
     assert_eq!(
         codes(&problems),
         [
@@ -106,17 +106,28 @@ fn every_problem_is_reported_at_once_with_its_node_or_edge() {
 #[test]
 fn empty_triggerless_and_shapeless_documents_are_refused() {
     assert_eq!(
-        codes(&validate(&json!([])).unwrap_err()),
+        codes(&validate(&json!([])).unwrap_err().listed),
         ["invalid_document"]
     );
     assert_eq!(
-        codes(&validate(&json!({"name": "n", "nodes": []})).unwrap_err()),
+        codes(
+            &validate(&json!({"name": "n", "nodes": []}))
+                .unwrap_err()
+                .listed
+        ),
         ["no_nodes"]
     );
     let no_trigger = json!({"name": "n", "nodes": [{"id": "m", "type": "merge"}]});
-    assert_eq!(codes(&validate(&no_trigger).unwrap_err()), ["no_trigger"]);
     assert_eq!(
-        codes(&validate(&json!({"nodes": [{"id": "t", "type": "trigger"}]})).unwrap_err()),
+        codes(&validate(&no_trigger).unwrap_err().listed),
+        ["no_trigger"]
+    );
+    assert_eq!(
+        codes(
+            &validate(&json!({"nodes": [{"id": "t", "type": "trigger"}]}))
+                .unwrap_err()
+                .listed
+        ),
         ["missing_field"]
     );
 }
@@ -128,7 +139,7 @@ fn a_longer_cycle_is_reported_with_its_path() {
         {"id": "b", "type": "merge"}, {"id": "c", "type": "merge"}],
       "edges": [{"id": "1", "from": "t", "to": "a"}, {"id": "2", "from": "a", "to": "b"},
                 {"id": "3", "from": "b", "to": "c"}, {"id": "4", "from": "c", "to": "a"}]});
-    let problems = validate(&doc).unwrap_err();
+    let problems = validate(&doc).unwrap_err().listed;
     assert_eq!(codes(&problems), ["cycle"]);
     let cycle = problems[0].cycle.clone().unwrap();
     assert_eq!(cycle.len(), 4, "{cycle:?}");
@@ -231,7 +242,7 @@ fn a_fan_outs_body_runs_up_to_a_merge_and_takes_input_only_from_inside() {
         {"id": "e1", "from": "t", "to": "each"}, {"id": "e2", "from": "each", "to": "a"},
         {"id": "e3", "from": "t", "to": "side"}, {"id": "e4", "from": "side", "to": "a"},
         {"id": "e5", "from": "a", "to": "inner"}, {"id": "e6", "from": "t", "to": "z"}]});
-    let problems = validate(&doc).unwrap_err();
+    let problems = validate(&doc).unwrap_err().listed;
     assert_eq!(codes(&problems), ["fan_out", "invalid_config"]);
     let fan: Vec<(&str, Option<&str>)> = problems
         .iter()
