@@ -524,3 +524,66 @@ fn conditions() {
     assert!(cond("input.missing").eval(&vars).is_ok());
     assert!(Condition::parse("input.pr >", &preds).is_err());
 }
+
+/// Pieces of expressions, the expensive shapes among them (macros nested over lists, strings and
+/// lists concatenated to themselves, comparisons of big values), for the property below.
+const PIECES: &[&str] = &[
+    "input.items",
+    "input.s",
+    "input.n",
+    "[1, 2, 3]",
+    "'abcdefgh'",
+    "input.items.map(x, input.items)",
+    "input.items.map(x, input.items.map(y, input.s + input.s))",
+    "input.items.filter(x, x > 1)",
+    "input.items.all(x, input.items.exists(y, y == x))",
+    "size(input.items)",
+    "{'k': input.items}",
+    "(input.s + input.s)",
+    "(input.items + input.items)",
+    "string(input.n)",
+    "input.items[0]",
+    "has(input.s)",
+];
+const JOINS: &[&str] = &[" + ", " == ", " != ", " && ", " || ", " in ", " * ", " < "];
+
+fn arb_source() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop::sample::select(PIECES);
+    let join = prop::sample::select(JOINS);
+    (piece.clone(), prop::collection::vec((join, piece), 0..12)).prop_map(|(first, rest)| {
+        let mut source = first.to_owned();
+        for (join, piece) in rest {
+            // Wrapping in brackets now and then nests lists and macros over what came before.
+            source = if piece.len() % 3 == 0 {
+                format!("[{source}]{join}{piece}")
+            } else {
+                format!("{source}{join}{piece}")
+            };
+        }
+        source
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Any expression within the source limits either fails cleanly or returns a value whose
+    /// size the work budget bounds (a budget unit is at most 64 bytes of string, or one value)
+    /// and whose depth the value limit bounds: no panic, no unbounded output.
+    #[test]
+    fn prop_any_expression_is_bounded_in_work_and_output(source in arb_source()) {
+        let items: Vec<Value> = (0..200).map(|i| json!(i)).collect();
+        let vars = json!({"input": {"items": items, "s": "x".repeat(1000), "n": 7}});
+        let vars_len = vars.to_string().len();
+        if let Ok(expr) = Expr::parse(&source) {
+            if let Ok(value) = expr.eval(&vars) {
+                let len = value.to_string().len();
+                proptest::prop_assert!(
+                    len <= 64 * MAX_EVAL_COST as usize + vars_len,
+                    "{source}: {len} bytes"
+                );
+                proptest::prop_assert!(crate::core::json::depth(&value) <= MAX_VALUE_DEPTH);
+            }
+        }
+    }
+}
