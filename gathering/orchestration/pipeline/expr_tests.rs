@@ -575,15 +575,15 @@ proptest::proptest! {
         let items: Vec<Value> = (0..200).map(|i| json!(i)).collect();
         let vars = json!({"input": {"items": items, "s": "x".repeat(1000), "n": 7}});
         let vars_len = vars.to_string().len();
-        if let Ok(expr) = Expr::parse(&source) {
-            if let Ok(value) = expr.eval(&vars) {
-                let len = value.to_string().len();
-                proptest::prop_assert!(
-                    len <= 64 * MAX_EVAL_COST as usize + vars_len,
-                    "{source}: {len} bytes"
-                );
-                proptest::prop_assert!(crate::core::json::depth(&value) <= MAX_VALUE_DEPTH);
-            }
+        if let Ok(expr) = Expr::parse(&source)
+            && let Ok(value) = expr.eval(&vars)
+        {
+            let len = value.to_string().len();
+            proptest::prop_assert!(
+                len <= 64 * MAX_EVAL_COST as usize + vars_len,
+                "{source}: {len} bytes"
+            );
+            proptest::prop_assert!(crate::core::json::depth(&value) <= MAX_VALUE_DEPTH);
         }
     }
 }
