@@ -127,3 +127,51 @@ async fn a_fan_out_over_its_item_limit_fails_before_starting_any_item() {
     assert_eq!(each["output"], Value::Null, "no item ran: {each}");
     app.shutdown().await.unwrap();
 }
+
+/// Fan-outs nested through sub-pipelines multiplied: now every child run charges its nodes to
+/// its root run, and a child that would take the tree past its budget is not created. Here: an
+/// outer fan-out of 3 items, each starting a sub-pipeline that fans out over 2 items.
+#[tokio::test]
+async fn child_runs_charge_their_nodes_to_the_root_and_a_tree_past_its_budget_is_refused() {
+    use gathering::orchestration::pipeline::store;
+    let app = TestApp::spawn().await;
+    let member = app.signed_in(Role::Member).await;
+    let inner = create(
+        &app,
+        &member,
+        json!({"name": "inner", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "p", "type": "parallel", "config": {"items": "input.items"}},
+            {"id": "x", "type": "transform", "config": {"expression": "input.item"}}],
+          "edges": [{"id": "e1", "from": "t", "to": "p"}, {"id": "e2", "from": "p", "to": "x"}]}),
+    )
+    .await;
+    let outer = create(
+        &app,
+        &member,
+        json!({"name": "outer", "nodes": [
+            {"id": "t", "type": "trigger"},
+            {"id": "p", "type": "parallel", "config": {"items": "input.items"}},
+            {"id": "sub", "type": "action", "config": {"action": "execute_pipeline",
+                "pipeline_id": inner, "input": {"items": [1, 2]}}}],
+          "edges": [{"id": "e1", "from": "t", "to": "p"}, {"id": "e2", "from": "p", "to": "sub"}]}),
+    )
+    .await;
+    let run = start(&app, &member, &outer, json!({"items": [1, 2, 3]})).await;
+    let done = finished(&app, &member, &run).await;
+    assert_eq!(done["status"], "completed", "{done:#}");
+    // 3 items of 2 nodes, 3 sub-runs of 3 nodes, 6 inner items of 2 nodes.
+    let client = app.pool.get().await.unwrap();
+    let root: uuid::Uuid = run.parse().unwrap();
+    assert_eq!(store::tree_node_runs(&client, root).await.unwrap(), 27);
+    // The budget is the root's whatever child asks: a charge that would pass it is refused
+    // and leaves the count as it was.
+    let child: uuid::Uuid = node(&done, "p")["output"]["runs"][0]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(store::charge_tree(&client, child, 3, 30).await.unwrap());
+    assert!(!store::charge_tree(&client, child, 1, 30).await.unwrap());
+    assert_eq!(store::tree_node_runs(&client, root).await.unwrap(), 30);
+}

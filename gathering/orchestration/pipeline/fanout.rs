@@ -25,6 +25,7 @@ use super::nodes::{NodeFailure, NodeTask};
 use super::records::{NodeStatus, RunStatus};
 use super::service::{self, ItemRun};
 use super::store::{self, NodeUpdate};
+use crate::core::error::DomainError;
 use crate::events::{EventType, Scope, outbox};
 
 /// The most items one fan-out runs (each is a run of its own).
@@ -53,6 +54,16 @@ pub(super) fn within_limits(items: usize, body: usize) -> Result<(), NodeFailure
     Ok(())
 }
 
+fn over_budget() -> NodeFailure {
+    NodeFailure::fatal(
+        "too_many_items",
+        format!(
+            "the items would take this run's sub-pipelines and fan-outs past {} node runs in all",
+            service::MAX_TREE_NODE_RUNS
+        ),
+    )
+}
+
 /// Runs the fan-out to its end; the node's output.
 pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
     let ctx = &task.ctx;
@@ -76,8 +87,20 @@ pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
             format!("sub-pipelines and fan-outs may nest {MAX_DEPTH} deep at most"),
         ));
     }
-    task.attempting(1, None).await?;
     let body = Arc::new(ctx.pipeline.fan_out_body(task.node));
+    // The run's tree has a budget of node runs (sub-pipelines and fan-outs nested in each other
+    // multiply): refused whole, before anything starts, when the items would pass it. A resumed
+    // fan-out's items were charged already.
+    if task.started_at.is_none() {
+        let wanted = (items.len() * body.nodes.len()) as i64;
+        let left = service::tree_budget_left(ctx.engine.pool(), ctx.run_id)
+            .await
+            .map_err(|_| Stop::Lost)?;
+        if wanted > left {
+            return Err(over_budget());
+        }
+    }
+    task.attempting(1, None).await?;
     let node_list = service::node_list(&body);
     let limit = node
         .config
@@ -144,6 +167,9 @@ pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
     let client = ctx.engine.pool().get().await.map_err(|_| Stop::Lost)?;
     if let Some(index) = first_failure {
         let (run, status) = ended[index].unwrap_or((Uuid::nil(), RunStatus::Failed));
+        if run.is_nil() {
+            return Err(over_budget());
+        }
         let why = store::get_run(&client, run)
             .await
             .ok()
@@ -231,11 +257,17 @@ async fn one_item(
             nodes: node_list,
         },
     )
-    .await
-    .map_err(|e| {
-        tracing::warn!(run_id = %ctx.run_id, "starting item {index} of a fan-out failed: {e}");
-        Stop::Lost
-    })?;
+    .await;
+    let child = match child {
+        Ok(child) => child,
+        // Past the tree's budget (another fan-out of the tree took it meanwhile): the item is
+        // not created, and counts as failed.
+        Err(DomainError::Invalid { .. }) => return Ok((Uuid::nil(), RunStatus::Failed)),
+        Err(e) => {
+            tracing::warn!(run_id = %ctx.run_id, "starting item {index} of a fan-out failed: {e}");
+            return Err(Stop::Lost);
+        }
+    };
     if child.status.is_final() {
         return Ok((child.id, child.status));
     }

@@ -227,6 +227,18 @@ pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, D
     Ok(run)
 }
 
+/// The most node runs the child runs of one root run (its sub-pipelines' runs and fan-out items,
+/// at any depth) may make in all: with a root's own 5,000 nodes at most, the bound of the work
+/// one run can start. A child past it is not created.
+pub const MAX_TREE_NODE_RUNS: i32 = 50_000;
+
+/// How many more node runs `run`'s tree may make.
+pub(super) async fn tree_budget_left(pool: &Pool, run: Uuid) -> Result<i64, DomainError> {
+    let client = pool.get().await?;
+    let used = store::tree_node_runs(&client, run).await?;
+    Ok(i64::from(MAX_TREE_NODE_RUNS) - used)
+}
+
 /// One item of a fan-out: the body pipeline `nodes` of the parent's own version.
 pub(super) struct ItemRun<'a> {
     pub parent_id: Uuid,
@@ -279,6 +291,17 @@ async fn create_or_adopt(
         return store::adopt_child(tx, parent, node, row.item_index, instance)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the child run of {parent} vanished").into());
+    }
+    // A new child charges its nodes to its tree: taken over, it was charged when made.
+    let node_runs = i32::try_from(nodes.len()).unwrap_or(i32::MAX);
+    if !store::charge_tree(tx, parent, node_runs, MAX_TREE_NODE_RUNS).await? {
+        return Err(DomainError::invalid(
+            "tree",
+            format!(
+                "this run's sub-pipelines and fan-out items would run more than \
+                 {MAX_TREE_NODE_RUNS} nodes in all"
+            ),
+        ));
     }
     outbox::append(
         tx,

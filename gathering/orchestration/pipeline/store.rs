@@ -343,6 +343,50 @@ pub async fn insert_run(
 
 /// Takes over the child that `parent`'s node `node` started for `item` (when the parent is
 /// resumed): claimed by `instance` if it is still live. The child as it is now.
+/// The root run of `run`'s tree (`run` itself when it has no parent). Trees are at most a few
+/// levels deep (sub-pipelines and fan-outs nest 5 deep at most).
+const ROOT_OF: &str = "WITH RECURSIVE up(id, parent) AS (
+        SELECT id, parent_run_id FROM pipeline.runs WHERE id = $1
+        UNION ALL
+        SELECT r.id, r.parent_run_id FROM pipeline.runs r JOIN up ON r.id = up.parent)";
+
+/// Charges `node_runs` to the tree of `parent` (its root's `tree_node_runs`) if the tree stays
+/// within `max`; whether it did. In the caller's transaction, with the child's insert.
+pub async fn charge_tree(
+    tx: &impl GenericClient,
+    parent: Uuid,
+    node_runs: i32,
+    max: i32,
+) -> Result<bool> {
+    let charged = tx
+        .execute(
+            &format!(
+                "{ROOT_OF}
+                 UPDATE pipeline.runs SET tree_node_runs = tree_node_runs + $2
+                  WHERE id = (SELECT id FROM up WHERE parent IS NULL)
+                    AND tree_node_runs + $2 <= $3"
+            ),
+            &[&parent, &node_runs, &max],
+        )
+        .await?;
+    Ok(charged == 1)
+}
+
+/// How many node runs `run`'s tree has charged so far.
+pub async fn tree_node_runs(client: &impl GenericClient, run: Uuid) -> Result<i64> {
+    let row = client
+        .query_opt(
+            &format!(
+                "{ROOT_OF}
+                 SELECT r.tree_node_runs::bigint FROM pipeline.runs r
+                  WHERE r.id = (SELECT id FROM up WHERE parent IS NULL)"
+            ),
+            &[&run],
+        )
+        .await?;
+    Ok(row.map_or(0, |r| r.get(0)))
+}
+
 pub async fn adopt_child(
     client: &impl GenericClient,
     parent: Uuid,
