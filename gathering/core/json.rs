@@ -9,6 +9,7 @@
 //! `data`, a run's outputs keyed by node, a fan-out's list of item results) and still read back:
 //! [`STORED_MAX_DEPTH`] is the hard ceiling those wrappers never cross.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -81,6 +82,18 @@ pub fn clamp(value: &mut Value, max: usize) -> bool {
         }
     }
     true
+}
+
+/// `value` as it may be written to a `jsonb` column: untouched (borrowed) when it nests no
+/// deeper than [`STORED_MAX_DEPTH`], else a copy clamped to it ([`clamp`]), so the row always
+/// reads back.
+pub fn storable(value: &Value) -> Cow<'_, Value> {
+    if depth(value) <= STORED_MAX_DEPTH {
+        return Cow::Borrowed(value);
+    }
+    let mut clamped = value.clone();
+    clamp(&mut clamped, STORED_MAX_DEPTH);
+    Cow::Owned(clamped)
 }
 
 /// The path of the first string or key holding a NUL character, as `a.b[2]` (`$` for the

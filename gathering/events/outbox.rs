@@ -97,21 +97,18 @@ pub async fn append_all(
     Ok(seqs)
 }
 
-/// `data` as it may be stored: nested no deeper than [`json::STORED_MAX_DEPTH`] (deeper parts
-/// replaced by a note), so that every row reads back. Values are checked where they enter, so
-/// this only ever catches a path that forgot to; it is counted and logged.
+/// `data` as it may be stored ([`json::storable`]). Values are checked where they enter, so a
+/// clamp only ever catches a path that forgot to; it is counted and logged.
 fn storable(data: &serde_json::Value) -> Cow<'_, serde_json::Value> {
-    if json::depth(data) <= json::STORED_MAX_DEPTH {
-        return Cow::Borrowed(data);
+    let stored = json::storable(data);
+    if let Cow::Owned(_) = stored {
+        metrics::counter!("events_clamped_total").increment(1);
+        tracing::warn!(
+            max_depth = json::STORED_MAX_DEPTH,
+            "an event's data was nested too deep to store; its deepest parts were replaced"
+        );
     }
-    let mut clamped = data.clone();
-    json::clamp(&mut clamped, json::STORED_MAX_DEPTH);
-    metrics::counter!("events_clamped_total").increment(1);
-    tracing::warn!(
-        max_depth = json::STORED_MAX_DEPTH,
-        "an event's data was nested too deep to store; its deepest parts were replaced"
-    );
-    Cow::Owned(clamped)
+    stored
 }
 
 /// A page of the outbox.

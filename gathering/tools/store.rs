@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::Risk;
 use super::servers::{McpServer, redacted};
+use crate::core::json;
 
 const COLUMNS: &str =
     "id, name, transport, risk, timeout_ms, enabled, tools, created_by, created_at, updated_at";
@@ -94,20 +95,13 @@ pub async fn insert(
                 r.transport,
                 &r.risk.as_str(),
                 &r.timeout_ms,
-                &storable(r.tools),
+                // Schemas come from the server, as deep as it likes.
+                &*json::storable(r.tools),
                 &r.created_by,
             ],
         )
         .await?;
     Ok(server(&row))
-}
-
-/// An MCP server's tool list as stored: its schemas come from the server, nested as deep as it
-/// likes, and are clamped so the row always reads back.
-fn storable(tools: &serde_json::Value) -> serde_json::Value {
-    let mut tools = tools.clone();
-    crate::core::json::clamp(&mut tools, crate::core::json::STORED_MAX_DEPTH);
-    tools
 }
 
 pub async fn set_tools(
@@ -121,7 +115,7 @@ pub async fn set_tools(
                 "UPDATE tools.mcp_servers SET tools = $2, updated_at = now() WHERE id = $1
                  RETURNING {COLUMNS}"
             ),
-            &[&id, &storable(tools)],
+            &[&id, &*json::storable(tools)],
         )
         .await?;
     Ok(server(&row))

@@ -103,6 +103,15 @@ async fn checked(document: &Arc<Value>) -> Result<Pipeline, PipelineError> {
         .map_err(PipelineError::Invalid)
 }
 
+/// Validates a stored document (one that passed when it was stored) off the async workers;
+/// `None` when it no longer validates or could not be checked in time.
+async fn revalidated(document: &Value) -> Option<Pipeline> {
+    validate_off_thread(Arc::new(document.clone()), Budget::Stored)
+        .await
+        .ok()
+        .and_then(Result::ok)
+}
+
 pub(super) fn node_list(pipeline: &Pipeline) -> Vec<(String, &'static str)> {
     pipeline
         .nodes
@@ -197,16 +206,12 @@ pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, D
         Err(_) => store::get_pipeline_by_name(&client, sub.target).await?,
     }
     .ok_or_else(|| DomainError::NotFound(format!("no pipeline {:?}", sub.target)))?;
-    let pipeline = validate_off_thread(Arc::new(target.document.clone()), Budget::Stored)
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or_else(|| {
-            DomainError::invalid(
-                "pipeline_id",
-                "the sub-pipeline's document does not validate",
-            )
-        })?;
+    let pipeline = revalidated(&target.document).await.ok_or_else(|| {
+        DomainError::invalid(
+            "pipeline_id",
+            "the sub-pipeline's document does not validate",
+        )
+    })?;
     let tx = client.transaction().await?;
     let row = NewRunRow {
         id: Uuid::now_v7(),
@@ -473,13 +478,9 @@ impl Pipelines {
             ));
         }
         let stored = self.get(id).await?;
-        let pipeline = validate_off_thread(Arc::new(stored.document.clone()), Budget::Stored)
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .ok_or_else(|| {
-                DomainError::Conflict("the pipeline's newest version does not validate".into())
-            })?;
+        let pipeline = revalidated(&stored.document).await.ok_or_else(|| {
+            DomainError::Conflict("the pipeline's newest version does not validate".into())
+        })?;
         let run = self
             .insert_run(&stored, &pipeline, &actor, &trigger_data, trigger, None)
             .await?;
@@ -723,10 +724,8 @@ impl Pipelines {
         }
         let stored = self.get(old.pipeline_id).await?;
         let version = self.version(old.pipeline_id, old.version).await?;
-        let pipeline = validate_off_thread(Arc::new(version.document.clone()), Budget::Stored)
+        let pipeline = revalidated(&version.document)
             .await
-            .ok()
-            .and_then(Result::ok)
             .ok_or_else(|| DomainError::Conflict("the run's version no longer validates".into()))?;
         let run = self
             .insert_run(
