@@ -11,11 +11,11 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::children;
 use super::engine::Engine;
 use super::executor::{self, Control, RunCtx, Stop};
 use super::nodes::{NodeFailure, NodeTask, render, render_value};
 use super::records::RunStatus;
-use super::service;
 use crate::agents::runtime::{TurnCaller, TurnEvent, TurnInput};
 use crate::audit::RequestMeta;
 use crate::auth::model::Role;
@@ -318,9 +318,9 @@ async fn sub_pipeline(task: &NodeTask) -> Result<Value, NodeFailure> {
     let wait = config.get("wait").and_then(Value::as_bool).unwrap_or(true);
     let engine = ctx.engine.clone();
     let node_id = task.node().id.as_str();
-    let child = service::start_sub_run(
+    let child = children::start_sub_run(
         engine.pool(),
-        service::SubRun {
+        children::SubRun {
             target,
             input: &input,
             created_by: ctx.actor.user_id,

@@ -18,12 +18,13 @@ use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::children::{self, ItemRun};
 use super::effects::MAX_DEPTH;
 use super::executor::{self, Control, RunCtx, Stop};
 use super::model::Pipeline;
 use super::nodes::{NodeFailure, NodeTask};
 use super::records::{NodeStatus, RunStatus};
-use super::service::{self, ItemRun};
+use super::service;
 use super::store::{self, NodeUpdate};
 use crate::core::error::DomainError;
 use crate::events::{EventType, Scope, outbox};
@@ -59,7 +60,7 @@ fn over_budget() -> NodeFailure {
         "too_many_items",
         format!(
             "the items would take this run's sub-pipelines and fan-outs past {} node runs in all",
-            service::MAX_TREE_NODE_RUNS
+            children::MAX_TREE_NODE_RUNS
         ),
     )
 }
@@ -93,7 +94,7 @@ pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
     // fan-out's items were charged already.
     if task.started_at.is_none() {
         let wanted = (items.len() * body.nodes.len()) as i64;
-        let left = service::tree_budget_left(ctx.engine.pool(), ctx.run_id)
+        let left = children::tree_budget_left(ctx.engine.pool(), ctx.run_id)
             .await
             .map_err(|_| Stop::Lost)?;
         if wanted > left {
@@ -242,7 +243,7 @@ async fn one_item(
 ) -> Result<(Uuid, RunStatus), Stop> {
     let ctx = &task.ctx;
     let engine = ctx.engine.clone();
-    let child = service::start_item_run(
+    let child = children::start_item_run(
         engine.pool(),
         ItemRun {
             parent_id: ctx.run_id,

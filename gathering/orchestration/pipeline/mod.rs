@@ -5,7 +5,8 @@
 //! in one pass, `report.rs` bounds what is said, `sources.rs` the expression bytes compiled);
 //! `check.rs` runs it off the async workers under a time budget; `schemas.rs` holds the JSON Schema of each node type's `config`; `expr.rs` is the sandboxed
 //! expression language (CEL) of conditions, transforms and filters. `service.rs` stores
-//! pipelines (versioned) and runs; `engine.rs` claims runs on each instance and `executor.rs`
+//! pipelines (versioned) and runs, `children.rs` the runs of sub-pipelines and fan-out items
+//! (and the budget of a run's tree); `engine.rs` claims runs on each instance and `executor.rs`
 //! executes one, its nodes in `nodes.rs`, `effects.rs` and `approval.rs`, its breakers in
 //! `breaker.rs`; `store.rs` has the SQL.
 
@@ -13,6 +14,7 @@ mod approval;
 mod bodies;
 pub mod breaker;
 pub mod check;
+mod children;
 pub mod diff;
 pub(crate) mod effects;
 pub mod engine;
