@@ -55,6 +55,9 @@ enum Command {
     /// Check and benchmark the local models (installed by `scripts/bootstrap models`).
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Print the OpenAPI document (the one served at /api/openapi.json) as JSON; the
+    /// dashboard's API types are generated from it.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -233,7 +236,7 @@ fn main() -> ExitCode {
         Command::Pipeline(PipelineCommand::Run(args)) => {
             overrides.data_dir.clone_from(&args.data_dir.data_dir);
         }
-        Command::Models(_) | Command::Pipeline(_) => {}
+        Command::Models(_) | Command::Pipeline(_) | Command::Openapi => {}
         Command::Db(
             DbCommand::Start(arg)
             | DbCommand::Stop(arg)
@@ -264,6 +267,7 @@ fn main() -> ExitCode {
             Command::Pipeline(PipelineCommand::Run(args)) => run_pipeline(args, config).await,
             Command::Models(ModelsCommand::Check) => models_check(config).await,
             Command::Models(ModelsCommand::Bench(args)) => models_bench(args, config).await,
+            Command::Openapi => print_openapi(),
         }
     });
     match result {
@@ -1001,5 +1005,11 @@ async fn db(command: DbCommand, config: &Config) -> CliResult {
         }
         DbCommand::Url(_) => println!("{}", manager.url()?.expose_secret()),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_openapi() -> CliResult {
+    let document = gathering::api::openapi::document();
+    println!("{}", serde_json::to_string_pretty(&document)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -109,5 +109,62 @@ impl Modify for BearerAuth {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    qualify_operation_ids(&mut doc);
     doc
+}
+
+/// utoipa names an operation after its handler function, so `list` or `get` appear in many
+/// modules; OpenAPI requires operation ids to be unique (generated clients, such as the
+/// dashboard's types, refuse the document otherwise). Each becomes `<resource>_<function>`,
+/// the resource being the path's first segment after `/api` (`/api/pipeline-runs/{id}` ->
+/// `pipeline_runs_get_run`); a test keeps them unique.
+fn qualify_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let mut segments = path.trim_start_matches('/').split('/');
+        let first = segments.next().unwrap_or_default();
+        let resource = match first {
+            "api" => segments.next().unwrap_or(first),
+            other => other,
+        }
+        .replace('-', "_");
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if let Some(id) = operation.operation_id.as_mut()
+                && !id.starts_with(&format!("{resource}_"))
+            {
+                *id = format!("{resource}_{id}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = super::document();
+        let mut seen = std::collections::BTreeMap::new();
+        for (path, item) in &doc.paths.paths {
+            let operations = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
+            for operation in operations.into_iter().flatten() {
+                let id = operation
+                    .operation_id
+                    .clone()
+                    .expect("every operation has an id");
+                if let Some(other) = seen.insert(id.clone(), path.clone()) {
+                    panic!("operation id {id} is used by {other} and {path}");
+                }
+            }
+        }
+        assert!(seen.len() > 50, "{} operations", seen.len());
+    }
 }

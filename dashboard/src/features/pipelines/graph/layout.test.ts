@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { layout, type PipelineDoc } from "./layout";
+
+function chain(n: number): PipelineDoc {
+  const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: i === 0 ? "trigger" : "transform" }));
+  const edges = nodes.slice(1).map((node, i) => ({ id: `e${i}`, from: `n${i}`, to: node.id }));
+  return { nodes, edges };
+}
+
+describe("layout", () => {
+  it("places every node, each after the one before it", () => {
+    const placed = layout(chain(5));
+    expect(placed.size).toBe(5);
+    for (let i = 1; i < 5; i++) expect(placed.get(`n${i}`)!.x).toBeGreaterThan(placed.get(`n${i - 1}`)!.x);
+  });
+  it("keeps a node's own position", () => {
+    const doc = chain(3);
+    doc.nodes[1]!.position = { x: 999, y: 7 };
+    expect(layout(doc).get("n1")).toEqual({ id: "n1", x: 999, y: 7 });
+  });
+  it("survives edges to unknown nodes and self-loops", () => {
+    const doc = chain(2);
+    doc.edges.push({ id: "x", from: "n1", to: "ghost" }, { id: "y", from: "n1", to: "n1" });
+    expect(layout(doc).size).toBe(2);
+  });
+});

@@ -1,0 +1,5942 @@
+// Generated from the server's OpenAPI document by `npm run api-types`. Do not edit.
+
+export interface paths {
+    "/api/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List agents, oldest first. */
+        get: operations["agents_list"];
+        put?: never;
+        /**
+         * Create an agent from a persona. The model defaults to the persona's, else the server's;
+         *     the tools to the persona's `allowed_skills`.
+         */
+        post: operations["agents_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One agent. */
+        get: operations["agents_get"];
+        put?: never;
+        post?: never;
+        /** Delete an agent and its place in conversations (its owner or an admin). */
+        delete: operations["agents_delete"];
+        options?: never;
+        head?: never;
+        /** Change an agent (its owner or an admin). */
+        patch: operations["agents_update"];
+        trace?: never;
+    };
+    "/api/agents/{id}/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Talk to an agent. Whole answer as JSON, or with `stream: true` / `Accept:
+         *     text/event-stream` Server-Sent Events named by step: `queued`, `started`, `delta`,
+         *     `tool_call`, `tool_result`, `completed` or `error`. A busy agent queues the turn; a full
+         *     queue answers 429 `agent_busy`. Closing the connection cancels the turn.
+         */
+        post: operations["agents_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys (revoked ones included), oldest first. */
+        get: operations["api_keys_list"];
+        put?: never;
+        /** Create an API key. Its secret is in this response and never again. */
+        post: operations["api_keys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: it stops working at once, on every instance. */
+        delete: operations["api_keys_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the audit log. */
+        get: operations["audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange email and password for an access token and a refresh token. */
+        post: operations["auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke this access token and its session's refresh tokens. */
+        post: operations["auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user. */
+        get: operations["auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for a new pair; the old refresh token stops working. Presenting
+         *     it again revokes the whole session.
+         */
+        post: operations["auth_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account, when self-registration is on (`auth.self_registration`; off by
+         *     default). The account gets `auth.self_registration_role` (viewer by default).
+         */
+        post: operations["auth_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List conversations: your own (admins: everyone's), oldest first. */
+        get: operations["conversations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation. */
+        get: operations["conversations_get"];
+        put?: never;
+        post?: never;
+        /** Delete a conversation and its messages (its owner or an admin). */
+        delete: operations["conversations_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of the transcript, oldest first (`cursor`: the last message id of the page before). */
+        get: operations["conversations_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Page through events after `since`. */
+        get: operations["events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live event stream as Server-Sent Events: history after `since` (or the
+         *     `Last-Event-ID` header), then live events on the given topics, with no gap and no
+         *     duplicate. Each message has `id: <seq>`, `event: <type>` and the event as JSON data; a
+         *     `lagged` message says events were skipped while the client was slow (durable ones follow).
+         */
+        get: operations["events_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/llm/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List models (disabled ones included). */
+        get: operations["llm_list_models"];
+        put?: never;
+        /** Register a model of a provider. */
+        post: operations["llm_create_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/llm/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a model (the built-in local ones can only be disabled). */
+        delete: operations["llm_delete_model"];
+        options?: never;
+        head?: never;
+        /** Change a model: prices, limits, capabilities, fallback, enabled. */
+        patch: operations["llm_update_model"];
+        trace?: never;
+    };
+    "/api/llm/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List providers. */
+        get: operations["llm_list_providers"];
+        put?: never;
+        /**
+         * Add a provider (an OpenAI-compatible server or Anthropic). Its API key stays in the
+         *     server's environment: `secret_ref` names the variable (`env:NAME`).
+         */
+        post: operations["llm_create_provider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/llm/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a provider no model uses. */
+        delete: operations["llm_delete_provider"];
+        options?: never;
+        head?: never;
+        /** Change a provider's URL or secret reference. */
+        patch: operations["llm_update_provider"];
+        trace?: never;
+    };
+    "/api/llm/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tokens and cost, grouped by model, user, day, agent or conversation. */
+        get: operations["llm_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mcp-servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered MCP servers. */
+        get: operations["mcp_servers_list_servers"];
+        put?: never;
+        /**
+         * Register an MCP server: a command run over stdio, or a streamable HTTP URL. The server is
+         *     reached and its tools listed before anything is stored.
+         */
+        post: operations["mcp_servers_create_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mcp-servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a server (its connection closes; agents keep the grant, which fails until a server
+         *     of that name returns).
+         */
+        delete: operations["mcp_servers_delete_server"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mcp-servers/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** List a server's tools again. */
+        post: operations["mcp_servers_refresh_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's notifications, newest first. */
+        get: operations["notifications_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of the caller's notifications read. */
+        post: operations["notifications_mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/personas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List personas, oldest first. */
+        get: operations["personas_list"];
+        put?: never;
+        /** Create a persona. */
+        post: operations["personas_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/personas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One persona. */
+        get: operations["personas_get"];
+        /** Replace a persona (its creator or an admin). */
+        put: operations["personas_update"];
+        post?: never;
+        /** Delete a persona no agent uses (its creator or an admin). */
+        delete: operations["personas_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with every node's state. */
+        get: operations["pipeline_runs_get_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-runs/{id}/approvals/{node_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide an approval node that waits: its `approvers` (user ids or emails), or any member
+         *     when it names none. 409 when it is not waiting (decided, timed out, or not started).
+         */
+        post: operations["pipeline_runs_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a run (who started it, the pipeline's owner or an admin): its running nodes are
+         *     cancelled (aborted if they do not stop within `pipelines.cancel_grace_secs`), wherever it
+         *     runs. 409 when it has already ended.
+         */
+        post: operations["pipeline_runs_cancel_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-runs/{id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a failed, cancelled or timed-out run again as a new run: its completed and skipped
+         *     nodes keep their outputs; the others run.
+         */
+        post: operations["pipeline_runs_rerun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List pipelines, oldest first, each with its newest document. */
+        get: operations["pipelines_list"];
+        put?: never;
+        /**
+         * Store a pipeline (version 1). The document is validated whole; 422 lists the problems in
+         *     `details.errors` (the first 100; `details.omitted` counts the rest).
+         */
+        post: operations["pipelines_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pipeline with its newest document. */
+        get: operations["pipelines_get"];
+        /**
+         * Replace the document (the owner or an admin): a new version. Runs already started keep
+         *     the version they started on.
+         */
+        put: operations["pipelines_update"];
+        post?: never;
+        /** Delete a pipeline with its versions, runs and breakers (the owner or an admin). */
+        delete: operations["pipelines_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/breakers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The circuit breakers of a pipeline's nodes (those that have run). */
+        get: operations["pipelines_breakers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two versions: nodes and edges added, removed and changed (before and
+         *     after), and the top-level fields that changed.
+         */
+        get: operations["pipelines_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runs of a pipeline, newest first (without their nodes). */
+        get: operations["pipelines_list_runs"];
+        put?: never;
+        /**
+         * Start a run of the newest version. Answers 201 at once with the pending run; an engine
+         *     (this instance's, or another's) executes it. Progress: `GET /api/pipeline-runs/{id}`,
+         *     `pipeline_run.*` and `pipeline_node.*` events, `/ws/pipelines/{id}`.
+         */
+        post: operations["pipelines_start_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version, newest first. */
+        get: operations["pipelines_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version's document. */
+        get: operations["pipelines_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a run from outside, without a user's token: the pipeline's webhook secret in
+         *     `X-Gathering-Webhook-Secret`, the body (a JSON object, or anything, kept under `body`) as
+         *     the trigger data. The run acts as the pipeline's owner. 403 for a wrong or missing secret.
+         */
+        post: operations["pipelines_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make (or replace) the pipeline's webhook secret (the owner or an admin); audited. */
+        post: operations["pipelines_rotate_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a pipeline document without storing it: the shape, unknown keys, node types and
+         *     configs (JSON Schema per type), edges, cycles (with their path), reachability from a
+         *     trigger, and every expression. 200 whether or not it is valid; `errors` lists the first 100
+         *     problems and `omitted` counts the rest. The check runs off the async workers in time linear
+         *     in the document, within a 5 s budget (503 `request_timeout` past it).
+         */
+        post: operations["pipelines_validate_document"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's schedules (everyone's for an admin), oldest first. */
+        get: operations["schedules_list"];
+        put?: never;
+        /**
+         * Create a schedule, owned by the caller. Its actions act as its owner. Every field is checked;
+         *     422 names the first one that is wrong in `details.field`.
+         */
+        post: operations["schedules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule with its next five fire times. */
+        get: operations["schedules_get"];
+        /**
+         * Replace a schedule's definition (the owner or an admin); its next occurrence is computed from
+         *     now, its count of executions kept.
+         */
+        put: operations["schedules_update"];
+        post?: never;
+        /** Delete a schedule and its runs (the owner or an admin). */
+        delete: operations["schedules_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: nothing fires until resumed (occurrences meanwhile are not caught up). */
+        post: operations["schedules_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume from the next occurrence after now. */
+        post: operations["schedules_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The schedule's executions, newest occurrence first: `scheduled_for`, status, attempts,
+         *     instance, start, end, duration, fire lag, output or error.
+         */
+        get: operations["schedules_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Execute the action now, as a `manual` run (also when paused or finished; not counted
+         *     against `max_executions`). 202: the run is executed asynchronously; follow it in `runs`.
+         */
+        post: operations["schedules_trigger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tool agents may be granted. */
+        get: operations["tools_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users, oldest first. */
+        get: operations["users_list"];
+        put?: never;
+        /** Create a user. */
+        post: operations["users_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user. */
+        get: operations["users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's name, role or disabled state. Takes effect on their next request; the
+         *     last enabled admin cannot be demoted or disabled.
+         */
+        patch: operations["users_update"];
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is alive. */
+        get: operations["health_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is ready for traffic. */
+        get: operations["health_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics. Public unless `http.metrics_public = false`, in which case any
+         *     signed-in principal (for example a viewer API key given to the scraper) may read them.
+         */
+        get: operations["metrics_render"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat with a model, whole or streamed (`stream: true`: Server-Sent Events of
+         *     `chat.completion.chunk` objects, ending with `data: [DONE]`).
+         */
+        post: operations["v1_chat_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Embed texts. */
+        post: operations["v1_embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enabled models and the active agents (`agent:<name>`), OpenAI's way. */
+        get: operations["v1_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description A stored agent. */
+        Agent: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description Overrides the server's default answer length.
+             */
+            max_tokens?: number | null;
+            /**
+             * Format: int32
+             * @description How many rounds of tool calls one turn may make.
+             */
+            max_tool_iterations: number;
+            /** @description A chat model of the registry. */
+            model: string;
+            name: string;
+            /** Format: uuid */
+            owner_id: string;
+            /** Format: uuid */
+            persona_id: string;
+            persona_name: string;
+            /** @description Added to the persona's prompt. */
+            prompt_addition: string;
+            status: components["schemas"]["AgentStatus"];
+            /**
+             * Format: float
+             * @description Overrides the persona's temperature.
+             */
+            temperature?: number | null;
+            /** @description Tools this agent may call. */
+            tools: string[];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description `PATCH /api/agents/{id}`: the fields to change. */
+        AgentPatch: {
+            /** Format: int32 */
+            max_tokens?: number | null;
+            /** Format: int32 */
+            max_tool_iterations?: number | null;
+            model?: string | null;
+            name?: string | null;
+            /** Format: uuid */
+            persona_id?: string | null;
+            prompt_addition?: string | null;
+            status?: null | components["schemas"]["AgentStatus"];
+            /** Format: float */
+            temperature?: number | null;
+            tools?: string[] | null;
+        };
+        /** @enum {string} */
+        AgentStatus: "active" | "disabled";
+        ApiKeyView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Updated at most once a minute.
+             */
+            last_used_at?: string | null;
+            name: string;
+            /** @description The key's first characters, for telling keys apart. */
+            prefix: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            role: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        AssistantMessage: {
+            content?: string | null;
+            role: string;
+            tool_calls?: components["schemas"]["WireToolCall"][];
+        };
+        AuditEventView: {
+            action: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            details: Record<string, never>;
+            /** Format: uuid */
+            id: string;
+            /** @description The client address (behind trusted proxies, the one they report). */
+            ip?: string | null;
+            outcome: string;
+            request_id?: string | null;
+            /** Format: date-time */
+            ts: string;
+        };
+        /** @description The circuit breaker of one node of a pipeline, shared by its runs on every instance. */
+        Breaker: {
+            /**
+             * Format: int32
+             * @description Consecutive failed executions (after retries).
+             */
+            failures: number;
+            node_id: string;
+            /** Format: date-time */
+            opened_at?: string | null;
+            state: components["schemas"]["BreakerState"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description A circuit breaker's state.
+         * @enum {string}
+         */
+        BreakerState: "closed" | "open" | "half_open";
+        /** @description `POST /api/agents/{id}/chat`. */
+        ChatBody: {
+            /**
+             * Format: uuid
+             * @description Continue this conversation (yours); without it a new one starts.
+             */
+            conversation_id?: string | null;
+            /**
+             * Format: int32
+             * @description Overrides the agent's answer length for this turn.
+             */
+            max_tokens?: number | null;
+            message: string;
+            /** @description Stream as Server-Sent Events (also chosen by `Accept: text/event-stream`). */
+            stream?: boolean;
+            /**
+             * Format: float
+             * @description Overrides the agent's temperature for this turn.
+             */
+            temperature?: number | null;
+        };
+        ChatChoice: {
+            finish_reason: string;
+            /** Format: int32 */
+            index: number;
+            logprobs?: Record<string, never> | null;
+            message: components["schemas"]["AssistantMessage"];
+        };
+        ChatCompletion: {
+            choices: components["schemas"]["ChatChoice"][];
+            /** Format: int64 */
+            created: number;
+            id: string;
+            model: string;
+            object: string;
+            usage: components["schemas"]["UsageObject"];
+        };
+        /** @description `POST /v1/chat/completions`. */
+        ChatCompletionRequest: {
+            /** Format: int32 */
+            max_completion_tokens?: number | null;
+            /** Format: int32 */
+            max_tokens?: number | null;
+            messages: components["schemas"]["WireMessage"][];
+            model: string;
+            /** Format: int32 */
+            n?: number | null;
+            /** Format: int64 */
+            seed?: number | null;
+            /** @description A string or a list of up to 4 strings. */
+            stop?: Record<string, never> | null;
+            stream?: boolean;
+            stream_options?: null | components["schemas"]["StreamOptions"];
+            /** Format: float */
+            temperature?: number | null;
+            tools?: components["schemas"]["WireTool"][];
+            /** Format: float */
+            top_p?: number | null;
+        };
+        /** @description The whole answer of a turn. */
+        ChatReply: {
+            content: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** @description stop, length or iteration_limit. */
+            finish: string;
+            /** Format: int64 */
+            latency_ms: number;
+            /** Format: uuid */
+            message_id: string;
+            model: string;
+            tool_calls: components["schemas"]["ToolCallView"][];
+            /** Format: int32 */
+            tool_rounds: number;
+            usage: Record<string, never>;
+        };
+        /** @description A stored conversation. */
+        Conversation: {
+            /** @description The agents taking part. */
+            agent_ids: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            message_count: number;
+            /** Format: uuid */
+            owner_id: string;
+            /**
+             * @description A running summary of the older messages (empty until the transcript outgrows an
+             *     agent's context).
+             */
+            summary: string;
+            /**
+             * Format: int64
+             * @description The last message position the summary covers.
+             */
+            summary_upto: number;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The users taking part. */
+            user_ids: string[];
+        };
+        CreateApiKeyRequest: {
+            /**
+             * Format: date-time
+             * @description When the key stops working; never when absent.
+             */
+            expires_at?: string | null;
+            /** @description What the key is for, 1 to 100 characters. */
+            name: string;
+            /** @description At most the creator's role, which is the default. */
+            role?: string | null;
+        };
+        /** @description A new key: the only time its secret is shown. */
+        CreatedApiKeyView: components["schemas"]["ApiKeyView"] & {
+            /** @description The key itself (`gk_...`), sent as `Authorization: Bearer <key>`. Shown once. */
+            secret: string;
+        };
+        CreateUserRequest: {
+            display_name: string;
+            email: string;
+            password: string;
+            /** @description `admin`, `member` or `viewer`. */
+            role: string;
+        };
+        /** @description The body of an approval's decision. */
+        Decision: {
+            comment?: string | null;
+            /** @description `approve` or `reject`. */
+            decision: components["schemas"]["DecisionKind"];
+        };
+        /** @enum {string} */
+        DecisionKind: "approve" | "reject";
+        /** @description `POST /v1/embeddings`. */
+        EmbeddingRequest: {
+            dimensions?: number | null;
+            /** @description `float` (default) or `base64` (little-endian f32). */
+            encoding_format?: string | null;
+            /** @description A string or a list of strings. */
+            input: Record<string, never>;
+            model: string;
+        };
+        /** @description The wire shape of an error. */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /** @description A stable snake_case code from the error-code table. */
+            code: string;
+            details?: Record<string, never> | null;
+            /** @description Human-readable text; never internals for 5xx. */
+            message: string;
+        };
+        /** @description A page of event history. */
+        EventPage: {
+            items: components["schemas"]["EventView"][];
+            /** @description Whether more history may follow. */
+            more: boolean;
+            /**
+             * Format: int64
+             * @description Pass as `since` for the next page (the last seq read, even when filtered out).
+             */
+            next_since: number;
+        };
+        /** @description An event on the wire (the same shape in WebSocket and SSE frames). */
+        EventView: {
+            /** Format: uuid */
+            actor?: string | null;
+            data: Record<string, never>;
+            /** Format: uuid */
+            id: string;
+            /** @description The ids the event is about (`user_id`, `circle_id`, `agent_id`, ...). */
+            scope: Record<string, never>;
+            /**
+             * Format: int64
+             * @description Commit order; absent for ephemeral events.
+             */
+            seq?: number | null;
+            /** Format: date-time */
+            ts: string;
+            /** @description Dotted type name, e.g. `user.created`; docs/events.md lists them. */
+            type: string;
+        };
+        HealthStatus: {
+            models?: null | components["schemas"]["ModelsStatus"];
+            /** @description `ok` for liveness, `ready` for readiness. */
+            status: string;
+        };
+        LoginRequest: {
+            email: string;
+            password: string;
+        };
+        /** @description A registered MCP server. */
+        McpServer: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            risk: string;
+            /** Format: int32 */
+            timeout_ms: number;
+            /** @description The tools the server offered when last listed. */
+            tools: Record<string, never>[];
+            /**
+             * @description `{kind: "stdio", command, args, env}` or `{kind: "http", url}`. Environment values are
+             *     shown as `***`.
+             */
+            transport: Record<string, never>;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A model as users name it, with its provider resolved. */
+        Model: {
+            capabilities: string[];
+            /** Format: int32 */
+            context_window: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int32 */
+            dimension?: number | null;
+            enabled: boolean;
+            /** @description Tried when this model's provider fails. */
+            fallback?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: double
+             * @description US dollars per million prompt tokens.
+             */
+            input_price_per_mtok: number;
+            kind: components["schemas"]["ModelKind"];
+            name: string;
+            /**
+             * Format: double
+             * @description US dollars per million generated tokens.
+             */
+            output_price_per_mtok: number;
+            provider: string;
+            provider_kind: components["schemas"]["ProviderKind"];
+            /** @description The provider's own name for the model. */
+            provider_model: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        ModelKind: "chat" | "embedding";
+        ModelList: {
+            data: components["schemas"]["ModelObject"][];
+            object: string;
+        };
+        ModelObject: {
+            /** Format: int64 */
+            created: number;
+            id: string;
+            object: string;
+            owned_by: string;
+        };
+        /** @description Changes to a model; absent fields stay. */
+        ModelPatch: {
+            capabilities?: string[] | null;
+            /** Format: int32 */
+            context_window?: number | null;
+            enabled?: boolean | null;
+            /** @description A model's name, or `null` for none. */
+            fallback?: string | null;
+            /** Format: double */
+            input_price_per_mtok?: number | null;
+            /** Format: double */
+            output_price_per_mtok?: number | null;
+            provider_model?: string | null;
+        };
+        ModelsStatus: {
+            /** @description e.g. `cpu (burn-flex, 2 threads)` or `cuda:0 (burn-cuda)`. */
+            device: string;
+            /** @description Local models in memory now (they load on first use unless `models.preload`). */
+            loaded: string[];
+        };
+        /**
+         * @description `POST /api/agents`: an agent from a persona; everything but the name and persona defaults
+         *     (the model to the persona's `default_model`, else the server's; the tools to the persona's
+         *     `allowed_skills`).
+         */
+        NewAgent: {
+            /** Format: int32 */
+            max_tokens?: number | null;
+            /** Format: int32 */
+            max_tool_iterations?: number | null;
+            model?: string | null;
+            name: string;
+            /** Format: uuid */
+            persona_id: string;
+            prompt_addition?: string | null;
+            /** Format: float */
+            temperature?: number | null;
+            tools?: string[] | null;
+        };
+        /** @description `POST /api/mcp-servers`. */
+        NewMcpServer: {
+            name: string;
+            /** @description How dangerous its tools are (default `side_effects`). */
+            risk?: string | null;
+            /**
+             * Format: int32
+             * @description Per-call limit in milliseconds (default 30000).
+             */
+            timeout_ms?: number | null;
+            transport: Record<string, never>;
+        };
+        /** @description Fields of a new model. */
+        NewModel: {
+            capabilities?: string[];
+            /** Format: int32 */
+            context_window: number;
+            /** Format: int32 */
+            dimension?: number | null;
+            enabled?: boolean;
+            /** @description Another model's name. */
+            fallback?: string | null;
+            /** Format: double */
+            input_price_per_mtok?: number;
+            kind: components["schemas"]["ModelKind"];
+            name: string;
+            /** Format: double */
+            output_price_per_mtok?: number;
+            /** @description The provider's name. */
+            provider: string;
+            provider_model: string;
+        };
+        /** @description Fields of a new provider. */
+        NewProvider: {
+            base_url?: string | null;
+            kind: components["schemas"]["ProviderKind"];
+            name: string;
+            secret_ref?: string | null;
+        };
+        /**
+         * @description A node's status within a run.
+         * @enum {string}
+         */
+        NodeStatus: "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "cancelled";
+        /** @description An in-app notification. */
+        Notification: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description `info`, `warning` or `error`. */
+            level: string;
+            message: string;
+            /** Format: date-time */
+            read_at?: string | null;
+            /** Format: uuid */
+            run_id?: string | null;
+            /** Format: uuid */
+            schedule_id?: string | null;
+            title: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Agent: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: int32
+                 * @description Overrides the server's default answer length.
+                 */
+                max_tokens?: number | null;
+                /**
+                 * Format: int32
+                 * @description How many rounds of tool calls one turn may make.
+                 */
+                max_tool_iterations: number;
+                /** @description A chat model of the registry. */
+                model: string;
+                name: string;
+                /** Format: uuid */
+                owner_id: string;
+                /** Format: uuid */
+                persona_id: string;
+                persona_name: string;
+                /** @description Added to the persona's prompt. */
+                prompt_addition: string;
+                status: components["schemas"]["AgentStatus"];
+                /**
+                 * Format: float
+                 * @description Overrides the persona's temperature.
+                 */
+                temperature?: number | null;
+                /** @description Tools this agent may call. */
+                tools: string[];
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_ApiKeyView: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                expires_at?: string | null;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description Updated at most once a minute.
+                 */
+                last_used_at?: string | null;
+                name: string;
+                /** @description The key's first characters, for telling keys apart. */
+                prefix: string;
+                /** Format: date-time */
+                revoked_at?: string | null;
+                role: string;
+                /** Format: uuid */
+                user_id: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_AuditEventView: {
+            items: {
+                action: string;
+                /** Format: uuid */
+                actor_id?: string | null;
+                details: Record<string, never>;
+                /** Format: uuid */
+                id: string;
+                /** @description The client address (behind trusted proxies, the one they report). */
+                ip?: string | null;
+                outcome: string;
+                request_id?: string | null;
+                /** Format: date-time */
+                ts: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Conversation: {
+            items: {
+                /** @description The agents taking part. */
+                agent_ids: string[];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: int64 */
+                message_count: number;
+                /** Format: uuid */
+                owner_id: string;
+                /**
+                 * @description A running summary of the older messages (empty until the transcript outgrows an
+                 *     agent's context).
+                 */
+                summary: string;
+                /**
+                 * Format: int64
+                 * @description The last message position the summary covers.
+                 */
+                summary_upto: number;
+                title: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** @description The users taking part. */
+                user_ids: string[];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Notification: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** @description `info`, `warning` or `error`. */
+                level: string;
+                message: string;
+                /** Format: date-time */
+                read_at?: string | null;
+                /** Format: uuid */
+                run_id?: string | null;
+                /** Format: uuid */
+                schedule_id?: string | null;
+                title: string;
+                /** Format: uuid */
+                user_id: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Persona: {
+            items: ({
+                allowed_skills: string[];
+                communication_style: string;
+                default_model?: string | null;
+                display_name: string;
+                languages: string[];
+                name: string;
+                prompt: string;
+                role: string;
+                specializations: string[];
+                /** Format: float */
+                temperature?: number | null;
+                traits: string[];
+            } & {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                created_by?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @description The file it was imported from; `None` when created through the API. */
+                source_path?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+            })[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Run: {
+            items: {
+                cancel_requested: boolean;
+                /**
+                 * Format: uuid
+                 * @description The instance executing it, while one does.
+                 */
+                claimed_by?: string | null;
+                /**
+                 * Format: int32
+                 * @description Times an instance took it (more than one: it was resumed elsewhere).
+                 */
+                claims: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                created_by?: string | null;
+                /** Format: date-time */
+                deadline?: string | null;
+                error?: string | null;
+                /** Format: date-time */
+                finished_at?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: int32 */
+                item_index: number;
+                /** @description Every node's state (empty in lists). */
+                nodes: components["schemas"]["RunNode"][];
+                /** @description The outputs of the nodes nothing follows, by node id (when completed). */
+                output?: Record<string, never> | null;
+                /**
+                 * @description The node of the parent run that executes and awaits this run (an `execute_pipeline`
+                 *     action, or a fan-out: then `trigger` is `fan_out` and `item_index` the item).
+                 */
+                parent_node?: string | null;
+                /** Format: uuid */
+                parent_run_id?: string | null;
+                /** Format: uuid */
+                pipeline_id: string;
+                /** Format: uuid */
+                rerun_of?: string | null;
+                /** Format: date-time */
+                started_at?: string | null;
+                status: components["schemas"]["RunStatus"];
+                /** @description manual, webhook, rerun or pipeline (a sub-pipeline). */
+                trigger: string;
+                trigger_data: Record<string, never>;
+                /**
+                 * Format: int32
+                 * @description The version it runs.
+                 */
+                version: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Schedule: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                /**
+                 * Format: int32
+                 * @description Occurrences executed from the timetable or events (manual triggers not counted).
+                 */
+                executions: number;
+                /** Format: uuid */
+                id: string;
+                /** @description `cron`, `interval`, `once` or `event`. */
+                kind: string;
+                /** Format: date-time */
+                last_fired_at?: string | null;
+                name: string;
+                /**
+                 * Format: date-time
+                 * @description The next occurrence not fired yet.
+                 */
+                next_fire_at?: string | null;
+                /** @description The next five occurrences (none for event schedules). */
+                next_fire_times: string[];
+                /** Format: uuid */
+                owner_id: string;
+                paused: boolean;
+                /**
+                 * @description Why the scheduler paused it itself: a runaway (a chain of event-triggered runs past the
+                 *     depth bound, or firing past the rate bound). Cleared by a pause or resume.
+                 */
+                paused_reason?: string | null;
+                /** @description The definition as stored (what `PUT` takes). */
+                spec: Record<string, never>;
+                /**
+                 * @description `active`, `paused` or `finished` (nothing more will fire: its end date, its maximum, a
+                 *     `once` that fired).
+                 */
+                status: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_ScheduleRun: {
+            items: {
+                /** Format: int32 */
+                attempts: number;
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * Format: int32
+                 * @description Event-triggered hops in the chain that led here: 0 for the timetable and manual
+                 *     triggers, the firing event's depth plus one otherwise (refused past the bound).
+                 */
+                depth: number;
+                /** Format: int64 */
+                duration_ms?: number | null;
+                error?: string | null;
+                /** Format: uuid */
+                event_id?: string | null;
+                /** Format: date-time */
+                finished_at?: string | null;
+                /**
+                 * Format: double
+                 * @description From `scheduled_for` to the start of the first attempt.
+                 */
+                fire_lag_ms?: number | null;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description The instance that executed it (the last attempt's).
+                 */
+                instance?: string | null;
+                /** Format: int32 */
+                max_attempts: number;
+                output?: Record<string, never> | null;
+                /** Format: uuid */
+                schedule_id: string;
+                /**
+                 * Format: date-time
+                 * @description The occurrence: its time on the timetable, the event's time, or the request's.
+                 */
+                scheduled_for: string;
+                /** Format: date-time */
+                started_at?: string | null;
+                /** @description `pending`, `running`, `completed`, `failed` or `skipped` (the previous one still ran). */
+                status: string;
+                /** @description `schedule`, `catch_up` (missed while no instance ran), `event` or `manual`. */
+                trigger: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_StoredMessage: {
+            items: {
+                /** Format: uuid */
+                author_agent_id?: string | null;
+                /** Format: uuid */
+                author_user_id?: string | null;
+                /** Format: int32 */
+                completion_tokens?: number | null;
+                content: string;
+                /** Format: uuid */
+                conversation_id: string;
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * @description How an assistant message ended: stop, length, tool_calls, iteration_limit, cancelled,
+                 *     error.
+                 */
+                finish?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: int32 */
+                latency_ms?: number | null;
+                model?: string | null;
+                /**
+                 * Format: int64
+                 * @description 1, 2, ... within the conversation.
+                 */
+                position: number;
+                /** Format: int32 */
+                prompt_tokens?: number | null;
+                role: string;
+                tool_call_id?: string | null;
+                tool_calls: Record<string, never>[];
+                tool_error?: boolean | null;
+                tool_name?: string | null;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_StoredPipeline: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                /** @description The newest version's document, as submitted. */
+                document: Record<string, never>;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                owner_id: string;
+                status: string;
+                /** Format: date-time */
+                updated_at: string;
+                /**
+                 * Format: int32
+                 * @description The newest version; runs start on it.
+                 */
+                version: number;
+                /** @description Whether a webhook secret is set (`POST /api/pipelines/{id}/webhook`). */
+                webhook_enabled: boolean;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_UserView: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                disabled: boolean;
+                display_name: string;
+                email: string;
+                /** Format: uuid */
+                id: string;
+                role: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A stored persona. */
+        Persona: {
+            allowed_skills: string[];
+            communication_style: string;
+            default_model?: string | null;
+            display_name: string;
+            languages: string[];
+            name: string;
+            prompt: string;
+            role: string;
+            specializations: string[];
+            /** Format: float */
+            temperature?: number | null;
+            traits: string[];
+        } & {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The file it was imported from; `None` when created through the API. */
+            source_path?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description A persona as written through the API (the fields of a persona file's front matter, and its
+         *     prompt).
+         */
+        PersonaBody: {
+            /** @description Tools the agents made from this persona get by default. */
+            allowed_skills?: string[];
+            communication_style?: string;
+            default_model?: string | null;
+            display_name: string;
+            languages?: string[];
+            name: string;
+            /** @description The persona's full prompt (Markdown). */
+            prompt: string;
+            role: string;
+            specializations?: string[];
+            /** Format: float */
+            temperature?: number | null;
+            traits?: string[];
+        };
+        /** @description One problem of a pipeline document. */
+        Problem: {
+            /** @description A stable code from [`PROBLEM_CODES`]. */
+            code: string;
+            /**
+             * @description For `cycle`: the node ids around the cycle, the first repeated at the end; at most 16
+             *     (the message gives the cycle's length).
+             */
+            cycle?: string[] | null;
+            edge_id?: string | null;
+            message: string;
+            node_id?: string | null;
+            /** @description Where in the document (a JSON pointer), when it is one place. */
+            path?: string | null;
+        };
+        /** @description Where models run. The secret is read at call time from what `secret_ref` names. */
+        Provider: {
+            base_url?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["ProviderKind"];
+            name: string;
+            /** @description `env:NAME`: the environment variable holding the API key. */
+            secret_ref?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        ProviderKind: "local" | "openai" | "anthropic";
+        /** @description Changes to a provider; absent fields stay. */
+        ProviderPatch: {
+            base_url?: string | null;
+            /** @description `null` removes the secret reference. */
+            secret_ref?: string | null;
+        };
+        RefreshRequest: {
+            refresh_token: string;
+        };
+        /** @description Self-registration (when the server allows it). */
+        RegisterRequest: {
+            display_name: string;
+            email: string;
+            password: string;
+        };
+        /** @description A run of a pipeline. */
+        Run: {
+            cancel_requested: boolean;
+            /**
+             * Format: uuid
+             * @description The instance executing it, while one does.
+             */
+            claimed_by?: string | null;
+            /**
+             * Format: int32
+             * @description Times an instance took it (more than one: it was resumed elsewhere).
+             */
+            claims: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            deadline?: string | null;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            item_index: number;
+            /** @description Every node's state (empty in lists). */
+            nodes: components["schemas"]["RunNode"][];
+            /** @description The outputs of the nodes nothing follows, by node id (when completed). */
+            output?: Record<string, never> | null;
+            /**
+             * @description The node of the parent run that executes and awaits this run (an `execute_pipeline`
+             *     action, or a fan-out: then `trigger` is `fan_out` and `item_index` the item).
+             */
+            parent_node?: string | null;
+            /** Format: uuid */
+            parent_run_id?: string | null;
+            /** Format: uuid */
+            pipeline_id: string;
+            /** Format: uuid */
+            rerun_of?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["RunStatus"];
+            /** @description manual, webhook, rerun or pipeline (a sub-pipeline). */
+            trigger: string;
+            trigger_data: Record<string, never>;
+            /**
+             * Format: int32
+             * @description The version it runs.
+             */
+            version: number;
+        };
+        /** @description One node's state within a run. */
+        RunNode: {
+            /** Format: int32 */
+            attempts: number;
+            /** @description An approval's decision. */
+            decision?: Record<string, never> | null;
+            error?: string | null;
+            /** @description A stable code for the error: `timeout`, `breaker_open`, `http_status`, `tool_failed`, ... */
+            error_code?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** @description Sent as the `Idempotency-Key` of the node's side effects, the same on every attempt. */
+            idempotency_key: string;
+            input?: Record<string, never> | null;
+            node_id: string;
+            node_type: string;
+            output?: Record<string, never> | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["NodeStatus"];
+            /**
+             * Format: date-time
+             * @description An approval's deadline.
+             */
+            wait_until?: string | null;
+        };
+        /**
+         * @description A run's status. `pending` (created, no instance has it yet), `running`, `waiting` (only
+         *     approvals are left), then one of the final ones.
+         * @enum {string}
+         */
+        RunStatus: "pending" | "running" | "waiting" | "completed" | "failed" | "cancelled" | "timeout";
+        /** @description A schedule as the API shows it. */
+        Schedule: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /**
+             * Format: int32
+             * @description Occurrences executed from the timetable or events (manual triggers not counted).
+             */
+            executions: number;
+            /** Format: uuid */
+            id: string;
+            /** @description `cron`, `interval`, `once` or `event`. */
+            kind: string;
+            /** Format: date-time */
+            last_fired_at?: string | null;
+            name: string;
+            /**
+             * Format: date-time
+             * @description The next occurrence not fired yet.
+             */
+            next_fire_at?: string | null;
+            /** @description The next five occurrences (none for event schedules). */
+            next_fire_times: string[];
+            /** Format: uuid */
+            owner_id: string;
+            paused: boolean;
+            /**
+             * @description Why the scheduler paused it itself: a runaway (a chain of event-triggered runs past the
+             *     depth bound, or firing past the rate bound). Cleared by a pause or resume.
+             */
+            paused_reason?: string | null;
+            /** @description The definition as stored (what `PUT` takes). */
+            spec: Record<string, never>;
+            /**
+             * @description `active`, `paused` or `finished` (nothing more will fire: its end date, its maximum, a
+             *     `once` that fired).
+             */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description What `POST /api/schedules` and `PUT /api/schedules/{id}` take (docs/scheduler.md). */
+        ScheduleRequest: {
+            /** @description `{"type": "run_task" | "execute_pipeline" | "send_notification" | "call_api", ...}`. */
+            action: Record<string, never>;
+            /** @description For `once`: when (RFC 3339). */
+            at?: string | null;
+            /** @description Occurrences missed while no instance ran: `skip`, `latest` (default) or `all`. */
+            catch_up?: string | null;
+            /**
+             * Format: int64
+             * @description With `catch_up: all`, the most missed occurrences executed (1 to 1,000; default 100).
+             */
+            catch_up_limit?: number | null;
+            /**
+             * @description For `cron`: 5 fields (minute hour day month weekday), or 6 with seconds first; `@daily`
+             *     and the other aliases.
+             */
+            cron?: string | null;
+            description?: string;
+            end_at?: string | null;
+            /** @description For `event`: `{"type": "pipeline_run.failed", "filter": {...}}`. */
+            event?: Record<string, never> | null;
+            /**
+             * Format: int64
+             * @description For `interval`: seconds between occurrences (at least 1), counted from `start_at` or the
+             *     creation time.
+             */
+            interval_seconds?: number | null;
+            /** @description `cron`, `interval`, `once` or `event`. */
+            kind: string;
+            /** Format: int64 */
+            max_executions?: number | null;
+            name: string;
+            /** @description When the previous execution still runs: `skip` (default), `queue` or `allow`. */
+            overlap?: string | null;
+            /** @description Create it paused. */
+            paused?: boolean | null;
+            /**
+             * Format: int64
+             * @description Attempts after a failed one (0 to 10; default 0).
+             */
+            retry_count?: number | null;
+            /**
+             * Format: double
+             * @description Seconds between attempts (0 to 86,400; default 10).
+             */
+            retry_delay_seconds?: number | null;
+            start_at?: string | null;
+            /** @description For `cron`: an IANA time zone (`Europe/Paris`); UTC when absent. */
+            timezone?: string | null;
+        };
+        /** @description One execution of an occurrence. */
+        ScheduleRun: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int32
+             * @description Event-triggered hops in the chain that led here: 0 for the timetable and manual
+             *     triggers, the firing event's depth plus one otherwise (refused past the bound).
+             */
+            depth: number;
+            /** Format: int64 */
+            duration_ms?: number | null;
+            error?: string | null;
+            /** Format: uuid */
+            event_id?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /**
+             * Format: double
+             * @description From `scheduled_for` to the start of the first attempt.
+             */
+            fire_lag_ms?: number | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The instance that executed it (the last attempt's).
+             */
+            instance?: string | null;
+            /** Format: int32 */
+            max_attempts: number;
+            output?: Record<string, never> | null;
+            /** Format: uuid */
+            schedule_id: string;
+            /**
+             * Format: date-time
+             * @description The occurrence: its time on the timetable, the event's time, or the request's.
+             */
+            scheduled_for: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @description `pending`, `running`, `completed`, `failed` or `skipped` (the previous one still ran). */
+            status: string;
+            /** @description `schedule`, `catch_up` (missed while no instance ran), `event` or `manual`. */
+            trigger: string;
+        };
+        /** @description The body of `POST /api/pipelines/{id}/runs`. */
+        StartRun: {
+            /** @description What the trigger node outputs (a JSON object; `{}` by default). */
+            trigger_data?: Record<string, never> | null;
+        };
+        /** @description A stored message. */
+        StoredMessage: {
+            /** Format: uuid */
+            author_agent_id?: string | null;
+            /** Format: uuid */
+            author_user_id?: string | null;
+            /** Format: int32 */
+            completion_tokens?: number | null;
+            content: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description How an assistant message ended: stop, length, tool_calls, iteration_limit, cancelled,
+             *     error.
+             */
+            finish?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            latency_ms?: number | null;
+            model?: string | null;
+            /**
+             * Format: int64
+             * @description 1, 2, ... within the conversation.
+             */
+            position: number;
+            /** Format: int32 */
+            prompt_tokens?: number | null;
+            role: string;
+            tool_call_id?: string | null;
+            tool_calls: Record<string, never>[];
+            tool_error?: boolean | null;
+            tool_name?: string | null;
+        };
+        /** @description A stored pipeline: its identity and its newest version's document. */
+        StoredPipeline: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** @description The newest version's document, as submitted. */
+            document: Record<string, never>;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            owner_id: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description The newest version; runs start on it.
+             */
+            version: number;
+            /** @description Whether a webhook secret is set (`POST /api/pipelines/{id}/webhook`). */
+            webhook_enabled: boolean;
+        };
+        StreamOptions: {
+            include_usage?: boolean;
+        };
+        TokenView: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            refresh_token: string;
+            /** @description Always `bearer`. */
+            token_type: string;
+        };
+        /** @description A tool call of a turn and its result. */
+        ToolCallView: {
+            arguments: string;
+            id: string;
+            name: string;
+            ok?: boolean | null;
+            result?: string | null;
+        };
+        /** @description A tool as listed. */
+        ToolView: {
+            description: string;
+            name: string;
+            /** @description The JSON Schema of its arguments. */
+            parameters: Record<string, never>;
+            /** @description read_only, side_effects or dangerous. */
+            risk: string;
+            /** @description `builtin` or `mcp:<server>`. */
+            source: string;
+            /** Format: double */
+            timeout_seconds: number;
+        };
+        /** @description One step of a turn, as clients see it (SSE `event:` names are the `type`s). */
+        TurnEvent: {
+            ahead: number;
+            /** @enum {string} */
+            type: "queued";
+        } | {
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            message_id: string;
+            /** @enum {string} */
+            type: "started";
+        } | {
+            text: string;
+            /** @enum {string} */
+            type: "delta";
+        } | {
+            arguments: string;
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "tool_call";
+        } | {
+            content: string;
+            id: string;
+            name: string;
+            ok: boolean;
+            /** @enum {string} */
+            type: "tool_result";
+        } | {
+            content: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** @description stop, length or iteration_limit. */
+            finish: string;
+            /** Format: int64 */
+            latency_ms: number;
+            /** Format: uuid */
+            message_id: string;
+            model: string;
+            /**
+             * Format: int32
+             * @description Rounds of tool calls made.
+             */
+            tool_rounds: number;
+            /** @enum {string} */
+            type: "completed";
+            usage: Record<string, never>;
+        } | {
+            code: string;
+            message: string;
+            /** @enum {string} */
+            type: "error";
+        };
+        /** @description An admin's changes to a user; absent fields stay as they are. */
+        UpdateUserRequest: {
+            /** @description A disabled user cannot sign in, and their sessions and API keys stop working. */
+            disabled?: boolean | null;
+            display_name?: string | null;
+            /** @description `admin`, `member` or `viewer`. */
+            role?: string | null;
+        };
+        /** @enum {string} */
+        UsageGroup: "model" | "user" | "day" | "agent" | "conversation";
+        UsageObject: {
+            /** Format: int32 */
+            completion_tokens: number;
+            /** Format: int32 */
+            prompt_tokens: number;
+            /** Format: int32 */
+            total_tokens: number;
+        };
+        /** @description Usage totals over a period, grouped. */
+        UsageTotal: {
+            /** Format: int64 */
+            calls: number;
+            /** Format: int64 */
+            completion_tokens: number;
+            /** Format: double */
+            cost_usd: number;
+            /** Format: int64 */
+            errors: number;
+            /**
+             * @description The model name, the user id, the day (YYYY-MM-DD), the agent id or the conversation id,
+             *     by `group_by`.
+             */
+            key?: string | null;
+            /** Format: int64 */
+            prompt_tokens: number;
+        };
+        UserView: {
+            /** Format: date-time */
+            created_at: string;
+            disabled: boolean;
+            display_name: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            role: string;
+        };
+        /** @description What validation found. */
+        ValidationReport: {
+            /**
+             * @description The problems, each with a code, its node or edge id and a JSON pointer: the first 100
+             *     found.
+             */
+            errors: components["schemas"]["Problem"][];
+            /** @description How many more problems were found than `errors` lists (0 when it lists them all). */
+            omitted: number;
+            valid: boolean;
+        };
+        /** @description One version of a pipeline. */
+        Version: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            document: Record<string, never>;
+            /** Format: uuid */
+            pipeline_id: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description A new webhook secret. */
+        WebhookSecret: {
+            /** @description Shown once; only its hash is kept. */
+            secret: string;
+            /** @description `POST` here with the secret in `X-Gathering-Webhook-Secret` to start a run. */
+            url: string;
+        };
+        WireFunction: {
+            description?: string;
+            name: string;
+            parameters?: Record<string, never> | null;
+        };
+        WireFunctionCall: {
+            arguments?: string;
+            name: string;
+        };
+        /** @description A message as OpenAI clients send it; `content` may be a string, text parts or null. */
+        WireMessage: {
+            content?: Record<string, never> | null;
+            role: string;
+            tool_call_id?: string | null;
+            tool_calls?: components["schemas"]["WireToolCall"][];
+        };
+        WireTool: {
+            function: components["schemas"]["WireFunction"];
+            type: string;
+        };
+        WireToolCall: {
+            function: components["schemas"]["WireFunctionCall"];
+            id: string;
+            type?: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    agents_list: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number;
+                /** @description Only this user's agents. */
+                owner_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of agents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Agent"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAgent"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field (unknown persona, model or tool), named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the agent's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description no such agent */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the agent's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not its owner nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such agent */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the agent's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentPatch"];
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description not its owner nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such agent */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the agent's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatBody"];
+            };
+        };
+        responses: {
+            /** @description the answer (or its event stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatReply"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such agent or conversation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the agent is disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the agent's queue is full */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the agent's model is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    api_keys_list: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+                /** @description Whose keys: yourself by default; only admins may name someone else. */
+                user_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApiKeyView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description another user's keys, and not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    api_keys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description created; `secret` is shown only now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a role above yours, or called with an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    api_keys_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the key's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked (or already was) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description called with an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such key among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audit_list: {
+        parameters: {
+            query?: {
+                /** @description Exact action, e.g. `auth.login`; or a prefix ending in `.`, e.g. `api_key.`. */
+                action?: string | null;
+                actor_id?: string | null;
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+                /** @description `success` or `failure`. */
+                outcome?: string | null;
+                /** @description Rows at or after this time. */
+                since?: string | null;
+                /** @description Rows before this time. */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of audit rows, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenView"];
+                };
+            };
+            /** @description wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description malformed body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many attempts (rate limit or per-account backoff); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description new tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenView"];
+                };
+            };
+            /** @description invalid, expired, used or revoked refresh token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description created; sign in next */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description self-registration is off */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description email taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conversations_list: {
+        parameters: {
+            query?: {
+                /** @description Only conversations this agent takes part in. */
+                agent_id?: string;
+                cursor?: string;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of conversations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Conversation"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conversations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description no such conversation of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conversations_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such conversation of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conversations_messages: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description the conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StoredMessage"];
+                };
+            };
+            /** @description no such conversation of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_list: {
+        parameters: {
+            query?: {
+                /** @description Rows read, 1 to 500 (100 by default); fewer items come back when some are filtered. */
+                limit?: number | null;
+                /** @description Events after this seq; 0 (the default) for the oldest kept. */
+                since?: number | null;
+                /** @description Comma-separated type patterns: exact (`user.created`), family (`user.*`) or `*`. */
+                types?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description events after `since` that you may see, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_stream: {
+        parameters: {
+            query?: {
+                /** @description Replay events after this seq first (else the `Last-Event-ID` header; else live only). */
+                since?: number | null;
+                /** @description Comma-separated topics (`events`, `users/ID`, ...); `events` by default. */
+                topics?: string | null;
+                /** @description Comma-separated type patterns; all types by default. */
+                types?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an endless text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a topic you may not subscribe to */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_list_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"][];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_create_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewModel"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_delete_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the model's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a built-in local model */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_update_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the model's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelPatch"];
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_list_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"][];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_create_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProvider"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_delete_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the provider's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description models use it, or it is the local provider */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_update_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the provider's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProviderPatch"];
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_usage: {
+        parameters: {
+            query?: {
+                /** @description Only calls made for this agent. */
+                agent_id?: string;
+                /** @description Only calls made in this conversation. */
+                conversation_id?: string;
+                /** @description `model` (default), `user`, `day`, `agent` or `conversation`. */
+                group_by?: components["schemas"]["UsageGroup"];
+                since?: string;
+                until?: string;
+                /** @description Only this user's calls (admins; others always see only their own). */
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description totals per group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageTotal"][];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description another user's usage, and not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mcp_servers_list_servers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every MCP server */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServer"][];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mcp_servers_create_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMcpServer"];
+            };
+        };
+        responses: {
+            /** @description registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServer"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, or a server that cannot be reached */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mcp_servers_delete_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the server's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such server */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mcp_servers_refresh_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the server's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description refreshed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServer"];
+                };
+            };
+            /** @description no such server */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the server cannot be reached */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_notifications: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description Only those not read yet. */
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Notification"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the notification's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            /** @description no such notification of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    personas_list: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of personas */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Persona"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    personas_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaBody"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Persona"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    personas_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the persona's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the persona */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Persona"];
+                };
+            };
+            /** @description no such persona */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    personas_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the persona's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaBody"];
+            };
+        };
+        responses: {
+            /** @description replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Persona"];
+                };
+            };
+            /** @description not its creator nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such persona */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    personas_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the persona's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not its creator nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such persona */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description agents use it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipeline_runs_get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the run's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipeline_runs_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the run's id */
+                id: string;
+                /** @description the approval node's id */
+                node_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decision"];
+            };
+        };
+        responses: {
+            /** @description the run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description not an approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such run or node */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the node is not waiting */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipeline_runs_cancel_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the run's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the run (cancelled, or being stopped) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the run has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipeline_runs_rerun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the run's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the new run, pending */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the run did not fail */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_list: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of pipelines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StoredPipeline"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description a pipeline document (docs/pipelines.md) */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredPipeline"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not valid: details.errors has the first 100 problems, details.omitted counts the rest */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description validation took longer than its budget */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredPipeline"];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description the whole new document */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description the new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredPipeline"];
+                };
+            };
+            /** @description not its owner nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not valid: details.errors has the first 100 problems, details.omitted counts the rest */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description validation took longer than its budget */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not its owner nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_breakers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the breakers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breaker"][];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_diff: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {nodes, edges, fields} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description no such pipeline or version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_list_runs: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Run"];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_start_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartRun"];
+            };
+        };
+        responses: {
+            /** @description the run, pending */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description trigger_data is not an object */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"][];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+                /** @description the version number */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+            /** @description no such pipeline or version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the pipeline's webhook secret */
+                "X-Gathering-Webhook-Secret": string;
+            };
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description the trigger data */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description the run, pending */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description wrong or missing secret */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_rotate_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the secret, shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description not its owner nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_validate_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description a pipeline document (docs/pipelines.md) */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description the verdict and every problem */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationReport"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not JSON */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the check took longer than its budget */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_list: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of schedules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Schedule"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description stored, with its next five fire times */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field is invalid (details.field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the schedule's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description no such schedule of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the schedule's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description the changed schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such schedule of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field is invalid (details.field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the schedule's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such schedule of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the schedule's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description paused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such schedule of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the schedule's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description active again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such schedule of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_runs: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description the schedule's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ScheduleRun"];
+                };
+            };
+            /** @description no such schedule of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    schedules_trigger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the schedule's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the run, pending */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRun"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such schedule of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tools_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every tool */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolView"][];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    users_list: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UserView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    users_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description email taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    users_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description the user as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description it would leave no enabled admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+        };
+    };
+    health_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+            /** @description starting, shutting down or database unreachable; the message says which */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    metrics_render: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description metrics are private and no credentials were sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_chat_completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description the answer (or an SSE stream of chunks) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatCompletion"];
+                };
+            };
+            /** @description a request the model cannot serve */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the provider refused */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the model is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    v1_embeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbeddingRequest"];
+            };
+        };
+        responses: {
+            /** @description one vector per input, in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the model is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    v1_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the enabled models */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+}
