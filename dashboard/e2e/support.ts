@@ -43,3 +43,14 @@ export async function apiAs(who: Credentials = admin()): Promise<APIRequestConte
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }
+
+/**
+ * A screenshot for docs/dashboard.md, written only when GATHERING_SCREENSHOTS=1 (so a test run
+ * leaves the tree clean): `GATHERING_SCREENSHOTS=1 npx playwright test` refreshes them all.
+ */
+export async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.GATHERING_SCREENSHOTS !== "1") return;
+  await page.screenshot({ path: `${repoDocs}/${name}.png`, fullPage: false });
+}
+
+const repoDocs = new URL("../../docs/dashboard", import.meta.url).pathname;
