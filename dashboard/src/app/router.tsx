@@ -25,6 +25,7 @@ export const routes: RouteObject[] = [
       { path: "personas/:id", ...page(() => import("@/features/personas/routes/PersonaPage")) },
       { path: "pipelines", ...page(() => import("@/features/pipelines/routes/PipelinesPage")) },
       { path: "pipelines/:id", ...page(() => import("@/features/pipelines/routes/PipelineEditorPage")) },
+      { path: "pipelines/:id/runs", ...page(() => import("@/features/pipelines/routes/RunsPage")) },
       { path: "pipelines/:id/runs/:runId", ...page(() => import("@/features/pipelines/routes/RunPage")) },
       { path: "schedules", ...page(() => import("@/features/schedules/routes/SchedulesPage")) },
       { path: "schedules/:id", ...page(() => import("@/features/schedules/routes/SchedulePage")) },

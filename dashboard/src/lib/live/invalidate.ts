@@ -8,7 +8,8 @@ const byPrefix: [string, string[][]][] = [
   ["persona.", [["personas"], ["overview"]]],
   ["conversation.", [["conversations"]]],
   ["pipeline_run.", [["runs"], ["overview"]]],
-  ["pipeline_node.", [["runs"]]],
+  // Node events change no run list; the run page patches itself from them (pipelines/runs/state.ts).
+  ["pipeline_breaker.", [["breakers"]]],
   ["pipeline.", [["pipelines"], ["overview"]]],
   ["schedule.", [["schedules"], ["overview"]]],
   ["notification.", [["notifications"]]],

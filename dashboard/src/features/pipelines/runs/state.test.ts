@@ -25,7 +25,7 @@ function run(over: Partial<Run> = {}): Run {
 let nextId = 0;
 function ev(seq: number | null, type: string, data: Record<string, unknown>): LiveEvent {
   nextId += 1;
-  return { seq, id: `e${nextId}`, type, ts: `2026-01-01T00:00:${String(seq ?? 59).padStart(2, "0")}Z`, scope: {}, actor: null, data: { run_id: RUN, pipeline_id: "p-1", ...data } } as LiveEvent;
+  return { seq, id: `e${nextId}`, type, ts: `2026-01-01T00:00:${String(seq ?? 59).padStart(2, "0")}Z`, scope: {}, actor: null, data: { run_id: RUN, pipeline_id: "p-1", ...data } } as unknown as LiveEvent;
 }
 
 const node = (seq: number, kind: string, id: string, extra: Record<string, unknown> = {}) => ev(seq, `pipeline_node.${kind}`, { node_id: id, node_type: "transform", ...extra });
@@ -64,7 +64,7 @@ describe("a run's live state", () => {
 
   it("ignores events of another run, and other events", () => {
     const s = fromRun(run(), 0, ["a"]);
-    const other = { ...node(3, "completed", "a"), data: { run_id: "run-2", node_id: "a", node_type: "transform" } } as LiveEvent;
+    const other = { ...node(3, "completed", "a"), data: { run_id: "run-2", node_id: "a", node_type: "transform" } } as unknown as LiveEvent;
     expect(reduce(s, other)).toBe(s);
     expect(reduce(s, ev(4, "agent.created", { node_id: "a" }))).toBe(s);
   });
