@@ -3,8 +3,8 @@
 // edges are in the DOM, a node re-renders only when its own state object changes (the reducer
 // keeps the others' identity), and a big graph opens on its start instead of fitting it all.
 import "@xyflow/react/dist/style.css";
-import { createContext, memo, useCallback, useContext, useMemo, useState } from "react";
-import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Edge, type Node, type NodeProps, type ReactFlowInstance } from "@xyflow/react";
 import { layout, NODE_HEIGHT, NODE_WIDTH, type PipelineDoc } from "@/features/pipelines/graph/layout";
 import { useTheme } from "@/app/theme";
 import type { NodeState, NodeStatus, RunState } from "../state";
@@ -81,6 +81,7 @@ function withState(base: RunFlowNode, state: NodeState | undefined, selected: bo
 
 /** Graphs up to this size open fitted whole (with a mini-map); bigger ones open on their start. */
 const SMALL = 80;
+const FIT_SMALL = { padding: 0.15, maxZoom: 1.2 };
 
 export function RunGraph({ doc, state, selected, onOpen }: { doc: PipelineDoc; state: RunState; selected: string | null; onOpen: (id: string) => void }) {
   const theme = useTheme((t) => t.theme);
@@ -115,19 +116,33 @@ export function RunGraph({ doc, state, selected, onOpen }: { doc: PipelineDoc; s
   // Ready on the first frame after React Flow placed the viewport: the nodes are on screen.
   // `data-ready-ms` is when, in ms since the page's navigation began (the browser tests read it).
   const [readyAt, setReadyAt] = useState<number | null>(null);
-  const handleInit = useCallback(() => {
+  const [flow, setFlow] = useState<ReactFlowInstance<RunFlowNode> | null>(null);
+  const handleInit = useCallback((instance: ReactFlowInstance<RunFlowNode>) => {
+    setFlow(instance);
     requestAnimationFrame(() => setReadyAt(Math.round(performance.now())));
   }, []);
+  const handleNodeClick = useCallback((_: unknown, node: RunFlowNode) => onOpen(node.id), [onOpen]);
 
+  // A small graph stays fitted when its box changes size (the details panel opens or closes).
+  const box = useRef<HTMLDivElement>(null);
   const small = doc.nodes.length <= SMALL;
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !flow || !small) return;
+    const observer = new ResizeObserver(() => void flow.fitView(FIT_SMALL));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [flow, small]);
+
   return (
     <OpenNode.Provider value={onOpen}>
-      <div className="h-full w-full" data-testid="run-graph" data-ready={readyAt !== null ? "true" : undefined} data-ready-ms={readyAt ?? undefined} data-nodes={doc.nodes.length}>
+      <div ref={box} className="h-full w-full" data-testid="run-graph" data-ready={readyAt !== null ? "true" : undefined} data-ready-ms={readyAt ?? undefined} data-nodes={doc.nodes.length}>
         <ReactFlow<RunFlowNode>
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
           onInit={handleInit}
+          onNodeClick={handleNodeClick}
           onlyRenderVisibleElements
           nodesDraggable={false}
           nodesConnectable={false}
@@ -135,7 +150,7 @@ export function RunGraph({ doc, state, selected, onOpen }: { doc: PipelineDoc; s
           edgesFocusable={false}
           elementsSelectable={false}
           fitView
-          fitViewOptions={small ? { padding: 0.15, maxZoom: 1.2 } : { padding: 0.1, nodes: firstNodes ?? [], minZoom: 0.5, maxZoom: 1 }}
+          fitViewOptions={small ? FIT_SMALL : { padding: 0.1, nodes: firstNodes ?? [], minZoom: 0.5, maxZoom: 1 }}
           minZoom={0.05}
           colorMode={theme}
         >

@@ -1,0 +1,161 @@
+// Pipeline runs in the browser: a run started from the runs page with typed trigger data, its
+// nodes watched settling live on the run page (no reload); an approval that waits until it is
+// approved in the page. The pipelines are made through apiAs(), as their author would.
+import { expect, test, type Page } from "@playwright/test";
+import { apiAs, shot, signIn, unique } from "./support";
+
+type Doc = { name: string; nodes: unknown[]; edges: unknown[] };
+
+/** trigger -> transform -> condition -> two branches (one slow, to be seen running) -> merge. */
+function branching(name: string): Doc {
+  return {
+    name,
+    nodes: [
+      { id: "start", type: "trigger", name: "Start", config: { trigger_type: "manual" } },
+      { id: "double", type: "transform", name: "Double it", config: { expression: "{'n': trigger.n * 2}" } },
+      { id: "big", type: "condition", name: "Is it big", config: { condition: "input.n > 10" } },
+      { id: "yes", type: "delay", name: "Big branch", config: { seconds: 3 } },
+      { id: "no", type: "transform", name: "Small branch", config: { expression: "{'size': 'small'}" } },
+      { id: "join", type: "merge", name: "Join", config: { strategy: "object" } },
+    ],
+    edges: [
+      { id: "e1", from: "start", to: "double" },
+      { id: "e2", from: "double", to: "big" },
+      { id: "e3", from: "big", to: "yes", condition: "input.n > 10" },
+      { id: "e4", from: "big", to: "no", condition: "input.n <= 10" },
+      { id: "e5", from: "yes", to: "join" },
+      { id: "e6", from: "no", to: "join" },
+    ],
+  };
+}
+
+function approval(name: string): Doc {
+  return {
+    name,
+    nodes: [
+      { id: "start", type: "trigger", name: "Start", config: { trigger_type: "manual" } },
+      { id: "signoff", type: "approval", name: "Sign-off", config: { message: "Ship it?" } },
+      { id: "ship", type: "transform", name: "Ship", config: { expression: "{'shipped': input.approved}" } },
+    ],
+    edges: [
+      { id: "e1", from: "start", to: "signoff" },
+      { id: "e2", from: "signoff", to: "ship" },
+    ],
+  };
+}
+
+async function createPipeline(doc: Doc): Promise<string> {
+  const api = await apiAs();
+  const check = await api.post("/api/pipelines/validate", { data: doc });
+  expect(await check.json()).toMatchObject({ valid: true });
+  const created = await api.post("/api/pipelines", { data: doc });
+  expect(created.status(), await created.text()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await api.dispose();
+  return id;
+}
+
+const node = (page: Page, id: string) => page.getByTestId(`run-node-${id}`);
+
+test("a run started from the runs page settles live, node by node, on the run page", async ({ page }) => {
+  const doc = branching(unique("branches"));
+  const id = await createPipeline(doc);
+  await signIn(page);
+  await page.goto(`/pipelines/${id}/runs`);
+  await expect(page.getByRole("heading", { name: `Runs of ${doc.name}` })).toBeVisible();
+  await expect(page.getByText("No run yet")).toBeVisible();
+  await expect(page.getByText("No breaker yet")).toBeVisible();
+
+  // Trigger data is checked before it is sent.
+  const data = page.getByLabel("Trigger data (JSON)");
+  await data.fill("[7]");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.getByText("Trigger data must be a JSON object")).toBeVisible();
+  await data.fill('{"n": 7');
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.getByText(/^Not JSON/)).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/pipelines/${id}/runs$`));
+
+  // Count the fetches of the run: the page follows it by its events, not by fetching it again.
+  const runFetches: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "GET" && /\/api\/pipeline-runs\/[0-9a-f-]+$/.test(new URL(r.url()).pathname)) runFetches.push(r.url());
+  });
+
+  await data.fill('{"n": 7}');
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(new RegExp(`/pipelines/${id}/runs/[0-9a-f-]{36}$`));
+  await expect(page.getByTestId("run-graph")).toHaveAttribute("data-ready", "true");
+  await expect(page.getByRole("button", { name: "Start (trigger): completed" })).toBeVisible();
+
+  // The slow branch is seen running, then completing, while the page stays as it is.
+  await expect(node(page, "yes")).toHaveAttribute("data-status", "running");
+  await expect(node(page, "join")).toHaveAttribute("data-status", "pending");
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "running");
+  await expect(page.getByRole("button", { name: "Cancel run" })).toBeVisible();
+
+  const final = { start: "completed", double: "completed", big: "completed", yes: "completed", no: "skipped", join: "completed" };
+  for (const [nodeId, status] of Object.entries(final)) await expect(node(page, nodeId)).toHaveAttribute("data-status", status);
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "completed");
+  await expect(page.getByRole("button", { name: "Join (merge): completed" })).toBeVisible();
+  await expect(page.getByTestId("node-counts")).toHaveAttribute("data-completed", "5");
+  await expect(page.getByTestId("node-counts")).toHaveAttribute("data-skipped", "1");
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+  // One fetch when the page opened (a second only if the socket had to reconnect).
+  expect(runFetches.length).toBeLessThanOrEqual(2);
+
+  // A node's details: its input and output from the run's record.
+  await node(page, "double").click();
+  const panel = page.getByTestId("node-panel");
+  await expect(panel).toHaveAttribute("data-node-id", "double");
+  await expect(panel.getByTestId("node-input")).toContainText('"n": 7');
+  await expect(panel.getByTestId("node-output")).toContainText('"n": 14');
+  await expect(panel.getByTestId("node-attempts")).toHaveText("1");
+  await page.getByRole("button", { name: "Close the node's details" }).click();
+  await expect(panel).toHaveCount(0);
+
+  // Back on the runs page the run is listed, completed.
+  await page.getByRole("link", { name: "All runs of this pipeline" }).click();
+  await expect(page.getByTestId("run-row").first()).toHaveAttribute("data-status", "completed");
+  await expect(page.getByTestId("run-row")).toHaveCount(1);
+});
+
+test("a run waits on its approval until it is approved in the page, then completes", async ({ page }) => {
+  const doc = approval(unique("approval"));
+  const id = await createPipeline(doc);
+  await signIn(page);
+  await page.goto(`/pipelines/${id}/runs`);
+  await expect(page.getByRole("heading", { name: `Runs of ${doc.name}` })).toBeVisible();
+  await page.getByLabel("Trigger data (JSON)").fill('{"release": "1.2"}');
+  await page.getByRole("button", { name: "Start run" }).click();
+
+  await expect(node(page, "signoff")).toHaveAttribute("data-status", "waiting");
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "waiting");
+  await expect(node(page, "ship")).toHaveAttribute("data-status", "pending");
+
+  await page.getByRole("button", { name: "Review Sign-off" }).click();
+  const panel = page.getByTestId("node-panel");
+  await expect(panel).toContainText("Ship it?");
+  await panel.getByLabel("Comment (optional)").fill("Looks right.");
+  await shot(page, "pipeline-run");
+  await panel.getByRole("button", { name: "Approve" }).click();
+
+  await expect(node(page, "signoff")).toHaveAttribute("data-status", "completed");
+  await expect(node(page, "ship")).toHaveAttribute("data-status", "completed");
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "completed");
+  await expect(panel.getByTestId("node-decision")).toContainText("Looks right.");
+  await expect(panel.getByRole("button", { name: "Approve" })).toHaveCount(0);
+
+  // Another client starts a run: it appears on the runs page without a reload.
+  await page.getByRole("link", { name: "All runs of this pipeline" }).click();
+  await expect(page.getByTestId("run-row")).toHaveCount(1);
+  const api = await apiAs();
+  const started = await api.post(`/api/pipelines/${id}/runs`, { data: { trigger_data: {} } });
+  expect(started.status()).toBe(201);
+  const other = (await started.json()) as { id: string };
+  await expect(page.locator(`[data-testid="run-row"][data-run-id="${other.id}"]`)).toHaveAttribute("data-status", "waiting");
+  // Leave nothing waiting behind.
+  expect((await api.post(`/api/pipeline-runs/${other.id}/cancel`)).status()).toBe(200);
+  await expect(page.locator(`[data-testid="run-row"][data-run-id="${other.id}"]`)).toHaveAttribute("data-status", "cancelled");
+  await api.dispose();
+});
