@@ -2,6 +2,7 @@
 // (left to right, in topological layers); nodes that carry one keep it. Pure, so it is unit
 // tested and timed in the browser tests (1,000 nodes).
 import dagre from "@dagrejs/dagre";
+import { layered } from "./layered";
 
 export type DocNode = { id: string; type: string; name?: string | null; config?: unknown; position?: { x: number; y: number } | null };
 export type DocEdge = { id: string; from: string; to: string; condition?: string | null };
@@ -12,11 +13,19 @@ export const NODE_HEIGHT = 56;
 
 export type Placed = { id: string; x: number; y: number };
 
-/** Positions for every node: its own when it has one and `keep` is set, else dagre's. */
+// Past either size dagre's layout is too slow for a page (see layered.ts).
+const BIG_NODES = 250;
+const BIG_EDGES = 500;
+
+/** Positions for every node: its own when it has one and `keep` is set, else dagre's (layered.ts's for big documents). */
 export function layout(doc: PipelineDoc, keep = true): Map<string, Placed> {
   const placed = new Map<string, Placed>();
   const missing = doc.nodes.filter((n) => !(keep && n.position));
-  if (missing.length > 0) {
+  if (missing.length > 0 && (doc.nodes.length > BIG_NODES || doc.edges.length > BIG_EDGES)) {
+    // dagre takes seconds on big, dense documents: a linear layered layout instead.
+    const spacing = { width: NODE_WIDTH, height: NODE_HEIGHT, nodesep: 24, ranksep: 60, marginx: 20, marginy: 20 };
+    for (const [id, p] of layered(doc.nodes.map((n) => n.id), doc.edges, spacing)) placed.set(id, { id, x: p.x, y: p.y });
+  } else if (missing.length > 0) {
     const g = new dagre.graphlib.Graph();
     g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 60, marginx: 20, marginy: 20 });
     g.setDefaultEdgeLabel(() => ({}));

@@ -107,7 +107,7 @@ export function RunGraph({ doc, state, selected, onOpen }: { doc: PipelineDoc; s
       focusable: false,
       ...(small && e.condition ? { label: e.condition } : {}),
     }));
-    const firstNodes = small ? undefined : [...base].sort((a, b) => a.position.x - b.position.x || a.position.y - b.position.y).slice(0, 24).map((n) => ({ id: n.id }));
+    const firstNodes = small ? undefined : [...base].sort((a, b) => a.position.x - b.position.x || a.position.y - b.position.y).slice(0, 12).map((n) => ({ id: n.id }));
     return { base, edges, firstNodes };
   }, [doc]);
 
@@ -150,7 +150,7 @@ export function RunGraph({ doc, state, selected, onOpen }: { doc: PipelineDoc; s
           edgesFocusable={false}
           elementsSelectable={false}
           fitView
-          fitViewOptions={small ? FIT_SMALL : { padding: 0.1, nodes: firstNodes ?? [], minZoom: 0.5, maxZoom: 1 }}
+          fitViewOptions={small ? FIT_SMALL : { padding: 0.1, nodes: firstNodes ?? [], minZoom: 0.8, maxZoom: 1 }}
           minZoom={0.05}
           colorMode={theme}
         >
