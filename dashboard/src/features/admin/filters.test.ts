@@ -7,6 +7,8 @@ import {
   emptyAuditFilter,
   emptyMcpForm,
   emptyUserFilter,
+  expiresAt,
+  keyState,
   isoToLocal,
   localToIso,
   mcpBody,
@@ -86,5 +88,24 @@ describe("MCP server form to body", () => {
     expect(mcpBody({ ...emptyMcpForm, name: "ok", kind: "http", url: "ftp://x" })).toMatchObject({ ok: false, field: "url" });
     expect(mcpBody({ ...emptyMcpForm, name: "ok", command: "x", timeoutMs: "50" })).toMatchObject({ ok: false, field: "timeoutMs" });
     expect(mcpBody({ ...emptyMcpForm, name: "ok", command: "x", args: Array.from({ length: 21 }, (_, i) => `a${i}`).join("\n") })).toMatchObject({ ok: false, field: "args" });
+  });
+});
+
+describe("API key expiry", () => {
+  const now = new Date("2026-11-23T12:00:00Z");
+  it("is absent for never and N days ahead otherwise", () => {
+    expect(expiresAt("never", "", now)).toBeUndefined();
+    expect(expiresAt("30", "", now)).toBe("2026-12-23T12:00:00.000Z");
+  });
+  it("ends a chosen day, which must be in the future", () => {
+    expect(expiresAt("date", "2027-01-31", now)).toBe(new Date("2027-01-31T23:59:59").toISOString());
+    expect(expiresAt("date", "", now)).toBeNull();
+    expect(expiresAt("date", "2020-01-01", now)).toBeNull();
+  });
+  it("tells active, revoked and expired keys apart", () => {
+    expect(keyState({}, now)).toBe("active");
+    expect(keyState({ expires_at: "2027-01-01T00:00:00Z" }, now)).toBe("active");
+    expect(keyState({ expires_at: "2026-01-01T00:00:00Z" }, now)).toBe("expired");
+    expect(keyState({ revoked_at: "2026-01-01T00:00:00Z", expires_at: "2026-01-01T00:00:00Z" }, now)).toBe("revoked");
   });
 });

@@ -222,3 +222,29 @@ export function mcpBody(form: McpForm): McpFormResult {
   }
   return { ok: true, body };
 }
+
+// ---- API keys: when a new key expires.
+
+export type Expiry = "never" | "7" | "30" | "90" | "365" | "date";
+
+/**
+ * The `expires_at` of a new key: undefined for never, N days from `now`, or the end of the
+ * chosen local day. `null` when a date is asked for but missing or not in the future.
+ */
+export function expiresAt(expiry: Expiry, date: string, now: Date): string | undefined | null {
+  if (expiry === "never") return undefined;
+  if (expiry === "date") {
+    if (!date) return null;
+    const end = new Date(`${date}T23:59:59`);
+    if (Number.isNaN(end.getTime()) || end <= now) return null;
+    return end.toISOString();
+  }
+  return new Date(now.getTime() + Number(expiry) * 86_400_000).toISOString();
+}
+
+/** Whether a key works now: not revoked and not past its expiry. */
+export function keyState(key: { revoked_at?: string | null; expires_at?: string | null }, now: Date): "active" | "revoked" | "expired" {
+  if (key.revoked_at) return "revoked";
+  if (key.expires_at && new Date(key.expires_at) <= now) return "expired";
+  return "active";
+}
