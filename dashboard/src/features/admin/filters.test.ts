@@ -4,6 +4,7 @@ import {
   auditFilterToSearch,
   auditParams,
   auditRangeInvalid,
+  auditedEvent,
   emptyAuditFilter,
   emptyMcpForm,
   emptyUserFilter,
@@ -107,5 +108,16 @@ describe("API key expiry", () => {
     expect(keyState({ expires_at: "2027-01-01T00:00:00Z" }, now)).toBe("active");
     expect(keyState({ expires_at: "2026-01-01T00:00:00Z" }, now)).toBe("expired");
     expect(keyState({ revoked_at: "2026-01-01T00:00:00Z", expires_at: "2026-01-01T00:00:00Z" }, now)).toBe("revoked");
+  });
+});
+
+describe("which events refresh the audit log", () => {
+  it("takes the audited families and leaves runs out", () => {
+    expect(auditedEvent("user.updated")).toBe(true);
+    expect(auditedEvent("api_key.created")).toBe(true);
+    expect(auditedEvent("pipeline.created")).toBe(true);
+    expect(auditedEvent("pipeline_run.started")).toBe(false);
+    expect(auditedEvent("pipeline_node.completed")).toBe(false);
+    expect(auditedEvent("conversation.message")).toBe(false);
   });
 });

@@ -202,12 +202,7 @@ export function mcpBody(form: McpForm): McpFormResult {
     if (Object.keys(env).length) transport.env = env;
   } else {
     const url = form.url.trim();
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = null;
-    }
+    const parsed = URL.canParse(url) ? new URL(url) : null;
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:") || !parsed.hostname) {
       return { ok: false, field: "url", message: "An http or https URL with a host" };
     }
@@ -247,4 +242,10 @@ export function keyState(key: { revoked_at?: string | null; expires_at?: string 
   if (key.revoked_at) return "revoked";
   if (key.expires_at && new Date(key.expires_at) <= now) return "expired";
   return "active";
+}
+
+/** Event types that come with an audit row, so the first page of the log refreshes on them. */
+export function auditedEvent(type: string): boolean {
+  if (type.startsWith("pipeline_run.") || type.startsWith("pipeline_node.")) return false;
+  return ["user.", "api_key.", "llm_provider.", "llm_model.", "persona.", "agent.", "mcp_server.", "tool.", "pipeline."].some((p) => type.startsWith(p));
 }
