@@ -18,7 +18,7 @@ export type McpServer = Omit<components["schemas"]["McpServer"], "transport" | "
 
 export const adminKeys = {
   users: ["users"] as const,
-  usersAll: ["users", "all"] as const,
+  usersList: (q: string) => ["users", "list", q] as const,
   apiKeys: (userId: string | null) => ["api-keys", userId ?? "mine"] as const,
   audit: (params: AuditParams) => ["audit", params] as const,
   mcp: ["mcp-servers"] as const,
@@ -28,16 +28,19 @@ export const adminKeys = {
 const USERS_PAGE = 200;
 const USERS_MAX_PAGES = 25;
 
-export function useAllUsers(enabled = true) {
+/** Every user whose email or name contains `q` (all users when blank). */
+export function useUsers(q = "", enabled = true) {
   return useQuery({
-    queryKey: adminKeys.usersAll,
+    queryKey: adminKeys.usersList(q),
     enabled,
+    placeholderData: keepPreviousData,
     queryFn: async (): Promise<{ users: UserView[]; truncated: boolean }> => {
       const users: UserView[] = [];
       let cursor: string | null | undefined = undefined;
       for (let page = 0; page < USERS_MAX_PAGES; page++) {
-        const query: { limit: number; cursor?: string } = { limit: USERS_PAGE };
+        const query: { limit: number; cursor?: string; q?: string } = { limit: USERS_PAGE };
         if (cursor) query.cursor = cursor;
+        if (q) query.q = q;
         const data = await unwrap(api.GET("/api/users", { params: { query } }));
         users.push(...data.items);
         cursor = data.next_cursor;
@@ -46,6 +49,10 @@ export function useAllUsers(enabled = true) {
       return { users, truncated: true };
     },
   });
+}
+
+export function useAllUsers(enabled = true) {
+  return useUsers("", enabled);
 }
 
 export function useCreateUser() {

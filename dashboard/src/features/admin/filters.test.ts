@@ -16,6 +16,7 @@ import {
   userFilterFromSearch,
   userFilterToSearch,
   userMatches,
+  usersQuery,
 } from "./filters";
 
 const ada = { email: "ada@example.org", display_name: "Ada Lovelace", role: "member", disabled: false };
@@ -32,6 +33,11 @@ describe("user filter", () => {
     expect([ada, bob].filter((u) => userMatches(u, { ...emptyUserFilter, status: "disabled" }))).toEqual([bob]);
     expect([ada, bob].filter((u) => userMatches(u, { ...emptyUserFilter, status: "enabled" }))).toEqual([ada]);
     expect([ada, bob].filter((u) => userMatches(u, emptyUserFilter))).toEqual([ada, bob]);
+  });
+  it("sends only the search text to the server, trimmed", () => {
+    expect(usersQuery({ ...emptyUserFilter, q: "  ada ", role: "member" })).toEqual({ q: "ada" });
+    expect(usersQuery({ ...emptyUserFilter, q: "   ", status: "disabled" })).toEqual({});
+    expect(usersQuery({ ...emptyUserFilter, q: "x".repeat(300) }).q).toHaveLength(200);
   });
   it("round-trips through the address and drops unknown values", () => {
     const filter = { q: "ada", role: "member" as const, status: "enabled" as const };

@@ -3,7 +3,8 @@
 import type { Role } from "@/lib/auth/session";
 import { isRole } from "./access";
 
-// ---- Users: GET /api/users has no search or role parameter, so the list is filtered here.
+// ---- Users: GET /api/users searches email and name (`?q=`); it has no role or status
+// parameter, so those are filtered here over the matching users.
 
 export type UserFilter = { q: string; role: Role | ""; status: "" | "enabled" | "disabled" };
 
@@ -18,6 +19,12 @@ export function userMatches(user: UserLike, filter: UserFilter): boolean {
   if (filter.status === "enabled" && user.disabled) return false;
   if (filter.status === "disabled" && !user.disabled) return false;
   return true;
+}
+
+/** The server's part of the filter: `?q=` (trimmed; at most 200 characters, as the server allows). */
+export function usersQuery(filter: UserFilter): { q?: string } {
+  const q = filter.q.trim().slice(0, 200);
+  return q ? { q } : {};
 }
 
 /** The user filter kept in the address (`?q=&role=&status=`), so a filtered list can be linked. */

@@ -1,6 +1,6 @@
 // Users (admins): find people by name, email, role or status; create accounts; change roles;
 // disable and enable. Users are never deleted. Live: user.* events refresh the list.
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import type { Role } from "@/lib/auth/session";
 import { useSession } from "@/lib/auth/session";
@@ -8,8 +8,8 @@ import { Empty, PageHeader } from "@/components/states";
 import { Badge, Button, Card, Select, TextInput } from "@/components/ui";
 import { notify, notifyError } from "@/components/notices";
 import { isRole, pageRole, roles } from "../access";
-import { useAllUsers, useUpdateUser, type UserView } from "../api";
-import { userFilterFromSearch, userFilterToSearch, userMatches, type UserFilter } from "../filters";
+import { useUpdateUser, useUsers, type UserView } from "../api";
+import { userFilterFromSearch, userFilterToSearch, userMatches, usersQuery, type UserFilter } from "../filters";
 import { AdminQueryView, RequireRole } from "../components/Access";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { CreateUserDialog } from "../components/CreateUserDialog";
@@ -28,7 +28,14 @@ function Users() {
   const filter = userFilterFromSearch(search);
   const setFilter = (next: UserFilter) => setSearch(userFilterToSearch(next), { replace: true });
   const [creating, setCreating] = useState(false);
-  const users = useAllUsers();
+  // The search goes to the server (`?q=`) once typing pauses; role and status filter here.
+  const q = usersQuery(filter).q ?? "";
+  const [sent, setSent] = useState(q);
+  useEffect(() => {
+    const timer = setTimeout(() => setSent(q), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+  const users = useUsers(sent);
 
   return (
     <>
@@ -82,11 +89,12 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
     }
   }
 
-  if (users.length === 0) return <Empty>No users yet.</Empty>;
+  if (users.length === 0) return <Empty>{filter.q.trim() ? "No user matches this search." : "No users yet."}</Empty>;
   return (
     <>
       <p className="mb-2 text-xs text-slate-500" aria-live="polite">
-        {shown.length === users.length ? `${users.length} users` : `${shown.length} of ${users.length} users`}
+        {shown.length === users.length ? `${users.length} user(s)` : `${shown.length} of ${users.length} user(s)`}
+        {filter.q.trim() && ` matching “${filter.q.trim()}”`}
         {truncated && " (the first 5,000 only)"}
       </p>
       {shown.length === 0 ? (
