@@ -101,7 +101,7 @@ function Filters({ initial, users, onApply }: { initial: AuditFilter; users: Use
     onApply(draft);
   };
   return (
-    <form onSubmit={submit} className="grid grid-cols-[1.4fr_1.4fr_0.8fr_1.2fr_1.2fr_auto] items-end gap-3" aria-label="Audit filters">
+    <form onSubmit={submit} className="grid grid-cols-3 items-end gap-3 2xl:grid-cols-[1.4fr_1.4fr_0.8fr_1.2fr_1.2fr_auto]" aria-label="Audit filters">
       <TextInput label="Action" list="audit-actions" placeholder="auth.login or api_key." value={draft.action} onChange={set("action")} />
       <datalist id="audit-actions">
         {knownActions.map((a) => (
@@ -183,7 +183,7 @@ function AuditTable({ rows, users }: { rows: AuditRow[]; users: Map<string, User
                       {expanded ? "▾" : "▸"}
                     </button>
                   </td>
-                  <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">{when(row.ts)}</td>
+                  <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">{when(row.ts, "—", true)}</td>
                   <td className="py-1.5 pr-3">{actor}</td>
                   <td className="py-1.5 pr-3 font-mono text-xs">{row.action}</td>
                   <td className="py-1.5 pr-3">
