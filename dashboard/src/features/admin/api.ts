@@ -3,7 +3,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { components } from "@/lib/api/schema";
-import type { Role } from "@/lib/auth/session";
+import { useSession, type Role } from "@/lib/auth/session";
 import type { AuditParams, McpBody } from "./filters";
 
 export type UserView = components["schemas"]["UserView"];
@@ -68,6 +68,10 @@ export function useUpdateUser() {
   return useMutation({
     mutationFn: ({ id, ...body }: { id: string; role?: Role; disabled?: boolean; display_name?: string }) =>
       unwrap(api.PATCH("/api/users/{id}", { params: { path: { id } }, body })),
+    // Your own new role applies to your next request: the frame (navigation, role checks) follows at once.
+    onSuccess: (user) => {
+      if (useSession.getState().user?.id === user.id) useSession.setState({ user });
+    },
     onSettled: () => void client.invalidateQueries({ queryKey: adminKeys.users }),
   });
 }

@@ -79,6 +79,7 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
   const me = useSession((s) => s.user?.id);
   const update = useUpdateUser();
   const [disabling, setDisabling] = useState<UserView | null>(null);
+  const [selfRole, setSelfRole] = useState<Role | null>(null);
 
   async function change(user: UserView, patch: { role?: Role; disabled?: boolean }, done: string) {
     try {
@@ -129,7 +130,9 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
                       disabled={update.isPending}
                       onChange={(e) => {
                         const role = e.target.value;
-                        if (isRole(role)) void change(user, { role }, `${user.email} is now ${role}.`);
+                        if (!isRole(role)) return;
+                        if (user.id === me) setSelfRole(role);
+                        else void change(user, { role }, `${user.email} is now ${role}.`);
                       }}
                       className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
                     >
@@ -160,6 +163,22 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
             </tbody>
           </table>
         </div>
+      )}
+      {selfRole && me && (
+        <ConfirmDialog
+          title={`Make yourself ${selfRole}?`}
+          confirm="Change my role"
+          busy={update.isPending}
+          onClose={() => setSelfRole(null)}
+          onConfirm={() => {
+            const role = selfRole;
+            setSelfRole(null);
+            const self = users.find((u) => u.id === me);
+            if (self) void change(self, { role }, `You are now ${role}.`);
+          }}
+        >
+          You will lose the administration pages at once, and only another admin can give them back.
+        </ConfirmDialog>
       )}
       {disabling && (
         <ConfirmDialog
