@@ -171,6 +171,9 @@ impl App {
                     agents,
                     pipelines,
                     schedules,
+                    dashboard: api::dashboard::DashboardSource::from_config(
+                        config.http.dashboard_dir.as_deref(),
+                    ),
                 };
                 if config.models.preload {
                     // Loads on the engines' own threads; a failure is logged and the models

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod conversations;
+pub mod dashboard;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -167,7 +168,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/v1/models", get(openai::models))
         .merge(crate::websocket::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
-        .fallback(middleware::not_found)
+        .fallback(dashboard::serve)
         .with_state(state.clone());
 
     // `Router::layer` wraps each route (and the fallback); the last layer added is the

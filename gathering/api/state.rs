@@ -44,6 +44,8 @@ pub struct AppState {
     /// Schedules and this instance's scheduler (its execution set behind a std mutex; see
     /// `orchestration::scheduler::runner`).
     pub schedules: crate::orchestration::scheduler::Schedules,
+    /// Where the dashboard's files come from (embedded, or a directory on disk).
+    pub dashboard: super::dashboard::DashboardSource,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.
