@@ -21,6 +21,8 @@ pub mod personas;
 pub mod pipelines;
 pub mod rate_limit;
 pub mod schedules;
+pub mod session;
+pub mod setup;
 pub mod state;
 pub mod tools;
 pub mod users;
@@ -55,6 +57,12 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
         .route("/api/auth/register", post(auth::register))
+        .route(
+            "/api/auth/session",
+            post(session::sign_in).delete(session::sign_out),
+        )
+        .route("/api/auth/session/refresh", post(session::refresh))
+        .route("/api/setup", get(setup::status).post(setup::complete))
         .route("/api/users", get(users::list).post(users::create))
         .route("/api/users/{id}", get(users::get).patch(users::update))
         .route("/api/api-keys", get(api_keys::list).post(api_keys::create))

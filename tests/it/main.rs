@@ -19,5 +19,7 @@ mod pipeline_runs;
 mod pipelines;
 mod process;
 mod schedules;
+mod session;
+mod setup;
 mod support;
 mod websocket;
