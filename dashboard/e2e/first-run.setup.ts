@@ -9,6 +9,9 @@ test("the setup link creates the first admin and signs them in @setup", async ({
   await page.goto("/setup");
   await expect(page.getByRole("heading", { name: "Setup is not available" })).toBeVisible();
 
+  // From another page: going from /setup to /setup#token=... would change only the fragment,
+  // which the browser does without loading the page again.
+  await page.goto("/signin");
   await page.goto(server().setupPath);
   await expect(page.getByRole("heading", { name: "Create the first administrator" })).toBeVisible();
   await expect(page).toHaveURL(/\/setup$/); // the token left the address bar
