@@ -167,7 +167,7 @@ function AuditTable({ rows, users }: { rows: AuditRow[]; users: Map<string, User
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {rows.map((row) => {
             const expanded = open.has(row.id);
-            const actor = row.actor_id ? (users.get(row.actor_id)?.email ?? row.actor_id) : "—";
+            const actor = row.actor_id ? (users.get(row.actor_id)?.email ?? row.actor_id) : null;
             return (
               <Fragment key={row.id}>
                 <tr data-testid="audit-row">
@@ -184,7 +184,7 @@ function AuditTable({ rows, users }: { rows: AuditRow[]; users: Map<string, User
                     </button>
                   </td>
                   <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">{when(row.ts, "—", true)}</td>
-                  <td className="py-1.5 pr-3">{actor}</td>
+                  <td className="py-1.5 pr-3">{actor ?? <span className="text-slate-500">system or anonymous</span>}</td>
                   <td className="py-1.5 pr-3 font-mono text-xs">{row.action}</td>
                   <td className="py-1.5 pr-3">
                     <Badge tone={row.outcome === "success" ? "completed" : "failed"}>{row.outcome}</Badge>
