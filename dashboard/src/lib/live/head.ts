@@ -1,16 +1,13 @@
 // The newest event's seq, where a live feed starts: `latest_event_seq` of GET /api/overview.
 // A socket opened without `?since=` replays nothing, so without this a connection that drops
 // before its first event would come back from "now" and lose what happened while it was down.
-import { api, authedFetch, unwrap } from "@/lib/api/client";
+import { api, unwrap } from "@/lib/api/client";
 
 /** The head, or null when it cannot be read now (the server is unreachable). */
 export async function fetchHead(): Promise<number | null> {
   try {
-    const response = await authedFetch(new Request(new URL("/api/overview", location.origin)));
-    if (response.ok) {
-      const body = (await response.json()) as { latest_event_seq?: unknown };
-      if (typeof body.latest_event_seq === "number") return body.latest_event_seq;
-    }
+    const { data, response } = await api.GET("/api/overview");
+    if (data) return data.latest_event_seq;
     if (response.status !== 404) return null;
     // A server without the overview: walk the history to its end (bounded).
     let since = 0;
