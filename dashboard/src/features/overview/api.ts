@@ -1,31 +1,15 @@
-import { useQuery } from "@tanstack/react-query";
-import { api, authedFetch, unwrap } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/errors";
-
-// TODO(lead): replace with the generated type once GET /api/overview is in the document.
-export type Overview = {
-  counts: { agents: number; personas: number; pipelines: number; schedules: number; users: number | null; mcp_servers: number };
-  runs: { running: number; waiting: number; failed_today: number; completed_today: number };
-  usage_today: { requests: number; prompt_tokens: number; completion_tokens: number; cost: number | string };
-  latest_event_seq: number;
-  ready: boolean;
-};
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
 
 export const overviewKeys = {
   all: ["overview"] as const,
-  health: ["overview", "health"] as const,
+  // Not under ["overview"]: every event makes the overview stale, not the server's health.
+  health: ["health"] as const,
   events: (since: number) => ["events", "latest", since] as const,
 };
 
 export function useOverview() {
-  return useQuery({
-    queryKey: overviewKeys.all,
-    queryFn: async (): Promise<Overview> => {
-      const response = await authedFetch(new Request(new URL("/api/overview", location.origin)));
-      if (!response.ok) throw await errorFromResponse(response);
-      return (await response.json()) as Overview;
-    },
-  });
+  return useQuery({ queryKey: overviewKeys.all, queryFn: () => unwrap(api.GET("/api/overview")) });
 }
 
 export type Readiness = { status: string; checks?: Record<string, unknown>; loops?: Record<string, unknown> };
@@ -42,12 +26,18 @@ export function useReadiness() {
   });
 }
 
-/** The latest events: the page of history just before the head. */
-export function useLatestEvents(head: number | undefined, count = 15) {
-  const since = Math.max(0, (head ?? 0) - count);
+/**
+ * The latest events: the history just before the head. Every event makes the overview stale
+ * (invalidate.ts), so the head moves and this follows it; the previous list stays on screen
+ * while the next one loads. The window is wider than what is shown because a non-admin does
+ * not see every event.
+ */
+export function useLatestEvents(head: number | undefined, window = 200) {
+  const since = Math.max(0, (head ?? 0) - window);
   return useQuery({
     queryKey: overviewKeys.events(since),
     enabled: head !== undefined,
-    queryFn: () => unwrap(api.GET("/api/events", { params: { query: { since, limit: 100 } } })),
+    placeholderData: keepPreviousData,
+    queryFn: () => unwrap(api.GET("/api/events", { params: { query: { since, limit: 500 } } })),
   });
 }

@@ -8,7 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List agents, oldest first. */
+        /** List agents, oldest first; `q` searches their names. */
         get: operations["agents_list"];
         put?: never;
         /**
@@ -200,6 +200,51 @@ export interface paths {
          *     default). The account gets `auth.self_registration_role` (viewer by default).
          */
         post: operations["auth_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with email and password: the access token in the body, the refresh token in an
+         *     `HttpOnly` cookie.
+         * @description Sign in for a browser. Same checks, login backoff and rate-limit tier as `POST /api/auth/login`. The body has the access token (keep it in memory) and the user, never the refresh token. Sets two cookies, both `SameSite=Strict` with `Max-Age` = the refresh-token lifetime, `Secure` over HTTPS (or with `auth.secure_cookies`): `gathering_refresh=<refresh token>; HttpOnly; Path=/api/auth/session` and `gathering_csrf=<hex sha256 of "gathering-csrf:" + refresh token>; Path=/` (readable by scripts: send it back as `X-CSRF-Token`).
+         */
+        post: operations["auth_sign_in"];
+        /**
+         * Sign out: revoke the cookie's session, and the bearer access token if one is sent.
+         * @description Revokes the session of the `gathering_refresh` cookie (its refresh tokens and the access tokens issued with them); with `Authorization: Bearer <access token>` also that token, as `POST /api/auth/logout` does. Clears both cookies. Idempotent: without a valid cookie it still answers 204 and clears them. When the refresh cookie is present, `X-CSRF-Token` must match the `gathering_csrf` cookie (else 403 `csrf_failed`, nothing revoked).
+         */
+        delete: operations["auth_sign_out"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/session/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the session's refresh token (from its cookie) for a new access token.
+         * @description No body. Needs the `gathering_refresh` cookie and the header `X-CSRF-Token` equal to the `gathering_csrf` cookie. Answers like `POST /api/auth/session` with both cookies rotated. A refresh token presented twice revokes its whole session (reuse detection). A missing, invalid, expired or revoked refresh cookie is 401 and clears both cookies (`Max-Age=0`); a missing or wrong `X-CSRF-Token` is 403 `csrf_failed` and changes nothing.
+         */
+        post: operations["auth_refresh_session"];
         delete?: never;
         options?: never;
         head?: never;
@@ -481,6 +526,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What there is and what is going on. Counts follow the lists' rules: schedules are the
+         *     caller's own (everyone's for an admin), `users` and `mcp_servers` are `null` unless the
+         *     caller is an admin, and `usage_today` is the caller's own calls (everyone's for an admin).
+         */
+        get: operations["overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/personas": {
         parameters: {
             query?: never;
@@ -488,7 +554,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List personas, oldest first. */
+        /** List personas, oldest first; `q` searches their name, display name and role. */
         get: operations["personas_list"];
         put?: never;
         /** Create a persona. */
@@ -603,7 +669,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List pipelines, oldest first, each with its newest document. */
+        /**
+         * List pipelines, oldest first, each with its newest document; `q` searches their name and
+         *     description.
+         */
         get: operations["pipelines_list"];
         put?: never;
         /**
@@ -683,7 +752,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The runs of a pipeline, newest first (without their nodes). */
+        /**
+         * The runs of a pipeline, newest first (without their nodes; `GET /api/pipeline-runs/{id}`
+         *     has them), optionally only those in one status.
+         */
         get: operations["pipelines_list_runs"];
         put?: never;
         /**
@@ -764,6 +836,26 @@ export interface paths {
         put?: never;
         /** Make (or replace) the pipeline's webhook secret (the owner or an admin); audited. */
         post: operations["pipelines_rotate_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/node-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every node type the validator knows, in the order of docs/pipelines.md, with the JSON
+         *     Schema of its `config`.
+         */
+        get: operations["pipelines_node_types"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -910,6 +1002,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The next fire times of a schedule definition, computed from now and not stored. The body is
+         *     what `POST /api/schedules` takes, plus `count`; it is checked as creating it would be (422
+         *     names the field). An event schedule has no fire times: `fires_on` says what fires it.
+         */
+        post: operations["schedules_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether first-run setup is open (a setup token is pending and no admin exists). */
+        get: operations["setup_status"];
+        put?: never;
+        /**
+         * Create the first admin with the setup token, and sign in as them.
+         * @description Creates the first admin (audited, `user.created` event, no actor: as from the command line) with the one-time token of the link `gathering serve` printed (`/setup#token=...`), spends the token, and signs the new admin in as `POST /api/auth/session` does: the access token in the body, the `gathering_refresh` and `gathering_csrf` cookies set. Two requests with the right token at once create one admin; the other gets 409.
+         */
+        post: operations["setup_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tools": {
         parameters: {
             query?: never;
@@ -934,7 +1068,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users, oldest first. */
+        /** List users, oldest first; `q` searches their email and display name. */
         get: operations["users_list"];
         put?: never;
         /** Create a user. */
@@ -1538,6 +1672,31 @@ export interface components {
          * @enum {string}
          */
         NodeStatus: "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "cancelled";
+        /** @description A node type, for an editor's palette. */
+        NodeTypeView: {
+            /** @description `start`, `compute`, `effect` (breaker, timeout and retries apply) or `wait`. */
+            category: string;
+            /** @description The JSON Schema its `config` is validated against: the very schema validation uses. */
+            config_schema: Record<string, never>;
+            description: string;
+            /** @description A minimal config the schema accepts. */
+            example_config: Record<string, never>;
+            /**
+             * Format: int32
+             * @description The most edges into the node; `null`: any number (validation bounds none).
+             */
+            inputs?: number | null;
+            label: string;
+            /** @description What the node outputs. */
+            output: string;
+            /**
+             * Format: int32
+             * @description The most edges out of the node; `null`: any number.
+             */
+            outputs?: number | null;
+            /** @description The wire name (`trigger`, `agent`, ...), what a node's `type` holds. */
+            type: string;
+        };
         /** @description An in-app notification. */
         Notification: {
             /** Format: date-time */
@@ -1556,6 +1715,91 @@ export interface components {
             title: string;
             /** Format: uuid */
             user_id: string;
+        };
+        /** @description `GET /api/overview`. */
+        Overview: {
+            counts: components["schemas"]["OverviewCounts"];
+            /**
+             * Format: date-time
+             * @description Where "today" starts: midnight UTC.
+             */
+            day_start: string;
+            /**
+             * Format: int64
+             * @description The newest event's seq: open `/ws?since=` or `GET /api/events?since=` with it to get
+             *     only what happens next.
+             */
+            latest_event_seq: number;
+            /** @description Whether the server is ready for traffic (as `/health/ready`). */
+            ready: boolean;
+            runs: components["schemas"]["OverviewRuns"];
+            /** @description The caller's own calls; everyone's for an admin (as `GET /api/llm/usage`). */
+            usage_today: components["schemas"]["OverviewUsage"];
+        };
+        /** @description How many of each thing the caller may see. */
+        OverviewCounts: {
+            /** Format: int64 */
+            agents: number;
+            /**
+             * Format: int64
+             * @description Registered MCP servers, for an admin; `null` for anyone else.
+             */
+            mcp_servers?: number | null;
+            /** Format: int64 */
+            personas: number;
+            /** Format: int64 */
+            pipelines: number;
+            /**
+             * Format: int64
+             * @description The caller's own schedules; everyone's for an admin (as `GET /api/schedules`).
+             */
+            schedules: number;
+            /**
+             * Format: int64
+             * @description Every user, for an admin; `null` for anyone else.
+             */
+            users?: number | null;
+        };
+        /** @description Pipeline runs (not counting a fan-out's item runs, which are part of their parent's). */
+        OverviewRuns: {
+            /**
+             * Format: int64
+             * @description Ended `completed` since `day_start`.
+             */
+            completed_today: number;
+            /**
+             * Format: int64
+             * @description Ended `failed` or `timeout` since `day_start`.
+             */
+            failed_today: number;
+            /**
+             * Format: int64
+             * @description Created, not claimed by an instance yet.
+             */
+            pending: number;
+            /** Format: int64 */
+            running: number;
+            /**
+             * Format: int64
+             * @description Waiting for an approval.
+             */
+            waiting: number;
+        };
+        /** @description Model calls since `day_start`. */
+        OverviewUsage: {
+            /** Format: int64 */
+            completion_tokens: number;
+            /**
+             * Format: double
+             * @description In US dollars.
+             */
+            cost: number;
+            /** Format: int64 */
+            errors: number;
+            /** Format: int64 */
+            prompt_tokens: number;
+            /** Format: int64 */
+            requests: number;
         };
         /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
         Page_Agent: {
@@ -1999,6 +2243,31 @@ export interface components {
             temperature?: number | null;
             traits?: string[];
         };
+        /**
+         * @description What a schedule definition would fire, computed from now and not stored
+         *     (`POST /api/schedules/preview`).
+         */
+        Preview: {
+            /**
+             * @description The next occurrences after now, oldest first (RFC 3339, UTC), within the start and end
+             *     dates and `max_executions`; empty for an event schedule.
+             */
+            fire_times: string[];
+            /**
+             * @description For an event schedule, what fires it in words (its type pattern and filter); `null`
+             *     otherwise.
+             */
+            fires_on?: string | null;
+            /** @description `cron`, `interval`, `once` or `event`. */
+            kind: string;
+            /** @description The IANA time zone the cron pattern is read in; `UTC` for the other kinds. */
+            time_zone: string;
+        };
+        /** @description a schedule definition, as `POST /api/schedules` takes it, and `count` */
+        PreviewRequest: components["schemas"]["ScheduleRequest"] & {
+            /** @description how many occurrences to list (default 5, at most 50) */
+            count?: number;
+        };
         /** @description One problem of a pipeline document. */
         Problem: {
             /** @description A stable code from [`PROBLEM_CODES`]. */
@@ -2271,6 +2540,35 @@ export interface components {
             /** @description `schedule`, `catch_up` (missed while no instance ran), `event` or `manual`. */
             trigger: string;
         };
+        /**
+         * @description A browser session: the access token for memory, the user; the refresh token is in the
+         *     `gathering_refresh` cookie, never in the body.
+         */
+        SessionView: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            /** @description Always `bearer`. */
+            token_type: string;
+            user: components["schemas"]["UserView"];
+        };
+        /** @description The first admin, created with the setup token `gathering serve` printed. */
+        SetupRequest: {
+            /** @description `Administrator` when absent. */
+            display_name?: string | null;
+            email: string;
+            password: string;
+            /** @description The token from the setup link (`/setup#token=...`). */
+            token: string;
+        };
+        /** @description Whether the first-run setup link works now. */
+        SetupStatus: {
+            /** @description True while this instance holds an unused setup token and no admin exists. */
+            open: boolean;
+        };
         /** @description The body of `POST /api/pipelines/{id}/runs`. */
         StartRun: {
             /** @description What the trigger node outputs (a JSON object; `{}` by default). */
@@ -2542,6 +2840,11 @@ export interface operations {
                 limit?: number;
                 /** @description Only this user's agents. */
                 owner_id?: string;
+                /**
+                 * @description Only agents whose name, or whose persona's name or display name, contains this text,
+                 *     ignoring case (at most 200 characters; blank means no filter).
+                 */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -3213,6 +3516,137 @@ export interface operations {
             };
             /** @description invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description signed in; `Set-Cookie`: gathering_refresh, gathering_csrf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description malformed body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many attempts (rate limit or per-account backoff); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_sign_out: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the value of the gathering_csrf cookie; required when the gathering_refresh cookie is sent */
+                "X-CSRF-Token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed out; both cookies cleared */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `csrf_failed`: X-CSRF-Token missing or not this session's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_refresh_session: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the value of the gathering_csrf cookie */
+                "X-CSRF-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description new access token; `Set-Cookie`: the rotated gathering_refresh and gathering_csrf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description no valid refresh cookie; both cookies cleared */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `csrf_failed`: X-CSRF-Token missing or not this session's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4093,12 +4527,46 @@ export interface operations {
             };
         };
     };
+    overview_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     personas_list: {
         parameters: {
             query?: {
                 cursor?: string | null;
                 /** @description 1 to 200; 50 by default. */
                 limit?: number | null;
+                /**
+                 * @description Only those whose name or description contains this text, ignoring case (at most 200
+                 *     characters; blank means no filter).
+                 */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -4496,6 +4964,11 @@ export interface operations {
                 cursor?: string | null;
                 /** @description 1 to 200; 50 by default. */
                 limit?: number | null;
+                /**
+                 * @description Only those whose name or description contains this text, ignoring case (at most 200
+                 *     characters; blank means no filter).
+                 */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -4789,9 +5262,14 @@ export interface operations {
     pipelines_list_runs: {
         parameters: {
             query?: {
-                cursor?: string | null;
+                cursor?: string;
                 /** @description 1 to 200; 50 by default. */
-                limit?: number | null;
+                limit?: number;
+                /**
+                 * @description Only runs in this status: `pending`, `running`, `waiting`, `completed`, `failed`,
+                 *     `cancelled` or `timeout`.
+                 */
+                status?: string;
             };
             header?: never;
             path: {
@@ -4813,6 +5291,15 @@ export interface operations {
             };
             /** @description no such pipeline */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an unknown status, or a bad limit or cursor */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5014,6 +5501,35 @@ export interface operations {
             };
             /** @description no such pipeline */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_node_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every node type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeTypeView"][];
+                };
+            };
+            /** @description not signed in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5443,6 +5959,128 @@ export interface operations {
             };
         };
     };
+    schedules_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description the next occurrences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field is invalid (details.field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setup_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description whether the setup link works now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+        };
+    };
+    setup_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupRequest"];
+            };
+        };
+        responses: {
+            /** @description the first admin, signed in; `Set-Cookie`: gathering_refresh, gathering_csrf */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description `forbidden`: wrong token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `setup_closed`: an admin exists, or no token is pending on this instance */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid email, password or display_name; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     tools_list: {
         parameters: {
             query?: never;
@@ -5478,6 +6116,11 @@ export interface operations {
                 cursor?: string | null;
                 /** @description 1 to 200; 50 by default. */
                 limit?: number | null;
+                /**
+                 * @description Only those whose name or description contains this text, ignoring case (at most 200
+                 *     characters; blank means no filter).
+                 */
+                q?: string | null;
             };
             header?: never;
             path?: never;

@@ -1,7 +1,7 @@
 // Pipeline runs: the query keys and the hooks over /api/pipelines/{id}/runs and
 // /api/pipeline-runs/{id} (docs/api.md, docs/pipelines.md).
 //
-// Keys: lists and breakers live under ["runs", ...] and ["breakers", ...], which events
+// Keys: lists and breakers live under ["runs", ...], which run, node and breaker events
 // invalidate (lib/live/invalidate.ts), so they refresh as runs start and end. One run's record
 // is under ["pipeline-run", ...] on purpose: the run page patches it from the events themselves
 // (runs/state.ts) and fetches it again only on a (re)connect, not once per event.
@@ -18,7 +18,7 @@ export type StoredPipeline = components["schemas"]["StoredPipeline"];
 export const runKeys = {
   all: ["runs"] as const,
   list: (pipelineId: string, status: RunStatus | "") => ["runs", "list", pipelineId, status] as const,
-  breakers: (pipelineId: string) => ["breakers", pipelineId] as const,
+  breakers: (pipelineId: string) => ["runs", "breakers", pipelineId] as const,
   run: (runId: string) => ["pipeline-run", runId] as const,
   record: (runId: string, nodeId: string, status: string) => ["pipeline-run", runId, "record", nodeId, status] as const,
   // The pipeline as these pages need it (its name, owner and newest version), and a version's
