@@ -159,3 +159,34 @@ test("a run waits on its approval until it is approved in the page, then complet
   await expect(page.locator(`[data-testid="run-row"][data-run-id="${other.id}"]`)).toHaveAttribute("data-status", "cancelled");
   await api.dispose();
 });
+
+test("a viewer reads runs but is offered no action, and follows a run it gets no events of", async ({ page }) => {
+  const doc = approval(unique("viewed"));
+  const id = await createPipeline(doc);
+  const api = await apiAs();
+  const viewer = { email: `${unique("viewer")}@example.org`, password: "a long viewer password" };
+  const made = await api.post("/api/users", { data: { ...viewer, display_name: "Viewer", role: "viewer" } });
+  expect(made.status(), await made.text()).toBe(201);
+  const started = await api.post(`/api/pipelines/${id}/runs`, { data: { trigger_data: {} } });
+  const run = (await started.json()) as { id: string };
+
+  await signIn(page, viewer);
+  await page.goto(`/pipelines/${id}/runs`);
+  await expect(page.getByRole("heading", { name: `Runs of ${doc.name}` })).toBeVisible();
+  await expect(page.getByTestId("run-row")).toHaveCount(1);
+  await expect(page.getByLabel("Trigger data (JSON)")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Start run" })).toHaveCount(0);
+
+  await page.getByRole("link", { name: `Open run ${run.id.slice(-8)}` }).click();
+  await expect(node(page, "signoff")).toHaveAttribute("data-status", "waiting");
+  await page.getByRole("button", { name: "Review Sign-off" }).click();
+  await expect(page.getByTestId("node-panel")).toContainText("Ship it?");
+  await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+
+  // The admin approves elsewhere; the viewer's page catches up without a reload.
+  expect((await api.post(`/api/pipeline-runs/${run.id}/approvals/signoff`, { data: { decision: "approve" } })).status()).toBe(200);
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "completed");
+  await expect(node(page, "ship")).toHaveAttribute("data-status", "completed");
+  await api.dispose();
+});

@@ -35,19 +35,14 @@ export default function RunPage() {
   const isMember = allows(user, "member");
   const owns = pipeline.data !== undefined && user !== null && pipeline.data.owner_id === user.id;
 
-  const first = useRunSnapshot(runId);
+  // Only the pipeline's owner and admins get its events; anyone else follows a live run by polling.
+  const seesEvents = isAdmin || owns;
+  const polled = useRunSnapshot(runId).data?.run.status;
+  const first = useRunSnapshot(runId, !seesEvents && !pipeline.isPending && polled !== undefined && !isFinal(polled));
   const run = first.data?.run;
   const doc = useVersionDocument(id, run?.version);
   const nodeIds = useMemo(() => doc.data?.nodes.map((n) => n.id), [doc.data]);
   const { state } = useLiveRun(runId, nodeIds);
-  // Only the pipeline's owner and admins see its events; anyone else follows by polling.
-  const seesEvents = isAdmin || owns;
-  const live = state !== null && !isFinal(state.status);
-  useEffect(() => {
-    if (seesEvents || !live || pipeline.isPending) return;
-    const timer = setInterval(() => void first.refetch(), 3000);
-    return () => clearInterval(timer);
-  }, [seesEvents, live, pipeline.isPending, first]);
 
   const [selected, setSelected] = useState<string | null>(null);
   const open = useCallback((nodeId: string) => setSelected(nodeId), []);

@@ -28,10 +28,13 @@ export const runKeys = {
 };
 
 const PAGE = 25;
+const POLL_MS = 3000;
 
-export function useRuns(pipelineId: string, status: RunStatus | "") {
+/** `poll`: for someone who gets no events of this pipeline (not its owner, not an admin). */
+export function useRuns(pipelineId: string, status: RunStatus | "", poll = false) {
   return useInfiniteQuery({
     queryKey: runKeys.list(pipelineId, status),
+    refetchInterval: poll ? POLL_MS : false,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       unwrap(
@@ -72,10 +75,15 @@ export function useVersionDocument(pipelineId: string, version: number | undefin
 /** A fetched run with the feed's seq when the fetch began: the snapshot holds every event up to it. */
 export type Snapshot = { run: Run; baseline: number | null };
 
-export function useRunSnapshot(runId: string) {
+/**
+ * Only the pipeline's owner and admins get its events (docs/events.md, "Who sees what"): anyone
+ * else follows a live run by fetching it every few seconds (`poll`).
+ */
+export function useRunSnapshot(runId: string, poll = false) {
   return useQuery({
     queryKey: runKeys.run(runId),
     staleTime: Infinity,
+    refetchInterval: poll ? POLL_MS : false,
     refetchOnWindowFocus: false,
     queryFn: async (): Promise<Snapshot> => {
       const baseline = useConnection.getState().since;

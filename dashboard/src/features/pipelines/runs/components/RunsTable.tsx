@@ -15,9 +15,9 @@ export function shortId(id: string): string {
   return id.slice(-8);
 }
 
-export function RunsTable({ pipelineId }: { pipelineId: string }) {
+export function RunsTable({ pipelineId, poll }: { pipelineId: string; poll: boolean }) {
   const [status, setStatus] = useState<RunStatus | "">("");
-  const runs = useRuns(pipelineId, status);
+  const runs = useRuns(pipelineId, status, poll);
   const items = runs.data?.pages.flatMap((p) => p.items) ?? [];
   const anyLive = items.some((r) => !isFinal(r.status));
   const now = useNow(anyLive);
