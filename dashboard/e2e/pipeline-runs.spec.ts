@@ -44,6 +44,24 @@ function approval(name: string): Doc {
   };
 }
 
+/** trigger -> a transform that fails when `n` is missing -> a transform; and a slow one beside. */
+function failing(name: string): Doc {
+  return {
+    name,
+    nodes: [
+      { id: "start", type: "trigger", name: "Start", config: { trigger_type: "manual" } },
+      { id: "read", type: "transform", name: "Read n", config: { expression: "{'n': trigger.n + 1}" } },
+      { id: "after", type: "transform", name: "After", config: { expression: "input" } },
+      { id: "wait", type: "delay", name: "Wait", config: { seconds: 600 } },
+    ],
+    edges: [
+      { id: "e1", from: "start", to: "read" },
+      { id: "e2", from: "read", to: "after" },
+      { id: "e3", from: "start", to: "wait" },
+    ],
+  };
+}
+
 async function createPipeline(doc: Doc): Promise<string> {
   const api = await apiAs();
   const check = await api.post("/api/pipelines/validate", { data: doc });
@@ -189,4 +207,40 @@ test("a viewer reads runs but is offered no action, and follows a run it gets no
   await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "completed");
   await expect(node(page, "ship")).toHaveAttribute("data-status", "completed");
   await api.dispose();
+});
+
+test("a failed run shows its error and is re-run from the page; a live one is cancelled", async ({ page }) => {
+  const doc = failing(unique("failing"));
+  const id = await createPipeline(doc);
+  await signIn(page);
+  await page.goto(`/pipelines/${id}/runs`);
+  await page.getByLabel("Trigger data (JSON)").fill("{}");
+  await page.getByRole("button", { name: "Start run" }).click();
+
+  // No `n`: the transform fails, the run fails, the delay beside it is cancelled.
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "failed");
+  await expect(node(page, "read")).toHaveAttribute("data-status", "failed");
+  await expect(node(page, "after")).toHaveAttribute("data-status", "cancelled");
+  await expect(page.getByTestId("run-error")).toContainText("read");
+  await node(page, "read").click();
+  await expect(page.getByTestId("node-panel").getByRole("alert")).toContainText("expression");
+  const firstRun = page.url();
+
+  await page.getByRole("button", { name: "Re-run from failure" }).click();
+  await expect(page).not.toHaveURL(firstRun);
+  await expect(page.getByRole("link", { name: /^re-run of / })).toBeVisible();
+  await expect(node(page, "start")).toHaveAttribute("data-status", "completed");
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "failed");
+
+  // A run still going is cancelled from its page.
+  await page.getByRole("link", { name: "All runs of this pipeline" }).click();
+  await page.getByLabel("Trigger data (JSON)").fill('{"n": 1}');
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(node(page, "after")).toHaveAttribute("data-status", "completed");
+  await expect(node(page, "wait")).toHaveAttribute("data-status", "running");
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "cancelled");
+  await expect(node(page, "wait")).toHaveAttribute("data-status", "cancelled");
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Re-run from failure" })).toBeVisible();
 });
