@@ -34,7 +34,7 @@ export type StepNode = Node<StepData, "step">;
 export type LinkEdge = Edge<LinkData, "link">;
 
 /** Everything in a document but its nodes and edges. */
-export type DocumentMeta = Omit<PipelineDocument, "nodes" | "edges">;
+export type DocumentMeta = { name?: string; description?: string; status?: string; settings?: Record<string, unknown>; [key: string]: unknown };
 
 const NODE_KEYS = new Set(["id", "type", "name", "config", "position"]);
 const EDGE_KEYS = new Set(["id", "from", "to", "from_node", "to_node", "condition", "label"]);
