@@ -1,9 +1,8 @@
 // Pipelines: the query keys (under ["pipelines"], which pipeline.* events invalidate) and the
 // hooks over /api/pipelines (docs/api.md).
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { components } from "@/lib/api/schema";
-import { api, authedFetch, unwrap } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/errors";
+import { api, unwrap } from "@/lib/api/client";
 import type { PipelineDocument, Problem } from "./graph/convert";
 import type { PipelineDiff } from "./graph/changes";
 import type { JsonSchema } from "./components/schemaFields";
@@ -12,12 +11,13 @@ export type StoredPipeline = Omit<components["schemas"]["StoredPipeline"], "docu
 export type PipelineVersion = Omit<components["schemas"]["Version"], "document"> & { document: PipelineDocument };
 export type ValidationReport = { valid: boolean; errors: Problem[]; omitted: number };
 /** One entry of `GET /api/pipelines/node-types`. */
-export type NodeType = { type: string; label?: string | null; description: string; config_schema: JsonSchema };
+export type NodeType = Omit<components["schemas"]["NodeTypeView"], "config_schema" | "example_config"> & { config_schema: JsonSchema; example_config: Record<string, unknown> };
 export type WebhookSecret = components["schemas"]["WebhookSecret"];
 
 export const pipelineKeys = {
   all: ["pipelines"] as const,
   list: ["pipelines", "list"] as const,
+  search: (q: string) => ["pipelines", "list", q] as const,
   one: (id: string) => ["pipelines", "one", id] as const,
   versions: (id: string) => ["pipelines", "one", id, "versions"] as const,
   diff: (id: string, from: number, to: number) => ["pipelines", "one", id, "diff", from, to] as const,
@@ -29,12 +29,13 @@ export const pipelineKeys = {
 type Opaque = Record<string, never>;
 const opaque = (doc: PipelineDocument) => doc as unknown as Opaque;
 
-/** Every pipeline, a page of 200 at a time. */
-export function usePipelines() {
+/** The pipelines whose name or description contains `q` (all when blank), 100 at a time. */
+export function usePipelines(q: string) {
   return useInfiniteQuery({
-    queryKey: pipelineKeys.list,
+    queryKey: pipelineKeys.search(q),
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => unwrap(api.GET("/api/pipelines", { params: { query: { limit: 200, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    placeholderData: keepPreviousData,
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/pipelines", { params: { query: { limit: 100, ...(q ? { q } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_cursor ?? null,
     select: (data) => ({
       items: data.pages.flatMap((p) => p.items) as unknown as StoredPipeline[],
@@ -73,12 +74,7 @@ export function useNodeTypes() {
   return useQuery({
     queryKey: pipelineKeys.nodeTypes,
     staleTime: Infinity,
-    queryFn: async (): Promise<NodeType[]> => {
-      const response = await authedFetch(new Request(new URL("/api/pipelines/node-types", location.origin)));
-      if (!response.ok) throw await errorFromResponse(response);
-      const body = (await response.json()) as NodeType[] | { items: NodeType[] };
-      return Array.isArray(body) ? body : body.items;
-    },
+    queryFn: async () => (await unwrap(api.GET("/api/pipelines/node-types"))) as unknown as NodeType[],
   });
 }
 

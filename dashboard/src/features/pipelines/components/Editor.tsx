@@ -150,13 +150,14 @@ export function Editor({ stored, initial, canEdit, canManage, newerVersion, onRe
         while (occupied(x, y)) y += NODE_HEIGHT + 40;
         position = { x, y };
       }
-      const node: StepNode = { ...stepNode(id, kind, position, { config: {} }), selected: true };
+      const example = typesByName.get(kind)?.example_config;
+      const node: StepNode = { ...stepNode(id, kind, position, { config: example ? structuredClone(example) : {} }), selected: true };
       setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e)));
       setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), node]);
       setTab("inspect");
       if (!at) setFitRequest((n) => n + 1);
     },
-    [nodes, setNodes, setEdges],
+    [nodes, setNodes, setEdges, typesByName],
   );
 
   const onConnect = useCallback(

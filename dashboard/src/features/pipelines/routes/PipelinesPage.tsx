@@ -1,6 +1,6 @@
 // The pipelines: name, status, version, owner and when each last changed, with a search, and
 // "New pipeline" for members and admins. Live: pipeline.* events refresh the list.
-import { useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { Badge, Button, Card, TextInput } from "@/components/ui";
 import { Empty, PageHeader, QueryView } from "@/components/states";
@@ -13,20 +13,19 @@ function when(ts: string): string {
 }
 
 export default function PipelinesPage() {
-  const pipelines = usePipelines();
+  const [search, setSearch] = useState("");
+  const [q, setQ] = useState("");
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const pipelines = usePipelines(q);
   const canCreate = useCan("member");
   const isAdmin = useCan("admin");
   const me = useSession((s) => s.user?.id);
   const emails = useUserEmails(isAdmin);
-  const [search, setSearch] = useState("");
 
   const owner = (p: StoredPipeline) => (p.owner_id === me ? "you" : (emails.data?.get(p.owner_id) ?? p.owner_id.slice(0, 8)));
-
-  const needle = search.trim().toLowerCase();
-  const filter = useMemo(
-    () => (items: StoredPipeline[]) => (needle ? items.filter((p) => p.name.toLowerCase().includes(needle) || p.description.toLowerCase().includes(needle)) : items),
-    [needle],
-  );
 
   return (
     <>
@@ -47,9 +46,9 @@ export default function PipelinesPage() {
         </div>
         <QueryView query={pipelines} what="Loading pipelines">
           {({ items, hasMore }) => {
-            const shown = filter(items);
+            const shown = items;
+            if (items.length === 0 && q) return <Empty>No pipeline matches “{q}”.</Empty>;
             if (items.length === 0) return <Empty>No pipelines yet.{canCreate && " Create one with “New pipeline”."}</Empty>;
-            if (shown.length === 0) return <Empty>No pipeline matches “{search}”.</Empty>;
             return (
               <>
                 <table className="w-full text-left text-sm">
