@@ -163,12 +163,16 @@ export function Editor({ stored, initial, canEdit, canManage, newerVersion, onRe
   const onConnect = useCallback(
     (c: Connection) => {
       if (!c.source || !c.target || c.source === c.target) return;
+      // The new edge is selected, so its condition can be typed at once.
+      setNodes((ns) => ns.map((n) => (n.selected ? { ...n, selected: false } : n)));
       setEdges((es) => {
         if (es.some((e) => e.source === c.source && e.target === c.target)) return es;
-        return [...es, linkEdge(nextEdgeId(new Set(es.map((e) => e.id))), c.source, c.target)];
+        const edge: LinkEdge = { ...linkEdge(nextEdgeId(new Set(es.map((e) => e.id))), c.source, c.target), selected: true };
+        return [...es.map((e) => (e.selected ? { ...e, selected: false } : e)), edge];
       });
+      setTab("inspect");
     },
-    [setEdges],
+    [setEdges, setNodes],
   );
 
   const onDrop = useCallback(
@@ -262,8 +266,10 @@ export function Editor({ stored, initial, canEdit, canManage, newerVersion, onRe
     (instance: ReactFlowInstance<StepNode, LinkEdge>) => {
       const all = instance.getNodes();
       const first = all.length > FIT_ALL_MAX ? all.slice(0, 20) : undefined;
-      void instance.fitView({ padding: 0.2, maxZoom: 1, ...(first ? { nodes: first } : {}) });
-      requestAnimationFrame(() => setReady(Math.round(performance.now())));
+      // Ready (data-ready, for the browser tests' timing) once the view is fitted: laid out,
+      // rendered and measured.
+      const done = () => requestAnimationFrame(() => setReady(Math.round(performance.now())));
+      instance.fitView({ padding: 0.2, maxZoom: 1, ...(first ? { nodes: first } : {}) }).then(done, done);
     },
     [],
   );
