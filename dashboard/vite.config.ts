@@ -8,6 +8,8 @@ const backend = process.env.GATHERING_URL ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],
+  // The "@/" of tsconfig.json's paths, for Vitest too (component tests import pages' parts).
+  resolve: { alias: { "@": new URL("./src", import.meta.url).pathname } },
   build: {
     outDir: "dist",
     emptyOutDir: true,
