@@ -104,11 +104,27 @@ test("an admin builds a branching pipeline on the canvas, a cycle is shown on it
   await expect(page.getByLabel("expression", { exact: true })).toHaveValue("'nothing'");
   await shot(page, "pipeline-editor");
 
+  // A second version, and what changed since the first.
+  await page.getByLabel("expression", { exact: true }).fill("'no items'");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Saved version 2")).toBeVisible();
+  await page.getByRole("tab", { name: "Versions" }).click();
+  await expect(page.getByTestId("diff")).toContainText(`config.expression: "'nothing'" → "'no items'"`);
+
+  // The webhook's secret is shown once, with a copy button.
+  await page.getByRole("tab", { name: "Webhook" }).click();
+  await expect(page.getByTestId("webhook-url")).toContainText("/webhook");
+  await page.getByRole("button", { name: "Make a secret" }).click();
+  await expect(page.getByTestId("webhook-secret")).not.toBeEmpty();
+  await expect(page.getByRole("button", { name: "Copy webhook secret" })).toBeVisible();
+
   // Listed, and found by a search.
   await page.getByRole("link", { name: "Pipelines", exact: true }).click();
-  await page.getByLabel("Search pipelines").fill(name);
   await expect(page.getByRole("link", { name })).toBeVisible();
   await shot(page, "pipelines");
+  await page.getByLabel("Search pipelines").fill(name);
+  await expect(page.getByTestId("pipelines").getByRole("row")).toHaveCount(1);
+  await expect(page.getByRole("link", { name })).toBeVisible();
 });
 
 test("a viewer sees a pipeline read only", async ({ page }) => {
@@ -133,6 +149,28 @@ test("a viewer sees a pipeline read only", async ({ page }) => {
   await expect(page.getByRole("toolbar", { name: "Node types" })).toHaveCount(0);
   await page.goto("/pipelines");
   await expect(page.getByRole("link", { name: "New pipeline" })).toHaveCount(0);
+});
+
+test("deleting a pipeline asks first", async ({ page }) => {
+  const admin = await apiAs();
+  const name = unique("doomed");
+  const created = await admin.post("/api/pipelines", { data: { name, nodes: [{ id: "start", type: "trigger" }], edges: [] } });
+  expect(created.status(), await created.text()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await admin.dispose();
+
+  await signIn(page);
+  await page.goto(`/pipelines/${id}`);
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Delete this pipeline" });
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toHaveCount(0);
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await confirm.getByRole("button", { name: "Delete pipeline" }).click();
+  await expect(page).toHaveURL(/\/pipelines$/);
+  await expect(page.getByText(`Deleted ${name}`)).toBeVisible();
+  await page.goto(`/pipelines/${id}`);
+  await expect(page.getByRole("heading", { name: "No such pipeline" })).toBeVisible();
 });
 
 test("a 1,000-node pipeline opens in the editor @perf", async ({ page }) => {
