@@ -17,6 +17,8 @@ const byPrefix: [string, string[][]][] = [
   ["llm.", [["models"], ["usage"]]],
   ["model.", [["models"]]],
   ["provider.", [["models"]]],
+  ["llm_provider.", [["models"]]],
+  ["llm_model.", [["models"]]],
   ["mcp_server.", [["mcp-servers"]]],
 ];
 

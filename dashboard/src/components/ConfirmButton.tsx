@@ -1,4 +1,5 @@
-// A destructive action asked twice: the first click shows what will happen and a confirm button.
+// A destructive action asked twice: the first click shows what will happen and a confirm button
+// (shared: schedules, models).
 import { useState } from "react";
 import { Button } from "@/components/ui";
 
