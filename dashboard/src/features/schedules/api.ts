@@ -2,8 +2,7 @@
 // "notifications", which schedule.* and notification.* events invalidate, see
 // lib/live/invalidate.ts) and the hooks over the API.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, authedFetch, unwrap } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/errors";
+import { api, unwrap } from "@/lib/api/client";
 import type { components } from "@/lib/api/schema";
 
 export type Schedule = components["schemas"]["Schedule"];
@@ -68,12 +67,9 @@ export function useAgentChoices() {
   });
 }
 
-export type Preview = { fire_times: string[]; [more: string]: unknown };
+export type Preview = components["schemas"]["Preview"];
 
-/**
- * The next fire times of a definition not saved yet: `POST /api/schedules/preview` (the create
- * body plus `count`). Not in the generated types yet, so it is called by hand.
- */
+/** The next fire times of a definition not saved yet: `POST /api/schedules/preview` (the create body plus `count`). */
 export function usePreview(body: Record<string, unknown> | null) {
   const text = body ? JSON.stringify(body) : "";
   return useQuery({
@@ -82,13 +78,7 @@ export function usePreview(body: Record<string, unknown> | null) {
     retry: false,
     staleTime: 30_000,
     placeholderData: keepPreviousData,
-    queryFn: async ({ signal }): Promise<Preview> => {
-      const response = await authedFetch(
-        new Request(new URL("/api/schedules/preview", location.origin), { method: "POST", headers: { "content-type": "application/json" }, body: text, signal }),
-      );
-      if (!response.ok) throw await errorFromResponse(response);
-      return (await response.json()) as Preview;
-    },
+    queryFn: ({ signal }) => unwrap(api.POST("/api/schedules/preview", { body: body as unknown as components["schemas"]["PreviewRequest"], signal })),
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPreviewBody, buildScheduleBody, describeAction, describeTiming, emptyForm, formFromSpec, isoToLocal, localToIso, type ScheduleForm } from "./form";
+import { buildPreviewBody, buildScheduleBody, standInAction, describeAction, describeTiming, emptyForm, formFromSpec, isoToLocal, localToIso, type ScheduleForm } from "./form";
 
 const base = (over: Partial<ScheduleForm>): ScheduleForm => ({ ...emptyForm("Europe/Paris"), name: " nightly ", pipeline: "digest", ...over });
 
@@ -79,10 +79,14 @@ describe("buildScheduleBody", () => {
 });
 
 describe("buildPreviewBody", () => {
-  it("is the create body with a count, a stand-in name, and the action's problems left out", () => {
+  it("is the create body with a count, and stand-ins for a missing name and an incomplete action", () => {
     const { body, errors } = buildPreviewBody(base({ name: "", pipeline: "", cron: "*/3 * * * * *" }));
     expect(body).toMatchObject({ name: "preview", kind: "cron", cron: "*/3 * * * * *", timezone: "Europe/Paris", count: 5 });
+    expect(body["action"]).toEqual(standInAction);
     expect(errors).toEqual({});
+  });
+  it("sends a complete action as it is, for the server to check", () => {
+    expect(buildPreviewBody(base({ pipeline: "digest" }), 3).body).toMatchObject({ name: "nightly", action: { type: "execute_pipeline", pipeline: "digest", wait: true }, count: 3 });
   });
   it("keeps the timing's problems", () => {
     expect(buildPreviewBody(base({ kind: "interval", intervalSeconds: "x" })).errors).toEqual({ interval_seconds: "must be a whole number" });

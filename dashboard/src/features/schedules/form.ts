@@ -207,14 +207,21 @@ export function buildScheduleBody(form: ScheduleForm): Built {
   return { body, errors };
 }
 
+/** What the preview checks the timing with while the form's own action is not complete. */
+export const standInAction = { type: "send_notification", message: "preview" } as const;
+
 /**
  * The preview's body: the create body with `count`. A name is not needed to see fire times, so
- * an empty one is stood in for; the action's own problems do not stop a preview of the timing.
+ * an empty one is stood in for; an action not filled in yet is stood in for too (a
+ * notification), so the timing is previewed from the first keystroke. A complete action is sent
+ * as it is, and the server checks it (an unknown pipeline is named at its field).
  */
 export function buildPreviewBody(form: ScheduleForm, count = 5): Built {
   const built = buildScheduleBody({ ...form, name: form.name.trim() || "preview" });
-  const errors = Object.fromEntries(Object.entries(built.errors).filter(([field]) => !field.startsWith("action")));
-  return { body: { ...built.body, count }, errors };
+  const entries = Object.entries(built.errors);
+  const errors = Object.fromEntries(entries.filter(([field]) => !field.startsWith("action")));
+  const actionIncomplete = entries.some(([field]) => field.startsWith("action"));
+  return { body: { ...built.body, ...(actionIncomplete ? { action: standInAction } : {}), count }, errors };
 }
 
 const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");

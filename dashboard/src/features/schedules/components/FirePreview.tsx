@@ -3,6 +3,7 @@
 import { ApiError } from "@/lib/api/errors";
 import { ErrorState, Loading } from "@/components/states";
 import { fireRows, localZone } from "../time";
+import type { Preview } from "../api";
 
 export function FireTimes({ times, zone }: { times: string[]; zone: string }) {
   const reader = localZone();
@@ -32,20 +33,24 @@ export function FireTimes({ times, zone }: { times: string[]; zone: string }) {
   );
 }
 
-type PreviewQuery = { data: { fire_times: string[] } | undefined; error: unknown; isFetching: boolean; isPending: boolean; refetch: () => unknown };
+type PreviewQuery = { data: Preview | undefined; error: unknown; isFetching: boolean; isPending: boolean; refetch: () => unknown };
 
-/** The preview's state: waiting, the times, or why there are none (a 422 is shown at its field). */
-export function FirePreview({ query, zone, event, blocked }: { query: PreviewQuery; zone: string; event: boolean; blocked: boolean }) {
-  if (event) return <p className="text-sm text-slate-500">An event schedule fires when a matching event is published; it has no timetable.</p>;
-  if (blocked) return <p className="text-sm text-slate-500">Fix the timing above to see the next fire times.</p>;
+/** The preview's state: waiting, the times (or what fires an event schedule), or why there are none (a 422 is shown at its field). */
+export function FirePreview({ query, blocked }: { query: PreviewQuery; blocked: boolean }) {
+  if (blocked) return <p className="text-sm text-slate-500">Fix the timing to see the next fire times.</p>;
   const error = query.error;
-  if (error instanceof ApiError && error.status === 422) return <p className="text-sm text-red-600 dark:text-red-400">{error.field ? `No preview until ${error.field} is fixed (marked above).` : `No preview: ${error.message}`}</p>;
-  // Until the server offers the preview (404/405), the preview stays waiting.
-  if (query.isPending || (error instanceof ApiError && (error.status === 404 || error.status === 405))) return <Loading what="Previewing the next fire times" />;
+  if (error instanceof ApiError && error.status === 422)
+    return <p className="text-sm text-red-600 dark:text-red-400">{error.field ? `No preview until ${error.field} is fixed (marked in the form).` : `No preview: ${error.message}`}</p>;
+  if (query.isPending) return <Loading what="Previewing the next fire times" />;
   if (error) return <ErrorState error={error} retry={() => void query.refetch()} />;
+  const preview = query.data;
   return (
-    <div aria-busy={query.isFetching} className={query.isFetching ? "opacity-70" : ""}>
-      <FireTimes times={query.data?.fire_times ?? []} zone={zone} />
+    <div aria-busy={query.isFetching} data-testid="fire-preview" className={query.isFetching ? "opacity-70" : ""}>
+      {preview?.kind === "event" ? (
+        <p className="text-sm">Fires on {preview.fires_on ?? "matching events"}; an event schedule has no timetable.</p>
+      ) : (
+        <FireTimes times={preview?.fire_times ?? []} zone={preview?.time_zone ?? "UTC"} />
+      )}
     </div>
   );
 }

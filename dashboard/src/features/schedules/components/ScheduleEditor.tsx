@@ -35,7 +35,7 @@ export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { ini
 
   const settled = useDebounced(form, 400);
   const preview = useMemo(() => buildPreviewBody(settled), [settled]);
-  const previewBlocked = Object.keys(preview.errors).length > 0 || settled.kind === "event";
+  const previewBlocked = Object.keys(preview.errors).length > 0;
   const previewQuery = usePreview(previewBlocked ? null : preview.body);
 
   const built = buildScheduleBody(form);
@@ -64,8 +64,6 @@ export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { ini
       setSaving(false);
     }
   }
-
-  const zone = form.kind === "cron" ? form.timezone || "UTC" : "UTC";
 
   return (
     <form onSubmit={(e) => void submit(e)} className="grid grid-cols-1 gap-4 lg:grid-cols-2" aria-label="Schedule">
@@ -199,7 +197,7 @@ export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { ini
 
       <div className="flex flex-col gap-3">
         <Card title="Next fire times">
-          <FirePreview query={previewQuery} zone={zone} event={form.kind === "event"} blocked={previewBlocked && form.kind !== "event"} />
+          <FirePreview query={previewQuery} blocked={previewBlocked} />
         </Card>
         {other.map(([field, message]) => (
           <p key={field} role="alert" className="text-sm text-red-600 dark:text-red-400">
