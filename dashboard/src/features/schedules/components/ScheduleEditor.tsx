@@ -22,6 +22,8 @@ const shownFields = new Set([
   "overlap", "retry_count", "max_executions",
 ]);
 
+const timingFields: Record<string, keyof ScheduleForm> = { cron: "cron", interval_seconds: "intervalSeconds", at: "at", "event.type": "eventType", "event.filter": "eventFilter", retry_count: "retryCount", max_executions: "maxExecutions" };
+
 const eventTypes = ["pipeline_run.failed", "pipeline_run.completed", "pipeline_run.*", "agent.created", "memory.created", "conversation.turn_completed"];
 
 export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { initial: ScheduleForm; submitLabel: string; onSave: (body: Record<string, unknown>) => Promise<unknown>; onCancel: () => void }) {
@@ -40,7 +42,10 @@ export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { ini
 
   const built = buildScheduleBody(form);
   const previewError = previewQuery.error instanceof ApiError && previewQuery.error.status === 422 && previewQuery.error.field ? { [previewQuery.error.field]: previewQuery.error.message } : {};
-  const errors: Record<string, string> = { ...preview.errors, ...(attempted ? built.errors : {}), ...previewError, ...saveErrors };
+  // The timing's own problems show as soon as something is typed in the field; a field left
+  // empty is only called out once saving is tried.
+  const typed = Object.fromEntries(Object.entries(preview.errors).filter(([field]) => (form[timingFields[field] ?? "name"] as string) !== ""));
+  const errors: Record<string, string> = { ...typed, ...(attempted ? built.errors : {}), ...previewError, ...saveErrors };
   const err = (...fields: string[]) => fields.map((f) => errors[f]).find(Boolean);
   const other = Object.entries(saveErrors).filter(([field]) => !shownFields.has(field));
 
