@@ -44,5 +44,6 @@ test("the registry, a write-only provider key, and the usage chart", async ({ pa
   await page.getByRole("button", { name: "Today" }).click();
   await expect(page.getByRole("button", { name: "Today" })).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByRole("table", { name: "Usage" })).toContainText("all-minilm-l6-v2");
+  await chart.scrollIntoViewIfNeeded();
   await shot(page, "models");
 });

@@ -24,6 +24,9 @@ const shownFields = new Set([
 
 const timingFields: Record<string, keyof ScheduleForm> = { cron: "cron", interval_seconds: "intervalSeconds", at: "at", "event.type": "eventType", "event.filter": "eventFilter", retry_count: "retryCount", max_executions: "maxExecutions" };
 
+/** The server's message without the field's name in front (it is shown at the field). */
+const withoutField = (field: string | undefined, message: string) => (field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message);
+
 const eventTypes = ["pipeline_run.failed", "pipeline_run.completed", "pipeline_run.*", "agent.created", "memory.created", "conversation.turn_completed"];
 
 export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { initial: ScheduleForm; submitLabel: string; onSave: (body: Record<string, unknown>) => Promise<unknown>; onCancel: () => void }) {
@@ -41,7 +44,7 @@ export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { ini
   const previewQuery = usePreview(previewBlocked ? null : preview.body);
 
   const built = buildScheduleBody(form);
-  const previewError = previewQuery.error instanceof ApiError && previewQuery.error.status === 422 && previewQuery.error.field ? { [previewQuery.error.field]: previewQuery.error.message } : {};
+  const previewError = previewQuery.error instanceof ApiError && previewQuery.error.status === 422 && previewQuery.error.field ? { [previewQuery.error.field]: withoutField(previewQuery.error.field, previewQuery.error.message) } : {};
   // The timing's own problems show as soon as something is typed in the field; a field left
   // empty is only called out once saving is tried.
   const typed = Object.fromEntries(Object.entries(preview.errors).filter(([field]) => (form[timingFields[field] ?? "name"] as string) !== ""));
@@ -62,7 +65,7 @@ export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { ini
     try {
       await onSave(built.body);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422) setSaveErrors({ [error.field ?? "form"]: error.message });
+      if (error instanceof ApiError && error.status === 422) setSaveErrors({ [error.field ?? "form"]: withoutField(error.field, error.message) });
       else if (error instanceof ApiError && error.status === 409) setSaveErrors({ name: error.message });
       else notifyError(error);
     } finally {
@@ -200,7 +203,7 @@ export function ScheduleEditor({ initial, submitLabel, onSave, onCancel }: { ini
         </details>
       </div>
 
-      <div className="flex flex-col gap-3">
+      <div className="flex flex-col gap-3 self-start lg:sticky lg:top-0">
         <Card title="Next fire times">
           <FirePreview query={previewQuery} blocked={previewBlocked} />
         </Card>
