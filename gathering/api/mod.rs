@@ -62,7 +62,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             "/api/auth/session",
             post(session::sign_in).delete(session::sign_out),
         )
-        .route("/api/auth/session/refresh", post(session::refresh))
+        .route("/api/auth/session/refresh", post(session::refresh_session))
         .route("/api/setup", get(setup::status).post(setup::complete))
         .route("/api/users", get(users::list).post(users::create))
         .route("/api/users/{id}", get(users::get).patch(users::update))

@@ -20,7 +20,7 @@ use super::{
     paths(
         health::live, health::ready, metrics::render,
         auth::login, auth::refresh, auth::logout, auth::me, auth::register,
-        session::sign_in, session::refresh, session::sign_out, setup::status, setup::complete,
+        session::sign_in, session::refresh_session, session::sign_out, setup::status, setup::complete,
         users::list, users::create, users::get, users::update,
         api_keys::list, api_keys::create, api_keys::revoke,
         audit::list, events::list, events::stream, overview::get,

@@ -62,7 +62,7 @@ pub async fn sign_in(
         (status = 403, description = "`csrf_failed`: X-CSRF-Token missing or not this session's", body = ErrorBody),
         (status = 429, description = "rate limited; see Retry-After", body = ErrorBody),
     ))]
-pub async fn refresh(
+pub async fn refresh_session(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
     SecureCookies(secure): SecureCookies,
