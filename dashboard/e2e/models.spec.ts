@@ -47,3 +47,22 @@ test("the registry, a write-only provider key, and the usage chart", async ({ pa
   await chart.scrollIntoViewIfNeeded();
   await shot(page, "models");
 });
+
+test("a viewer reads the registry and is offered no changes", async ({ page }) => {
+  const client = await apiAs();
+  const viewer = { email: `${unique("viewer")}@example.org`, password: "a long viewer password" };
+  const created = await client.post("/api/users", { data: { ...viewer, display_name: "Viewer", role: "viewer" } });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  await client.dispose();
+
+  await signIn(page, viewer);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models" }).click();
+  await expect(page.getByText(/read-only/)).toBeVisible();
+  await expect(page.getByRole("table", { name: "Models" })).toContainText("smollm2-135m-instruct");
+  await expect(page.getByRole("table", { name: "Providers" })).toContainText("local");
+  await expect(page.getByRole("button", { name: "New provider" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "New model" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /^Edit/ })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Your usage and cost" })).toBeVisible();
+  await expect(page.getByLabel("Group by").locator("option", { hasText: "User" })).toHaveCount(0);
+});

@@ -57,8 +57,41 @@ test("a cron schedule is previewed, saved, runs live, and is paused", async ({ p
   await expect(runs.filter({ hasText: "completed" }).first()).toBeVisible();
   await shot(page, "schedule");
 
+  // Edit: the definition is replaced, the page shows it.
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("Cron pattern")).toHaveValue("*/3 * * * * *");
+  await page.getByLabel("Description").fill("ticks every three seconds");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText(`Schedule ${name} saved.`)).toBeVisible();
+  await expect(page.getByRole("definition").getByText("ticks every three seconds", { exact: true })).toBeVisible();
+
   await page.getByRole("button", { name: `Pause ${name}` }).click();
   await expect(page.getByText(`Schedule ${name} paused.`)).toBeVisible();
   await expect(page.getByRole("button", { name: `Resume ${name}` })).toBeVisible();
   await expect(page.getByText("Nothing fires while the schedule is paused.")).toBeVisible();
+});
+
+test("a schedule triggered from the list notifies its owner, who marks it read", async ({ page }) => {
+  // A paused schedule that sends a notification, seeded by another client.
+  const client = await apiAs();
+  const name = unique("e2e-notify");
+  const created = await client.post("/api/schedules", {
+    data: { name, kind: "interval", interval_seconds: 3600, paused: true, action: { type: "send_notification", title: name, message: "hello from the schedule", level: "warning" } },
+  });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  await client.dispose();
+
+  await signIn(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Schedules" }).click();
+  const row = page.getByRole("table", { name: "Schedules" }).getByRole("row").filter({ hasText: name });
+  await expect(row).toContainText("paused");
+  await expect(row).toContainText("no runs yet");
+  await row.getByRole("button", { name: `Trigger ${name} now` }).click();
+
+  // The run's outcome and the notification arrive without a reload.
+  await expect(row.getByText("completed")).toBeVisible();
+  const notice = page.getByRole("list", { name: "Notifications" }).getByRole("listitem").filter({ hasText: name });
+  await expect(notice).toContainText("hello from the schedule");
+  await notice.getByRole("button", { name: `Mark ${name} read` }).click();
+  await expect(notice.getByRole("button", { name: `Mark ${name} read` })).toHaveCount(0);
 });
