@@ -21,6 +21,8 @@ const byPrefix: [string, string[][]][] = [
 ];
 
 export function staleKeys(type: string): string[][] {
+  // One per step of a chat turn (every token): ephemeral, it changes nothing stored.
+  if (type === "agent.stream") return [];
   const keys: string[][] = [["events"]];
   for (const [prefix, list] of byPrefix) if (type.startsWith(prefix)) keys.push(...list);
   return keys;

@@ -1,0 +1,118 @@
+// Agents, their conversations, and what an agent is made of (models, tools): query keys named
+// as src/lib/live/invalidate.ts expects (["agents"], ["conversations"], ["models"]), and hooks.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { components } from "@/lib/api/schema";
+import { api, unwrap } from "@/lib/api/client";
+
+export type Agent = components["schemas"]["Agent"];
+export type NewAgent = components["schemas"]["NewAgent"];
+export type AgentPatch = components["schemas"]["AgentPatch"];
+export type Model = components["schemas"]["Model"];
+export type Tool = components["schemas"]["ToolView"];
+export type Conversation = components["schemas"]["Conversation"];
+export type StoredMessage = components["schemas"]["StoredMessage"];
+
+type Page<T> = { items: T[]; next_cursor?: string | null };
+
+/** Follows `next_cursor` to the end (lists here are small: at most `max` pages of 200). */
+export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, max = 20): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < max; i++) {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return items;
+}
+
+export const agentKeys = {
+  all: ["agents"] as const,
+  list: () => ["agents", "list"] as const,
+  one: (id: string) => ["agents", "one", id] as const,
+};
+
+export const conversationKeys = {
+  all: ["conversations"] as const,
+  forAgent: (agentId: string) => ["conversations", "agent", agentId] as const,
+  messages: (id: string) => ["conversations", "messages", id] as const,
+};
+
+export const catalogKeys = {
+  models: ["models", "list"] as const,
+  tools: ["tools"] as const,
+};
+
+export function useAgents() {
+  return useQuery({
+    queryKey: agentKeys.list(),
+    queryFn: () => allPages((cursor) => unwrap(api.GET("/api/agents", { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
+  });
+}
+
+export function useAgent(id: string) {
+  return useQuery({
+    queryKey: agentKeys.one(id),
+    queryFn: () => unwrap(api.GET("/api/agents/{id}", { params: { path: { id } } })),
+  });
+}
+
+export function useChatModels() {
+  return useQuery({
+    queryKey: catalogKeys.models,
+    queryFn: () => unwrap(api.GET("/api/llm/models")),
+    select: (models: Model[]) => models.filter((m) => m.kind === "chat"),
+  });
+}
+
+export function useTools() {
+  return useQuery({ queryKey: catalogKeys.tools, queryFn: () => unwrap(api.GET("/api/tools")) });
+}
+
+export function useCreateAgent() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewAgent) => unwrap(api.POST("/api/agents", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: agentKeys.all }),
+  });
+}
+
+export function useUpdateAgent(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: AgentPatch) => unwrap(api.PATCH("/api/agents/{id}", { params: { path: { id } }, body })),
+    onSuccess: (agent) => {
+      client.setQueryData(agentKeys.one(id), agent);
+      return client.invalidateQueries({ queryKey: agentKeys.all });
+    },
+  });
+}
+
+export function useDeleteAgent() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE("/api/agents/{id}", { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: agentKeys.all }),
+  });
+}
+
+export function useConversations(agentId: string) {
+  return useQuery({
+    queryKey: conversationKeys.forAgent(agentId),
+    queryFn: () => allPages((cursor) => unwrap(api.GET("/api/conversations", { params: { query: { agent_id: agentId, limit: 200, ...(cursor ? { cursor } : {}) } } }))),
+    // Newest first.
+    select: (items: Conversation[]) => [...items].sort((a, b) => b.updated_at.localeCompare(a.updated_at)),
+  });
+}
+
+export function useMessages(conversationId: string | null) {
+  return useQuery({
+    queryKey: conversationKeys.messages(conversationId ?? "none"),
+    enabled: conversationId !== null,
+    queryFn: () =>
+      allPages((cursor) =>
+        unwrap(api.GET("/api/conversations/{id}/messages", { params: { path: { id: conversationId ?? "" }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } })),
+      ),
+  });
+}
