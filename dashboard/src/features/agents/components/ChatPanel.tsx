@@ -7,7 +7,8 @@ import { Button, TextArea, TextInput } from "@/components/ui";
 import { Empty, ErrorState, Loading } from "@/components/states";
 import { notifyError } from "@/components/notices";
 import { conversationKeys, useConversations, useMessages, type Agent } from "../api";
-import { applyTurnEvent, chatStream, startTurn, type LiveTurn } from "../chat";
+import { chatStream } from "../chat";
+import { applyTurnEvent, startTurn, type LiveTurn } from "../turn";
 import { Bubble, Step, StoredMessages } from "./Messages";
 
 export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }) {

@@ -2,7 +2,7 @@
 // its result as a step between them. Used for stored messages and for the turn streaming now.
 import type { ReactNode } from "react";
 import type { StoredMessage } from "../api";
-import type { ToolStep } from "../chat";
+import type { ToolStep } from "../turn";
 
 export function Bubble({ who, children, testId }: { who: "user" | "assistant"; children: ReactNode; testId?: string }) {
   const mine = who === "user";

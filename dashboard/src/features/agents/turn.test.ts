@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyTurnEvent, startTurn, toTurnEvent, type TurnEvent } from "./chat";
+import { applyTurnEvent, startTurn, toTurnEvent, type TurnEvent } from "./turn";
 
 describe("applyTurnEvent", () => {
   it("grows the answer with each delta and ends with the stored content", () => {
