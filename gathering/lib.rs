@@ -15,6 +15,7 @@ pub mod events;
 pub mod llm;
 pub mod maintenance;
 pub mod orchestration;
+pub mod overview;
 pub mod personas;
 pub mod telemetry;
 pub mod tools;

@@ -3,7 +3,7 @@
 import { expect, test } from "@playwright/test";
 import { saveAdmin, server } from "./support";
 
-test("the setup link creates the first admin and signs them in", async ({ page }) => {
+test("the setup link creates the first admin and signs them in @setup", async ({ page }) => {
   const credentials = { email: "admin@example.org", password: "a long admin password" };
   // Without the token the page is not offered.
   await page.goto("/setup");

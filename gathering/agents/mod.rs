@@ -128,11 +128,12 @@ impl Agents {
     pub async fn list(
         &self,
         owner: Option<Uuid>,
+        search: Option<&str>,
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<Agent>, DomainError> {
         let client = self.inner.pool.get().await?;
-        Ok(store::list(&client, owner, after, limit).await?)
+        Ok(store::list(&client, owner, search, after, limit).await?)
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Agent, DomainError> {

@@ -40,9 +40,12 @@ fn agent(row: &Row) -> Agent {
     }
 }
 
+/// A page of agents; `search`: only those whose name, or whose persona's name or display name,
+/// contains it, ignoring case.
 pub async fn list(
     client: &impl GenericClient,
     owner: Option<Uuid>,
+    search: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Agent>, tokio_postgres::Error> {
@@ -50,9 +53,13 @@ pub async fn list(
         .query(
             &format!(
                 "{SELECT} WHERE ($1::uuid IS NULL OR a.owner_id = $1)
-                   AND ($2::uuid IS NULL OR a.id > $2) ORDER BY a.id LIMIT $3"
+                   AND ($2::uuid IS NULL OR a.id > $2)
+                   AND ($4::text IS NULL OR strpos(lower(a.name), lower($4)) > 0
+                        OR strpos(lower(p.name), lower($4)) > 0
+                        OR strpos(lower(p.display_name), lower($4)) > 0)
+                 ORDER BY a.id LIMIT $3"
             ),
-            &[&owner, &after, &limit],
+            &[&owner, &after, &limit, &search],
         )
         .await?;
     Ok(rows.iter().map(agent).collect())

@@ -16,26 +16,29 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
-use super::views::{Page, page_bounds};
+use super::views::{Page, page_bounds, search_term};
 use crate::agents::runtime::{Turn, TurnCaller, TurnEvent, TurnInput};
 use crate::agents::{Actor, Agent, AgentPatch, NewAgent};
 use crate::audit::RequestMeta;
 use crate::auth::model::{Credential, Principal};
 use crate::llm::Usage;
 
-/// `?owner_id=&limit=&cursor=`.
+/// `?owner_id=&q=&limit=&cursor=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AgentQuery {
     /// Only this user's agents.
     pub owner_id: Option<Uuid>,
+    /// Only agents whose name, or whose persona's name or display name, contains this text,
+    /// ignoring case (at most 200 characters; blank means no filter).
+    pub q: Option<String>,
     /// 1 to 200; 50 by default.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
-/// List agents, oldest first.
+/// List agents, oldest first; `q` searches their names.
 #[utoipa::path(get, path = "/api/agents", tag = "agents", security(("bearer" = ["viewer"])),
     params(AgentQuery),
     responses(
@@ -48,7 +51,11 @@ pub async fn list(
     Query(q): Query<AgentQuery>,
 ) -> Result<Json<Page<Agent>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let items = state.agents.list(q.owner_id, after, limit).await?;
+    let search = search_term(q.q.as_deref())?;
+    let items = state
+        .agents
+        .list(q.owner_id, search.as_deref(), after, limit)
+        .await?;
     Ok(Json(Page::of(items, limit, |a| a.id)))
 }
 

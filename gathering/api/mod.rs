@@ -16,6 +16,7 @@ pub mod middleware;
 pub mod openai;
 pub mod openai_agents;
 pub mod openapi;
+pub mod overview;
 pub mod personas;
 pub mod pipelines;
 pub mod rate_limit;
@@ -59,6 +60,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/api-keys", get(api_keys::list).post(api_keys::create))
         .route("/api/api-keys/{id}", delete(api_keys::revoke))
         .route("/api/audit", get(audit::list))
+        .route("/api/overview", get(overview::get))
         .route("/api/events", get(events::list))
         .route("/api/events/stream", get(events::stream))
         .route(
@@ -102,6 +104,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             get(conversations::messages),
         )
         .route("/api/tools", get(tools::list))
+        .route("/api/pipelines/node-types", get(pipelines::node_types))
         .route(
             "/api/pipelines/validate",
             post(pipelines::validate_document),
@@ -146,6 +149,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             "/api/schedules",
             get(schedules::list).post(schedules::create),
         )
+        .route("/api/schedules/preview", post(schedules::preview))
         .route(
             "/api/schedules/{id}",
             get(schedules::get)

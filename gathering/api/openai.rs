@@ -107,7 +107,7 @@ pub async fn models(
         })
         .collect();
     // Agents answer as `agent:<name>` (the first 200 active ones).
-    let agents = state.agents.list(None, None, 200).await?;
+    let agents = state.agents.list(None, None, None, 200).await?;
     data.extend(
         agents
             .into_iter()

@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
     agents, api_keys, audit, auth, conversations, error, events, health, llm, metrics, openai,
-    personas, pipelines, schedules, tools, users, views,
+    overview, personas, pipelines, schedules, tools, users, views,
 };
 
 #[derive(OpenApi)]
@@ -22,7 +22,7 @@ use super::{
         auth::login, auth::refresh, auth::logout, auth::me, auth::register,
         users::list, users::create, users::get, users::update,
         api_keys::list, api_keys::create, api_keys::revoke,
-        audit::list, events::list, events::stream,
+        audit::list, events::list, events::stream, overview::get,
         llm::list_providers, llm::create_provider, llm::update_provider, llm::delete_provider,
         llm::list_models, llm::create_model, llm::update_model, llm::delete_model, llm::usage,
         openai::models, openai::chat_completions, openai::embeddings,
@@ -31,12 +31,14 @@ use super::{
         conversations::list, conversations::get, conversations::messages, conversations::delete,
         tools::list, tools::list_servers, tools::create_server, tools::refresh_server,
         tools::delete_server,
-        pipelines::validate_document, pipelines::list, pipelines::create, pipelines::get,
+        pipelines::node_types, pipelines::validate_document, pipelines::list,
+        pipelines::create, pipelines::get,
         pipelines::update, pipelines::delete, pipelines::versions, pipelines::version,
         pipelines::diff, pipelines::start_run, pipelines::list_runs, pipelines::breakers,
         pipelines::rotate_webhook, pipelines::webhook, pipelines::get_run, pipelines::cancel_run,
         pipelines::rerun, pipelines::decide,
-        schedules::list, schedules::create, schedules::get, schedules::update, schedules::delete,
+        schedules::list, schedules::create, schedules::preview, schedules::get,
+        schedules::update, schedules::delete,
         schedules::pause, schedules::resume, schedules::trigger, schedules::runs,
         schedules::notifications, schedules::mark_read,
     ),
@@ -59,7 +61,8 @@ use super::{
         crate::agents::runtime::TurnEvent,
         crate::conversations::Conversation, crate::conversations::StoredMessage,
         tools::ToolView, crate::tools::servers::McpServer, crate::tools::servers::NewMcpServer,
-        pipelines::ValidationReport, crate::orchestration::pipeline::Problem,
+        pipelines::NodeTypeView, pipelines::ValidationReport,
+        crate::orchestration::pipeline::Problem,
         pipelines::StartRun, pipelines::WebhookSecret, pipelines::Decision, pipelines::DecisionKind,
         crate::orchestration::pipeline::records::StoredPipeline,
         crate::orchestration::pipeline::records::Version,
@@ -69,6 +72,10 @@ use super::{
         crate::orchestration::pipeline::records::NodeStatus,
         crate::orchestration::pipeline::records::Breaker,
         crate::orchestration::pipeline::records::BreakerState,
+        crate::orchestration::scheduler::ScheduleRequest, schedules::PreviewRequest,
+        crate::orchestration::scheduler::service::Preview,
+        crate::overview::Overview, crate::overview::OverviewCounts,
+        crate::overview::OverviewRuns, crate::overview::OverviewUsage,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -78,6 +85,7 @@ use super::{
         (name = "api-keys", description = "API keys for scripts and integrators"),
         (name = "audit", description = "The audit log (admins)"),
         (name = "events", description = "Event history, for resuming live streams"),
+        (name = "overview", description = "A dashboard's first page in one call"),
         (name = "llm", description = "Model providers, models and usage"),
         (name = "agents", description = "Personas, agents, chat, conversations and tools"),
         (name = "pipelines", description = "Pipelines: JSON DAGs"),

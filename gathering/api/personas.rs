@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
-use super::views::{Page, PageQuery, page_bounds};
+use super::views::{Page, SearchPageQuery, page_bounds, search_term};
 use crate::personas::{self, Editor, Persona, PersonaName, PersonaSpec};
 
 /// A persona as written through the API (the fields of a persona file's front matter, and its
@@ -57,9 +57,9 @@ impl PersonaBody {
     }
 }
 
-/// List personas, oldest first.
+/// List personas, oldest first; `q` searches their name, display name and role.
 #[utoipa::path(get, path = "/api/personas", tag = "agents", security(("bearer" = ["viewer"])),
-    params(PageQuery),
+    params(SearchPageQuery),
     responses(
         (status = 200, description = "a page of personas", body = Page<Persona>),
         (status = 401, description = "not signed in", body = ErrorBody),
@@ -67,10 +67,11 @@ impl PersonaBody {
 pub async fn list(
     State(state): State<AppState>,
     _authed: Authed<Viewer>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<SearchPageQuery>,
 ) -> Result<Json<Page<Persona>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let items = personas::list(&state.pool, after, limit).await?;
+    let search = search_term(q.q.as_deref())?;
+    let items = personas::list(&state.pool, search.as_deref(), after, limit).await?;
     Ok(Json(Page::of(items, limit, |p| p.id)))
 }
 

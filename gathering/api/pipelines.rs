@@ -14,13 +14,14 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
-use super::views::{Page, PageQuery, page_bounds};
+use super::views::{Page, SearchPageQuery, page_bounds, search_term};
 use crate::agents::Actor;
 use crate::audit::RequestMeta;
 use crate::auth::model::Principal;
 use crate::orchestration::pipeline::check::{Budget, VALIDATION_BUDGET};
 use crate::orchestration::pipeline::model::MAX_PROBLEMS;
-use crate::orchestration::pipeline::records::{Breaker, Run, StoredPipeline, Version};
+use crate::orchestration::pipeline::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
+use crate::orchestration::pipeline::schemas;
 use crate::orchestration::pipeline::{
     PipelineError, Problem, Problems, Trigger, validate_off_thread,
 };
@@ -82,6 +83,58 @@ pub(super) fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
     }
 }
 
+/// A node type, for an editor's palette.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NodeTypeView {
+    /// The wire name (`trigger`, `agent`, ...), what a node's `type` holds.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// `start`, `compute`, `effect` (breaker, timeout and retries apply) or `wait`.
+    pub category: &'static str,
+    pub description: &'static str,
+    /// What the node outputs.
+    pub output: &'static str,
+    /// The JSON Schema its `config` is validated against: the very schema validation uses.
+    #[schema(value_type = Object)]
+    pub config_schema: Value,
+    /// A minimal config the schema accepts.
+    #[schema(value_type = Object)]
+    pub example_config: Value,
+    /// The most edges into the node; `null`: any number (validation bounds none).
+    pub inputs: Option<u32>,
+    /// The most edges out of the node; `null`: any number.
+    pub outputs: Option<u32>,
+}
+
+/// Every node type the validator knows, in the order of docs/pipelines.md, with the JSON
+/// Schema of its `config`.
+#[utoipa::path(get, path = "/api/pipelines/node-types", tag = "pipelines", security(("bearer" = ["viewer"])),
+    responses(
+        (status = 200, description = "every node type", body = Vec<NodeTypeView>),
+        (status = 401, description = "not signed in", body = ErrorBody),
+    ))]
+pub async fn node_types(_authed: Authed<Viewer>) -> Json<Vec<NodeTypeView>> {
+    Json(
+        schemas::NODE_TYPE_INFO
+            .iter()
+            .filter_map(|info| {
+                Some(NodeTypeView {
+                    kind: info.kind,
+                    label: info.label,
+                    category: info.category,
+                    description: info.description,
+                    output: info.output,
+                    config_schema: schemas::config_schema(info.kind)?,
+                    example_config: (info.example)(),
+                    inputs: None,
+                    outputs: None,
+                })
+            })
+            .collect(),
+    )
+}
+
 /// Check a pipeline document without storing it: the shape, unknown keys, node types and
 /// configs (JSON Schema per type), edges, cycles (with their path), reachability from a
 /// trigger, and every expression. 200 whether or not it is valid; `errors` lists the first 100
@@ -112,9 +165,10 @@ pub async fn validate_document(
     }))
 }
 
-/// List pipelines, oldest first, each with its newest document.
+/// List pipelines, oldest first, each with its newest document; `q` searches their name and
+/// description.
 #[utoipa::path(get, path = "/api/pipelines", tag = "pipelines", security(("bearer" = ["viewer"])),
-    params(PageQuery),
+    params(SearchPageQuery),
     responses(
         (status = 200, description = "a page of pipelines", body = Page<StoredPipeline>),
         (status = 401, description = "not signed in", body = ErrorBody),
@@ -122,10 +176,14 @@ pub async fn validate_document(
 pub async fn list(
     State(state): State<AppState>,
     _authed: Authed<Viewer>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<SearchPageQuery>,
 ) -> Result<Json<Page<StoredPipeline>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let items = state.pipelines.list(after, limit).await?;
+    let search = search_term(q.q.as_deref())?;
+    let items = state
+        .pipelines
+        .list(search.as_deref(), after, limit)
+        .await?;
     Ok(Json(Page::of(items, limit, |p| p.id)))
 }
 
@@ -312,21 +370,48 @@ pub async fn start_run(
     Ok((StatusCode::CREATED, Json(run)))
 }
 
-/// The runs of a pipeline, newest first (without their nodes).
+/// `?status=&limit=&cursor=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RunsQuery {
+    /// Only runs in this status: `pending`, `running`, `waiting`, `completed`, `failed`,
+    /// `cancelled` or `timeout`.
+    pub status: Option<String>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The runs of a pipeline, newest first (without their nodes; `GET /api/pipeline-runs/{id}`
+/// has them), optionally only those in one status.
 #[utoipa::path(get, path = "/api/pipelines/{id}/runs", tag = "pipelines", security(("bearer" = ["viewer"])),
-    params(("id" = Uuid, Path, description = "the pipeline's id"), PageQuery),
+    params(("id" = Uuid, Path, description = "the pipeline's id"), RunsQuery),
     responses(
         (status = 200, description = "a page of runs", body = Page<Run>),
         (status = 404, description = "no such pipeline", body = ErrorBody),
+        (status = 422, description = "an unknown status, or a bad limit or cursor", body = ErrorBody),
     ))]
 pub async fn list_runs(
     State(state): State<AppState>,
     _authed: Authed<Viewer>,
     Path(id): Path<Uuid>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<RunsQuery>,
 ) -> Result<Json<Page<Run>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let items = state.pipelines.runs(id, after, limit).await?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            RunStatus::parse(s).ok_or_else(|| {
+                ApiError::field(
+                    "status",
+                    "must be pending, running, waiting, completed, failed, cancelled or timeout",
+                )
+            })
+        })
+        .transpose()?;
+    let items = state.pipelines.runs(id, status, after, limit).await?;
     Ok(Json(Page::of(items, limit, |r| r.id)))
 }
 

@@ -5,7 +5,11 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{Ref, RefOr, Schema};
 use uuid::Uuid;
 
 use super::AppState;
@@ -13,6 +17,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
 use super::pipelines::actor;
 use super::views::{Page, PageQuery, page_bounds};
+use crate::orchestration::scheduler::service::{PREVIEW_MAX, Preview};
 use crate::orchestration::scheduler::store::{Notification, ScheduleRun};
 use crate::orchestration::scheduler::{Schedule, ScheduleRequest};
 
@@ -58,6 +63,79 @@ pub async fn create(
         .create(actor(&authed.principal, &meta), body)
         .await?;
     Ok((StatusCode::CREATED, Json(schedule)))
+}
+
+/// `POST /api/schedules/preview`'s body: a schedule definition (every field of
+/// [`ScheduleRequest`], unknown ones refused) and `count`, how many occurrences to list.
+#[derive(Debug)]
+pub struct PreviewRequest {
+    pub schedule: ScheduleRequest,
+    pub count: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for PreviewRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // `#[serde(flatten)]` would let unknown fields through: take `count` off, then read
+        // the rest as the create endpoint does.
+        let mut fields = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let count = match fields.remove("count") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_i64()
+                    .ok_or_else(|| D::Error::custom("count: must be an integer"))?,
+            ),
+        };
+        let schedule =
+            ScheduleRequest::deserialize(Value::Object(fields)).map_err(D::Error::custom)?;
+        Ok(Self { schedule, count })
+    }
+}
+
+impl utoipa::PartialSchema for PreviewRequest {
+    fn schema() -> RefOr<Schema> {
+        let count = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(PREVIEW_MAX as f64))
+            .description(Some("how many occurrences to list (default 5, at most 50)"));
+        AllOfBuilder::new()
+            .item(Ref::from_schema_name("ScheduleRequest"))
+            .item(ObjectBuilder::new().property("count", count))
+            .description(Some(
+                "a schedule definition, as `POST /api/schedules` takes it, and `count`",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PreviewRequest {}
+
+/// The next fire times of a schedule definition, computed from now and not stored. The body is
+/// what `POST /api/schedules` takes, plus `count`; it is checked as creating it would be (422
+/// names the field). An event schedule has no fire times: `fires_on` says what fires it.
+#[utoipa::path(post, path = "/api/schedules/preview", tag = "schedules", security(("bearer" = ["member"])),
+    request_body = PreviewRequest,
+    responses(
+        (status = 200, description = "the next occurrences", body = Preview),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 422, description = "a field is invalid (details.field names it)", body = ErrorBody),
+    ))]
+pub async fn preview(
+    State(state): State<AppState>,
+    _authed: Authed<Member>,
+    ApiJson(body): ApiJson<PreviewRequest>,
+) -> Result<Json<Preview>, ApiError> {
+    let count = match body.count {
+        None => 5,
+        Some(n) if (1..=PREVIEW_MAX as i64).contains(&n) => n as usize,
+        Some(_) => {
+            return Err(ApiError::field(
+                "count",
+                format!("must be 1 to {PREVIEW_MAX}"),
+            ));
+        }
+    };
+    Ok(Json(state.schedules.preview(&body.schedule, count).await?))
 }
 
 /// One schedule with its next five fire times.

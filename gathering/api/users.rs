@@ -9,7 +9,9 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{Admin, ApiJson, Authed, ClientMeta};
-use super::views::{CreateUserRequest, Page, PageQuery, UpdateUserRequest, UserView, page_bounds};
+use super::views::{
+    CreateUserRequest, Page, SearchPageQuery, UpdateUserRequest, UserView, page_bounds, search_term,
+};
 use crate::auth::model::{Email, Password};
 use crate::auth::{NewUser, UserChanges};
 
@@ -42,9 +44,9 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
-/// List users, oldest first.
+/// List users, oldest first; `q` searches their email and display name.
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = ["admin"])),
-    params(PageQuery),
+    params(SearchPageQuery),
     responses(
         (status = 200, description = "a page of users", body = Page<UserView>),
         (status = 401, description = "not signed in", body = ErrorBody),
@@ -53,10 +55,14 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     _authed: Authed<Admin>,
-    Query(page): Query<PageQuery>,
+    Query(page): Query<SearchPageQuery>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
     let (after, limit) = page_bounds(page.limit, page.cursor.as_deref())?;
-    let users = state.auth.list_users(&state.pool, after, limit).await?;
+    let search = search_term(page.q.as_deref())?;
+    let users = state
+        .auth
+        .list_users(&state.pool, search.as_deref(), after, limit)
+        .await?;
     let views = users.into_iter().map(UserView::from).collect();
     Ok(Json(Page::of(views, limit, |u: &UserView| u.id)))
 }

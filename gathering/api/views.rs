@@ -93,6 +93,29 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
+/// `?q=&limit=&cursor=`: a page of a list with a search box.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchPageQuery {
+    /// Only those whose name or description contains this text, ignoring case (at most 200
+    /// characters; blank means no filter).
+    pub q: Option<String>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The text of a `?q=` search: trimmed, `None` when blank, 422 past 200 characters.
+pub fn search_term(q: Option<&str>) -> Result<Option<String>, ApiError> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    match q {
+        Some(q) if q.chars().count() > 200 => {
+            Err(ApiError::field("q", "must be at most 200 characters"))
+        }
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
 /// The bounds of a page: the cursor (an id) and the limit, 1 to 200 (50 by default).
 pub fn page_bounds(
     limit: Option<i64>,

@@ -80,8 +80,11 @@ pub async fn get_user(
 }
 
 /// Users ordered by id (creation order), after `after` when given.
+/// A page of users; `search`: only those whose email or display name contains it, ignoring
+/// case.
 pub async fn list_users(
     client: &impl GenericClient,
+    search: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<User>, tokio_postgres::Error> {
@@ -89,9 +92,12 @@ pub async fn list_users(
         .query(
             &format!(
                 "SELECT {USER_COLUMNS} FROM auth.users
-                  WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2"
+                  WHERE ($1::uuid IS NULL OR id > $1)
+                    AND ($3::text IS NULL OR strpos(lower(email), lower($3)) > 0
+                         OR strpos(lower(display_name), lower($3)) > 0)
+                  ORDER BY id LIMIT $2"
             ),
-            &[&after, &limit],
+            &[&after, &limit, &search],
         )
         .await?;
     Ok(rows.iter().map(user).collect())

@@ -163,11 +163,12 @@ impl Auth {
     pub async fn list_users(
         &self,
         pool: &Pool,
+        search: Option<&str>,
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<User>, AuthError> {
         let client = pool.get().await?;
-        Ok(store::list_users(&client, after, limit).await?)
+        Ok(store::list_users(&client, search, after, limit).await?)
     }
 
     /// Applies an admin's changes to a user. Role changes and disabling take effect on the

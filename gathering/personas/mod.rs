@@ -106,13 +106,16 @@ fn may_edit(editor: &Editor<'_>, created_by: Option<Uuid>) -> Result<(), DomainE
     }
 }
 
+/// A page of personas; `search`: only those whose name, display name or role contains it,
+/// ignoring case.
 pub async fn list(
     pool: &Pool,
+    search: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Persona>, DomainError> {
     let client = pool.get().await?;
-    Ok(store::list(&client, after, limit).await?)
+    Ok(store::list(&client, search, after, limit).await?)
 }
 
 pub async fn get(pool: &Pool, id: Uuid) -> Result<Persona, DomainError> {

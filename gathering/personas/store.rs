@@ -39,6 +39,7 @@ fn persona(row: &Row) -> Persona {
 
 pub async fn list(
     client: &impl GenericClient,
+    search: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Persona>, tokio_postgres::Error> {
@@ -46,9 +47,13 @@ pub async fn list(
         .query(
             &format!(
                 "SELECT {COLUMNS} FROM agents.personas
-                  WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2"
+                  WHERE ($1::uuid IS NULL OR id > $1)
+                    AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0
+                         OR strpos(lower(display_name), lower($3)) > 0
+                         OR strpos(lower(role), lower($3)) > 0)
+                  ORDER BY id LIMIT $2"
             ),
-            &[&after, &limit],
+            &[&after, &limit, &search],
         )
         .await?;
     Ok(rows.iter().map(persona).collect())

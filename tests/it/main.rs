@@ -4,6 +4,7 @@
 mod access;
 mod agents;
 mod auth;
+mod dashboard;
 mod embedded;
 mod events;
 mod fuzz;

@@ -19,6 +19,114 @@ pub const NODE_TYPES: &[&str] = &[
     "approval",
 ];
 
+/// What a node type is, for an editor's palette (`GET /api/pipelines/node-types`); its config's
+/// schema is [`config_schema`], the one validation uses.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeTypeInfo {
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// `start`, `compute`, `effect` (breaker, timeout and retries apply) or `wait`.
+    pub category: &'static str,
+    pub description: &'static str,
+    /// What the node outputs.
+    pub output: &'static str,
+    /// A minimal config its schema accepts.
+    pub example: fn() -> Value,
+}
+
+/// Every node type of [`NODE_TYPES`], in that order.
+pub const NODE_TYPE_INFO: &[NodeTypeInfo] = &[
+    NodeTypeInfo {
+        kind: "trigger",
+        label: "Trigger",
+        category: "start",
+        description: "Where a run starts: every node must be reachable from a trigger.",
+        output: "the run's trigger data",
+        example: || json!({"trigger_type": "manual"}),
+    },
+    NodeTypeInfo {
+        kind: "agent",
+        label: "Agent",
+        category: "effect",
+        description: "A real turn of an agent (by `agent` name or `agent_id`) on `task`, where \
+                      {{input.key}}, {{trigger.key}} and {{inputs.node.key}} are filled in.",
+        output: "{result, agent_id, agent, conversation_id, model, usage, finish}",
+        example: || json!({"agent": "writer", "task": "Summarise {{input.text}}"}),
+    },
+    NodeTypeInfo {
+        kind: "condition",
+        label: "Condition",
+        category: "compute",
+        description: "Evaluates an expression over its input; when false, what only it feeds is \
+                      skipped (a false condition does not fail the run).",
+        output: "its input with `result` (true or false) set",
+        example: || json!({"condition": "input.score > 0.5"}),
+    },
+    NodeTypeInfo {
+        kind: "action",
+        label: "Action",
+        category: "effect",
+        description: "A side effect with an idempotency key: `call_api` (an HTTP request), \
+                      `send_notification`, `execute_pipeline` (a sub-pipeline's run) or \
+                      `run_tool`.",
+        output: "the effect's result (the HTTP response, the sub-pipeline run's output, the tool's output)",
+        example: || json!({"action": "call_api", "url": "https://example.org/hook"}),
+    },
+    NodeTypeInfo {
+        kind: "transform",
+        label: "Transform",
+        category: "compute",
+        description: "Computes a value from its input with an expression.",
+        output: "the expression's value",
+        example: || json!({"expression": "input"}),
+    },
+    NodeTypeInfo {
+        kind: "filter",
+        label: "Filter",
+        category: "compute",
+        description: "Keeps the items of a list (`items`, default `input.items`) for which \
+                      `condition` (over `item`) is true.",
+        output: "{count, items}",
+        example: || json!({"condition": "item > 0"}),
+    },
+    NodeTypeInfo {
+        kind: "merge",
+        label: "Merge",
+        category: "compute",
+        description: "Combines its live predecessors' outputs (`object` by predecessor id, \
+                      `array`, or the `first`); closes a fan-out's body.",
+        output: "the combined outputs",
+        example: || json!({"strategy": "object"}),
+    },
+    NodeTypeInfo {
+        kind: "parallel",
+        label: "Parallel / fan-out",
+        category: "compute",
+        description: "Without `items`, passes its input on and its successors run at once. With \
+                      `items`, a fan-out: its body (up to a merge) runs once per item, at most \
+                      `max_concurrency` at a time.",
+        output: "its input; for a fan-out {count, items, runs}",
+        example: || json!({}),
+    },
+    NodeTypeInfo {
+        kind: "delay",
+        label: "Delay",
+        category: "wait",
+        description: "Waits `seconds`, then passes its input on.",
+        output: "its input",
+        example: || json!({"seconds": 1}),
+    },
+    NodeTypeInfo {
+        kind: "approval",
+        label: "Approval",
+        category: "wait",
+        description: "Waits for an authorised user's decision (or its `default` after \
+                      `timeout_seconds`); what follows runs only when approved.",
+        output: "its input with `approved` and `decision` set",
+        example: || json!({"message": "Proceed?"}),
+    },
+];
+
 /// Keys any node's config may carry: its own limits and its circuit breaker.
 fn common() -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
@@ -196,6 +304,13 @@ mod tests {
             jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{kind}: {e}"));
         }
         assert!(config_schema("teleport").is_none());
+        let described: Vec<&str> = NODE_TYPE_INFO.iter().map(|i| i.kind).collect();
+        assert_eq!(described, NODE_TYPES);
+        for info in NODE_TYPE_INFO {
+            let schema = config_schema(info.kind).unwrap();
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            assert!(validator.is_valid(&(info.example)()), "{}", info.kind);
+        }
         jsonschema::validator_for(&settings_schema()).unwrap();
     }
 }

@@ -292,13 +292,16 @@ impl Pipelines {
         Ok(store::get_pipeline_by_name(&client, name).await?)
     }
 
+    /// A page of pipelines; `search`: only those whose name or description contains it,
+    /// ignoring case.
     pub async fn list(
         &self,
+        search: Option<&str>,
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<StoredPipeline>, DomainError> {
         let client = self.pool.get().await?;
-        Ok(store::list_pipelines(&client, after, limit).await?)
+        Ok(store::list_pipelines(&client, search, after, limit).await?)
     }
 
     pub async fn versions(&self, id: Uuid) -> Result<Vec<Version>, DomainError> {
@@ -417,15 +420,18 @@ impl Pipelines {
             .ok_or_else(|| DomainError::NotFound(format!("no pipeline run {id}")))
     }
 
+    /// A page of a pipeline's runs, newest first; only those in `status` when given.
     pub async fn runs(
         &self,
         pipeline: Uuid,
+        status: Option<RunStatus>,
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<Run>, DomainError> {
         self.get(pipeline).await?;
         let client = self.pool.get().await?;
-        Ok(store::list_runs(&client, pipeline, after, limit).await?)
+        let status = status.map(RunStatus::as_str);
+        Ok(store::list_runs(&client, pipeline, status, after, limit).await?)
     }
 
     /// Asks a run to stop: a pending one ends at once; a live one is stopped by whichever

@@ -131,16 +131,20 @@ pub async fn get_pipeline_by_name(
 
 pub async fn list_pipelines(
     client: &impl GenericClient,
+    search: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<StoredPipeline>> {
     let sql = format!(
         "SELECT {PIPELINE_COLUMNS} FROM pipeline.pipelines p
          JOIN pipeline.versions v ON v.pipeline_id = p.id AND v.version = p.version
-         WHERE $1::uuid IS NULL OR p.id > $1 ORDER BY p.id LIMIT $2"
+         WHERE ($1::uuid IS NULL OR p.id > $1)
+           AND ($3::text IS NULL OR strpos(lower(p.name), lower($3)) > 0
+                OR strpos(lower(p.description), lower($3)) > 0)
+         ORDER BY p.id LIMIT $2"
     );
     Ok(client
-        .query(&sql, &[&after, &limit])
+        .query(&sql, &[&after, &limit, &search])
         .await?
         .iter()
         .map(pipeline_of)
@@ -505,15 +509,17 @@ pub async fn run_nodes(client: &impl GenericClient, run: Uuid) -> Result<Vec<Run
 pub async fn list_runs(
     client: &impl GenericClient,
     pipeline: Uuid,
+    status: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Run>> {
     let sql = format!(
         "SELECT {RUN_COLUMNS} FROM pipeline.runs WHERE pipeline_id = $1 AND trigger <> 'fan_out'
-           AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+           AND ($2::uuid IS NULL OR id < $2) AND ($4::text IS NULL OR status = $4)
+         ORDER BY id DESC LIMIT $3"
     );
     Ok(client
-        .query(&sql, &[&pipeline, &after, &limit])
+        .query(&sql, &[&pipeline, &after, &limit, &status])
         .await?
         .iter()
         .map(run_of)

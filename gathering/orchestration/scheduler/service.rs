@@ -115,6 +115,93 @@ fn first_fire(spec: &Spec, anchor: DateTime<Utc>, now: DateTime<Utc>) -> Option<
     timing::next_after(&spec.timing, anchor, &spec.options, from)
 }
 
+/// What a schedule definition would fire, computed from now and not stored
+/// (`POST /api/schedules/preview`).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    /// `cron`, `interval`, `once` or `event`.
+    pub kind: String,
+    /// The next occurrences after now, oldest first (RFC 3339, UTC), within the start and end
+    /// dates and `max_executions`; empty for an event schedule.
+    pub fire_times: Vec<DateTime<Utc>>,
+    /// The IANA time zone the cron pattern is read in; `UTC` for the other kinds.
+    pub time_zone: String,
+    /// For an event schedule, what fires it in words (its type pattern and filter); `null`
+    /// otherwise.
+    pub fires_on: Option<String>,
+}
+
+/// The most occurrences a preview lists.
+pub const PREVIEW_MAX: usize = 50;
+
+/// The preview of `spec` at `now` (pure): the occurrences a schedule created now would fire.
+pub fn preview(spec: &Spec, event: Option<&Value>, now: DateTime<Utc>, count: usize) -> Preview {
+    let count = match spec.options.max_executions {
+        Some(max) => count.min(usize::try_from(max).unwrap_or(usize::MAX)),
+        None => count,
+    }
+    .min(PREVIEW_MAX);
+    let anchor = spec.options.start_at.unwrap_or(now);
+    let mut fire_times = Vec::with_capacity(count);
+    if count > 0
+        && let Some(first) = first_fire(spec, anchor, now)
+    {
+        fire_times.push(first);
+        fire_times.extend(timing::upcoming(
+            &spec.timing,
+            anchor,
+            &spec.options,
+            first,
+            count - 1,
+        ));
+    }
+    let time_zone = match &spec.timing {
+        Timing::Cron { tz, .. } => tz.name().to_owned(),
+        _ => "UTC".to_owned(),
+    };
+    let fires_on = match &spec.timing {
+        Timing::Event { filter, .. } => Some(describe_event(event, filter)),
+        _ => None,
+    };
+    Preview {
+        kind: spec.timing.kind().to_owned(),
+        fire_times,
+        time_zone,
+        fires_on,
+    }
+}
+
+/// `every pipeline_run.* event where data.status = "failed"`.
+fn describe_event(event: Option<&Value>, filter: &serde_json::Map<String, Value>) -> String {
+    let pattern = event
+        .and_then(|e| e.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("*")
+        .trim();
+    let mut conditions = Vec::new();
+    leaves(&mut conditions, "", filter);
+    if conditions.is_empty() {
+        format!("every {pattern} event")
+    } else {
+        format!("every {pattern} event where {}", conditions.join(" and "))
+    }
+}
+
+/// `path = value` for each leaf of a filter (objects are matched key by key, recursively).
+fn leaves(out: &mut Vec<String>, prefix: &str, object: &serde_json::Map<String, Value>) {
+    for (key, value) in object {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            Value::Object(inner) if !inner.is_empty() => leaves(out, &path, inner),
+            other => out.push(format!("{path} = {other}")),
+        }
+    }
+}
+
 /// The service; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Schedules {
@@ -220,6 +307,18 @@ impl Schedules {
         stored.name = request.name.trim().to_owned();
         let value = serde_json::to_value(&stored).map_err(|e| DomainError::Unexpected(e.into()))?;
         Ok((spec, value))
+    }
+
+    /// What `request` would fire if it were created now (the next `count` occurrences, at most
+    /// [`PREVIEW_MAX`]); checked as [`Schedules::create`] checks it, and not stored.
+    pub async fn preview(
+        &self,
+        request: &ScheduleRequest,
+        count: usize,
+    ) -> Result<Preview, DomainError> {
+        let now = Utc::now();
+        let (spec, _) = self.parsed(request, now).await?;
+        Ok(preview(&spec, request.event.as_ref(), now, count))
     }
 
     pub async fn create(
@@ -454,4 +553,80 @@ fn event_type(request: &ScheduleRequest) -> Option<String> {
         .and_then(|e| e.get("type"))
         .and_then(Value::as_str)
         .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(body: Value, now: DateTime<Utc>) -> Spec {
+        serde_json::from_value::<ScheduleRequest>(body)
+            .unwrap()
+            .parse(now)
+            .unwrap()
+    }
+
+    fn at(raw: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(raw).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_preview_lists_occurrences_across_a_dst_change_and_bounded_by_the_options() {
+        let call = json!({"type": "call_api", "url": "http://example.org/x"});
+        // Paris goes from +01:00 to +02:00 at 02:00 local on 2026-03-29: a daily 02:30 has no
+        // occurrence that day, and 09:00 local is 08:00 UTC before and 07:00 UTC after.
+        let now = at("2026-03-27T12:00:00Z");
+        let daily = spec(
+            json!({"name": "a", "kind": "cron", "cron": "0 0 9 * * *",
+                "timezone": "Europe/Paris", "action": call}),
+            now,
+        );
+        let p = preview(&daily, None, now, 3);
+        assert_eq!(p.time_zone, "Europe/Paris");
+        assert_eq!(
+            p.fire_times,
+            [
+                at("2026-03-28T08:00:00Z"),
+                at("2026-03-29T07:00:00Z"),
+                at("2026-03-30T07:00:00Z")
+            ]
+        );
+        let limited = spec(
+            json!({"name": "a", "kind": "interval", "interval_seconds": 60,
+                "max_executions": 2, "action": call}),
+            now,
+        );
+        let p = preview(&limited, None, now, 5);
+        assert_eq!(p.time_zone, "UTC");
+        assert_eq!(
+            p.fire_times,
+            [at("2026-03-27T12:01:00Z"), at("2026-03-27T12:02:00Z")]
+        );
+        let once = spec(
+            json!({"name": "a", "kind": "once", "at": "2026-04-01T00:00:00Z", "action": call}),
+            now,
+        );
+        assert_eq!(
+            preview(&once, None, now, 5).fire_times,
+            [at("2026-04-01T00:00:00Z")]
+        );
+        assert_eq!(
+            preview(&daily, None, now, 500).fire_times.len(),
+            PREVIEW_MAX
+        );
+    }
+
+    #[test]
+    fn an_event_preview_says_what_fires_it() {
+        let body = json!({"name": "a", "kind": "event",
+            "event": {"type": "pipeline_run.failed", "filter": {"data": {"status": "failed"}}},
+            "action": {"type": "call_api", "url": "http://example.org/x"}});
+        let now = Utc::now();
+        let p = preview(&spec(body.clone(), now), body.get("event"), now, 5);
+        assert!(p.fire_times.is_empty());
+        assert_eq!(
+            p.fires_on.as_deref(),
+            Some("every pipeline_run.failed event where data.status = \"failed\"")
+        );
+    }
 }

@@ -1,15 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, authedFetch, unwrap } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/errors";
-
-// TODO(lead): replace with the generated type once GET /api/overview is in the document.
-export type Overview = {
-  counts: { agents: number; personas: number; pipelines: number; schedules: number; users: number | null; mcp_servers: number };
-  runs: { running: number; waiting: number; failed_today: number; completed_today: number };
-  usage_today: { requests: number; prompt_tokens: number; completion_tokens: number; cost: number | string };
-  latest_event_seq: number;
-  ready: boolean;
-};
+import { api, unwrap } from "@/lib/api/client";
 
 export const overviewKeys = {
   all: ["overview"] as const,
@@ -18,14 +8,7 @@ export const overviewKeys = {
 };
 
 export function useOverview() {
-  return useQuery({
-    queryKey: overviewKeys.all,
-    queryFn: async (): Promise<Overview> => {
-      const response = await authedFetch(new Request(new URL("/api/overview", location.origin)));
-      if (!response.ok) throw await errorFromResponse(response);
-      return (await response.json()) as Overview;
-    },
-  });
+  return useQuery({ queryKey: overviewKeys.all, queryFn: () => unwrap(api.GET("/api/overview")) });
 }
 
 export type Readiness = { status: string; checks?: Record<string, unknown>; loops?: Record<string, unknown> };

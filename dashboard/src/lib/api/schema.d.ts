@@ -8,7 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List agents, oldest first. */
+        /** List agents, oldest first; `q` searches their names. */
         get: operations["agents_list"];
         put?: never;
         /**
@@ -481,6 +481,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What there is and what is going on. Counts follow the lists' rules: schedules are the
+         *     caller's own (everyone's for an admin), `users` and `mcp_servers` are `null` unless the
+         *     caller is an admin, and `usage_today` is the caller's own calls (everyone's for an admin).
+         */
+        get: operations["overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/personas": {
         parameters: {
             query?: never;
@@ -488,7 +509,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List personas, oldest first. */
+        /** List personas, oldest first; `q` searches their name, display name and role. */
         get: operations["personas_list"];
         put?: never;
         /** Create a persona. */
@@ -603,7 +624,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List pipelines, oldest first, each with its newest document. */
+        /**
+         * List pipelines, oldest first, each with its newest document; `q` searches their name and
+         *     description.
+         */
         get: operations["pipelines_list"];
         put?: never;
         /**
@@ -683,7 +707,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The runs of a pipeline, newest first (without their nodes). */
+        /**
+         * The runs of a pipeline, newest first (without their nodes; `GET /api/pipeline-runs/{id}`
+         *     has them), optionally only those in one status.
+         */
         get: operations["pipelines_list_runs"];
         put?: never;
         /**
@@ -764,6 +791,26 @@ export interface paths {
         put?: never;
         /** Make (or replace) the pipeline's webhook secret (the owner or an admin); audited. */
         post: operations["pipelines_rotate_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/node-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every node type the validator knows, in the order of docs/pipelines.md, with the JSON
+         *     Schema of its `config`.
+         */
+        get: operations["pipelines_node_types"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -910,6 +957,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The next fire times of a schedule definition, computed from now and not stored. The body is
+         *     what `POST /api/schedules` takes, plus `count`; it is checked as creating it would be (422
+         *     names the field). An event schedule has no fire times: `fires_on` says what fires it.
+         */
+        post: operations["schedules_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tools": {
         parameters: {
             query?: never;
@@ -934,7 +1002,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users, oldest first. */
+        /** List users, oldest first; `q` searches their email and display name. */
         get: operations["users_list"];
         put?: never;
         /** Create a user. */
@@ -1538,6 +1606,31 @@ export interface components {
          * @enum {string}
          */
         NodeStatus: "pending" | "running" | "waiting" | "completed" | "failed" | "skipped" | "cancelled";
+        /** @description A node type, for an editor's palette. */
+        NodeTypeView: {
+            /** @description `start`, `compute`, `effect` (breaker, timeout and retries apply) or `wait`. */
+            category: string;
+            /** @description The JSON Schema its `config` is validated against: the very schema validation uses. */
+            config_schema: Record<string, never>;
+            description: string;
+            /** @description A minimal config the schema accepts. */
+            example_config: Record<string, never>;
+            /**
+             * Format: int32
+             * @description The most edges into the node; `null`: any number (validation bounds none).
+             */
+            inputs?: number | null;
+            label: string;
+            /** @description What the node outputs. */
+            output: string;
+            /**
+             * Format: int32
+             * @description The most edges out of the node; `null`: any number.
+             */
+            outputs?: number | null;
+            /** @description The wire name (`trigger`, `agent`, ...), what a node's `type` holds. */
+            type: string;
+        };
         /** @description An in-app notification. */
         Notification: {
             /** Format: date-time */
@@ -1556,6 +1649,91 @@ export interface components {
             title: string;
             /** Format: uuid */
             user_id: string;
+        };
+        /** @description `GET /api/overview`. */
+        Overview: {
+            counts: components["schemas"]["OverviewCounts"];
+            /**
+             * Format: date-time
+             * @description Where "today" starts: midnight UTC.
+             */
+            day_start: string;
+            /**
+             * Format: int64
+             * @description The newest event's seq: open `/ws?since=` or `GET /api/events?since=` with it to get
+             *     only what happens next.
+             */
+            latest_event_seq: number;
+            /** @description Whether the server is ready for traffic (as `/health/ready`). */
+            ready: boolean;
+            runs: components["schemas"]["OverviewRuns"];
+            /** @description The caller's own calls; everyone's for an admin (as `GET /api/llm/usage`). */
+            usage_today: components["schemas"]["OverviewUsage"];
+        };
+        /** @description How many of each thing the caller may see. */
+        OverviewCounts: {
+            /** Format: int64 */
+            agents: number;
+            /**
+             * Format: int64
+             * @description Registered MCP servers, for an admin; `null` for anyone else.
+             */
+            mcp_servers?: number | null;
+            /** Format: int64 */
+            personas: number;
+            /** Format: int64 */
+            pipelines: number;
+            /**
+             * Format: int64
+             * @description The caller's own schedules; everyone's for an admin (as `GET /api/schedules`).
+             */
+            schedules: number;
+            /**
+             * Format: int64
+             * @description Every user, for an admin; `null` for anyone else.
+             */
+            users?: number | null;
+        };
+        /** @description Pipeline runs (not counting a fan-out's item runs, which are part of their parent's). */
+        OverviewRuns: {
+            /**
+             * Format: int64
+             * @description Ended `completed` since `day_start`.
+             */
+            completed_today: number;
+            /**
+             * Format: int64
+             * @description Ended `failed` or `timeout` since `day_start`.
+             */
+            failed_today: number;
+            /**
+             * Format: int64
+             * @description Created, not claimed by an instance yet.
+             */
+            pending: number;
+            /** Format: int64 */
+            running: number;
+            /**
+             * Format: int64
+             * @description Waiting for an approval.
+             */
+            waiting: number;
+        };
+        /** @description Model calls since `day_start`. */
+        OverviewUsage: {
+            /** Format: int64 */
+            completion_tokens: number;
+            /**
+             * Format: double
+             * @description In US dollars.
+             */
+            cost: number;
+            /** Format: int64 */
+            errors: number;
+            /** Format: int64 */
+            prompt_tokens: number;
+            /** Format: int64 */
+            requests: number;
         };
         /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
         Page_Agent: {
@@ -1998,6 +2176,31 @@ export interface components {
             /** Format: float */
             temperature?: number | null;
             traits?: string[];
+        };
+        /**
+         * @description What a schedule definition would fire, computed from now and not stored
+         *     (`POST /api/schedules/preview`).
+         */
+        Preview: {
+            /**
+             * @description The next occurrences after now, oldest first (RFC 3339, UTC), within the start and end
+             *     dates and `max_executions`; empty for an event schedule.
+             */
+            fire_times: string[];
+            /**
+             * @description For an event schedule, what fires it in words (its type pattern and filter); `null`
+             *     otherwise.
+             */
+            fires_on?: string | null;
+            /** @description `cron`, `interval`, `once` or `event`. */
+            kind: string;
+            /** @description The IANA time zone the cron pattern is read in; `UTC` for the other kinds. */
+            time_zone: string;
+        };
+        /** @description a schedule definition, as `POST /api/schedules` takes it, and `count` */
+        PreviewRequest: components["schemas"]["ScheduleRequest"] & {
+            /** @description how many occurrences to list (default 5, at most 50) */
+            count?: number;
         };
         /** @description One problem of a pipeline document. */
         Problem: {
@@ -2542,6 +2745,11 @@ export interface operations {
                 limit?: number;
                 /** @description Only this user's agents. */
                 owner_id?: string;
+                /**
+                 * @description Only agents whose name, or whose persona's name or display name, contains this text,
+                 *     ignoring case (at most 200 characters; blank means no filter).
+                 */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -4093,12 +4301,46 @@ export interface operations {
             };
         };
     };
+    overview_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     personas_list: {
         parameters: {
             query?: {
                 cursor?: string | null;
                 /** @description 1 to 200; 50 by default. */
                 limit?: number | null;
+                /**
+                 * @description Only those whose name or description contains this text, ignoring case (at most 200
+                 *     characters; blank means no filter).
+                 */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -4496,6 +4738,11 @@ export interface operations {
                 cursor?: string | null;
                 /** @description 1 to 200; 50 by default. */
                 limit?: number | null;
+                /**
+                 * @description Only those whose name or description contains this text, ignoring case (at most 200
+                 *     characters; blank means no filter).
+                 */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -4789,9 +5036,14 @@ export interface operations {
     pipelines_list_runs: {
         parameters: {
             query?: {
-                cursor?: string | null;
+                cursor?: string;
                 /** @description 1 to 200; 50 by default. */
-                limit?: number | null;
+                limit?: number;
+                /**
+                 * @description Only runs in this status: `pending`, `running`, `waiting`, `completed`, `failed`,
+                 *     `cancelled` or `timeout`.
+                 */
+                status?: string;
             };
             header?: never;
             path: {
@@ -4813,6 +5065,15 @@ export interface operations {
             };
             /** @description no such pipeline */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an unknown status, or a bad limit or cursor */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5014,6 +5275,35 @@ export interface operations {
             };
             /** @description no such pipeline */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_node_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every node type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeTypeView"][];
+                };
+            };
+            /** @description not signed in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5443,6 +5733,48 @@ export interface operations {
             };
         };
     };
+    schedules_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description the next occurrences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field is invalid (details.field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     tools_list: {
         parameters: {
             query?: never;
@@ -5478,6 +5810,11 @@ export interface operations {
                 cursor?: string | null;
                 /** @description 1 to 200; 50 by default. */
                 limit?: number | null;
+                /**
+                 * @description Only those whose name or description contains this text, ignoring case (at most 200
+                 *     characters; blank means no filter).
+                 */
+                q?: string | null;
             };
             header?: never;
             path?: never;
