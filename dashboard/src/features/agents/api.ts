@@ -1,8 +1,9 @@
 // Agents, their conversations, and what an agent is made of (models, tools): query keys named
 // as src/lib/live/invalidate.ts expects (["agents"], ["conversations"], ["models"]), and hooks.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { components } from "@/lib/api/schema";
 import { api, unwrap } from "@/lib/api/client";
+import { allPages } from "@/lib/api/pages";
 
 export type Agent = components["schemas"]["Agent"];
 export type NewAgent = components["schemas"]["NewAgent"];
@@ -12,24 +13,9 @@ export type Tool = components["schemas"]["ToolView"];
 export type Conversation = components["schemas"]["Conversation"];
 export type StoredMessage = components["schemas"]["StoredMessage"];
 
-type Page<T> = { items: T[]; next_cursor?: string | null };
-
-/** Follows `next_cursor` to the end (lists here are small: at most `max` pages of 200). */
-export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, max = 20): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < max; i++) {
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    if (!page.next_cursor) break;
-    cursor = page.next_cursor;
-  }
-  return items;
-}
-
 export const agentKeys = {
   all: ["agents"] as const,
-  list: () => ["agents", "list"] as const,
+  list: (q = "") => ["agents", "list", q] as const,
   one: (id: string) => ["agents", "one", id] as const,
 };
 
@@ -44,10 +30,13 @@ export const catalogKeys = {
   tools: ["tools"] as const,
 };
 
-export function useAgents() {
+/** Every agent, or those the server's `?q=` search keeps (name, persona name or display name). */
+export function useAgents(q = "") {
+  const query = q.trim();
   return useQuery({
-    queryKey: agentKeys.list(),
-    queryFn: () => allPages((cursor) => unwrap(api.GET("/api/agents", { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
+    queryKey: agentKeys.list(query),
+    placeholderData: keepPreviousData,
+    queryFn: () => allPages((cursor) => unwrap(api.GET("/api/agents", { params: { query: { limit: 200, ...(query ? { q: query } : {}), ...(cursor ? { cursor } : {}) } } }))),
   });
 }
 

@@ -1,22 +1,25 @@
 // Personas: query keys under ["personas"] (as src/lib/live/invalidate.ts expects) and hooks.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { components } from "@/lib/api/schema";
 import { api, unwrap } from "@/lib/api/client";
-import { allPages } from "@/features/agents/api";
+import { allPages } from "@/lib/api/pages";
 
 export type Persona = components["schemas"]["Persona"];
 export type PersonaBody = components["schemas"]["PersonaBody"];
 
 export const personaKeys = {
   all: ["personas"] as const,
-  list: () => ["personas", "list"] as const,
+  list: (q = "") => ["personas", "list", q] as const,
   one: (id: string) => ["personas", "one", id] as const,
 };
 
-export function usePersonas() {
+/** Every persona, or those the server's `?q=` search keeps (name, display name or role). */
+export function usePersonas(q = "") {
+  const query = q.trim();
   return useQuery({
-    queryKey: personaKeys.list(),
-    queryFn: () => allPages((cursor) => unwrap(api.GET("/api/personas", { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
+    queryKey: personaKeys.list(query),
+    placeholderData: keepPreviousData,
+    queryFn: () => allPages((cursor) => unwrap(api.GET("/api/personas", { params: { query: { limit: 200, ...(query ? { q: query } : {}), ...(cursor ? { cursor } : {}) } } }))),
   });
 }
 
@@ -35,7 +38,7 @@ export function useSavePersona(id: string | null) {
       id ? unwrap(api.PUT("/api/personas/{id}", { params: { path: { id } }, body })) : unwrap(api.POST("/api/personas", { body })),
     onSuccess: (persona) => {
       client.setQueryData(personaKeys.one(persona.id), persona);
-      return client.invalidateQueries({ queryKey: personaKeys.list() });
+      return client.invalidateQueries({ queryKey: ["personas", "list"] });
     },
   });
 }

@@ -7,12 +7,11 @@ import { Badge, Button, Card, TextInput } from "@/components/ui";
 import { Empty, PageHeader, QueryView } from "@/components/states";
 import { ConfirmDialog } from "@/components/confirm";
 import { notify, notifyError } from "@/components/notices";
+import { useDebounced } from "@/lib/useDebounced";
 import { useAgents, useCreateAgent, useDeleteAgent, type Agent, type NewAgent } from "../api";
 import { AgentForm } from "../components/AgentForm";
-import { matchesAgent } from "../search";
 
 export default function AgentsPage() {
-  const agents = useAgents();
   const canCreate = useCan("member");
   const isAdmin = useCan("admin");
   const me = useSession((s) => s.user?.id);
@@ -20,6 +19,7 @@ export default function AgentsPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
   const creating = params.get("new") !== null;
+  const agents = useAgents(useDebounced(q));
   const create = useCreateAgent();
   const remove = useDeleteAgent();
   const [doomed, setDoomed] = useState<Agent | null>(null);
@@ -78,13 +78,13 @@ export default function AgentsPage() {
       )}
       <Card>
         <div className="mb-3 w-80">
-          <TextInput label="Search agents" type="search" placeholder="Name, persona, model or tool" value={q} onChange={(e) => setQuery(e.target.value)} />
+          <TextInput label="Search agents" type="search" placeholder="Name or persona" value={q} onChange={(e) => setQuery(e.target.value)} />
         </div>
         <QueryView query={agents} what="Loading agents">
           {(list) => {
-            const shown = list.filter((a) => matchesAgent(a, q));
+            const shown = list;
+            if (list.length === 0 && q.trim()) return <Empty>No agent matches “{q}”.</Empty>;
             if (list.length === 0) return <Empty>No agents yet.{canCreate ? " Create one from a persona with New agent." : ""}</Empty>;
-            if (shown.length === 0) return <Empty>No agent matches “{q}”.</Empty>;
             return (
               <table className="w-full text-left text-sm">
                 <thead className="text-xs text-slate-500 uppercase">

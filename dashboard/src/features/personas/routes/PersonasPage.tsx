@@ -4,13 +4,13 @@ import { useCan } from "@/lib/auth/session";
 import { Card, TextInput } from "@/components/ui";
 import { Empty, PageHeader, QueryView } from "@/components/states";
 import { usePersonas } from "../api";
-import { matchesPersona } from "../search";
+import { useDebounced } from "@/lib/useDebounced";
 
 export default function PersonasPage() {
-  const personas = usePersonas();
   const canCreate = useCan("member");
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
+  const personas = usePersonas(useDebounced(q));
 
   return (
     <>
@@ -30,7 +30,7 @@ export default function PersonasPage() {
           <TextInput
             label="Search personas"
             type="search"
-            placeholder="Name, role, trait or specialization"
+            placeholder="Name or role"
             value={q}
             onChange={(e) =>
               setParams(
@@ -46,9 +46,9 @@ export default function PersonasPage() {
         </div>
         <QueryView query={personas} what="Loading personas">
           {(list) => {
-            const shown = list.filter((p) => matchesPersona(p, q));
+            const shown = list;
+            if (list.length === 0 && q.trim()) return <Empty>No persona matches “{q}”.</Empty>;
             if (list.length === 0) return <Empty>No personas yet.</Empty>;
-            if (shown.length === 0) return <Empty>No persona matches “{q}”.</Empty>;
             return (
               <ul className="grid grid-cols-2 gap-3 xl:grid-cols-3" aria-label="Personas">
                 {shown.map((p) => (
