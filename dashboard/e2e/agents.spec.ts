@@ -32,7 +32,7 @@ test("an agent made from a shipped persona answers in a stream, and its conversa
 
   // Chat: a short prompt and a small answer, for the small local model on CPU.
   const prompt = `Say hello to ${name}.`;
-  await page.getByLabel("Message").fill(prompt);
+  await page.getByLabel("Message", { exact: true }).fill(prompt);
   await page.getByLabel("Max tokens (this turn)").fill("16");
   await page.getByRole("button", { name: "Send" }).click();
   const streaming = page.getByTestId("streaming");

@@ -22,10 +22,14 @@ export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }
   const [draft, setDraft] = useState("");
   const [maxTokens, setMaxTokens] = useState("");
   const abort = useRef<AbortController | null>(null);
-  const bottom = useRef<HTMLDivElement>(null);
+  const transcript = useRef<HTMLDivElement>(null);
 
   useEffect(() => () => abort.current?.abort(), []);
-  useEffect(() => bottom.current?.scrollIntoView?.({ block: "end" }), [turn?.text, turn?.steps.length, messages.data?.length]);
+  useEffect(() => {
+    // Keep the transcript at its end as the answer grows (the transcript only, not the page).
+    const box = transcript.current;
+    if (box) box.scrollTop = box.scrollHeight;
+  }, [turn?.text, turn?.steps.length, messages.data?.length]);
 
   const busy = turn !== null && (turn.status === "sending" || turn.status === "queued" || turn.status === "streaming");
 
@@ -118,7 +122,7 @@ export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }
         )}
       </nav>
       <section aria-label="Conversation" className="flex min-w-0 flex-col gap-3">
-        <div className="flex max-h-[32rem] min-h-[16rem] flex-col gap-2 overflow-y-auto rounded-md border border-slate-200 p-3 dark:border-slate-800" data-testid="transcript">
+        <div ref={transcript} className="flex max-h-[32rem] min-h-[16rem] flex-col gap-2 overflow-y-auto rounded-md border border-slate-200 p-3 dark:border-slate-800" data-testid="transcript">
           {conversationId && messages.isPending && !live ? (
             <Loading what="Loading messages" />
           ) : conversationId && messages.error ? (
@@ -153,7 +157,6 @@ export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }
               {turn.error}
             </p>
           )}
-          <div ref={bottom} />
         </div>
         {canChat ? (
           <form onSubmit={(e) => void send(e)} className="flex flex-col gap-2" aria-label="Send a message">
