@@ -1,10 +1,12 @@
 //! Embeds `migrations/NNNN_name.sql` into the binary, in order, so a server needs no files
-//! beside it to migrate its database.
+//! beside it to migrate its database; makes sure `dashboard/dist/` exists (empty in a clone
+//! without the built dashboard) so the embedded dashboard (`api::dashboard`) always compiles.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 fn main() {
+    dashboard_dist();
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("migrations");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -33,4 +35,14 @@ fn main() {
     out.push_str("]\n");
     let target = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("migrations.rs");
     std::fs::write(target, out).unwrap();
+}
+
+/// `rust-embed` refuses a missing folder: a clone that never built the dashboard gets an empty
+/// one, and the server answers its "dashboard not built" page. Rebuilt when the app changes.
+fn dashboard_dist() {
+    let dist = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("dashboard/dist");
+    if !dist.is_dir() {
+        std::fs::create_dir_all(&dist).expect("create dashboard/dist");
+    }
+    println!("cargo:rerun-if-changed={}", dist.display());
 }

@@ -95,6 +95,10 @@ pub struct App {
     /// background tasks to stop.
     background: CancellationToken,
     built_at: Instant,
+    /// The first-run setup token, armed (its hash) at start when the database has no admin.
+    setup_token: SecretString,
+    /// Whether `run` prints the setup link on standard output (`serve` asks for it).
+    print_setup_link: bool,
 }
 
 impl App {
@@ -156,6 +160,7 @@ impl App {
                     auth: auth_service(&config),
                     network: Network {
                         trusted_proxies: Arc::new(config.http.trusted_proxies.clone()),
+                        secure_cookies: config.auth.secure_cookies,
                     },
                     rate_limits: RateLimits::new(&config.rate_limits),
                     metrics_public: config.http.metrics_public,
@@ -171,6 +176,10 @@ impl App {
                     agents,
                     pipelines,
                     schedules,
+                    setup: auth::setup::Setup::default(),
+                    dashboard: api::dashboard::DashboardSource::from_config(
+                        config.http.dashboard_dir.as_deref(),
+                    ),
                 };
                 if config.models.preload {
                     // Loads on the engines' own threads; a failure is logged and the models
@@ -193,6 +202,8 @@ impl App {
                     shutdown,
                     tasks: TaskTracker::new(),
                     built_at,
+                    setup_token: auth::setup::new_token(),
+                    print_setup_link: false,
                 })
             }
             Err(e) => {
@@ -253,6 +264,18 @@ impl App {
         self.state.readiness.clone()
     }
 
+    /// The first-run setup token this server arms once migrated, if the database has no
+    /// admin then. `serve` prints it in a link; tests read it here. Never over HTTP.
+    pub fn setup_token(&self) -> &SecretString {
+        &self.setup_token
+    }
+
+    /// Makes `run` print the first-run setup link on standard output (once, never to the
+    /// logs) when it arms the setup token.
+    pub fn print_setup_link(&mut self) {
+        self.print_setup_link = true;
+    }
+
     /// Serves until the shutdown token is cancelled: answers `/health/ready` 503 while the
     /// migrations run, then 200; on shutdown runs the steps of [`ShutdownStep`] in order.
     pub async fn run(self) -> Result<ShutdownReport, StartError> {
@@ -267,6 +290,8 @@ impl App {
             tasks,
             background,
             built_at,
+            setup_token,
+            print_setup_link,
         } = self;
         let readiness = state.readiness.clone();
         let pool = state.pool.clone();
@@ -276,6 +301,7 @@ impl App {
         let engine = state.pipelines.engine().clone();
         let scheduler = state.schedules.scheduler().clone();
         let addr = listener.local_addr().ok();
+        let setup = state.setup.clone();
         let router = api::router(state, &config.http);
         let stop_accepting = shutdown.clone();
         let server = tokio::spawn(api::serve(
@@ -289,6 +315,13 @@ impl App {
         let prepared = async {
             let report = apply_migrations(&pool, migrations).await?;
             prepare_auth(&auth, &pool, &config).await?;
+            if needs_first_admin(&auth, &pool).await? {
+                setup.arm(&setup_token);
+                tracing::info!("no admin yet: first-run setup is open (its link is not logged)");
+                if let Some(addr) = addr.filter(|_| print_setup_link) {
+                    print_setup(addr, &setup_token);
+                }
+            }
             import_personas(&pool, &config).await;
             Ok::<_, StartError>(report)
         };
@@ -491,6 +524,31 @@ pub(crate) async fn prepare_auth(
         }
     }
     Ok(())
+}
+
+/// Whether the database still has no admin once auth is prepared (none came from
+/// `GATHERING_ADMIN_EMAIL` either): then first-run setup opens.
+async fn needs_first_admin(auth: &Auth, pool: &Pool) -> Result<bool, StartError> {
+    let has_admin = auth
+        .admin_exists(pool)
+        .await
+        .map_err(|e| anyhow::anyhow!("looking for an admin: {e}"))?;
+    Ok(!has_admin)
+}
+
+/// Prints the first-run setup link: on standard output, once, never through `tracing`, so the
+/// token never reaches the logs. The token is in the fragment, which browsers never send.
+fn print_setup(mut addr: SocketAddr, token: &SecretString) {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    println!(
+        "First run: open http://{addr}/setup#token={} to create the first admin (valid until used or until an admin exists)",
+        token.expose_secret()
+    );
 }
 
 /// Removes expired revocations, refresh tokens and stale login failures every hour until

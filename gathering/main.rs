@@ -284,7 +284,8 @@ fn fail(error: &dyn std::fmt::Display) -> ExitCode {
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
 async fn serve(config: Config) -> CliResult {
-    let app = App::build(config).await?;
+    let mut app = App::build(config).await?;
+    app.print_setup_link();
     eprintln!("gathering listening on http://{}", app.local_addr());
     let token = app.shutdown_token();
     tokio::spawn(async move {

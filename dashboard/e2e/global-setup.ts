@@ -28,7 +28,6 @@ export default async function globalSetup(): Promise<void> {
     env: {
       ...process.env,
       GATHERING_CONFIG: resolve(repo, "dashboard/e2e/server.toml"),
-      GATHERING_HTTP__DASHBOARD_DIR: resolve(repo, "dashboard/dist"),
       GATHERING_DASHBOARD_DIR: resolve(repo, "dashboard/dist"),
       RUST_LOG: process.env.RUST_LOG ?? "warn",
     },

@@ -44,7 +44,7 @@ pub async fn refresh(
     ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenView>, ApiError> {
-    let pair = state
+    let (_, pair) = state
         .auth
         .refresh(&state.pool, &body.refresh_token, &meta)
         .await?;

@@ -258,6 +258,48 @@ where
     }
 }
 
+/// Whether cookies set in answer to this request get `Secure`: when `auth.secure_cookies` is on,
+/// when the request's own scheme is HTTPS, or when a trusted proxy (the same trust as for
+/// `X-Forwarded-For`) says so in `X-Forwarded-Proto`. A client that is not a trusted proxy
+/// cannot talk its way into (or out of) it.
+#[derive(Debug, Clone, Copy)]
+pub struct SecureCookies(pub bool);
+
+impl<S> FromRequestParts<S> for SecureCookies
+where
+    S: Send + Sync,
+    Network: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let network = Network::from_ref(state);
+        if network.secure_cookies || parts.uri.scheme_str() == Some("https") {
+            return Ok(Self(true));
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = peer.is_some_and(|peer| {
+            network
+                .trusted_proxies
+                .iter()
+                .any(|net| net.contains(&peer))
+        });
+        // The proxy next to us wrote (or appended) the right-most value.
+        let forwarded_https = parts
+            .headers
+            .get_all("x-forwarded-proto")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"));
+        Ok(Self(trusted && forwarded_https))
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers

@@ -191,11 +191,6 @@ fn percent_decode(raw: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The fallback: unknown routes answer 404 in the error shape.
-pub async fn not_found() -> StatusCode {
-    StatusCode::NOT_FOUND
-}
-
 /// A handler panic becomes a plain 500, then `error_shape` gives it the error shape.
 pub fn panic_response(_: Box<dyn std::any::Any + Send>) -> Response<Body> {
     StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod conversations;
+pub mod dashboard;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -21,6 +22,8 @@ pub mod personas;
 pub mod pipelines;
 pub mod rate_limit;
 pub mod schedules;
+pub mod session;
+pub mod setup;
 pub mod state;
 pub mod tools;
 pub mod users;
@@ -55,6 +58,12 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
         .route("/api/auth/register", post(auth::register))
+        .route(
+            "/api/auth/session",
+            post(session::sign_in).delete(session::sign_out),
+        )
+        .route("/api/auth/session/refresh", post(session::refresh_session))
+        .route("/api/setup", get(setup::status).post(setup::complete))
         .route("/api/users", get(users::list).post(users::create))
         .route("/api/users/{id}", get(users::get).patch(users::update))
         .route("/api/api-keys", get(api_keys::list).post(api_keys::create))
@@ -171,7 +180,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/v1/models", get(openai::models))
         .merge(crate::websocket::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
-        .fallback(middleware::not_found)
+        .fallback(dashboard::serve)
         .with_state(state.clone());
 
     // `Router::layer` wraps each route (and the fallback); the last layer added is the

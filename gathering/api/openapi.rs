@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
     agents, api_keys, audit, auth, conversations, error, events, health, llm, metrics, openai,
-    overview, personas, pipelines, schedules, tools, users, views,
+    overview, personas, pipelines, schedules, session, setup, tools, users, views,
 };
 
 #[derive(OpenApi)]
@@ -20,6 +20,7 @@ use super::{
     paths(
         health::live, health::ready, metrics::render,
         auth::login, auth::refresh, auth::logout, auth::me, auth::register,
+        session::sign_in, session::refresh_session, session::sign_out, setup::status, setup::complete,
         users::list, users::create, users::get, users::update,
         api_keys::list, api_keys::create, api_keys::revoke,
         audit::list, events::list, events::stream, overview::get,
@@ -44,7 +45,8 @@ use super::{
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
-        views::LoginRequest, views::RefreshRequest, views::TokenView,
+        views::LoginRequest, views::RefreshRequest, views::TokenView, views::SessionView,
+        views::SetupStatus, views::SetupRequest,
         views::CreateUserRequest, views::UserView, views::RegisterRequest,
         views::UpdateUserRequest, views::CreateApiKeyRequest, views::ApiKeyView,
         views::CreatedApiKeyView, views::AuditEventView, views::EventView, views::EventPage,
@@ -80,7 +82,7 @@ use super::{
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Probes and metrics"),
-        (name = "auth", description = "Sign in, refresh, sign out"),
+        (name = "auth", description = "Sign in, refresh, sign out (API clients: tokens in bodies; browsers: /api/auth/session with a refresh cookie); first-run setup"),
         (name = "users", description = "User management (admins)"),
         (name = "api-keys", description = "API keys for scripts and integrators"),
         (name = "audit", description = "The audit log (admins)"),

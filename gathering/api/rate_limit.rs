@@ -2,7 +2,8 @@
 //! user when it presents a valid access token (checked by signature only, no database), its
 //! API key once that key has authenticated a request on this instance, and its address
 //! otherwise: an unverified credential never buys a budget of its own. The auth tier (login,
-//! refresh, register) is always charged to the address, whatever the request carries. Every limited response carries `X-RateLimit-Limit`,
+//! refresh, register, the browser session's sign-in and refresh, first-run setup) is always
+//! charged to the address, whatever the request carries. Every limited response carries `X-RateLimit-Limit`,
 //! `X-RateLimit-Remaining` and `X-RateLimit-Reset`; a refusal is a 429 in the error shape with
 //! `Retry-After`. Credentials that fail to authenticate are charged to the address's auth tier,
 //! so guessing tokens or API keys is as slow as guessing passwords. Limits are per instance.
@@ -54,7 +55,12 @@ impl Tier {
         } else if matches!(
             path,
             "/api/auth/login" | "/api/auth/refresh" | "/api/auth/register"
-        ) {
+        ) || (*method == Method::POST
+            && matches!(
+                path,
+                "/api/auth/session" | "/api/auth/session/refresh" | "/api/setup"
+            ))
+        {
             Self::Auth
         } else if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
             Self::Read
@@ -286,6 +292,14 @@ mod tests {
         assert_eq!(Tier::of(&Method::GET, "/metrics"), Tier::Health);
         assert_eq!(Tier::of(&Method::POST, "/api/auth/login"), Tier::Auth);
         assert_eq!(Tier::of(&Method::POST, "/api/auth/logout"), Tier::Write);
+        assert_eq!(Tier::of(&Method::POST, "/api/auth/session"), Tier::Auth);
+        assert_eq!(
+            Tier::of(&Method::POST, "/api/auth/session/refresh"),
+            Tier::Auth
+        );
+        assert_eq!(Tier::of(&Method::DELETE, "/api/auth/session"), Tier::Write);
+        assert_eq!(Tier::of(&Method::POST, "/api/setup"), Tier::Auth);
+        assert_eq!(Tier::of(&Method::GET, "/api/setup"), Tier::Read);
         assert_eq!(Tier::of(&Method::GET, "/api/users"), Tier::Read);
         assert_eq!(Tier::of(&Method::DELETE, "/api/api-keys/x"), Tier::Write);
     }

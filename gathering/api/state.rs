@@ -44,11 +44,18 @@ pub struct AppState {
     /// Schedules and this instance's scheduler (its execution set behind a std mutex; see
     /// `orchestration::scheduler::runner`).
     pub schedules: crate::orchestration::scheduler::Schedules,
+    /// The first-run setup token's hash, while one is armed (its own std mutex; see
+    /// `auth::setup::Setup`).
+    pub setup: crate::auth::setup::Setup,
+    /// Where the dashboard's files come from (embedded, or a directory on disk).
+    pub dashboard: super::dashboard::DashboardSource,
 }
 
 /// What the HTTP layer needs to know about the network in front of it.
 #[derive(Debug, Clone, Default)]
 pub struct Network {
-    /// Peers whose `X-Forwarded-For` is believed.
+    /// Peers whose `X-Forwarded-For` (and `X-Forwarded-Proto`) is believed.
     pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
+    /// Cookies are `Secure` whatever the request's scheme (`auth.secure_cookies`).
+    pub secure_cookies: bool,
 }

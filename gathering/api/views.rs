@@ -44,6 +44,48 @@ impl From<TokenPair> for TokenView {
     }
 }
 
+/// A browser session: the access token for memory, the user; the refresh token is in the
+/// `gathering_refresh` cookie, never in the body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub user: UserView,
+}
+
+impl SessionView {
+    pub fn new(user: User, pair: &TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token.clone(),
+            token_type: "bearer",
+            expires_in: pair.expires_in,
+            user: user.into(),
+        }
+    }
+}
+
+/// Whether the first-run setup link works now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SetupStatus {
+    /// True while this instance holds an unused setup token and no admin exists.
+    pub open: bool,
+}
+
+/// The first admin, created with the setup token `gathering serve` printed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    /// The token from the setup link (`/setup#token=...`).
+    pub token: String,
+    pub email: String,
+    pub password: String,
+    /// `Administrator` when absent.
+    pub display_name: Option<String>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {

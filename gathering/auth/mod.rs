@@ -5,6 +5,8 @@
 pub mod api_keys;
 pub mod backoff;
 pub mod model;
+pub mod sessions;
+pub mod setup;
 pub mod store;
 pub mod tokens;
 pub mod users;
@@ -223,10 +225,23 @@ impl Auth {
         };
         backoff::clear(&client, &email_key).await?;
         drop(client);
+        let pair = self.start_session(pool, keys, &user, meta).await?;
+        Ok((user, pair))
+    }
+
+    /// Starts a session (a new refresh-token family) for `user`, whose identity the caller
+    /// established, audited as a successful `auth.login`.
+    async fn start_session(
+        &self,
+        pool: &Pool,
+        keys: &Keys,
+        user: &User,
+        meta: &RequestMeta,
+    ) -> Result<TokenPair, AuthError> {
         let family = Uuid::now_v7();
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
-        let pair = self.start_tokens(&tx, keys, &user, family).await?;
+        let pair = self.start_tokens(&tx, keys, user, family).await?;
         let entry = audit::Entry {
             actor_id: Some(user.id),
             action: "auth.login",
@@ -236,7 +251,12 @@ impl Auth {
         };
         audit::store::record(&tx, &entry).await?;
         tx.commit().await?;
-        Ok((user, pair))
+        Ok(pair)
+    }
+
+    /// How long a refresh token (so a session without activity) lives.
+    pub fn refresh_ttl(&self) -> Duration {
+        self.inner.settings.refresh_ttl
     }
 
     async fn start_tokens(
@@ -262,14 +282,15 @@ impl Auth {
         })
     }
 
-    /// Rotates a refresh token. A token presented a second time means it leaked: its whole
-    /// family (session) is revoked and the request refused.
+    /// Rotates a refresh token; returns the session's user with the new pair. A token
+    /// presented a second time means it leaked: its whole family (session) is revoked and the
+    /// request refused.
     pub async fn refresh(
         &self,
         pool: &Pool,
         refresh_token: &str,
         meta: &RequestMeta,
-    ) -> Result<TokenPair, AuthError> {
+    ) -> Result<(User, TokenPair), AuthError> {
         let keys = self.keys()?;
         let hash = tokens::hash_token(refresh_token.trim());
         let mut client = pool.get().await?;
@@ -300,7 +321,7 @@ impl Auth {
         store::mark_refresh_used(&tx, row.id).await?;
         let pair = self.start_tokens(&tx, keys, &user, row.family_id).await?;
         tx.commit().await?;
-        Ok(pair)
+        Ok((user, pair))
     }
 
     /// Revokes the access token and its session's refresh tokens. API keys are revoked by id

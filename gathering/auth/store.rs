@@ -103,14 +103,25 @@ pub async fn list_users(
     Ok(rows.iter().map(user).collect())
 }
 
+/// Whether an enabled admin exists.
 pub async fn admin_exists(client: &impl GenericClient) -> Result<bool, tokio_postgres::Error> {
     let row = client
         .query_one(
-            "SELECT EXISTS (SELECT 1 FROM auth.users WHERE role = 'admin')",
+            "SELECT EXISTS (SELECT 1 FROM auth.users WHERE role = 'admin' AND NOT disabled)",
             &[],
         )
         .await?;
     Ok(row.get(0))
+}
+
+/// Serialises the creation of a first admin across instances until the caller's transaction
+/// ends (a transaction-level advisory lock).
+pub async fn lock_first_admin(client: &impl GenericClient) -> Result<(), tokio_postgres::Error> {
+    const FIRST_ADMIN_LOCK: i64 = 0x6761_7468_6175_0001;
+    client
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&FIRST_ADMIN_LOCK])
+        .await?;
+    Ok(())
 }
 
 /// A refresh-token row, as read for rotation.

@@ -111,6 +111,15 @@ fn new_opaque_token(prefix: &str) -> (String, Vec<u8>) {
     (token, hash)
 }
 
+/// The CSRF token of a browser session: `hex(sha256("gathering-csrf:" + refresh token))`. Bound
+/// to the refresh token without being stored; knowing it reveals nothing of the refresh token.
+pub fn csrf_token(refresh_token: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"gathering-csrf:");
+    hasher.update(refresh_token.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 /// The stored form of an opaque token (refresh token or API key).
 pub fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
@@ -156,5 +165,19 @@ mod tests {
         assert!(a.starts_with(REFRESH_PREFIX));
         assert_eq!(hash_token(&a), hash_a);
         assert_eq!(hash_a.len(), 32);
+    }
+
+    #[test]
+    fn the_csrf_token_is_bound_to_its_refresh_token() {
+        let (a, _) = new_refresh_token();
+        let (b, _) = new_refresh_token();
+        let csrf = csrf_token(&a);
+        assert_eq!(csrf, csrf_token(&a));
+        assert_ne!(csrf, csrf_token(&b));
+        assert_eq!(csrf.len(), 64);
+        assert_eq!(
+            csrf_token("grt_x"),
+            hex::encode(Sha256::digest(b"gathering-csrf:grt_x"))
+        );
     }
 }

@@ -86,42 +86,62 @@ impl Auth {
         action: &'static str,
         meta: &RequestMeta,
     ) -> Result<User, AuthError> {
-        let name = check_display_name(&new.display_name)?;
         let hash = self.hash_password(new.password.expose()).await?;
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
-        let row = store::NewUserRow {
-            email: new.email.as_str(),
-            display_name: name,
-            password_hash: &hash,
-            role: new.role,
-        };
-        let user = match store::insert_user(&tx, &row).await {
-            Ok(user) => user,
-            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
-                return Err(AuthError::EmailTaken);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let entry = audit::Entry {
-            actor_id: actor,
-            action,
-            outcome: Outcome::Success,
-            meta,
-            details: json!({"user_id": user.id, "email": user.email, "role": user.role.as_str()}),
-        };
-        audit::store::record(&tx, &entry).await?;
-        let event_type = if action == "user.registered" {
-            EventType::UserRegistered
-        } else {
-            EventType::UserCreated
-        };
-        let event = NewEvent::new(event_type, Scope::user(user.id), actor)
-            .data(json!({"user_id": user.id, "email": user.email,
-                         "display_name": user.display_name, "role": user.role.as_str()}));
-        outbox::append(&tx, &event).await?;
+        let user = insert_user_in(
+            &tx,
+            Insert {
+                new: &new,
+                hash: &hash,
+                actor,
+                action,
+                meta,
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
+    }
+
+    /// Creates the first admin (audited and published as any `user.created`, actor: none, as
+    /// from the command line) unless an enabled admin exists, in which case `None`. Instances
+    /// creating one at the same moment are serialised by a transaction-level advisory lock, so
+    /// at most one admin is created.
+    pub async fn create_first_admin(
+        &self,
+        pool: &Pool,
+        mut new: NewUser,
+        meta: &RequestMeta,
+    ) -> Result<Option<User>, AuthError> {
+        new.role = Role::Admin;
+        // The slow hash before the lock: the lock is held for a few statements only.
+        let hash = self.hash_password(new.password.expose()).await?;
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        store::lock_first_admin(&tx).await?;
+        if store::admin_exists(&tx).await? {
+            return Ok(None);
+        }
+        let user = insert_user_in(
+            &tx,
+            Insert {
+                new: &new,
+                hash: &hash,
+                actor: None,
+                action: "user.created",
+                meta,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    /// Whether the database has an enabled admin.
+    pub async fn admin_exists(&self, pool: &Pool) -> Result<bool, AuthError> {
+        let client = pool.get().await?;
+        Ok(store::admin_exists(&client).await?)
     }
 
     /// Creates the first admin from the environment, once, on a database that has none.
@@ -131,11 +151,9 @@ impl Auth {
         email: &str,
         password: &str,
     ) -> Result<Option<User>, AuthError> {
-        let client = pool.get().await?;
-        if store::admin_exists(&client).await? {
+        if self.admin_exists(pool).await? {
             return Ok(None);
         }
-        drop(client);
         let new = NewUser {
             email: Email::parse(email)
                 .map_err(|e| AuthError::Invalid(format!("GATHERING_ADMIN_EMAIL: {e}")))?,
@@ -145,13 +163,12 @@ impl Auth {
             role: Role::Admin,
         };
         match self
-            .create_user(pool, new, None, &RequestMeta::default())
+            .create_first_admin(pool, new, &RequestMeta::default())
             .await
         {
-            Ok(user) => Ok(Some(user)),
-            // Another instance created it at the same moment.
+            // An email taken by a user who is not an admin.
             Err(AuthError::EmailTaken) => Ok(None),
-            Err(e) => Err(e),
+            other => other,
         }
     }
 
@@ -232,4 +249,61 @@ impl Auth {
         tx.commit().await?;
         Ok(after)
     }
+}
+
+/// A user row to insert, with who asked and the audit action (`user.created` or
+/// `user.registered`).
+struct Insert<'a> {
+    new: &'a NewUser,
+    hash: &'a str,
+    actor: Option<Uuid>,
+    action: &'static str,
+    meta: &'a RequestMeta,
+}
+
+/// Inserts a user in the caller's transaction, with its audit row and its event: the one place
+/// a user is created, whoever asks.
+async fn insert_user_in(
+    tx: &impl deadpool_postgres::GenericClient,
+    insert: Insert<'_>,
+) -> Result<User, AuthError> {
+    let Insert {
+        new,
+        hash,
+        actor,
+        action,
+        meta,
+    } = insert;
+    let name = check_display_name(&new.display_name)?;
+    let row = store::NewUserRow {
+        email: new.email.as_str(),
+        display_name: name,
+        password_hash: hash,
+        role: new.role,
+    };
+    let user = match store::insert_user(tx, &row).await {
+        Ok(user) => user,
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+            return Err(AuthError::EmailTaken);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let entry = audit::Entry {
+        actor_id: actor,
+        action,
+        outcome: Outcome::Success,
+        meta,
+        details: json!({"user_id": user.id, "email": user.email, "role": user.role.as_str()}),
+    };
+    audit::store::record(tx, &entry).await?;
+    let event_type = if action == "user.registered" {
+        EventType::UserRegistered
+    } else {
+        EventType::UserCreated
+    };
+    let event = NewEvent::new(event_type, Scope::user(user.id), actor)
+        .data(json!({"user_id": user.id, "email": user.email,
+                         "display_name": user.display_name, "role": user.role.as_str()}));
+    outbox::append(tx, &event).await?;
+    Ok(user)
 }

@@ -123,6 +123,7 @@ pub(super) struct FileAuth {
     pub(super) self_registration: Option<bool>,
     pub(super) self_registration_role: Option<String>,
     pub(super) confirm_open_registration: Option<bool>,
+    pub(super) secure_cookies: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,6 +135,7 @@ pub(super) struct FileHttp {
     pub(super) shutdown_grace_secs: Option<u64>,
     pub(super) trusted_proxies: Option<Vec<String>>,
     pub(super) metrics_public: Option<bool>,
+    pub(super) dashboard_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -196,6 +196,10 @@ pub struct AuthConfig {
     pub self_registration_role: crate::auth::model::Role,
     /// Production refuses open registration unless this confirms it.
     pub confirm_open_registration: bool,
+    /// Browser-session cookies always carry `Secure` (`GATHERING_SECURE_COOKIES`); otherwise
+    /// only when the request came over HTTPS (its scheme, or a trusted proxy's
+    /// `X-Forwarded-Proto`).
+    pub secure_cookies: bool,
 }
 
 /// HTTP-layer limits.
@@ -213,6 +217,9 @@ pub struct HttpConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Whether `/metrics` answers without credentials (for a scraper on a private network).
     pub metrics_public: bool,
+    /// Serve the dashboard from this directory (a Vite `dist/`) instead of the copy embedded
+    /// in the binary (`GATHERING_DASHBOARD_DIR`): for dashboard development and tests.
+    pub dashboard_dir: Option<PathBuf>,
 }
 
 /// Connection-pool settings.
@@ -295,6 +302,7 @@ impl Default for Config {
                 shutdown_grace: Duration::from_secs(5),
                 trusted_proxies: Vec::new(),
                 metrics_public: true,
+                dashboard_dir: None,
             },
             db: DbConfig {
                 max_connections: 16,
@@ -313,6 +321,7 @@ impl Default for Config {
                 self_registration: false,
                 self_registration_role: crate::auth::model::Role::Viewer,
                 confirm_open_registration: false,
+                secure_cookies: false,
             },
             rate_limits: RateLimitConfig {
                 auth_per_minute: 30,
@@ -420,6 +429,9 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         set(&mut self.http.metrics_public, file.http.metrics_public);
+        if file.http.dashboard_dir.is_some() {
+            self.http.dashboard_dir = file.http.dashboard_dir;
+        }
         let limits = &mut self.rate_limits;
         set(
             &mut limits.auth_per_minute,
@@ -582,6 +594,7 @@ impl Config {
             &mut auth.confirm_open_registration,
             file.auth.confirm_open_registration,
         );
+        set(&mut auth.secure_cookies, file.auth.secure_cookies);
         set(
             &mut self.auth.access_ttl,
             file.auth.access_ttl_secs.map(Duration::from_secs),
@@ -648,6 +661,12 @@ impl Config {
                 .filter(|p| !p.is_empty())
                 .map(|p| parse_proxy("GATHERING_TRUSTED_PROXIES", p))
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(dir) = env.var("GATHERING_DASHBOARD_DIR") {
+            self.http.dashboard_dir = Some(PathBuf::from(dir));
+        }
+        if let Some(value) = env.var("GATHERING_SECURE_COOKIES") {
+            self.auth.secure_cookies = parse_bool("GATHERING_SECURE_COOKIES", &value)?;
         }
         if let Some(value) = env.var("GATHERING_METRICS_PUBLIC") {
             self.http.metrics_public = parse_bool("GATHERING_METRICS_PUBLIC", &value)?;
@@ -727,6 +746,14 @@ impl Config {
             .map_err(|e| invalid("RUST_LOG", e.to_string()))?;
         if self.http.body_limit_bytes == 0 {
             invalid_err("http.body_limit_bytes", "must be greater than 0")?;
+        }
+        if let Some(dir) = &self.http.dashboard_dir
+            && !dir.is_dir()
+        {
+            invalid_err(
+                "http.dashboard_dir",
+                format!("{} is not a directory", dir.display()),
+            )?;
         }
         if self.http.request_timeout.is_zero() {
             invalid_err("http.request_timeout_secs", "must be greater than 0")?;

@@ -6,4 +6,5 @@ pub mod error;
 pub mod json;
 pub mod path_guard;
 pub mod readiness;
+pub mod secret;
 pub mod supervise;

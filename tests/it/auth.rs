@@ -188,6 +188,11 @@ async fn every_route_enforces_the_role_its_document_names() {
         "/api/auth/login",
         "/api/auth/refresh",
         "/api/auth/register",
+        // The browser session: a cookie and the CSRF header (session.rs tests them).
+        "/api/auth/session",
+        "/api/auth/session/refresh",
+        // First-run setup: its one-time token (setup.rs tests it).
+        "/api/setup",
         // Authenticated by the pipeline's own webhook secret (pipeline_runs.rs tests it).
         "/api/pipelines/{id}/webhook",
     ];

@@ -3,6 +3,7 @@
 
 mod access;
 mod agents;
+mod app_assets;
 mod auth;
 mod dashboard;
 mod embedded;
@@ -19,5 +20,7 @@ mod pipeline_runs;
 mod pipelines;
 mod process;
 mod schedules;
+mod session;
+mod setup;
 mod support;
 mod websocket;

@@ -158,6 +158,9 @@ pub struct TestApp {
     pub pool: deadpool_postgres::Pool,
     pub http: reqwest::Client,
     pub db: TestDb,
+    /// The first-run setup token the server arms if the database has no admin once migrated
+    /// (`serve` prints it in a link; tests read it here).
+    pub setup_token: String,
     shutdown: CancellationToken,
     handle: tokio::task::JoinHandle<Result<ShutdownReport, StartError>>,
 }
@@ -187,6 +190,7 @@ impl TestApp {
         let bus = app.bus();
         let pool = app.pool().clone();
         let shutdown = app.shutdown_token();
+        let setup_token = app.setup_token().expose_secret().to_owned();
         let handle = tokio::spawn(app.run());
         Self {
             addr,
@@ -194,6 +198,7 @@ impl TestApp {
             pool,
             http: reqwest::Client::new(),
             db,
+            setup_token,
             shutdown,
             handle,
         }

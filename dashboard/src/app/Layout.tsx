@@ -5,7 +5,7 @@ import { NavLink, Navigate, Outlet, useLocation } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { allows, signOut, useSession } from "@/lib/auth/session";
 import { live } from "@/lib/live/socket";
-import { invalidateFor } from "@/lib/live/invalidate";
+import { createInvalidator } from "@/lib/live/invalidate";
 import { Loading } from "@/components/states";
 import { Button } from "@/components/ui";
 import { nav } from "./nav";
@@ -20,8 +20,8 @@ export function Layout() {
 
   useEffect(() => {
     if (status !== "signed-in") return;
-    live.start(null);
-    return live.subscribe((event) => invalidateFor(client, event));
+    live.start();
+    return live.subscribe(createInvalidator(client));
   }, [status, client]);
 
   if (status === "unknown") return <Loading what="Restoring your session" />;

@@ -652,13 +652,7 @@ impl Pipelines {
         drop(client);
         let given = Sha256::digest(secret.as_bytes());
         // Both are hashes of the same length: comparing every byte leaks no prefix.
-        let same = stored_hash.len() == given.len()
-            && stored_hash
-                .iter()
-                .zip(given.iter())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        if !same {
+        if !crate::core::secret::same(&stored_hash, &given) {
             return Err(denied());
         }
         let stored = self.get(id).await?;

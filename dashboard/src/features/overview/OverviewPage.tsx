@@ -78,14 +78,16 @@ export default function OverviewPage() {
           )}
         </Card>
         <Card title="Latest events" className="xl:col-span-3" actions={<Link to="/events" className="text-sm text-indigo-600 underline">All events</Link>}>
-          {events.isPending ? (
+          {overview.error ? (
+            <ErrorState error={overview.error} retry={() => void overview.refetch()} />
+          ) : events.isPending ? (
             <Loading />
           ) : events.error ? (
-            <ErrorState error={events.error} />
+            <ErrorState error={events.error} retry={() => void events.refetch()} />
           ) : (
             <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="latest-events">
-              {[...(events.data?.items ?? [])].reverse().slice(0, 15).map((e) => (
-                <li key={e.id} className="flex gap-3 py-1.5">
+              {(events.data?.items ?? []).slice(-15).reverse().map((e) => (
+                <li key={e.id} className="flex gap-3 py-1.5" data-seq={e.seq ?? undefined}>
                   <span className="w-16 text-slate-400 tabular-nums">#{e.seq}</span>
                   <span className="font-mono">{e.type}</span>
                   <span className="ml-auto text-slate-500">{new Date(e.ts).toLocaleTimeString()}</span>

@@ -1,9 +1,10 @@
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 
 export const overviewKeys = {
   all: ["overview"] as const,
-  health: ["overview", "health"] as const,
+  // Not under ["overview"]: every event makes the overview stale, not the server's health.
+  health: ["health"] as const,
   events: (since: number) => ["events", "latest", since] as const,
 };
 
@@ -25,12 +26,18 @@ export function useReadiness() {
   });
 }
 
-/** The latest events: the page of history just before the head. */
-export function useLatestEvents(head: number | undefined, count = 15) {
-  const since = Math.max(0, (head ?? 0) - count);
+/**
+ * The latest events: the history just before the head. Every event makes the overview stale
+ * (invalidate.ts), so the head moves and this follows it; the previous list stays on screen
+ * while the next one loads. The window is wider than what is shown because a non-admin does
+ * not see every event.
+ */
+export function useLatestEvents(head: number | undefined, window = 200) {
+  const since = Math.max(0, (head ?? 0) - window);
   return useQuery({
     queryKey: overviewKeys.events(since),
     enabled: head !== undefined,
-    queryFn: () => unwrap(api.GET("/api/events", { params: { query: { since, limit: 100 } } })),
+    placeholderData: keepPreviousData,
+    queryFn: () => unwrap(api.GET("/api/events", { params: { query: { since, limit: 500 } } })),
   });
 }

@@ -206,6 +206,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with email and password: the access token in the body, the refresh token in an
+         *     `HttpOnly` cookie.
+         * @description Sign in for a browser. Same checks, login backoff and rate-limit tier as `POST /api/auth/login`. The body has the access token (keep it in memory) and the user, never the refresh token. Sets two cookies, both `SameSite=Strict` with `Max-Age` = the refresh-token lifetime, `Secure` over HTTPS (or with `auth.secure_cookies`): `gathering_refresh=<refresh token>; HttpOnly; Path=/api/auth/session` and `gathering_csrf=<hex sha256 of "gathering-csrf:" + refresh token>; Path=/` (readable by scripts: send it back as `X-CSRF-Token`).
+         */
+        post: operations["auth_sign_in"];
+        /**
+         * Sign out: revoke the cookie's session, and the bearer access token if one is sent.
+         * @description Revokes the session of the `gathering_refresh` cookie (its refresh tokens and the access tokens issued with them); with `Authorization: Bearer <access token>` also that token, as `POST /api/auth/logout` does. Clears both cookies. Idempotent: without a valid cookie it still answers 204 and clears them. When the refresh cookie is present, `X-CSRF-Token` must match the `gathering_csrf` cookie (else 403 `csrf_failed`, nothing revoked).
+         */
+        delete: operations["auth_sign_out"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/session/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the session's refresh token (from its cookie) for a new access token.
+         * @description No body. Needs the `gathering_refresh` cookie and the header `X-CSRF-Token` equal to the `gathering_csrf` cookie. Answers like `POST /api/auth/session` with both cookies rotated. A refresh token presented twice revokes its whole session (reuse detection). A missing, invalid, expired or revoked refresh cookie is 401 and clears both cookies (`Max-Age=0`); a missing or wrong `X-CSRF-Token` is 403 `csrf_failed` and changes nothing.
+         */
+        post: operations["auth_refresh_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations": {
         parameters: {
             query?: never;
@@ -972,6 +1017,27 @@ export interface paths {
          *     names the field). An event schedule has no fire times: `fires_on` says what fires it.
          */
         post: operations["schedules_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether first-run setup is open (a setup token is pending and no admin exists). */
+        get: operations["setup_status"];
+        put?: never;
+        /**
+         * Create the first admin with the setup token, and sign in as them.
+         * @description Creates the first admin (audited, `user.created` event, no actor: as from the command line) with the one-time token of the link `gathering serve` printed (`/setup#token=...`), spends the token, and signs the new admin in as `POST /api/auth/session` does: the access token in the body, the `gathering_refresh` and `gathering_csrf` cookies set. Two requests with the right token at once create one admin; the other gets 409.
+         */
+        post: operations["setup_complete"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2474,6 +2540,35 @@ export interface components {
             /** @description `schedule`, `catch_up` (missed while no instance ran), `event` or `manual`. */
             trigger: string;
         };
+        /**
+         * @description A browser session: the access token for memory, the user; the refresh token is in the
+         *     `gathering_refresh` cookie, never in the body.
+         */
+        SessionView: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            /** @description Always `bearer`. */
+            token_type: string;
+            user: components["schemas"]["UserView"];
+        };
+        /** @description The first admin, created with the setup token `gathering serve` printed. */
+        SetupRequest: {
+            /** @description `Administrator` when absent. */
+            display_name?: string | null;
+            email: string;
+            password: string;
+            /** @description The token from the setup link (`/setup#token=...`). */
+            token: string;
+        };
+        /** @description Whether the first-run setup link works now. */
+        SetupStatus: {
+            /** @description True while this instance holds an unused setup token and no admin exists. */
+            open: boolean;
+        };
         /** @description The body of `POST /api/pipelines/{id}/runs`. */
         StartRun: {
             /** @description What the trigger node outputs (a JSON object; `{}` by default). */
@@ -3421,6 +3516,137 @@ export interface operations {
             };
             /** @description invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description signed in; `Set-Cookie`: gathering_refresh, gathering_csrf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description malformed body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many attempts (rate limit or per-account backoff); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_sign_out: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the value of the gathering_csrf cookie; required when the gathering_refresh cookie is sent */
+                "X-CSRF-Token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed out; both cookies cleared */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `csrf_failed`: X-CSRF-Token missing or not this session's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_refresh_session: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the value of the gathering_csrf cookie */
+                "X-CSRF-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description new access token; `Set-Cookie`: the rotated gathering_refresh and gathering_csrf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description no valid refresh cookie; both cookies cleared */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `csrf_failed`: X-CSRF-Token missing or not this session's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5766,6 +5992,86 @@ export interface operations {
             };
             /** @description a field is invalid (details.field names it) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setup_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description whether the setup link works now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+        };
+    };
+    setup_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupRequest"];
+            };
+        };
+        responses: {
+            /** @description the first admin, signed in; `Set-Cookie`: gathering_refresh, gathering_csrf */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description `forbidden`: wrong token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `setup_closed`: an admin exists, or no token is pending on this instance */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid email, password or display_name; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
