@@ -124,7 +124,7 @@ test("after the socket is cut and comes back, nothing is missing or doubled", as
   await other.dispose();
 });
 
-test("the feed stays usable with 10,000 events", async ({ page }) => {
+test("the feed stays usable with 10,000 events @perf", async ({ page }) => {
   await openEvents(page);
   await expect(page.getByTestId("event-count")).toBeVisible();
   const result = await page.evaluate(async () => {

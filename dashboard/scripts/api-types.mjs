@@ -14,7 +14,7 @@ const bin = process.env.GATHERING_BIN ?? resolve(root, "../target/debug/gatherin
 const check = process.argv.includes("--check");
 
 const document = JSON.parse(execFileSync(bin, ["openapi"], { encoding: "utf8", maxBuffer: 64 << 20 }));
-const ast = await openapiTS(document, { alphabetize: true });
+const ast = await openapiTS(document, { alphabetize: true, emptyObjectsUnknown: true });
 const header = "// Generated from the server's OpenAPI document by `npm run api-types`. Do not edit.\n\n";
 const generated = header + astToString(ast);
 

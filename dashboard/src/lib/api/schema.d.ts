@@ -1297,7 +1297,7 @@ export interface components {
             action: string;
             /** Format: uuid */
             actor_id?: string | null;
-            details: Record<string, never>;
+            details: Record<string, unknown>;
             /** Format: uuid */
             id: string;
             /** @description The client address (behind trusted proxies, the one they report). */
@@ -1351,7 +1351,7 @@ export interface components {
             finish_reason: string;
             /** Format: int32 */
             index: number;
-            logprobs?: Record<string, never> | null;
+            logprobs?: Record<string, unknown> | null;
             message: components["schemas"]["AssistantMessage"];
         };
         ChatCompletion: {
@@ -1376,7 +1376,7 @@ export interface components {
             /** Format: int64 */
             seed?: number | null;
             /** @description A string or a list of up to 4 strings. */
-            stop?: Record<string, never> | null;
+            stop?: Record<string, unknown> | null;
             stream?: boolean;
             stream_options?: null | components["schemas"]["StreamOptions"];
             /** Format: float */
@@ -1400,7 +1400,7 @@ export interface components {
             tool_calls: components["schemas"]["ToolCallView"][];
             /** Format: int32 */
             tool_rounds: number;
-            usage: Record<string, never>;
+            usage: Record<string, unknown>;
         };
         /** @description A stored conversation. */
         Conversation: {
@@ -1467,7 +1467,7 @@ export interface components {
             /** @description `float` (default) or `base64` (little-endian f32). */
             encoding_format?: string | null;
             /** @description A string or a list of strings. */
-            input: Record<string, never>;
+            input: Record<string, unknown>;
             model: string;
         };
         /** @description The wire shape of an error. */
@@ -1477,7 +1477,7 @@ export interface components {
         ErrorDetail: {
             /** @description A stable snake_case code from the error-code table. */
             code: string;
-            details?: Record<string, never> | null;
+            details?: Record<string, unknown> | null;
             /** @description Human-readable text; never internals for 5xx. */
             message: string;
         };
@@ -1496,11 +1496,11 @@ export interface components {
         EventView: {
             /** Format: uuid */
             actor?: string | null;
-            data: Record<string, never>;
+            data: Record<string, unknown>;
             /** Format: uuid */
             id: string;
             /** @description The ids the event is about (`user_id`, `circle_id`, `agent_id`, ...). */
-            scope: Record<string, never>;
+            scope: Record<string, unknown>;
             /**
              * Format: int64
              * @description Commit order; absent for ephemeral events.
@@ -1534,12 +1534,12 @@ export interface components {
             /** Format: int32 */
             timeout_ms: number;
             /** @description The tools the server offered when last listed. */
-            tools: Record<string, never>[];
+            tools: Record<string, unknown>[];
             /**
              * @description `{kind: "stdio", command, args, env}` or `{kind: "http", url}`. Environment values are
              *     shown as `***`.
              */
-            transport: Record<string, never>;
+            transport: Record<string, unknown>;
             /** Format: date-time */
             updated_at: string;
         };
@@ -1638,7 +1638,7 @@ export interface components {
              * @description Per-call limit in milliseconds (default 30000).
              */
             timeout_ms?: number | null;
-            transport: Record<string, never>;
+            transport: Record<string, unknown>;
         };
         /** @description Fields of a new model. */
         NewModel: {
@@ -1677,10 +1677,10 @@ export interface components {
             /** @description `start`, `compute`, `effect` (breaker, timeout and retries apply) or `wait`. */
             category: string;
             /** @description The JSON Schema its `config` is validated against: the very schema validation uses. */
-            config_schema: Record<string, never>;
+            config_schema: Record<string, unknown>;
             description: string;
             /** @description A minimal config the schema accepts. */
-            example_config: Record<string, never>;
+            example_config: Record<string, unknown>;
             /**
              * Format: int32
              * @description The most edges into the node; `null`: any number (validation bounds none).
@@ -1872,7 +1872,7 @@ export interface components {
                 action: string;
                 /** Format: uuid */
                 actor_id?: string | null;
-                details: Record<string, never>;
+                details: Record<string, unknown>;
                 /** Format: uuid */
                 id: string;
                 /** @description The client address (behind trusted proxies, the one they report). */
@@ -1996,7 +1996,7 @@ export interface components {
                 /** @description Every node's state (empty in lists). */
                 nodes: components["schemas"]["RunNode"][];
                 /** @description The outputs of the nodes nothing follows, by node id (when completed). */
-                output?: Record<string, never> | null;
+                output?: Record<string, unknown> | null;
                 /**
                  * @description The node of the parent run that executes and awaits this run (an `execute_pipeline`
                  *     action, or a fan-out: then `trigger` is `fan_out` and `item_index` the item).
@@ -2013,7 +2013,7 @@ export interface components {
                 status: components["schemas"]["RunStatus"];
                 /** @description manual, webhook, rerun or pipeline (a sub-pipeline). */
                 trigger: string;
-                trigger_data: Record<string, never>;
+                trigger_data: Record<string, unknown>;
                 /**
                  * Format: int32
                  * @description The version it runs.
@@ -2056,7 +2056,7 @@ export interface components {
                  */
                 paused_reason?: string | null;
                 /** @description The definition as stored (what `PUT` takes). */
-                spec: Record<string, never>;
+                spec: Record<string, unknown>;
                 /**
                  * @description `active`, `paused` or `finished` (nothing more will fire: its end date, its maximum, a
                  *     `once` that fired).
@@ -2101,7 +2101,7 @@ export interface components {
                 instance?: string | null;
                 /** Format: int32 */
                 max_attempts: number;
-                output?: Record<string, never> | null;
+                output?: Record<string, unknown> | null;
                 /** Format: uuid */
                 schedule_id: string;
                 /**
@@ -2151,7 +2151,7 @@ export interface components {
                 prompt_tokens?: number | null;
                 role: string;
                 tool_call_id?: string | null;
-                tool_calls: Record<string, never>[];
+                tool_calls: Record<string, unknown>[];
                 tool_error?: boolean | null;
                 tool_name?: string | null;
             }[];
@@ -2164,7 +2164,7 @@ export interface components {
                 created_at: string;
                 description: string;
                 /** @description The newest version's document, as submitted. */
-                document: Record<string, never>;
+                document: Record<string, unknown>;
                 /** Format: uuid */
                 id: string;
                 name: string;
@@ -2343,7 +2343,7 @@ export interface components {
             /** @description Every node's state (empty in lists). */
             nodes: components["schemas"]["RunNode"][];
             /** @description The outputs of the nodes nothing follows, by node id (when completed). */
-            output?: Record<string, never> | null;
+            output?: Record<string, unknown> | null;
             /**
              * @description The node of the parent run that executes and awaits this run (an `execute_pipeline`
              *     action, or a fan-out: then `trigger` is `fan_out` and `item_index` the item).
@@ -2360,7 +2360,7 @@ export interface components {
             status: components["schemas"]["RunStatus"];
             /** @description manual, webhook, rerun or pipeline (a sub-pipeline). */
             trigger: string;
-            trigger_data: Record<string, never>;
+            trigger_data: Record<string, unknown>;
             /**
              * Format: int32
              * @description The version it runs.
@@ -2372,7 +2372,7 @@ export interface components {
             /** Format: int32 */
             attempts: number;
             /** @description An approval's decision. */
-            decision?: Record<string, never> | null;
+            decision?: Record<string, unknown> | null;
             error?: string | null;
             /** @description A stable code for the error: `timeout`, `breaker_open`, `http_status`, `tool_failed`, ... */
             error_code?: string | null;
@@ -2380,10 +2380,10 @@ export interface components {
             finished_at?: string | null;
             /** @description Sent as the `Idempotency-Key` of the node's side effects, the same on every attempt. */
             idempotency_key: string;
-            input?: Record<string, never> | null;
+            input?: Record<string, unknown> | null;
             node_id: string;
             node_type: string;
-            output?: Record<string, never> | null;
+            output?: Record<string, unknown> | null;
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["NodeStatus"];
@@ -2432,7 +2432,7 @@ export interface components {
              */
             paused_reason?: string | null;
             /** @description The definition as stored (what `PUT` takes). */
-            spec: Record<string, never>;
+            spec: Record<string, unknown>;
             /**
              * @description `active`, `paused` or `finished` (nothing more will fire: its end date, its maximum, a
              *     `once` that fired).
@@ -2444,7 +2444,7 @@ export interface components {
         /** @description What `POST /api/schedules` and `PUT /api/schedules/{id}` take (docs/scheduler.md). */
         ScheduleRequest: {
             /** @description `{"type": "run_task" | "execute_pipeline" | "send_notification" | "call_api", ...}`. */
-            action: Record<string, never>;
+            action: Record<string, unknown>;
             /** @description For `once`: when (RFC 3339). */
             at?: string | null;
             /** @description Occurrences missed while no instance ran: `skip`, `latest` (default) or `all`. */
@@ -2462,7 +2462,7 @@ export interface components {
             description?: string;
             end_at?: string | null;
             /** @description For `event`: `{"type": "pipeline_run.failed", "filter": {...}}`. */
-            event?: Record<string, never> | null;
+            event?: Record<string, unknown> | null;
             /**
              * Format: int64
              * @description For `interval`: seconds between occurrences (at least 1), counted from `start_at` or the
@@ -2525,7 +2525,7 @@ export interface components {
             instance?: string | null;
             /** Format: int32 */
             max_attempts: number;
-            output?: Record<string, never> | null;
+            output?: Record<string, unknown> | null;
             /** Format: uuid */
             schedule_id: string;
             /**
@@ -2572,7 +2572,7 @@ export interface components {
         /** @description The body of `POST /api/pipelines/{id}/runs`. */
         StartRun: {
             /** @description What the trigger node outputs (a JSON object; `{}` by default). */
-            trigger_data?: Record<string, never> | null;
+            trigger_data?: Record<string, unknown> | null;
         };
         /** @description A stored message. */
         StoredMessage: {
@@ -2606,7 +2606,7 @@ export interface components {
             prompt_tokens?: number | null;
             role: string;
             tool_call_id?: string | null;
-            tool_calls: Record<string, never>[];
+            tool_calls: Record<string, unknown>[];
             tool_error?: boolean | null;
             tool_name?: string | null;
         };
@@ -2616,7 +2616,7 @@ export interface components {
             created_at: string;
             description: string;
             /** @description The newest version's document, as submitted. */
-            document: Record<string, never>;
+            document: Record<string, unknown>;
             /** Format: uuid */
             id: string;
             name: string;
@@ -2660,7 +2660,7 @@ export interface components {
             description: string;
             name: string;
             /** @description The JSON Schema of its arguments. */
-            parameters: Record<string, never>;
+            parameters: Record<string, unknown>;
             /** @description read_only, side_effects or dangerous. */
             risk: string;
             /** @description `builtin` or `mcp:<server>`. */
@@ -2715,7 +2715,7 @@ export interface components {
             tool_rounds: number;
             /** @enum {string} */
             type: "completed";
-            usage: Record<string, never>;
+            usage: Record<string, unknown>;
         } | {
             code: string;
             message: string;
@@ -2785,7 +2785,7 @@ export interface components {
             created_at: string;
             /** Format: uuid */
             created_by?: string | null;
-            document: Record<string, never>;
+            document: Record<string, unknown>;
             /** Format: uuid */
             pipeline_id: string;
             /** Format: int32 */
@@ -2801,7 +2801,7 @@ export interface components {
         WireFunction: {
             description?: string;
             name: string;
-            parameters?: Record<string, never> | null;
+            parameters?: Record<string, unknown> | null;
         };
         WireFunctionCall: {
             arguments?: string;
@@ -2809,7 +2809,7 @@ export interface components {
         };
         /** @description A message as OpenAI clients send it; `content` may be a string, text parts or null. */
         WireMessage: {
-            content?: Record<string, never> | null;
+            content?: Record<string, unknown> | null;
             role: string;
             tool_call_id?: string | null;
             tool_calls?: components["schemas"]["WireToolCall"][];
@@ -5006,7 +5006,7 @@ export interface operations {
         /** @description a pipeline document (docs/pipelines.md) */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -5102,7 +5102,7 @@ export interface operations {
         /** @description the whole new document */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -5245,7 +5245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             /** @description no such pipeline or version */
@@ -5445,7 +5445,7 @@ export interface operations {
         /** @description the trigger data */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -5549,7 +5549,7 @@ export interface operations {
         /** @description a pipeline document (docs/pipelines.md) */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -6512,7 +6512,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             /** @description not signed in */

@@ -24,3 +24,24 @@ describe("layout", () => {
     expect(layout(doc).size).toBe(2);
   });
 });
+
+describe("layered (big graphs)", () => {
+  function tree(count: number): PipelineDoc {
+    const nodes = Array.from({ length: count }, (_, i) => ({ id: `n${i}`, type: i === 0 ? "trigger" : "transform" }));
+    const edges = nodes.slice(1).map((node, i) => ({ id: `e${i}`, from: `n${Math.floor(i / 4)}`, to: node.id }));
+    return { nodes, edges };
+  }
+  it("puts every edge's target in a later layer and no two nodes in one place", () => {
+    const doc = tree(1000);
+    const placed = layout(doc);
+    expect(placed.size).toBe(1000);
+    for (const e of doc.edges) expect(placed.get(e.to)!.x).toBeGreaterThan(placed.get(e.from)!.x);
+    const spots = new Set([...placed.values()].map((p) => `${p.x},${p.y}`));
+    expect(spots.size).toBe(1000);
+  });
+  it("places the nodes of a cycle too", () => {
+    const doc = tree(200);
+    doc.edges.push({ id: "back", from: "n150", to: "n1" });
+    expect(layout(doc).size).toBe(200);
+  });
+});

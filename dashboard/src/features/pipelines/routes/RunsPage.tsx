@@ -2,7 +2,7 @@
 import { Link, useParams } from "react-router";
 import { PageHeader, QueryView } from "@/components/states";
 import { allows, useCan, useSession } from "@/lib/auth/session";
-import { usePipeline } from "../runs/api";
+import { usePipeline } from "../api";
 import { BreakersCard } from "../runs/components/BreakersCard";
 import { RunsTable } from "../runs/components/RunsTable";
 import { StartRunForm } from "../runs/components/StartRunForm";

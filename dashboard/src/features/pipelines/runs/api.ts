@@ -13,7 +13,6 @@ import type { PipelineDoc } from "@/features/pipelines/graph/layout";
 import type { Run, RunStatus } from "./state";
 
 export type Breaker = components["schemas"]["Breaker"];
-export type StoredPipeline = components["schemas"]["StoredPipeline"];
 
 export const runKeys = {
   all: ["runs"] as const,
@@ -21,9 +20,7 @@ export const runKeys = {
   breakers: (pipelineId: string) => ["runs", "breakers", pipelineId] as const,
   run: (runId: string) => ["pipeline-run", runId] as const,
   record: (runId: string, nodeId: string, status: string) => ["pipeline-run", runId, "record", nodeId, status] as const,
-  // The pipeline as these pages need it (its name, owner and newest version), and a version's
-  // document, which never changes once stored.
-  pipeline: (pipelineId: string) => ["pipelines", pipelineId, "for-runs"] as const,
+  // A version's document never changes once stored. (The pipeline itself: ../api.ts.)
   version: (pipelineId: string, version: number) => ["pipeline-version", pipelineId, version] as const,
 };
 
@@ -50,13 +47,6 @@ export function useBreakers(pipelineId: string) {
   return useQuery({
     queryKey: runKeys.breakers(pipelineId),
     queryFn: () => unwrap(api.GET("/api/pipelines/{id}/breakers", { params: { path: { id: pipelineId } } })),
-  });
-}
-
-export function usePipeline(pipelineId: string) {
-  return useQuery({
-    queryKey: runKeys.pipeline(pipelineId),
-    queryFn: () => unwrap(api.GET("/api/pipelines/{id}", { params: { path: { id: pipelineId } } })),
   });
 }
 
@@ -108,7 +98,7 @@ export function useStartRun(pipelineId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (triggerData: Record<string, unknown>) =>
-      unwrap(api.POST("/api/pipelines/{id}/runs", { params: { path: { id: pipelineId } }, body: { trigger_data: triggerData as Record<string, never> } })),
+      unwrap(api.POST("/api/pipelines/{id}/runs", { params: { path: { id: pipelineId } }, body: { trigger_data: triggerData } })),
     onSuccess: () => void client.invalidateQueries({ queryKey: runKeys.all }),
   });
 }
