@@ -244,3 +244,30 @@ test("a failed run shows its error and is re-run from the page; a live one is ca
   await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Re-run from failure" })).toBeVisible();
 });
+
+test("a run page whose socket was cut catches up with one fetch when it comes back", async ({ page }) => {
+  const doc = approval(unique("cut"));
+  const id = await createPipeline(doc);
+  const api = await apiAs();
+  const run = (await (await api.post(`/api/pipelines/${id}/runs`, { data: { trigger_data: {} } })).json()) as { id: string };
+  await signIn(page);
+  await page.goto(`/pipelines/${id}/runs/${run.id}`);
+  await expect(node(page, "signoff")).toHaveAttribute("data-status", "waiting");
+
+  const runFetches: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "GET" && new URL(r.url()).pathname === `/api/pipeline-runs/${run.id}`) runFetches.push(r.url());
+  });
+  await page.evaluate(() => window.__gatheringLive?.hold());
+  await expect.poll(() => page.evaluate(() => window.__gatheringLive?.state())).not.toBe("open");
+  // Decided elsewhere while this page hears nothing.
+  expect((await api.post(`/api/pipeline-runs/${run.id}/approvals/signoff`, { data: { decision: "approve" } })).status()).toBe(200);
+  await expect.poll(async () => ((await (await api.get(`/api/pipeline-runs/${run.id}`)).json()) as { status: string }).status).toBe("completed");
+  await expect(node(page, "signoff")).toHaveAttribute("data-status", "waiting");
+
+  await page.evaluate(() => window.__gatheringLive?.reconnectNow());
+  await expect(node(page, "ship")).toHaveAttribute("data-status", "completed");
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "completed");
+  expect(runFetches).toHaveLength(1);
+  await api.dispose();
+});
