@@ -57,6 +57,17 @@ describe("a run's live state", () => {
     expect(s.nodes["a"]?.status).toBe("completed");
   });
 
+  it("never takes a completed or skipped node back when older events replay over a newer snapshot", () => {
+    const s = fromRun(run({ nodes: [{ node_id: "a", node_type: "transform", status: "completed", attempts: 1, idempotency_key: "k" }, { node_id: "b", node_type: "transform", status: "skipped", attempts: 0, idempotency_key: "k" }] }), 10, ["a", "b"]);
+    expect(reduceAll(s, [node(11, "started", "a"), node(12, "started", "b")])).toBe(s);
+  });
+
+  it("lets a failed node run again when its run is resumed", () => {
+    let s = fromRun(run(), 0, ["a"]);
+    s = reduceAll(s, [node(1, "failed", "a", { error: "lost", error_code: "timeout" }), ev(2, "pipeline_run.resumed", { claims: 2 }), node(3, "started", "a", { attempt: 1 })]);
+    expect(s.nodes["a"]).toMatchObject({ status: "running", error: null });
+  });
+
   it("ignores events up to the snapshot's seq: the snapshot already holds them", () => {
     const s = fromRun(run({ nodes: [{ node_id: "a", node_type: "trigger", status: "completed", attempts: 1, idempotency_key: "k" }] }), 20, ["a"]);
     expect(reduce(s, node(19, "started", "a"))).toBe(s);

@@ -3,7 +3,8 @@
 // every node (and the run itself) remembers the seq of the last event applied to it, and an
 // event at or below that seq (a duplicate, or one overtaken by a newer one) changes nothing.
 // A snapshot taken when the feed was at seq S reflects every event up to S, so it starts its
-// nodes at S; a re-fetch after a reconnect keeps the nodes an event has moved past S.
+// nodes at S; a re-fetch after a reconnect keeps the nodes an event has moved past S. A node
+// that completed or was skipped stays so (the engine never runs it again within the run).
 import type { components } from "@/lib/api/schema";
 import type { LiveEvent } from "@/lib/live/types";
 
@@ -120,6 +121,9 @@ function nextNode(nodes: Readonly<Record<string, NodeState>>, event: LiveEvent, 
   if (id === null) return null;
   const before = nodes[id] ?? pendingNode();
   if (seq <= before.seq) return null;
+  // Completed and skipped are for good within a run (a resumed run keeps them): an older event
+  // replayed over a newer snapshot must not take the node back.
+  if ((before.status === "completed" || before.status === "skipped") && event.type !== "pipeline_node.decided") return null;
   const kind = event.type.slice("pipeline_node.".length);
   let node: NodeState;
   switch (kind) {

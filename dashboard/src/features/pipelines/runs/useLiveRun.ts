@@ -1,11 +1,11 @@
 // A run kept live: fetched once, then patched by its own events from the page's one socket,
 // at most once per animation frame however many arrive (a 1,000-node run sends thousands).
-// A (re)connect fetches it once more to fill whatever the gap held.
+// A (re)connect fetches it once more to fill whatever the gap held, and so does the run's end.
 import { useEffect, useRef, useState } from "react";
 import { live, useConnection } from "@/lib/live/socket";
 import type { LiveEvent } from "@/lib/live/types";
 import { useRunSnapshot } from "./api";
-import { concerns, fromRun, reduceAll, type RunState } from "./state";
+import { concerns, fromRun, isFinal, reduceAll, type RunState } from "./state";
 
 export function useLiveRun(runId: string, nodeIds: readonly string[] | undefined) {
   const snapshot = useRunSnapshot(runId);
@@ -58,6 +58,17 @@ export function useLiveRun(runId: string, nodeIds: readonly string[] | undefined
       }),
     [refetch],
   );
+
+  // The run has just ended with nodes still unsettled: those that never started are settled
+  // (cancelled) without events of their own, so one fetch brings their final records.
+  const status = state?.status;
+  const unsettled = state ? Object.values(state.nodes).some((n) => n.status === "pending" || n.status === "running" || n.status === "waiting") : false;
+  const lastStatus = useRef<RunState["status"] | undefined>(undefined);
+  useEffect(() => {
+    const before = lastStatus.current;
+    lastStatus.current = status;
+    if (status !== undefined && before !== undefined && isFinal(status) && !isFinal(before) && unsettled) void refetch();
+  }, [status, unsettled, refetch]);
 
   return { snapshot, state };
 }
