@@ -254,12 +254,14 @@ test("a run page whose socket was cut catches up with one fetch when it comes ba
   await page.goto(`/pipelines/${id}/runs/${run.id}`);
   await expect(node(page, "signoff")).toHaveAttribute("data-status", "waiting");
 
+  // Cut only once the socket is up and the fetch its opening makes is done (a cut while it
+  // starts is not what this is about); from then on, count the fetches of the run.
+  await expect.poll(() => page.evaluate(() => window.__gatheringLive?.state())).toBe("open");
+  await page.waitForLoadState("networkidle");
   const runFetches: string[] = [];
   page.on("request", (r) => {
     if (r.method() === "GET" && new URL(r.url()).pathname === `/api/pipeline-runs/${run.id}`) runFetches.push(r.url());
   });
-  // Cut only once the socket is up (a cut while it starts is not what this is about).
-  await expect.poll(() => page.evaluate(() => window.__gatheringLive?.state())).toBe("open");
   await page.evaluate(() => window.__gatheringLive?.hold());
   await expect.poll(() => page.evaluate(() => window.__gatheringLive?.state())).not.toBe("open");
   // Decided elsewhere while this page hears nothing.

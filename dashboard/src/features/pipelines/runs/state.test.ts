@@ -117,6 +117,15 @@ describe("a run's live state", () => {
     expect(again.nodes["b"]?.status).toBe("completed"); // the gap the re-fetch filled
   });
 
+  it("takes from a re-fetch what has ended for good, even past newer events", () => {
+    let s = fromRun(run({ status: "waiting" }), 0, ["a"]);
+    s = reduceAll(s, [node(11, "started", "a")]);
+    const again = fromRun(run({ status: "completed", nodes: [{ node_id: "a", node_type: "transform", status: "completed", attempts: 1, idempotency_key: "k" }] }), 10, ["a"], s);
+    expect(again.nodes["a"]).toMatchObject({ status: "completed", seq: 11 });
+    expect(again.status).toBe("completed");
+    expect(reduce(again, node(12, "completed", "a"))).toBe(again); // its own event, late: nothing to do
+  });
+
   it("copies only the nodes that changed, so unchanged ones keep their identity", () => {
     const s = fromRun(run(), 0, ["a", "b"]);
     const next = reduceAll(s, [node(1, "started", "a")]);

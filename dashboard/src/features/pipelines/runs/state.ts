@@ -89,8 +89,12 @@ export function fromRun(run: Run, baseline: number | null, nodeIds: readonly str
   };
   if (!previous || previous.runId !== run.id) return fresh;
   for (const [id, node] of Object.entries(previous.nodes)) {
-    if (node.seq > seq) nodes[id] = node;
+    if (node.seq <= seq) continue;
+    const fetched = nodes[id];
+    // A node the fetch found completed or skipped is so for good, whatever events said before.
+    nodes[id] = fetched && (fetched.status === "completed" || fetched.status === "skipped") ? { ...fetched, seq: node.seq } : node;
   }
+  if (previous.seq > seq && isFinal(fresh.status)) return { ...fresh, seq: previous.seq };
   if (previous.seq > seq) {
     return { ...fresh, status: previous.status, error: previous.error, startedAt: previous.startedAt, finishedAt: previous.finishedAt, cancelRequested: previous.cancelRequested, seq: previous.seq };
   }
