@@ -1536,6 +1536,19 @@ export interface components {
             /** @description `ok` for liveness, `ready` for readiness. */
             status: string;
         };
+        /** @description A schedule's most recent run, as the schedule's view shows it. */
+        LastRun: {
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            scheduled_for: string;
+            /** @description `pending`, `running`, `completed`, `failed` or `skipped`. */
+            status: string;
+            /** @description `schedule`, `catch_up`, `event` or `manual`. */
+            trigger: string;
+        };
         LoginRequest: {
             email: string;
             password: string;
@@ -2059,6 +2072,7 @@ export interface components {
                 kind: string;
                 /** Format: date-time */
                 last_fired_at?: string | null;
+                last_run?: null | components["schemas"]["LastRun"];
                 name: string;
                 /**
                  * Format: date-time
@@ -2443,6 +2457,7 @@ export interface components {
             kind: string;
             /** Format: date-time */
             last_fired_at?: string | null;
+            last_run?: null | components["schemas"]["LastRun"];
             name: string;
             /**
              * Format: date-time
