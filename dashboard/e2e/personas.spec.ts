@@ -1,10 +1,11 @@
-// Personas through the page: write one whose front matter is wrong, see each error at its line
-// (the parser's while typing, the server's after Save), fix it, save it, find it by search,
-// and delete it after a confirmation.
+// Personas through the page: write one whose file is wrong and see the SERVER's error at its
+// line (`POST /api/personas/check`: the editor has no parser of its own), debounced while typing
+// and again on Save; fix it, save it, edit it again unchanged (the file the page writes back is
+// read the same by the server), find it by search, and delete it after a confirmation.
 import { expect, test } from "@playwright/test";
 import { shot, signIn, unique } from "./support";
 
-function personaFile(name: string, role: string, temperature: string): string {
+function personaFile(name: string, role: string, temperature: string, extra = "allowed_skills: []"): string {
   return [
     "---",
     `name: ${name}`,
@@ -14,7 +15,7 @@ function personaFile(name: string, role: string, temperature: string): string {
     "  - careful",
     "languages: [en]",
     `temperature: ${temperature}`,
-    "allowed_skills: []",
+    extra,
     "---",
     "",
     "You are a test persona. Answer in one short sentence.",
@@ -22,7 +23,7 @@ function personaFile(name: string, role: string, temperature: string): string {
   ].join("\n");
 }
 
-test("a persona with broken front matter shows the error at its line, then saves and is found", async ({ page }) => {
+test("a persona file shows the server's errors at their line, then saves, edits and is found", async ({ page }) => {
   await signIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Personas" }).click();
   await expect(page.getByRole("heading", { name: "Personas", exact: true })).toBeVisible();
@@ -34,27 +35,47 @@ test("a persona with broken front matter shows the error at its line, then saves
   const editor = page.getByRole("textbox", { name: "Persona file" });
   const name = unique("e2e-persona");
   const error = page.getByTestId("persona-error");
+  const status = page.getByTestId("persona-check");
+  const save = page.getByRole("button", { name: "Save persona" });
+  const role = '"Checks the persona editor: #1 rule"';
 
-  // A YAML error: shown at its line as soon as it is written, and Save waits for a fix.
+  // The template is checked by the server as it opens.
+  await expect(status).toHaveText("The server accepts this file.");
+
+  // A YAML error: the server's, at its line, while typing (no Save).
   await editor.fill(personaFile(name, "[unclosed", "0.4"));
-  await expect(error).toContainText("Line 5:");
-  await expect(page.getByRole("button", { name: "Save persona" })).toBeDisabled();
+  await expect(error).toContainText("Line 4: role:");
   await expect(page.locator(".cm-lint-marker-error")).toBeVisible();
 
-  // Valid YAML that the server refuses: its error comes back at the line of the field.
-  await editor.fill(personaFile(name, "Checks the persona editor", "5"));
-  await expect(error).toBeHidden();
-  await page.getByRole("button", { name: "Save persona" }).click();
-  await expect(error).toContainText("Line 8:");
-  await expect(error).toContainText("temperature");
+  // An unknown front-matter key, in the words of the server's parser (serde's "unknown field"),
+  // at its line.
+  await editor.fill(personaFile(name, role, "0.4", "mood: cheerful"));
+  await expect(error).toContainText("Line 9:");
+  await expect(error).toContainText("unknown field `mood`");
   await expect(page.locator(".cm-lint-marker-error")).toBeVisible();
 
-  // Fixed, it saves and opens.
-  await editor.fill(personaFile(name, "Checks the persona editor", "0.4"));
+  // A temperature out of range: the server's limit, at the line of its key; Save refuses too.
+  await editor.fill(personaFile(name, role, "5"));
+  await expect(error).toContainText("Line 8: temperature: 5 is outside 0.0 to 2.0");
+  await save.click();
+  await expect(error).toContainText("Line 8: temperature");
+  await expect(page.getByRole("heading", { name: "New persona" })).toBeVisible();
+  await expect(page.locator(".cm-lint-marker-error")).toBeVisible();
+
+  // Fixed, the server accepts it; it saves and opens.
+  await editor.fill(personaFile(name, role, "0.4"));
   await expect(error).toBeHidden();
-  await page.getByRole("button", { name: "Save persona" }).click();
+  await expect(status).toHaveText("The server accepts this file.");
+  await save.click();
   await expect(page.getByRole("heading", { name: `Tester ${name}` })).toBeVisible();
-  await expect(page.getByText("Checks the persona editor")).toBeVisible();
+  await expect(page.getByText("Checks the persona editor: #1 rule")).toBeVisible();
+
+  // Edited again: the file the page writes back is accepted as it is, and saves unchanged.
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(status).toHaveText("The server accepts this file.");
+  await save.click();
+  await expect(page.getByText(`Persona Tester ${name} saved.`)).toBeVisible();
+  await expect(page.getByText("Checks the persona editor: #1 rule")).toBeVisible();
 
   // Found by the list's search.
   await page.getByRole("link", { name: "Personas", exact: true }).first().click();

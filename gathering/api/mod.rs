@@ -90,6 +90,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         )
         .route("/api/llm/usage", get(llm::usage))
         .route("/api/personas", get(personas::list).post(personas::create))
+        .route("/api/personas/check", post(personas::check))
         .route(
             "/api/personas/{id}",
             get(personas::get)

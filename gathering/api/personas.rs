@@ -1,21 +1,23 @@
 //! `/api/personas`: anyone signed in reads the personas; members create them; their creator or
-//! an admin changes or deletes them (imported personas belong to the admins).
+//! an admin changes or deletes them (imported personas belong to the admins). Members also check
+//! a persona FILE (`/api/personas/check`) with the server's own parser, errors at their line.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::error::{ApiError, ErrorBody};
+use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
 use super::views::{Page, SearchPageQuery, page_bounds, search_term};
+use crate::personas::parse::ParseError;
 use crate::personas::{self, Editor, Persona, PersonaName, PersonaSpec};
 
 /// A persona as written through the API (the fields of a persona file's front matter, and its
-/// prompt).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// prompt). `POST /api/personas/check` answers with one, ready to send here.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonaBody {
     pub name: String,
@@ -55,6 +57,65 @@ impl PersonaBody {
             prompt: self.prompt.trim().to_owned(),
         })
     }
+}
+
+impl From<PersonaSpec> for PersonaBody {
+    fn from(s: PersonaSpec) -> Self {
+        Self {
+            name: s.name.as_str().to_owned(),
+            display_name: s.display_name,
+            role: s.role,
+            traits: s.traits,
+            communication_style: s.communication_style,
+            specializations: s.specializations,
+            languages: s.languages,
+            default_model: s.default_model,
+            temperature: s.temperature,
+            allowed_skills: s.allowed_skills,
+            prompt: s.prompt,
+        }
+    }
+}
+
+/// A persona file to check.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonaFileBody {
+    /// The whole file: YAML front matter between two `---` lines, then the prompt in Markdown
+    /// (at most 64 KiB).
+    pub file: String,
+}
+
+/// A file's error for the client: 422 with the parser's message, `details.line` (the file's
+/// 1-based line) when known and `details.field` when a field's limit refused it.
+fn file_error(e: ParseError) -> ApiError {
+    let mut details = serde_json::Map::new();
+    if let Some(line) = e.line {
+        details.insert("line".into(), line.into());
+    }
+    if let Some(field) = e.field {
+        details.insert("field".into(), field.into());
+    }
+    ApiError::new(ErrorCode::ValidationFailed, e.message)
+        .with_details(serde_json::Value::Object(details))
+}
+
+/// Check a persona file with the server's parser (that of `gathering personas import`) and
+/// answer with its fields, ready for `POST`/`PUT /api/personas`. Nothing is stored.
+#[utoipa::path(post, path = "/api/personas/check", tag = "agents", security(("bearer" = ["member"])),
+    request_body = PersonaFileBody,
+    responses(
+        (status = 200, description = "the file is a valid persona: its fields", body = PersonaBody),
+        (status = 403, description = "a viewer", body = ErrorBody),
+        (status = 422, description = "the file is not a valid persona: the message, `details.line` (the file's line, when known) and `details.field` (when a field's limit refused it)", body = ErrorBody),
+    ))]
+pub async fn check(
+    _authed: Authed<Member>,
+    ApiJson(body): ApiJson<PersonaFileBody>,
+) -> Result<Json<PersonaBody>, ApiError> {
+    // `parse` applies every limit of `PersonaSpec::validate`, each at its field's line.
+    let spec = personas::parse::parse(&body.file).map_err(file_error)?;
+    Ok(Json(PersonaBody::from(spec)))
 }
 
 /// List personas, oldest first; `q` searches their name, display name and role.

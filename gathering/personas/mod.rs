@@ -4,6 +4,7 @@
 //! updates the persona of the same name; a malformed file is reported with its path and line
 //! while the others still import.
 
+mod lines;
 pub mod parse;
 pub mod store;
 

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::lines::{item_line, key_line, yaml_error};
+
 /// Largest persona file accepted, in bytes.
 const MAX_FILE_BYTES: usize = 64 * 1024;
 /// Largest prompt (the Markdown body, trimmed), in bytes.
@@ -197,13 +199,17 @@ pub struct ParseError {
     /// The file's own 1-based line, where known.
     pub line: Option<usize>,
     pub message: String,
+    /// The field a limit refused, as [`PersonaSpec::validate`] names it (`temperature`,
+    /// `traits[1]`, `prompt`); `None` for an error in the file's shape or its YAML.
+    pub field: Option<String>,
 }
 
 impl ParseError {
-    fn new(line: Option<usize>, message: impl Into<String>) -> Self {
+    pub(super) fn new(line: Option<usize>, message: impl Into<String>) -> Self {
         Self {
             line,
             message: message.into(),
+            field: None,
         }
     }
 }
@@ -320,80 +326,24 @@ pub fn parse(text: &str) -> Result<PersonaSpec, ParseError> {
         prompt: prompt.to_owned(),
     };
     spec.check().map_err(|(field, message)| {
-        let line = if field == "prompt" {
-            Some(body_line)
-        } else {
-            key_line(front, field)
+        // A list item's message names it: `traits[1]: ...`.
+        let item = message
+            .strip_prefix(field)
+            .and_then(|rest| rest.strip_prefix('['))
+            .and_then(|rest| rest.split_once(']'))
+            .and_then(|(index, _)| index.parse::<usize>().ok());
+        let line = match item {
+            _ if field == "prompt" => Some(body_line),
+            Some(index) => item_line(front, field, index),
+            None => key_line(front, field),
         };
-        ParseError::new(line, message)
+        ParseError {
+            line,
+            field: Some(item.map_or_else(|| field.to_owned(), |i| format!("{field}[{i}]"))),
+            message,
+        }
     })?;
     Ok(spec)
-}
-
-/// The file line of the top-level front-matter key `key` (plain or quoted), if written on a line
-/// of its own.
-fn key_line(front: &str, key: &str) -> Option<usize> {
-    key_lines(front, key).next()
-}
-
-/// The file lines of each top-level front-matter key `key` (plain or quoted) written on a line of
-/// its own.
-fn key_lines<'a>(front: &'a str, key: &'a str) -> impl Iterator<Item = usize> + 'a {
-    front.lines().enumerate().filter_map(move |(i, line)| {
-        if line.starts_with(char::is_whitespace) {
-            return None;
-        }
-        let (k, _) = line.split_once(':')?;
-        let k = k.trim_end();
-        let k = k
-            .strip_prefix('"')
-            .and_then(|k| k.strip_suffix('"'))
-            .or_else(|| k.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')))
-            .unwrap_or(k);
-        // Line 1 is the opening `---`, so the front matter's i-th (0-based) line is line i + 2.
-        (k == key).then_some(i + 2)
-    })
-}
-
-/// A YAML error in the front matter, its lines moved from the front matter's to the file's.
-fn yaml_error(front: &str, e: yaml_serde::Error) -> ParseError {
-    let Some(location) = e.location() else {
-        return ParseError::new(None, e.to_string());
-    };
-    // Line 1 of the front matter is line 2 of the file.
-    let mark_line = location.line() + 1;
-    let message = shift_marks(&e.to_string());
-    // The prefix already names the line; keep only the column from the primary mark.
-    let primary = format!(" at line {mark_line} column {}", location.column());
-    let message = message.replacen(&primary, &format!(" (column {})", location.column()), 1);
-    // serde reports a repeated key at the start of the mapping; point at the repeat instead.
-    let line = message
-        .strip_prefix("duplicate field `")
-        .and_then(|rest| rest.split_once('`'))
-        .and_then(|(key, _)| key_lines(front, key).nth(1))
-        .unwrap_or(mark_line);
-    ParseError::new(Some(line), message)
-}
-
-/// Rewrites each "at line N column M" in a YAML message (lines counted from the front matter's
-/// first line) to count from the file's first line, which is the opening `---`.
-fn shift_marks(message: &str) -> String {
-    const MARK: &str = "at line ";
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find(MARK) {
-        out.push_str(&rest[..i + MARK.len()]);
-        rest = &rest[i + MARK.len()..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if rest[digits..].starts_with(" column ")
-            && let Ok(n) = rest[..digits].parse::<usize>()
-        {
-            out.push_str(&(n + 1).to_string());
-            rest = &rest[digits..];
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -555,6 +505,25 @@ A rule above is part of the body.
         let e = err(&good_with(11, &format!("allowed_skills: [{many}]")));
         assert_eq!(e.line, Some(11), "{e}");
         assert!(e.message.starts_with("allowed_skills:"), "{e}");
+    }
+
+    #[test]
+    fn a_refused_field_is_named_at_its_line() {
+        let e = err(&good_with(10, "temperature: 3"));
+        assert_eq!(
+            (e.line, e.field.as_deref()),
+            (Some(10), Some("temperature"))
+        );
+        // An item of a block list: its own line; of a flow list: the key's.
+        let e = err(&good_with(8, "  - ''"));
+        assert_eq!(
+            (e.line, e.field.as_deref()),
+            (Some(8), Some("specializations[0]"))
+        );
+        let e = err(&good_with(5, "traits: [a, '']"));
+        assert_eq!((e.line, e.field.as_deref()), (Some(5), Some("traits[1]")));
+        // The file's shape and its YAML name no field.
+        assert_eq!(err(&good_with(6, "mood: x")).field, None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod lifecycle;
 mod llm;
 mod mcp;
 mod migrations;
+mod personas;
 mod pipeline_limits;
 mod pipeline_runs;
 mod pipelines;

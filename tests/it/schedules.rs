@@ -103,6 +103,30 @@ fn call(base: &str, path: &str) -> Value {
            "body": {"from": "schedule"}})
 }
 
+/// Asserts a schedule's view names `run` (as its runs list shows it) as its last run.
+fn assert_last_run(view: &Value, run: &Value) {
+    let last = &view["last_run"];
+    for field in ["id", "status", "scheduled_for", "finished_at", "trigger"] {
+        assert_eq!(last[field], run[field], "{field}: {view:#} vs {run:#}");
+    }
+    assert_eq!(last.as_object().map(|o| o.len()), Some(5), "{last:#}");
+}
+
+/// The caller's schedules, as `GET /api/schedules` lists them.
+async fn listed(app: &TestApp, token: &str) -> Vec<Value> {
+    let page = json(app.get_as("/api/schedules?limit=200", token).await).await;
+    page["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// One schedule as `GET /api/schedules` lists it.
+async fn in_list(app: &TestApp, token: &str, id: &Value) -> Value {
+    let page = listed(app, token).await;
+    page.iter()
+        .find(|s| s["id"] == *id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} is not listed: {page:#?}"))
+}
+
 fn soon(seconds: f64) -> String {
     (Utc::now() + TimeDelta::milliseconds((seconds * 1000.0) as i64)).to_rfc3339()
 }
@@ -351,12 +375,19 @@ async fn once_end_date_pause_resume_and_a_manual_trigger() {
     .await;
     assert_eq!(paused["status"], "paused");
     assert_eq!(paused["next_fire_times"], json!([]));
+    // Never ran: no last run.
+    assert_eq!(paused["last_run"], Value::Null);
+    assert_eq!(
+        schedule(&app, &member, &paused["id"]).await["last_run"],
+        Value::Null
+    );
     let once_runs = wait_runs(&app, &member, &once["id"], |r| count(r, "completed") == 1).await;
     assert_eq!(once_runs.len(), 1);
-    assert_eq!(
-        schedule(&app, &member, &once["id"]).await["status"],
-        "finished"
-    );
+    let once_view = schedule(&app, &member, &once["id"]).await;
+    assert_eq!(once_view["status"], "finished");
+    assert_last_run(&once_view, &once_runs[0]);
+    assert_eq!(once_view["last_run"]["status"], "completed");
+    assert_eq!(once_view["last_run"]["trigger"], "schedule");
     // Ends after two occurrences.
     let ok = poll_until(Duration::from_secs(30), || async {
         schedule(&app, &member, &ended["id"]).await["status"] == "finished"
@@ -368,6 +399,18 @@ async fn once_end_date_pause_resume_and_a_manual_trigger() {
     })
     .await;
     assert_eq!(ended_runs.len(), 2, "{ended_runs:#?}");
+    // The list shows each one's last run (the newest occurrence), or null, in one page.
+    let page = listed(&app, &member).await;
+    let in_page = |s: &Value| {
+        page.iter()
+            .find(|p| p["id"] == s["id"])
+            .cloned()
+            .unwrap_or_else(|| panic!("{s:#} is not listed: {page:#?}"))
+    };
+    assert_last_run(&in_page(&once), &once_runs[0]);
+    assert_last_run(&in_page(&ended), &ended_runs[1]);
+    assert!(time(&ended_runs[1]["scheduled_for"]) > time(&ended_runs[0]["scheduled_for"]));
+    assert_eq!(in_page(&paused)["last_run"], Value::Null);
     // A paused schedule fired nothing while the others ran; a manual trigger runs it anyway.
     assert!(runs(&app, &member, &paused["id"]).await.is_empty());
     let trigger = post(
@@ -380,6 +423,9 @@ async fn once_end_date_pause_resume_and_a_manual_trigger() {
     assert_eq!(trigger.status(), 202);
     let manual = wait_runs(&app, &member, &paused["id"], |r| count(r, "completed") == 1).await;
     assert_eq!(manual[0]["trigger"], "manual");
+    let manual_view = schedule(&app, &member, &paused["id"]).await;
+    assert_last_run(&manual_view, &manual[0]);
+    assert_eq!(manual_view["last_run"]["status"], "completed");
     assert_eq!(
         schedule(&app, &member, &paused["id"]).await["executions"],
         0
@@ -406,6 +452,19 @@ async fn once_end_date_pause_resume_and_a_manual_trigger() {
     )
     .await;
     assert_eq!(json(again).await["next_fire_times"], json!([]));
+    // Paused, nothing new fires: once what fired settled, the last run is the newest
+    // occurrence, from the timetable, after the manual one.
+    let settled = wait_runs(&app, &member, &paused["id"], |r| {
+        r.iter()
+            .all(|run| run["status"] != "pending" && run["status"] != "running")
+    })
+    .await;
+    let newest = settled.last().unwrap();
+    let view = schedule(&app, &member, &paused["id"]).await;
+    assert_last_run(&view, newest);
+    assert_eq!(view["last_run"]["trigger"], "schedule");
+    assert!(time(&view["last_run"]["scheduled_for"]) > time(&manual[0]["scheduled_for"]));
+    assert_last_run(&in_list(&app, &member, &paused["id"]).await, newest);
     // Another member neither sees nor triggers it.
     let other = app.signed_in(Role::Member).await;
     let path = format!("/api/schedules/{}", paused["id"].as_str().unwrap());
@@ -515,6 +574,11 @@ async fn failed_attempts_are_retried_with_the_same_key_until_the_count_is_spent(
     .await;
     let done = wait_runs(&app, &member, &failing["id"], |r| count(r, "failed") == 1).await;
     assert_eq!(done[0]["attempts"], 2);
+    // Its view and the list name the failed run as its last.
+    let view = schedule(&app, &member, &failing["id"]).await;
+    assert_last_run(&view, &done[0]);
+    assert_eq!(view["last_run"]["status"], "failed");
+    assert_last_run(&in_list(&app, &member, &failing["id"]).await, &done[0]);
     assert!(
         done[0]["error"].as_str().unwrap().contains("500"),
         "{:#}",

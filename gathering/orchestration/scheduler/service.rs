@@ -3,6 +3,8 @@
 //! in-app notifications their actions send. Every change is audited and published in its own
 //! transaction.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use deadpool_postgres::{GenericClient, Pool};
 use serde::Serialize;
@@ -11,7 +13,7 @@ use uuid::Uuid;
 
 use super::model::{Action, ScheduleRequest, Spec, Timing};
 use super::runner::{Scheduler, scope};
-use super::store::{self, NewSchedule, Notification, ScheduleRow, ScheduleRun};
+use super::store::{self, LastRun, NewSchedule, Notification, ScheduleRow, ScheduleRun};
 use super::timing;
 use crate::agents::Actor;
 use crate::audit::{self, Outcome};
@@ -47,9 +49,39 @@ pub struct Schedule {
     /// The definition as stored (what `PUT` takes).
     #[schema(value_type = Object)]
     pub spec: Value,
+    /// Its most recent run (the newest occurrence, first in its runs), or `null` when it never
+    /// ran.
+    pub last_run: Option<LastRun>,
 }
 
-fn view(row: ScheduleRow) -> Schedule {
+/// The views of `rows`, each with its last run (one query for all of them).
+async fn views(
+    client: &impl GenericClient,
+    rows: Vec<ScheduleRow>,
+) -> Result<Vec<Schedule>, DomainError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut last: HashMap<Uuid, LastRun> =
+        store::last_runs(client, &ids).await?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let run = last.remove(&row.id);
+            view(row, run)
+        })
+        .collect())
+}
+
+/// One schedule's view, with its last run.
+async fn view_one(client: &impl GenericClient, row: ScheduleRow) -> Result<Schedule, DomainError> {
+    let run = store::last_runs(client, &[row.id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, run)| run);
+    Ok(view(row, run))
+}
+
+fn view(row: ScheduleRow, last_run: Option<LastRun>) -> Schedule {
     let parsed = ScheduleRequest::reload(&row.spec).ok();
     let next_fire_times = match (&parsed, row.next_fire_at, row.paused) {
         (Some(spec), Some(next), false) => {
@@ -100,6 +132,7 @@ fn view(row: ScheduleRow) -> Schedule {
         created_at: row.created_at,
         updated_at: row.updated_at,
         spec: row.spec,
+        last_run,
     }
 }
 
@@ -219,6 +252,19 @@ async fn changeable(
     store::lock_schedule(tx, id)
         .await?
         .filter(|row| actor.role == Role::Admin || row.owner_id == actor.user_id)
+        .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))
+}
+
+/// The schedule when the user may read it (its owner or an admin); to others it does not exist.
+async fn readable(
+    client: &impl GenericClient,
+    user: Uuid,
+    role: Role,
+    id: Uuid,
+) -> Result<ScheduleRow, DomainError> {
+    store::get_schedule(client, id)
+        .await?
+        .filter(|r| role == Role::Admin || r.owner_id == user)
         .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))
 }
 
@@ -353,7 +399,8 @@ impl Schedules {
         changed(&tx, &actor, EventType::ScheduleCreated, &row, json!({})).await?;
         tx.commit().await?;
         self.scheduler.wake();
-        Ok(view(row))
+        // New: it never ran.
+        Ok(view(row, None))
     }
 
     /// Replaces the definition. Intervals keep their grid (anchored where they were unless the
@@ -391,9 +438,10 @@ impl Schedules {
         .map_err(|e| taken(e, name))?
         .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
         changed(&tx, &actor, EventType::ScheduleUpdated, &row, json!({})).await?;
+        let schedule = view_one(&tx, row).await?;
         tx.commit().await?;
         self.scheduler.wake();
-        Ok(view(row))
+        Ok(schedule)
     }
 
     pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
@@ -406,18 +454,11 @@ impl Schedules {
         Ok(())
     }
 
-    async fn readable(&self, user: Uuid, role: Role, id: Uuid) -> Result<ScheduleRow, DomainError> {
-        let client = self.pool.get().await?;
-        let row = store::get_schedule(&client, id)
-            .await?
-            .filter(|r| role == Role::Admin || r.owner_id == user)
-            .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
-        Ok(row)
-    }
-
-    /// One schedule (its owner's or, for an admin, anyone's).
+    /// One schedule (its owner's or, for an admin, anyone's), with its last run.
     pub async fn get(&self, user: Uuid, role: Role, id: Uuid) -> Result<Schedule, DomainError> {
-        Ok(view(self.readable(user, role, id).await?))
+        let client = self.pool.get().await?;
+        let row = readable(&client, user, role, id).await?;
+        view_one(&client, row).await
     }
 
     /// A page of schedules: the caller's own, or everyone's for an admin.
@@ -431,7 +472,7 @@ impl Schedules {
         let client = self.pool.get().await?;
         let owner = (role != Role::Admin).then_some(user);
         let rows = store::list_schedules(&client, owner, after, limit).await?;
-        Ok(rows.into_iter().map(view).collect())
+        views(&client, rows).await
     }
 
     /// Pauses (nothing fires; occurrences meanwhile are not caught up) or resumes (from the
@@ -469,9 +510,10 @@ impl Schedules {
             EventType::ScheduleResumed
         };
         changed(&tx, &actor, event_type, &row, json!({})).await?;
+        let schedule = view_one(&tx, row).await?;
         tx.commit().await?;
         self.scheduler.wake();
-        Ok(view(row))
+        Ok(schedule)
     }
 
     /// Executes the schedule's action now (also when paused or finished), as a `manual` run.
@@ -521,8 +563,8 @@ impl Schedules {
         before: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<ScheduleRun>, DomainError> {
-        self.readable(user, role, id).await?;
         let client = self.pool.get().await?;
+        readable(&client, user, role, id).await?;
         Ok(store::list_runs(&client, id, before, limit).await?)
     }
 

@@ -508,6 +508,50 @@ pub async fn list_runs(
     Ok(rows.iter().map(run).collect())
 }
 
+/// A schedule's most recent run, as the schedule's view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct LastRun {
+    pub id: Uuid,
+    /// `pending`, `running`, `completed`, `failed` or `skipped`.
+    pub status: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `schedule`, `catch_up`, `event` or `manual`.
+    pub trigger: String,
+}
+
+/// The most recent run (the newest occurrence, first in [`list_runs`]) of each of `schedules`
+/// that ran: (schedule id, run). One query for any number of schedules (a page of them).
+pub async fn last_runs(
+    client: &impl GenericClient,
+    schedules: &[Uuid],
+) -> Result<Vec<(Uuid, LastRun)>, tokio_postgres::Error> {
+    let rows = all(
+        client,
+        "SELECT s.id, l.id, l.status, l.scheduled_for, l.finished_at, l.trigger
+           FROM unnest($1::uuid[]) AS s(id)
+           CROSS JOIN LATERAL (
+                SELECT r.id, r.status, r.scheduled_for, r.finished_at, r.trigger
+                  FROM scheduler.runs r WHERE r.schedule_id = s.id
+                 ORDER BY r.scheduled_for DESC, r.id DESC LIMIT 1) l",
+        &[&schedules],
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let run = LastRun {
+                id: r.get(1),
+                status: r.get(2),
+                scheduled_for: r.get(3),
+                finished_at: r.get(4),
+                trigger: r.get(5),
+            };
+            (r.get(0), run)
+        })
+        .collect())
+}
+
 /// What executing a run needs: the run, its schedule and the owner's role (`None` when the
 /// account is disabled or gone), in one round trip.
 pub async fn load(

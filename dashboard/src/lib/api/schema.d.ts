@@ -584,6 +584,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/personas/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a persona file with the server's parser (that of `gathering personas import`) and
+         *     answer with its fields, ready for `POST`/`PUT /api/personas`. Nothing is stored.
+         */
+        post: operations["personas_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pipeline-runs/{id}": {
         parameters: {
             query?: never;
@@ -1516,6 +1536,19 @@ export interface components {
             /** @description `ok` for liveness, `ready` for readiness. */
             status: string;
         };
+        /** @description A schedule's most recent run, as the schedule's view shows it. */
+        LastRun: {
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            scheduled_for: string;
+            /** @description `pending`, `running`, `completed`, `failed` or `skipped`. */
+            status: string;
+            /** @description `schedule`, `catch_up`, `event` or `manual`. */
+            trigger: string;
+        };
         LoginRequest: {
             email: string;
             password: string;
@@ -2039,6 +2072,7 @@ export interface components {
                 kind: string;
                 /** Format: date-time */
                 last_fired_at?: string | null;
+                last_run?: null | components["schemas"]["LastRun"];
                 name: string;
                 /**
                  * Format: date-time
@@ -2225,7 +2259,7 @@ export interface components {
         };
         /**
          * @description A persona as written through the API (the fields of a persona file's front matter, and its
-         *     prompt).
+         *     prompt). `POST /api/personas/check` answers with one, ready to send here.
          */
         PersonaBody: {
             /** @description Tools the agents made from this persona get by default. */
@@ -2242,6 +2276,14 @@ export interface components {
             /** Format: float */
             temperature?: number | null;
             traits?: string[];
+        };
+        /** @description A persona file to check. */
+        PersonaFileBody: {
+            /**
+             * @description The whole file: YAML front matter between two `---` lines, then the prompt in Markdown
+             *     (at most 64 KiB).
+             */
+            file: string;
         };
         /**
          * @description What a schedule definition would fire, computed from now and not stored
@@ -2415,6 +2457,7 @@ export interface components {
             kind: string;
             /** Format: date-time */
             last_fired_at?: string | null;
+            last_run?: null | components["schemas"]["LastRun"];
             name: string;
             /**
              * Format: date-time
@@ -4770,6 +4813,48 @@ export interface operations {
             };
             /** @description agents use it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    personas_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaFileBody"];
+            };
+        };
+        responses: {
+            /** @description the file is a valid persona: its fields */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaBody"];
+                };
+            };
+            /** @description a viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the file is not a valid persona: the message, `details.line` (the file's line, when known) and `details.field` (when a field's limit refused it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
