@@ -1,6 +1,6 @@
 // The visual pipeline editor: an admin builds trigger -> transform -> condition -> two branches
 // -> merge with clicks, drags and typing, draws a cycle and sees it on the edge, removes it,
-// saves, reloads and finds the same graph. A viewer sees a pipeline read only. A 1,000-node
+// saves, reloads and finds the same graph, then runs it from the page and watches it settle. A viewer sees a pipeline read only. A 1,000-node
 // pipeline opens, and how long it took to lay out is recorded (test-results/perf-editor.json).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -125,6 +125,25 @@ test("an admin builds a branching pipeline on the canvas, a cycle is shown on it
   await page.getByLabel("Search pipelines").fill(name);
   await expect(page.getByTestId("pipelines").getByRole("row")).toHaveCount(1);
   await expect(page.getByRole("link", { name })).toBeVisible();
+
+  // Run what was built, from the page, and watch every node settle live: the condition holds,
+  // so one branch completes and the other is skipped, and the merge completes.
+  await page.getByRole("link", { name }).click();
+  await page.getByRole("link", { name: "Runs" }).click();
+  await page.getByLabel("Trigger data (JSON)").fill('{"release": "1.2"}');
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("run-graph")).toHaveAttribute("data-ready", "true");
+  const settled: Record<string, string> = {
+    "trigger-1": "completed",
+    "transform-1": "completed",
+    "condition-1": "completed",
+    "transform-2": "completed",
+    "transform-3": "skipped",
+    "merge-1": "completed",
+  };
+  for (const [id, state] of Object.entries(settled)) await expect(page.getByTestId(`run-node-${id}`)).toHaveAttribute("data-status", state);
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "completed");
 });
 
 test("a viewer sees a pipeline read only", async ({ page }) => {
