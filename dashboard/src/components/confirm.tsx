@@ -1,6 +1,7 @@
-// A confirmation before a destructive action: a small modal dialog that names what goes, with
-// Cancel focused first so Enter does not destroy by accident. Escape cancels.
-import { useEffect, useId, useRef, type ReactNode } from "react";
+// Confirmation before a destructive action, in one place: a small modal dialog that names what
+// goes, with Cancel focused first so Enter does not destroy by accident (Escape cancels), and a
+// button that opens it.
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { Button } from "./ui";
 
 export function ConfirmDialog({
@@ -58,5 +59,28 @@ export function ConfirmDialog({
         </div>
       </div>
     </div>
+  );
+}
+
+/** A destructive action behind a button: the click asks with the dialog above first. */
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled }: { label: string; question: string; confirmLabel: string; onConfirm: () => void; disabled?: boolean }) {
+  const [asking, setAsking] = useState(false);
+  return (
+    <>
+      <Button variant="ghost" onClick={() => setAsking(true)} disabled={disabled} aria-label={question.replace(/\?$/, "")}>
+        {label}
+      </Button>
+      {asking && (
+        <ConfirmDialog
+          title={question}
+          confirmLabel={confirmLabel}
+          onCancel={() => setAsking(false)}
+          onConfirm={() => {
+            setAsking(false);
+            onConfirm();
+          }}
+        />
+      )}
+    </>
   );
 }

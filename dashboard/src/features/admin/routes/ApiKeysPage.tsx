@@ -10,7 +10,7 @@ import { pageRole } from "../access";
 import { useAllUsers, useApiKeys, useRevokeApiKey, type ApiKeyView } from "../api";
 import { keyState } from "../filters";
 import { AdminQueryView, RequireRole } from "../components/Access";
-import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ConfirmDialog } from "@/components/confirm";
 import { CreateKeyDialog } from "../components/CreateKeyDialog";
 import { when } from "../components/format";
 
@@ -128,9 +128,9 @@ function KeyTable({ keys, mine }: { keys: ApiKeyView[]; mine: boolean }) {
       {revoking && (
         <ConfirmDialog
           title={`Revoke “${revoking.name}”?`}
-          confirm="Revoke key"
+          confirmLabel="Revoke key"
           busy={revoke.isPending}
-          onClose={() => setRevoking(null)}
+          onCancel={() => setRevoking(null)}
           onConfirm={() => {
             const key = revoking;
             setRevoking(null);

@@ -9,7 +9,7 @@ import { pageRole } from "../access";
 import { useDeleteMcpServer, useMcpServers, useRefreshMcpServer, type McpServer } from "../api";
 import { AdminQueryView, RequireRole } from "../components/Access";
 import { AddMcpDialog } from "../components/AddMcpDialog";
-import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ConfirmDialog } from "@/components/confirm";
 import { when } from "../components/format";
 
 export default function McpPage() {
@@ -119,9 +119,9 @@ function ServerCard({ server }: { server: McpServer }) {
       {deleting && (
         <ConfirmDialog
           title={`Delete ${server.name}?`}
-          confirm="Delete server"
+          confirmLabel="Delete server"
           busy={remove.isPending}
-          onClose={() => setDeleting(false)}
+          onCancel={() => setDeleting(false)}
           onConfirm={() => {
             setDeleting(false);
             remove.mutate(server.id, { onSuccess: () => notify(`Deleted ${server.name}.`), onError: notifyError });

@@ -11,7 +11,7 @@ import { isRole, pageRole, roles } from "../access";
 import { useUpdateUser, useUsers, type UserView } from "../api";
 import { userFilterFromSearch, userFilterToSearch, userMatches, usersQuery, type UserFilter } from "../filters";
 import { AdminQueryView, RequireRole } from "../components/Access";
-import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ConfirmDialog } from "@/components/confirm";
 import { CreateUserDialog } from "../components/CreateUserDialog";
 import { when } from "../components/format";
 
@@ -167,9 +167,9 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
       {selfRole && me && (
         <ConfirmDialog
           title={`Make yourself ${selfRole}?`}
-          confirm="Change my role"
+          confirmLabel="Change my role"
           busy={update.isPending}
-          onClose={() => setSelfRole(null)}
+          onCancel={() => setSelfRole(null)}
           onConfirm={() => {
             const role = selfRole;
             setSelfRole(null);
@@ -183,9 +183,9 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
       {disabling && (
         <ConfirmDialog
           title={`Disable ${disabling.email}?`}
-          confirm="Disable"
+          confirmLabel="Disable"
           busy={update.isPending}
-          onClose={() => setDisabling(null)}
+          onCancel={() => setDisabling(null)}
           onConfirm={() => {
             const user = disabling;
             setDisabling(null);

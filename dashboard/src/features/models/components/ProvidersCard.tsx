@@ -3,7 +3,7 @@
 // one, never shown.
 import { useState, type FormEvent } from "react";
 import { ApiError } from "@/lib/api/errors";
-import { ConfirmButton } from "@/components/ConfirmButton";
+import { ConfirmButton } from "@/components/confirm";
 import { notify, notifyError } from "@/components/notices";
 import { Empty, QueryView } from "@/components/states";
 import { Badge, Button, Card, Select, TextInput } from "@/components/ui";

@@ -3,7 +3,7 @@
 import { notify, notifyError } from "@/components/notices";
 import { Button } from "@/components/ui";
 import { useScheduleCommand, type Schedule, type ScheduleCommand } from "../api";
-import { ConfirmButton } from "@/components/ConfirmButton";
+import { ConfirmButton } from "@/components/confirm";
 
 const done: Record<ScheduleCommand, string> = { pause: "paused", resume: "resumed", trigger: "triggered", delete: "deleted" };
 
