@@ -34,6 +34,15 @@ test("an agent made from a shipped persona answers in a stream, and its conversa
   const prompt = `Say hello to ${name}.`;
   await page.getByLabel("Message", { exact: true }).fill(prompt);
   await page.getByLabel("Max tokens (this turn)").fill("16");
+  // Record every length the answer being streamed takes on screen: it grows in steps.
+  await page.evaluate(() => {
+    const seen = new Set<number>();
+    (window as unknown as { __answerLengths: Set<number> }).__answerLengths = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="live-answer"]')?.textContent?.trim() ?? "";
+      if (text.length > 0) seen.add(text.length);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByRole("button", { name: "Send" }).click();
   const streaming = page.getByTestId("streaming");
   await expect(streaming).toBeVisible();
@@ -44,6 +53,8 @@ test("an agent made from a shipped persona answers in a stream, and its conversa
   await shot(page, "agent-chat");
   const said = ((await answer.textContent()) ?? "").replace(/^Agent: /, "").trim();
   expect(said.length).toBeGreaterThan(0);
+  const lengths = await page.evaluate(() => [...(window as unknown as { __answerLengths: Set<number> }).__answerLengths]);
+  expect(lengths.length, `the answer appeared in steps: ${lengths.join(", ")}`).toBeGreaterThan(1);
 
   // After a reload the conversation is in the history; reopening it shows what was stored.
   await page.reload();
