@@ -10,10 +10,10 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{Admin, ApiJson, Authed, ClientMeta};
 use super::views::{
-    CreateUserRequest, Page, SearchPageQuery, UpdateUserRequest, UserView, page_bounds, search_term,
+    CreateUserRequest, Page, UpdateUserRequest, UserListQuery, UserView, page_bounds, search_term,
 };
-use crate::auth::model::{Email, Password};
-use crate::auth::{NewUser, UserChanges};
+use crate::auth::model::{Email, Password, UserStatus};
+use crate::auth::{NewUser, UserChanges, UserFilter};
 
 /// Create a user.
 #[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = ["admin"])),
@@ -44,24 +44,43 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
-/// List users, oldest first; `q` searches their email and display name.
+/// List users, oldest first; `q` searches their email and display name, `role` and `status`
+/// narrow the list.
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = ["admin"])),
-    params(SearchPageQuery),
+    params(UserListQuery),
     responses(
         (status = 200, description = "a page of users", body = Page<UserView>),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "not an admin", body = ErrorBody),
+        (status = 422, description = "an unknown role or status, a long q, or a bad limit or cursor", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
     _authed: Authed<Admin>,
-    Query(page): Query<SearchPageQuery>,
+    Query(query): Query<UserListQuery>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let (after, limit) = page_bounds(page.limit, page.cursor.as_deref())?;
-    let search = search_term(page.q.as_deref())?;
+    let (after, limit) = page_bounds(query.limit, query.cursor.as_deref())?;
+    let search = search_term(query.q.as_deref())?;
+    let role = query
+        .role
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| ApiError::field("role", e))?;
+    let status = query
+        .status
+        .as_deref()
+        .map(str::parse::<UserStatus>)
+        .transpose()
+        .map_err(|e| ApiError::field("status", e))?;
+    let filter = UserFilter {
+        search: search.as_deref(),
+        role,
+        status,
+    };
     let users = state
         .auth
-        .list_users(&state.pool, search.as_deref(), after, limit)
+        .list_users(&state.pool, &filter, after, limit)
         .await?;
     let views = users.into_iter().map(UserView::from).collect();
     Ok(Json(Page::of(views, limit, |u: &UserView| u.id)))

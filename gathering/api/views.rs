@@ -147,6 +147,23 @@ pub struct SearchPageQuery {
     pub cursor: Option<String>,
 }
 
+/// `GET /api/users` query: a search, filters and a page; every filter is optional and each
+/// narrows the others.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserListQuery {
+    /// Only those whose email or display name contains this text, ignoring case (at most 200
+    /// characters; blank means no filter).
+    pub q: Option<String>,
+    /// Only users with this role: `viewer`, `member` or `admin`.
+    pub role: Option<String>,
+    /// Only `active` (enabled) or `disabled` users.
+    pub status: Option<String>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
 /// The text of a `?q=` search: trimmed, `None` when blank, 422 past 200 characters.
 pub fn search_term(q: Option<&str>) -> Result<Option<String>, ApiError> {
     let q = q.map(str::trim).filter(|q| !q.is_empty());

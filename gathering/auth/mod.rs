@@ -11,7 +11,7 @@ pub mod store;
 pub mod tokens;
 pub mod users;
 
-pub use users::{NewUser, UserChanges};
+pub use users::{NewUser, UserChanges, UserFilter};
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;

@@ -44,6 +44,32 @@ impl fmt::Display for Role {
     }
 }
 
+/// Whether a user may sign in, as the user list filters it: `active` (not disabled) or
+/// `disabled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    /// The `disabled` flag of the users in this status.
+    pub fn disabled(self) -> bool {
+        self == Self::Disabled
+    }
+}
+
+impl std::str::FromStr for UserStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "active" => Ok(Self::Active),
+            "disabled" => Ok(Self::Disabled),
+            other => Err(format!("unknown status `{other}` (active or disabled)")),
+        }
+    }
+}
+
 /// A syntactically plausible email, trimmed; compared case-insensitively by the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);

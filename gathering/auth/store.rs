@@ -5,7 +5,8 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::model::{Role, User};
+use super::model::{Role, User, UserStatus};
+use super::users::UserFilter;
 
 const USER_COLUMNS: &str = "id, email, display_name, role, disabled, created_at";
 
@@ -84,10 +85,12 @@ pub async fn get_user(
 /// case.
 pub async fn list_users(
     client: &impl GenericClient,
-    search: Option<&str>,
+    filter: &UserFilter<'_>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<User>, tokio_postgres::Error> {
+    let role = filter.role.map(Role::as_str);
+    let disabled = filter.status.map(UserStatus::disabled);
     let rows = client
         .query(
             &format!(
@@ -95,9 +98,11 @@ pub async fn list_users(
                   WHERE ($1::uuid IS NULL OR id > $1)
                     AND ($3::text IS NULL OR strpos(lower(email), lower($3)) > 0
                          OR strpos(lower(display_name), lower($3)) > 0)
+                    AND ($4::text IS NULL OR role = $4)
+                    AND ($5::bool IS NULL OR disabled = $5)
                   ORDER BY id LIMIT $2"
             ),
-            &[&after, &limit, &search],
+            &[&after, &limit, &filter.search, &role, &disabled],
         )
         .await?;
     Ok(rows.iter().map(user).collect())

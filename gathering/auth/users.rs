@@ -7,7 +7,7 @@ use deadpool_postgres::Pool;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::model::{Email, Password, Principal, Role, User};
+use super::model::{Email, Password, Principal, Role, User, UserStatus};
 use super::{Auth, AuthError, store};
 use crate::audit::{self, Outcome, RequestMeta};
 use crate::events::{EventType, NewEvent, Scope, outbox};
@@ -27,6 +27,16 @@ pub struct UserChanges {
     pub display_name: Option<String>,
     pub role: Option<Role>,
     pub disabled: Option<bool>,
+}
+
+/// Which users a list shows; `None` (and a default filter) filters nothing. Each filter
+/// narrows the others.
+#[derive(Debug, Default)]
+pub struct UserFilter<'a> {
+    /// Text contained in the email or display name, ignoring case.
+    pub search: Option<&'a str>,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
 }
 
 /// The refusal when self-registration is off.
@@ -177,15 +187,16 @@ impl Auth {
         Ok(store::get_user(&client, id).await?)
     }
 
+    /// A page of users, oldest first, narrowed by `filter`.
     pub async fn list_users(
         &self,
         pool: &Pool,
-        search: Option<&str>,
+        filter: &UserFilter<'_>,
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<User>, AuthError> {
         let client = pool.get().await?;
-        Ok(store::list_users(&client, search, after, limit).await?)
+        Ok(store::list_users(&client, filter, after, limit).await?)
     }
 
     /// Applies an admin's changes to a user. Role changes and disabling take effect on the

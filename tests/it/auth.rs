@@ -175,6 +175,94 @@ async fn roles_are_enforced_and_admins_manage_users() {
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
 }
 
+#[tokio::test]
+async fn admins_filter_users_by_role_and_status_with_the_search_and_paging() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(Role::Admin).await;
+    let viewer = app.signed_in(Role::Viewer).await;
+    let mut ids = Vec::new();
+    for (name, role) in [("ann", "member"), ("bob", "member"), ("cat", "viewer")] {
+        let created = app
+            .http
+            .post(app.url("/api/users"))
+            .bearer_auth(&admin)
+            .json(
+                &json!({"email": format!("{name}-filtered@example.org"), "display_name": name,
+                "password": "long enough password", "role": role}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        ids.push(json(created).await["id"].as_str().unwrap().to_owned());
+    }
+    let disabled = app
+        .http
+        .patch(app.url(&format!("/api/users/{}", ids[1])))
+        .bearer_auth(&admin)
+        .json(&json!({"disabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+
+    let names = async |query: &str| {
+        let response = app.get_as(&format!("/api/users?{query}"), &admin).await;
+        assert_eq!(response.status(), 200, "{query}");
+        let page = json(response).await;
+        let names: Vec<String> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["display_name"].as_str().unwrap().to_owned())
+            .collect();
+        (names, page["next_cursor"].as_str().map(str::to_owned))
+    };
+    assert_eq!(names("role=member").await.0, ["ann", "bob"]);
+    assert_eq!(names("status=disabled").await.0, ["bob"]);
+    assert_eq!(names("role=member&status=active").await.0, ["ann"]);
+    assert_eq!(names("q=FILTERED&role=viewer").await.0, ["cat"]);
+    assert_eq!(names("q=filtered&status=active").await.0, ["ann", "cat"]);
+    assert!(names("q=filtered&role=admin").await.0.is_empty());
+    let all_active = names("status=active").await.0;
+    assert_eq!(
+        all_active.len(),
+        4,
+        "two signed-in users, ann and cat: {all_active:?}"
+    );
+
+    // Paging and order are those of the unfiltered list.
+    let (first, cursor) = names("role=member&limit=1").await;
+    assert_eq!(first, ["ann"]);
+    let cursor = cursor.expect("a next page");
+    let rest = json(
+        app.get_as(
+            &format!("/api/users?role=member&limit=1&cursor={cursor}"),
+            &admin,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(rest["items"][0]["display_name"], "bob");
+
+    for (query, field) in [
+        ("role=owner", "role"),
+        ("role=Admin", "role"),
+        ("status=gone", "status"),
+        ("q=ann&status=enabled", "status"),
+    ] {
+        let refused = app.get_as(&format!("/api/users?{query}"), &admin).await;
+        assert_eq!(refused.status(), 422, "{query}");
+        let body = json(refused).await;
+        assert_eq!(body["error"]["code"], "validation_failed", "{query}");
+        assert_eq!(body["error"]["details"]["field"], field, "{query}");
+    }
+    let denied = app
+        .get_as("/api/users?role=admin&status=active", &viewer)
+        .await;
+    assert_eq!(denied.status(), 403);
+}
+
 /// Every operation in the OpenAPI document is walked: anonymous requests to protected ones get
 /// 401 with a challenge, every role weaker than the one the document names gets 403, and that
 /// role itself gets past authorisation. Every route the router has must be in the document, so
