@@ -44,14 +44,21 @@ test("an admin creates a member and an API key; the member sees no administratio
   await expect(row).toBeVisible();
   await expect(row.getByLabel(`Role of ${member.email}`)).toHaveValue("member");
 
-  // The search finds them (on the server) and the role filter keeps them.
+  // The search, role and status filters all go to the server and stay in the address.
   await page.getByLabel("Search").fill(member.email.slice(0, 12));
   await page.getByLabel("Role", { exact: true }).selectOption("member");
   await expect(row).toBeVisible();
   await expect(page.getByTestId("user-admin@example.org")).toHaveCount(0);
+  await expect(page).toHaveURL(/role=member/);
+  await page.getByLabel("Status", { exact: true }).selectOption("disabled");
+  await expect(page.getByText("No user matches these filters.")).toBeVisible();
+  await page.getByLabel("Status", { exact: true }).selectOption("enabled");
+  await expect(row).toBeVisible();
+  await expect(page).toHaveURL(/status=enabled/);
   await shot(page, "admin-users");
   await page.getByLabel("Search").fill("");
   await page.getByLabel("Role", { exact: true }).selectOption("");
+  await page.getByLabel("Status", { exact: true }).selectOption("");
 
   // An API key, its secret shown once.
   await mainNav(page).getByRole("link", { name: "API keys" }).click();

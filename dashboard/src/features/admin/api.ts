@@ -1,10 +1,10 @@
 // Server state of the administration pages: query keys (named as src/lib/live/invalidate.ts
 // expects, so events refresh them) and the hooks over the typed client.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { components } from "@/lib/api/schema";
 import { useSession, type Role } from "@/lib/auth/session";
-import type { AuditParams, McpBody } from "./filters";
+import type { AuditParams, McpBody, UsersParams } from "./filters";
 
 export type UserView = components["schemas"]["UserView"];
 export type ApiKeyView = components["schemas"]["ApiKeyView"];
@@ -18,29 +18,43 @@ export type McpServer = Omit<components["schemas"]["McpServer"], "transport" | "
 
 export const adminKeys = {
   users: ["users"] as const,
-  usersList: (q: string) => ["users", "list", q] as const,
+  usersAll: ["users", "all"] as const,
+  usersList: (params: UsersParams) => ["users", "list", params] as const,
   apiKeys: (userId: string | null) => ["api-keys", userId ?? "mine"] as const,
   audit: (params: AuditParams) => ["audit", params] as const,
   mcp: ["mcp-servers"] as const,
 };
 
-/** Users are at most a few hundred: every page is read (200 at a time, up to 5,000 users). */
+/** The users a filter selects (the server applies `q`, `role` and `status`), 50 at a time. */
+export function useUserList(params: UsersParams) {
+  return useInfiniteQuery({
+    queryKey: adminKeys.usersList(params),
+    initialPageParam: null as string | null,
+    placeholderData: keepPreviousData,
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/users", { params: { query: { limit: 50, ...params, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_cursor ?? null,
+    select: (data) => ({
+      users: data.pages.flatMap((p) => p.items),
+      hasMore: data.pages.at(-1)?.next_cursor != null,
+    }),
+  });
+}
+
+/** For pickers (a key's owner, an audit actor): every page is read (200 at a time, up to 5,000 users). */
 const USERS_PAGE = 200;
 const USERS_MAX_PAGES = 25;
 
-/** Every user whose email or name contains `q` (all users when blank). */
-export function useUsers(q = "", enabled = true) {
+/** Every user. */
+export function useAllUsers(enabled = true) {
   return useQuery({
-    queryKey: adminKeys.usersList(q),
+    queryKey: adminKeys.usersAll,
     enabled,
-    placeholderData: keepPreviousData,
     queryFn: async (): Promise<{ users: UserView[]; truncated: boolean }> => {
       const users: UserView[] = [];
       let cursor: string | null | undefined = undefined;
       for (let page = 0; page < USERS_MAX_PAGES; page++) {
-        const query: { limit: number; cursor?: string; q?: string } = { limit: USERS_PAGE };
+        const query: { limit: number; cursor?: string } = { limit: USERS_PAGE };
         if (cursor) query.cursor = cursor;
-        if (q) query.q = q;
         const data = await unwrap(api.GET("/api/users", { params: { query } }));
         users.push(...data.items);
         cursor = data.next_cursor;
@@ -49,10 +63,6 @@ export function useUsers(q = "", enabled = true) {
       return { users, truncated: true };
     },
   });
-}
-
-export function useAllUsers(enabled = true) {
-  return useUsers("", enabled);
 }
 
 export function useCreateUser() {

@@ -3,28 +3,31 @@
 import type { Role } from "@/lib/auth/session";
 import { isRole } from "./access";
 
-// ---- Users: GET /api/users searches email and name (`?q=`); it has no role or status
-// parameter, so those are filtered here over the matching users.
+// ---- Users: GET /api/users searches email and name (`?q=`) and filters by `?role=` and
+// `?status=active|disabled` on the server; the page only sends them.
 
 export type UserFilter = { q: string; role: Role | ""; status: "" | "enabled" | "disabled" };
 
 export const emptyUserFilter: UserFilter = { q: "", role: "", status: "" };
 
-type UserLike = { email: string; display_name: string; role: string; disabled: boolean };
+export type UsersParams = { q?: string; role?: Role; status?: "active" | "disabled" };
 
-export function userMatches(user: UserLike, filter: UserFilter): boolean {
-  const q = filter.q.trim().toLowerCase();
-  if (q && !user.email.toLowerCase().includes(q) && !user.display_name.toLowerCase().includes(q)) return false;
-  if (filter.role && user.role !== filter.role) return false;
-  if (filter.status === "enabled" && user.disabled) return false;
-  if (filter.status === "disabled" && !user.disabled) return false;
-  return true;
+/**
+ * The server's query for a filter: `?q=` (trimmed; at most 200 characters, as the server
+ * allows), `?role=` and `?status=` (the address says `enabled`, the server `active`).
+ */
+export function usersQuery(filter: UserFilter): UsersParams {
+  const params: UsersParams = {};
+  const q = filter.q.trim().slice(0, 200);
+  if (q) params.q = q;
+  if (filter.role) params.role = filter.role;
+  if (filter.status) params.status = filter.status === "enabled" ? "active" : "disabled";
+  return params;
 }
 
-/** The server's part of the filter: `?q=` (trimmed; at most 200 characters, as the server allows). */
-export function usersQuery(filter: UserFilter): { q?: string } {
-  const q = filter.q.trim().slice(0, 200);
-  return q ? { q } : {};
+/** Whether the filter narrows the list at all. */
+export function userFilterActive(filter: UserFilter): boolean {
+  return Object.keys(usersQuery(filter)).length > 0;
 }
 
 /** The user filter kept in the address (`?q=&role=&status=`), so a filtered list can be linked. */

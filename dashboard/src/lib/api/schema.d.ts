@@ -1088,7 +1088,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users, oldest first; `q` searches their email and display name. */
+        /**
+         * List users, oldest first; `q` searches their email and display name, `role` and `status`
+         *     narrow the list.
+         */
         get: operations["users_list"];
         put?: never;
         /** Create a user. */
@@ -6202,10 +6205,14 @@ export interface operations {
                 /** @description 1 to 200; 50 by default. */
                 limit?: number | null;
                 /**
-                 * @description Only those whose name or description contains this text, ignoring case (at most 200
+                 * @description Only those whose email or display name contains this text, ignoring case (at most 200
                  *     characters; blank means no filter).
                  */
                 q?: string | null;
+                /** @description Only users with this role: `viewer`, `member` or `admin`. */
+                role?: string | null;
+                /** @description Only `active` (enabled) or `disabled` users. */
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -6233,6 +6240,15 @@ export interface operations {
             };
             /** @description not an admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an unknown role or status, a long q, or a bad limit or cursor */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,6 @@
 // Users (admins): find people by name, email, role or status; create accounts; change roles;
 // disable and enable. Users are never deleted. Live: user.* events refresh the list.
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import type { Role } from "@/lib/auth/session";
 import { useSession } from "@/lib/auth/session";
@@ -8,8 +8,8 @@ import { Empty, PageHeader } from "@/components/states";
 import { Badge, Button, Card, Select, TextInput } from "@/components/ui";
 import { notify, notifyError } from "@/components/notices";
 import { isRole, pageRole, roles } from "../access";
-import { useUpdateUser, useUsers, type UserView } from "../api";
-import { userFilterFromSearch, userFilterToSearch, userMatches, usersQuery, type UserFilter } from "../filters";
+import { useUpdateUser, useUserList, type UserView } from "../api";
+import { userFilterActive, userFilterFromSearch, userFilterToSearch, usersQuery, type UserFilter } from "../filters";
 import { AdminQueryView, RequireRole } from "../components/Access";
 import { ConfirmDialog } from "@/components/confirm";
 import { CreateUserDialog } from "../components/CreateUserDialog";
@@ -28,14 +28,15 @@ function Users() {
   const filter = userFilterFromSearch(search);
   const setFilter = (next: UserFilter) => setSearch(userFilterToSearch(next), { replace: true });
   const [creating, setCreating] = useState(false);
-  // The search goes to the server (`?q=`) once typing pauses; role and status filter here.
-  const q = usersQuery(filter).q ?? "";
+  // Every filter goes to the server (`?q=&role=&status=`); the search once typing pauses.
+  const q = filter.q;
   const [sent, setSent] = useState(q);
   useEffect(() => {
     const timer = setTimeout(() => setSent(q), 250);
     return () => clearTimeout(timer);
   }, [q]);
-  const users = useUsers(sent);
+  const sentFilter = { ...filter, q: sent };
+  const users = useUserList(usersQuery(sentFilter));
 
   return (
     <>
@@ -66,7 +67,13 @@ function Users() {
           </Select>
         </div>
         <AdminQueryView query={users} needed={pageRole.users} what="Loading users">
-          {({ users: all, truncated }) => <UserTable users={all} filter={filter} truncated={truncated} />}
+          {({ users: shown, hasMore }) => (
+            <UserTable
+              users={shown}
+              filter={sentFilter}
+              more={hasMore ? { load: () => void users.fetchNextPage(), loading: users.isFetchingNextPage } : null}
+            />
+          )}
         </AdminQueryView>
       </Card>
       {creating && <CreateUserDialog onClose={() => setCreating(false)} />}
@@ -74,8 +81,7 @@ function Users() {
   );
 }
 
-function UserTable({ users, filter, truncated }: { users: UserView[]; filter: UserFilter; truncated: boolean }) {
-  const shown = useMemo(() => users.filter((u) => userMatches(u, filter)), [users, filter]);
+function UserTable({ users, filter, more }: { users: UserView[]; filter: UserFilter; more: { load: () => void; loading: boolean } | null }) {
   const me = useSession((s) => s.user?.id);
   const update = useUpdateUser();
   const [disabling, setDisabling] = useState<UserView | null>(null);
@@ -90,18 +96,14 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
     }
   }
 
-  if (users.length === 0) return <Empty>{filter.q.trim() ? "No user matches this search." : "No users yet."}</Empty>;
+  if (users.length === 0) return <Empty>{userFilterActive(filter) ? "No user matches these filters." : "No users yet."}</Empty>;
   return (
     <>
       <p className="mb-2 text-xs text-slate-500" aria-live="polite">
-        {shown.length === users.length ? `${users.length} user(s)` : `${shown.length} of ${users.length} user(s)`}
+        {more ? `The first ${users.length} user(s)` : `${users.length} user(s)`}
         {filter.q.trim() && ` matching “${filter.q.trim()}”`}
-        {truncated && " (the first 5,000 only)"}
       </p>
-      {shown.length === 0 ? (
-        <Empty>No user matches these filters.</Empty>
-      ) : (
-        <div className="overflow-x-auto">
+      <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase dark:border-slate-700">
               <tr>
@@ -116,7 +118,7 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {shown.map((user) => (
+              {users.map((user) => (
                 <tr key={user.id} data-testid={`user-${user.email}`}>
                   <td className="py-2 pr-3">
                     {user.email}
@@ -162,6 +164,12 @@ function UserTable({ users, filter, truncated }: { users: UserView[]; filter: Us
               ))}
             </tbody>
           </table>
+      </div>
+      {more && (
+        <div className="mt-3">
+          <Button onClick={more.load} disabled={more.loading}>
+            {more.loading ? "Loading…" : "Load more"}
+          </Button>
         </div>
       )}
       {selfRole && me && (
