@@ -17,6 +17,7 @@ mod mcp;
 mod migrations;
 mod personas;
 mod pipeline_limits;
+mod pipeline_node_events;
 mod pipeline_runs;
 mod pipelines;
 mod process;

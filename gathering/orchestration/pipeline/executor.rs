@@ -545,7 +545,6 @@ async fn schedule(
     };
 
     // Stop what still runs: cooperatively first, then by force after the grace period.
-    let stopped: Vec<usize> = tokens.keys().copied().collect();
     if !tokens.is_empty() {
         for token in tokens.values() {
             token.cancel();
@@ -561,7 +560,7 @@ async fn schedule(
             while running.join_next().await.is_some() {}
         }
     }
-    finish(ctx, state, ending, &stopped).await
+    finish(ctx, state, ending).await
 }
 
 /// Reads back the body nodes of fan-out `node`, which its task settled.
@@ -601,12 +600,7 @@ async fn set_live_status(ctx: &RunCtx, status: RunStatus, event: EventType) -> R
 
 /// Writes the run's end: its status, its output (the outputs of the completed nodes nothing
 /// follows), and `cancelled` for every node that had not settled.
-async fn finish(
-    ctx: &RunCtx,
-    state: &State,
-    ending: Ending,
-    stopped: &[usize],
-) -> Result<RunStatus, Stop> {
+async fn finish(ctx: &RunCtx, state: &State, ending: Ending) -> Result<RunStatus, Stop> {
     let pipeline = &ctx.pipeline;
     let mut has_successor = vec![false; pipeline.nodes.len()];
     for e in &pipeline.edges {
@@ -645,15 +639,11 @@ async fn finish(
         }
         Value::Object(out)
     });
-    let mut events: Vec<NewEvent> = stopped
-        .iter()
-        .map(|&i| ctx.node_event(EventType::PipelineNodeCancelled, i, json!({})))
-        .collect();
-    events.push(ctx.run_event(event, json!({"status": status, "error": error})));
+    let run_event = ctx.run_event(event, json!({"status": status, "error": error}));
     let result = async {
         let mut client = ctx.engine.pool().get().await?;
         let tx = client.transaction().await?;
-        if !store::finish_run(
+        let Some(cancelled) = store::finish_run(
             &tx,
             ctx.run_id,
             ctx.instance(),
@@ -662,17 +652,47 @@ async fn finish(
             output.as_ref(),
         )
         .await?
-        {
+        else {
             return Ok::<bool, anyhow::Error>(false);
-        }
-        for e in &events {
-            outbox::append(&tx, e).await?;
-        }
+        };
+        // One event for every node the end cancelled (those stopped and those that never
+        // started), then the run's: one insert whatever their number.
+        let mut events = node_cancelled_events(
+            &ctx.scope,
+            Some(ctx.actor.user_id),
+            ctx.run_id,
+            ctx.pipeline_id,
+            &cancelled,
+            status,
+        );
+        events.push(run_event);
+        outbox::append_all(&tx, &events).await?;
         tx.commit().await?;
         Ok(true)
     }
     .await;
     fenced(ctx.run_id, "ending the run", result).map(|()| status)
+}
+
+/// `pipeline_node.cancelled` for each of `nodes`, which the run's end (as `status`) cancelled:
+/// running ones it stopped and those that never started alike.
+pub(super) fn node_cancelled_events(
+    scope: &Scope,
+    actor: Option<Uuid>,
+    run_id: Uuid,
+    pipeline_id: Uuid,
+    nodes: &[store::CancelledNode],
+    status: RunStatus,
+) -> Vec<NewEvent> {
+    nodes
+        .iter()
+        .map(|n| {
+            NewEvent::new(EventType::PipelineNodeCancelled, scope.clone(), actor).data(json!({
+                "run_id": run_id, "pipeline_id": pipeline_id, "node_id": n.node_id,
+                "node_type": n.node_type, "reason": status.as_str(),
+            }))
+        })
+        .collect()
 }
 
 /// What a write fenced by the claim means for the execution: `Ok(false)` (the claim is
@@ -698,7 +718,7 @@ pub(super) async fn fail_unloadable(engine: &Engine, run: Uuid, reason: &str) {
             run_id: Some(run),
             ..Scope::default()
         };
-        if store::finish_run(
+        let ended = store::finish_run(
             &tx,
             run,
             engine.instance(),
@@ -706,14 +726,28 @@ pub(super) async fn fail_unloadable(engine: &Engine, run: Uuid, reason: &str) {
             Some(reason),
             None,
         )
-        .await?
-        {
-            outbox::append(
-                &tx,
-                &NewEvent::new(EventType::PipelineRunFailed, scope, None)
+        .await?;
+        if let Some(cancelled) = ended {
+            // Its unsettled nodes are told cancelled, as at any run's end.
+            let mut events = match store::get_run(&tx, run).await? {
+                Some(row) => node_cancelled_events(
+                    &Scope {
+                        pipeline_id: Some(row.pipeline_id),
+                        ..scope.clone()
+                    },
+                    row.created_by,
+                    run,
+                    row.pipeline_id,
+                    &cancelled,
+                    RunStatus::Failed,
+                ),
+                None => Vec::new(),
+            };
+            events.push(
+                NewEvent::new(EventType::PipelineRunFailed, scope, None)
                     .data(json!({"run_id": run, "status": "failed", "error": reason})),
-            )
-            .await?;
+            );
+            outbox::append_all(&tx, &events).await?;
         }
         tx.commit().await?;
         Ok::<(), anyhow::Error>(())

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::check::{Budget, VALIDATION_BUDGET, validate_off_thread};
 use super::engine::Engine;
+use super::executor;
 use super::model::{Pipeline, Problems};
 use super::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
 use super::store::{self, NewRunRow, PipelineRow};
@@ -449,7 +450,7 @@ impl Pipelines {
         }
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let before = store::request_cancel(&tx, id)
+        let (before, cancelled) = store::request_cancel(&tx, id)
             .await?
             .ok_or_else(|| DomainError::NotFound(format!("no pipeline run {id}")))?;
         if before.is_final() {
@@ -463,16 +464,21 @@ impl Pipelines {
         } else {
             EventType::PipelineRunCancelRequested
         };
-        outbox::append(
-            &tx,
-            &NewEvent::new(
-                event_type,
-                scope(stored.id, stored.owner_id, Some(id)),
-                Some(actor.user_id),
-            )
-            .data(json!({"run_id": id, "pipeline_id": stored.id, "status": "cancelled"})),
-        )
-        .await?;
+        let run_scope = scope(stored.id, stored.owner_id, Some(id));
+        // A pending run ends here: its nodes, none started, are told cancelled first.
+        let mut events = executor::node_cancelled_events(
+            &run_scope,
+            run.created_by,
+            id,
+            stored.id,
+            &cancelled,
+            RunStatus::Cancelled,
+        );
+        events.push(
+            NewEvent::new(event_type, run_scope, Some(actor.user_id))
+                .data(json!({"run_id": id, "pipeline_id": stored.id, "status": "cancelled"})),
+        );
+        outbox::append_all(&tx, &events).await?;
         tx.commit().await?;
         if let Some(handle) = self.engine.handle(id) {
             handle.cancel.cancel();

@@ -621,8 +621,16 @@ pub async fn set_run_live_status(
         == 1)
 }
 
+/// A node a run's end cancelled: its id and type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelledNode {
+    pub node_id: String,
+    pub node_type: String,
+}
+
 /// Ends the run (fenced by the claim): its final status, error and output; the claim is
-/// dropped. Nodes still pending, running or waiting become cancelled.
+/// dropped. Nodes still pending, running or waiting become cancelled; `Some` of them (in
+/// node id order) when the run was ended here, `None` when this instance no longer holds it.
 pub async fn finish_run(
     tx: &impl GenericClient,
     run: Uuid,
@@ -630,7 +638,7 @@ pub async fn finish_run(
     status: RunStatus,
     error: Option<&str>,
     output: Option<&Value>,
-) -> Result<bool> {
+) -> Result<Option<Vec<CancelledNode>>> {
     let n = tx
         .execute(
             "UPDATE pipeline.runs SET status = $3, error = $4, output = $5, finished_at = now(),
@@ -639,19 +647,39 @@ pub async fn finish_run(
             &[&run, &instance, &status.as_str(), &error, &output],
         )
         .await?;
-    if n == 1 {
-        tx.execute(
+    if n != 1 {
+        return Ok(None);
+    }
+    cancel_unsettled(tx, run).await.map(Some)
+}
+
+/// Cancels the run's nodes still pending, running or waiting; returns them by node id.
+async fn cancel_unsettled(tx: &impl GenericClient, run: Uuid) -> Result<Vec<CancelledNode>> {
+    let rows = tx
+        .query(
             "UPDATE pipeline.run_nodes SET status = 'cancelled', finished_at = now()
-             WHERE run_id = $1 AND status IN ('pending', 'running', 'waiting')",
+             WHERE run_id = $1 AND status IN ('pending', 'running', 'waiting')
+             RETURNING node_id, node_type",
             &[&run],
         )
         .await?;
-    }
-    Ok(n == 1)
+    let mut nodes: Vec<CancelledNode> = rows
+        .iter()
+        .map(|r| CancelledNode {
+            node_id: r.get(0),
+            node_type: r.get(1),
+        })
+        .collect();
+    nodes.sort_by(|a, b| a.node_id.cmp(&b.node_id));
+    Ok(nodes)
 }
 
-/// Asks for a live run to stop; `Some(status)` of the run as it was, `None`: no such run.
-pub async fn request_cancel(tx: &impl GenericClient, run: Uuid) -> Result<Option<RunStatus>> {
+/// Asks for a live run to stop; `Some(status)` of the run as it was, `None`: no such run. A
+/// pending run ends here, its nodes (returned) cancelled; a live one is only asked.
+pub async fn request_cancel(
+    tx: &impl GenericClient,
+    run: Uuid,
+) -> Result<Option<(RunStatus, Vec<CancelledNode>)>> {
     let row = tx
         .query_opt(
             "SELECT status FROM pipeline.runs WHERE id = $1 FOR UPDATE",
@@ -668,11 +696,8 @@ pub async fn request_cancel(tx: &impl GenericClient, run: Uuid) -> Result<Option
             &[&run],
         )
         .await?;
-        tx.execute(
-            "UPDATE pipeline.run_nodes SET status = 'cancelled' WHERE run_id = $1",
-            &[&run],
-        )
-        .await?;
+        let nodes = cancel_unsettled(tx, run).await?;
+        return Ok(Some((status, nodes)));
     } else if !status.is_final() {
         tx.execute(
             "UPDATE pipeline.runs SET cancel_requested = true WHERE id = $1",
@@ -680,7 +705,7 @@ pub async fn request_cancel(tx: &impl GenericClient, run: Uuid) -> Result<Option
         )
         .await?;
     }
-    Ok(Some(status))
+    Ok(Some((status, Vec::new())))
 }
 
 // Nodes -----------------------------------------------------------------------------------------
