@@ -19,6 +19,7 @@ use super::state::{AppState, Network};
 use crate::audit::RequestMeta;
 use crate::auth::AuthError;
 use crate::auth::model::{Principal, Role};
+use crate::core::identity::Identity;
 use crate::core::json;
 
 /// A minimum role, as a type.
@@ -50,6 +51,9 @@ impl MinRole for Admin {
 #[derive(Debug)]
 pub struct Authed<R: MinRole> {
     pub principal: Principal,
+    /// Who is acting, for the domain: the principal's user, key and role with the request's
+    /// address and id. Pass `&auth.identity` to services; audit rows and events take it.
+    pub identity: Identity,
     _role: PhantomData<R>,
 }
 
@@ -133,8 +137,10 @@ impl<R: MinRole> FromRequestParts<AppState> for Authed<R> {
             )
             .into_response());
         }
+        let identity = principal.identity(request_meta(parts, &state.network));
         Ok(Self {
             principal,
+            identity,
             _role: PhantomData,
         })
     }
@@ -247,15 +253,19 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let network = Network::from_ref(state);
-        let ip = client_addr(&parts.headers, &parts.extensions, &network);
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(200).collect());
-        Ok(Self(RequestMeta { ip, request_id }))
+        Ok(Self(request_meta(parts, &Network::from_ref(state))))
     }
+}
+
+/// The request's client address (after trusted proxies) and its `X-Request-Id`.
+fn request_meta(parts: &Parts, network: &Network) -> RequestMeta {
+    let ip = client_addr(&parts.headers, &parts.extensions, network);
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(200).collect());
+    RequestMeta { ip, request_id }
 }
 
 /// Whether cookies set in answer to this request get `Secure`: when `auth.secure_cookies` is on,

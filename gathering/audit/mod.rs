@@ -8,12 +8,7 @@ use std::net::IpAddr;
 
 use uuid::Uuid;
 
-/// Where a request came from: the client address (after trusted proxies) and the request id.
-#[derive(Debug, Clone, Default)]
-pub struct RequestMeta {
-    pub ip: Option<IpAddr>,
-    pub request_id: Option<String>,
-}
+pub use crate::core::identity::RequestMeta;
 
 /// Whether the audited action succeeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,4 +73,32 @@ pub struct Filter {
     /// Rows older than this one (the cursor of the previous page).
     pub before: Option<Uuid>,
     pub limit: i64,
+}
+
+/// Records a change someone made: its audit row (action = the event type, outcome success) and
+/// its event in the outbox, both in the caller's transaction, so either both are written with
+/// the change or neither is. Every module records its changes through this one function.
+pub async fn record_change(
+    tx: &impl deadpool_postgres::GenericClient,
+    who: &crate::core::identity::Identity,
+    event_type: crate::events::EventType,
+    scope: crate::events::Scope,
+    details: serde_json::Value,
+) -> Result<i64, tokio_postgres::Error> {
+    store::record(
+        tx,
+        &Entry {
+            actor_id: who.user_id,
+            action: event_type.as_str(),
+            outcome: Outcome::Success,
+            meta: &who.meta,
+            details: details.clone(),
+        },
+    )
+    .await?;
+    crate::events::outbox::append(
+        tx,
+        &crate::events::NewEvent::new(event_type, scope, who.user_id).data(details),
+    )
+    .await
 }

@@ -5,44 +5,7 @@ use std::fmt;
 
 use uuid::Uuid;
 
-/// What a user may do. Ordered: `Viewer < Member < Admin`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Reads.
-    Viewer,
-    /// Reads, creates and runs.
-    Member,
-    /// Everything, including users, settings and dangerous capabilities.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Viewer => "viewer",
-            Self::Member => "member",
-            Self::Admin => "admin",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "viewer" => Ok(Self::Viewer),
-            "member" => Ok(Self::Member),
-            "admin" => Ok(Self::Admin),
-            other => Err(format!("unknown role `{other}` (admin, member or viewer)")),
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::core::identity::Role;
 
 /// Whether a user may sign in, as the user list filters it: `active` (not disabled) or
 /// `disabled`.
@@ -147,6 +110,17 @@ pub struct Principal {
     /// user's current one.
     pub role: Role,
     pub credential: Credential,
+}
+
+impl Principal {
+    /// The acting identity of this principal for a request from `meta`.
+    pub fn identity(&self, meta: crate::core::identity::RequestMeta) -> crate::core::identity::Identity {
+        let key = match self.credential {
+            Credential::ApiKey { key_id } => Some(key_id),
+            Credential::Session { .. } => None,
+        };
+        crate::core::identity::Identity::user(self.user_id, self.role, meta).with_api_key(key)
+    }
 }
 
 /// What the request presented.

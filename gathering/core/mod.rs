@@ -3,6 +3,7 @@
 //! symbolic links that leave a root.
 
 pub mod error;
+pub mod identity;
 pub mod json;
 pub mod path_guard;
 pub mod readiness;
