@@ -1,6 +1,64 @@
-//! Tidy checks: the DESIGN.md invariants that are cheap to verify by reading the source tree.
+//! Tidy checks: the DESIGN.md invariants that are cheap to verify by reading the source tree
+//! (the module graph in `layering`, file length, SQL placement and lint exceptions in `source`).
 
 use std::path::{Path, PathBuf};
+
+mod layering;
+mod source;
+
+/// One Rust file's path (relative to `gathering/` for the crate's sources, to the repository
+/// for the rest) and text.
+pub struct SourceFile {
+    pub relative: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// The file's code before its `#[cfg(test)]` module; nothing for a file of tests
+    /// (`tests.rs`, `*_tests.rs`).
+    pub fn non_test_code(&self) -> &str {
+        let name = self.relative.rsplit('/').next().unwrap_or_default();
+        if name == "tests.rs" || name.ends_with("_tests.rs") {
+            return "";
+        }
+        match self.text.find("#[cfg(test)]") {
+            Some(at) => &self.text[..at],
+            None => &self.text,
+        }
+    }
+}
+
+/// The crate's sources, relative to `gathering/`.
+pub fn source_files() -> Vec<SourceFile> {
+    let src = root().join("gathering");
+    rust_files(&src)
+        .into_iter()
+        .map(|path| SourceFile {
+            relative: path.strip_prefix(&src).unwrap().display().to_string(),
+            text: std::fs::read_to_string(&path).unwrap(),
+        })
+        .collect()
+}
+
+/// Every Rust file of the repository (sources, tests, benches, build script), relative to the
+/// repository.
+pub fn all_rust_files() -> Vec<SourceFile> {
+    let mut paths = Vec::new();
+    for dir in ["gathering", "tests", "benches", "crates"] {
+        if root().join(dir).is_dir() {
+            paths.extend(rust_files(&root().join(dir)));
+        }
+    }
+    paths.push(root().join("build.rs"));
+    paths
+        .into_iter()
+        .filter(|p| !p.components().any(|c| c.as_os_str() == "target"))
+        .map(|path| SourceFile {
+            relative: relative(&path),
+            text: std::fs::read_to_string(&path).unwrap(),
+        })
+        .collect()
+}
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
