@@ -32,9 +32,10 @@ async fn a_fresh_database_gets_every_migration_the_extension_and_the_schemas() {
     for schema in [
         "auth",
         "events",
-        "agent",
-        "circle",
-        "memory",
+        "audit",
+        "llm",
+        "agents",
+        "tools",
         "pipeline",
         "scheduler",
     ] {
@@ -43,6 +44,14 @@ async fn a_fresh_database_gets_every_migration_the_extension_and_the_schemas() {
             .await
             .unwrap();
         assert!(found.is_some(), "schema {schema} missing");
+    }
+    // Schemas arrive with the module that fills them, none ahead of time.
+    for schema in ["agent", "circle", "conversation", "memory", "workspace"] {
+        let found = client
+            .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
+            .await
+            .unwrap();
+        assert!(found.is_none(), "empty schema {schema} still created");
     }
     // pgvector works, not just installed.
     let distance: f64 = client

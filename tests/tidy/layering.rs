@@ -242,7 +242,10 @@ pub fn forbidden_imports(files: &[SourceFile], layers: &[(&str, &[&str])]) -> Ve
             continue;
         };
         for used in crate_imports(file.non_test_code()) {
-            if used != module && table.contains_key(used.as_str()) && !allowed.contains(&used.as_str()) {
+            if used != module
+                && table.contains_key(used.as_str())
+                && !allowed.contains(&used.as_str())
+            {
                 problems.push(format!(
                     "{}: uses `crate::{used}`, but `{module}` may use only {allowed:?}",
                     file.relative
@@ -290,7 +293,10 @@ pub fn cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> 
 
 /// The import graph between top-level modules as the source has it.
 pub fn import_graph(files: &[SourceFile]) -> BTreeMap<String, BTreeSet<String>> {
-    let modules: BTreeSet<&str> = files.iter().filter_map(|f| module_of(&f.relative)).collect();
+    let modules: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| module_of(&f.relative))
+        .collect();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in files {
         let Some(module) = module_of(&file.relative) else {
@@ -335,7 +341,10 @@ fn the_table_lists_lower_layers_only() {
     for (at, (module, uses)) in LAYERS.iter().enumerate() {
         for used in *uses {
             let below = LAYERS[..at].iter().any(|(m, _)| m == used);
-            assert!(below, "`{module}` may use `{used}`, which is not listed before it");
+            assert!(
+                below,
+                "`{module}` may use `{used}`, which is not listed before it"
+            );
         }
     }
 }
@@ -357,8 +366,14 @@ fn a_forbidden_import_is_reported_with_its_file() {
             "events/y.rs",
             "//! y\nuse crate::{core::identity::Role, auth::model::Principal};\n",
         ),
-        file("llm/z.rs", "//! z\nfn f() { crate::audit::store::record(); }\n"),
-        file("core/ok.rs", "//! ok\nuse super::error::DomainError;\n#[cfg(test)]\nuse crate::api::X;\n"),
+        file(
+            "llm/z.rs",
+            "//! z\nfn f() { crate::audit::store::record(); }\n",
+        ),
+        file(
+            "core/ok.rs",
+            "//! ok\nuse super::error::DomainError;\n#[cfg(test)]\nuse crate::api::X;\n",
+        ),
         file("newmod/a.rs", "//! a\n"),
     ];
     let problems = forbidden_imports(&files, LAYERS);

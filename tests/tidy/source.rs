@@ -26,8 +26,18 @@ pub fn may_hold_sql(relative: &str) -> bool {
 }
 
 const SQL_STARTS: &[&str] = &[
-    "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "WITH ", "CREATE ", "ALTER ", "DROP ",
-    "LOCK ", "TRUNCATE ", "LISTEN ", "NOTIFY ",
+    "SELECT ",
+    "INSERT INTO",
+    "UPDATE ",
+    "DELETE FROM",
+    "WITH ",
+    "CREATE ",
+    "ALTER ",
+    "DROP ",
+    "LOCK ",
+    "TRUNCATE ",
+    "LISTEN ",
+    "NOTIFY ",
 ];
 
 /// The lines of non-test code that open a string literal with an SQL statement.
@@ -64,7 +74,10 @@ pub fn sql_outside_stores(files: &[SourceFile]) -> Vec<String> {
 pub fn unexplained_allows(files: &[SourceFile]) -> Vec<String> {
     let mut found = Vec::new();
     // The tidy checks quote the attribute in their own tests.
-    for f in files.iter().filter(|f| !f.relative.starts_with("tests/tidy/")) {
+    for f in files
+        .iter()
+        .filter(|f| !f.relative.starts_with("tests/tidy/"))
+    {
         let lines: Vec<&str> = f.text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             if line.contains("allow(clippy::too_many_arguments")
@@ -133,26 +146,50 @@ fn a_long_file_is_reported() {
 #[test]
 fn sql_outside_a_store_is_reported() {
     let files = [
-        file("agents/mod.rs", "//! a\nlet q = client.query(\n    \"SELECT id FROM agents.agents\", &[]);\n"),
-        file("auth/x.rs", "//! b\nformat!(\"UPDATE auth.users SET x = 1\")\n"),
+        file(
+            "agents/mod.rs",
+            "//! a\nlet q = client.query(\n    \"SELECT id FROM agents.agents\", &[]);\n",
+        ),
+        file(
+            "auth/x.rs",
+            "//! b\nformat!(\"UPDATE auth.users SET x = 1\")\n",
+        ),
         file("agents/store.rs", "//! ok\n\"SELECT 1\"\n"),
         file("pipeline/store/runs.rs", "//! ok\n\"DELETE FROM x\"\n"),
-        file("agents/doc.rs", "//! the engine claims runs (`FOR UPDATE SKIP LOCKED`)\n// \"SELECT\" in a comment\n"),
-        file("agents/t.rs", "//! t\n#[cfg(test)]\nmod tests { \"SELECT 1\"; }\n"),
+        file(
+            "agents/doc.rs",
+            "//! the engine claims runs (`FOR UPDATE SKIP LOCKED`)\n// \"SELECT\" in a comment\n",
+        ),
+        file(
+            "agents/t.rs",
+            "//! t\n#[cfg(test)]\nmod tests { \"SELECT 1\"; }\n",
+        ),
     ];
     let found = sql_outside_stores(&files);
     assert_eq!(
         found,
-        ["agents/mod.rs: SQL on lines [3]", "auth/x.rs: SQL on lines [2]"]
+        [
+            "agents/mod.rs: SQL on lines [3]",
+            "auth/x.rs: SQL on lines [2]"
+        ]
     );
 }
 
 #[test]
 fn an_allow_without_a_reason_is_reported() {
     let files = [
-        file("a.rs", "//! a\n#[allow(clippy::too_many_arguments)]\nfn f() {}\n"),
-        file("b.rs", "//! b\n// the wire protocol's arity\n#[allow(clippy::too_many_arguments)]\nfn f() {}\n"),
-        file("c.rs", "//! c\n#[allow(clippy::too_many_arguments, reason = \"x\")]\nfn f() {}\n"),
+        file(
+            "a.rs",
+            "//! a\n#[allow(clippy::too_many_arguments)]\nfn f() {}\n",
+        ),
+        file(
+            "b.rs",
+            "//! b\n// the wire protocol's arity\n#[allow(clippy::too_many_arguments)]\nfn f() {}\n",
+        ),
+        file(
+            "c.rs",
+            "//! c\n#[allow(clippy::too_many_arguments, reason = \"x\")]\nfn f() {}\n",
+        ),
     ];
     assert_eq!(unexplained_allows(&files), ["a.rs:2"]);
 }
