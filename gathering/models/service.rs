@@ -336,3 +336,34 @@ impl Stream for Metered {
         polled
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::identity::{RequestMeta, Role};
+
+    #[test]
+    fn fair_turns_count_against_the_user_then_the_key_then_the_agent() {
+        let (user, key, agent) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let for_agent = Attribution {
+            agent_id: Some(agent),
+            conversation_id: Some(Uuid::now_v7()),
+        };
+        let member = Identity::user(user, Role::Member, RequestMeta::default());
+        assert_eq!(fair_key(&member, for_agent), user);
+        assert_eq!(
+            fair_key(&member.clone().with_api_key(Some(key)), for_agent),
+            user
+        );
+        let keyed = Identity {
+            user_id: None,
+            ..Identity::system().with_api_key(Some(key))
+        };
+        assert_eq!(fair_key(&keyed, for_agent), key);
+        assert_eq!(fair_key(&Identity::system(), for_agent), agent);
+        assert_eq!(
+            fair_key(&Identity::system(), Attribution::default()),
+            CallerKey::nil()
+        );
+    }
+}

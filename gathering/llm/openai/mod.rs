@@ -9,7 +9,7 @@ mod stream;
 mod wire;
 
 #[cfg(test)]
-mod tests;
+mod openai_tests;
 
 use reqwest::RequestBuilder;
 use secrecy::{ExposeSecret, SecretString};
