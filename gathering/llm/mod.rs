@@ -5,7 +5,7 @@
 //!
 //! This module knows models, not users: of the crate it may import `core` only. The registry
 //! that maps the model names users see to a provider, a secret and a price, and the service that
-//! routes calls and records their usage, are `crate::models`.
+//! routes calls and records their usage, are the top-level `models` module.
 //!
 //! A chat is a stream of [`Delta`]s. Dropping the stream cancels the generation: the local engine
 //! stops decoding for that sequence at its next step, and an HTTP provider's connection is closed.
