@@ -659,7 +659,7 @@ async fn import_personas(pool: &Pool, config: &Config) {
 fn agents_service(
     config: &Config,
     pool: deadpool_postgres::Pool,
-    llm: crate::llm::service::LlmService,
+    llm: crate::models::LlmService,
     bus: Bus,
 ) -> Result<crate::agents::Agents, StartError> {
     // rmcp's HTTP client takes its TLS crypto from the process default; ours is ring.
@@ -690,7 +690,7 @@ fn agents_service(
 }
 
 /// The model service: local engines on the chosen device, hosted clients' timeouts and retries.
-fn llm_service(config: &Config, pool: deadpool_postgres::Pool) -> crate::llm::service::LlmService {
+fn llm_service(config: &Config, pool: deadpool_postgres::Pool) -> crate::models::LlmService {
     use crate::llm::local::{Device, LocalModels, LocalSettings};
     let m = &config.models;
     let (device, why) = Device::choose(&m.device);
@@ -709,5 +709,5 @@ fn llm_service(config: &Config, pool: deadpool_postgres::Pool) -> crate::llm::se
         max_retries: m.provider_retries,
         ..Default::default()
     };
-    crate::llm::service::LlmService::new(pool, Arc::new(local), options)
+    crate::models::LlmService::new(pool, Arc::new(local), options)
 }

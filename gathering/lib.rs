@@ -14,6 +14,7 @@ pub mod db;
 pub mod events;
 pub mod llm;
 pub mod maintenance;
+pub mod models;
 pub mod orchestration;
 pub mod overview;
 pub mod personas;

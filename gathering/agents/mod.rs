@@ -24,8 +24,7 @@ use crate::auth::model::Role;
 use crate::core::error::{DomainError, is_unique_violation};
 use crate::events::bus::Bus;
 use crate::events::{EventType, NewEvent, Scope, outbox};
-use crate::llm::registry::{self, ModelKind, RegistryError};
-use crate::llm::service::LlmService;
+use crate::models::{self, LlmService, ModelKind, RegistryError};
 use crate::tools::registry::ToolRegistry;
 
 /// Settings of agents (config `[agents]`).
@@ -159,7 +158,7 @@ impl Agents {
     }
 
     async fn check_model(&self, name: &str) -> Result<(), DomainError> {
-        let model = registry::get_model(&self.inner.pool, name)
+        let model = models::get_model(&self.inner.pool, name)
             .await
             .map_err(registry_error)?;
         if model.kind != ModelKind::Chat {

@@ -22,12 +22,11 @@ use super::{Agent, AgentStatus, Agents};
 use crate::conversations::{self, Conversation, NewMessage, StoredMessage, store as cstore};
 use crate::core::error::DomainError;
 use crate::events::{EventType, NewEvent, Scope};
-use crate::llm::registry::ModelKind;
-use crate::llm::service::{Caller, ServiceError};
 use crate::llm::{
     ChatRequest, Delta, FinishReason, Message, Role as MessageRole, Sampling, ToolCall, ToolSpec,
     Usage,
 };
+use crate::models::{Attribution, ModelKind, ServiceError};
 
 use super::turn::TurnError;
 pub use super::turn::{Turn, TurnCaller, TurnEvent, TurnInput};
@@ -202,9 +201,13 @@ async fn run(
     let agent = &input.agent;
     let persona = crate::personas::get(pool, agent.persona_id).await?;
     let model = inner.llm.resolve(&agent.model, ModelKind::Chat).await?;
-    let caller = Caller {
-        user_id: Some(input.caller.user_id),
-        api_key_id: input.caller.api_key_id,
+    let who = crate::core::identity::Identity::user(
+        input.caller.user_id,
+        input.caller.role,
+        input.caller.meta.clone(),
+    )
+    .with_api_key(input.caller.api_key_id);
+    let for_ = Attribution {
         agent_id: Some(agent.id),
         conversation_id: Some(conversation.id),
     };
@@ -286,7 +289,8 @@ async fn run(
                 conversation,
                 &user_message,
                 budget,
-                &caller,
+                &who,
+                for_,
                 &agent.model,
             )
             .await?;
@@ -323,7 +327,7 @@ async fn run(
             },
             stop: Vec::new(),
         };
-        let round = generate(agents, caller, agent, request, out, conversation).await?;
+        let round = generate(agents, &who, for_, agent, request, out, conversation).await?;
         total.prompt_tokens += round.usage.prompt_tokens;
         total.completion_tokens += round.usage.completion_tokens;
 
@@ -457,14 +461,15 @@ async fn run(
 /// that leaves, or a model that fails, still leaves what was said stored.
 async fn generate(
     agents: &Agents,
-    caller: Caller,
+    who: &crate::core::identity::Identity,
+    for_: Attribution,
     agent: &Agent,
     request: ChatRequest,
     out: &mut Emitter,
     conversation: &Conversation,
 ) -> Result<Round, TurnError> {
     let started = Instant::now();
-    let started_call = agents.inner.llm.chat(caller, &agent.model, request);
+    let started_call = agents.inner.llm.chat(who, for_, &agent.model, request);
     let (model, mut stream) = tokio::select! {
         result = started_call => result?,
         _ = out.tx.closed() => {

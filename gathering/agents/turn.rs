@@ -11,9 +11,8 @@ use crate::audit::RequestMeta;
 use crate::auth::model::Role;
 use crate::conversations::Conversation;
 use crate::core::error::DomainError;
-use crate::llm::registry::RegistryError;
-use crate::llm::service::ServiceError;
 use crate::llm::{LlmError, Message, Usage};
+use crate::models::{RegistryError, ServiceError};
 
 /// Who asked for the turn.
 #[derive(Debug, Clone)]

@@ -7,8 +7,9 @@ use super::Agents;
 use super::turn::TurnError;
 use crate::conversations::{Conversation, StoredMessage, store as cstore};
 use crate::core::error::DomainError;
-use crate::llm::service::{Caller, ServiceError};
+use crate::core::identity::Identity;
 use crate::llm::{ChatRequest, Message, Role, Sampling};
+use crate::models::{Attribution, ServiceError};
 
 /// An estimate of the tokens `text` takes, on the high side.
 pub fn estimate_tokens(text: &str) -> usize {
@@ -79,7 +80,8 @@ pub(super) async fn history(
     conversation: &Conversation,
     just_stored: &StoredMessage,
     budget: usize,
-    caller: &Caller,
+    who: &Identity,
+    for_: Attribution,
     model: &str,
 ) -> Result<(String, Vec<Message>), TurnError> {
     let pool = &agents.inner.pool;
@@ -151,7 +153,7 @@ pub(super) async fn history(
             },
             stop: Vec::new(),
         };
-        let (_, stream) = agents.inner.llm.chat(*caller, model, request).await?;
+        let (_, stream) = agents.inner.llm.chat(who, for_, model, request).await?;
         let done = crate::llm::Completion::collect(stream)
             .await
             .map_err(ServiceError::Model)?;

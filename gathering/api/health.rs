@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use crate::core::readiness::{Phase, Readiness};
-use crate::llm::service::LlmService;
+use crate::models::LlmService;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthStatus {

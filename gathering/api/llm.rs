@@ -10,9 +10,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{Admin, ApiJson, Authed, ClientMeta, Viewer};
-use crate::auth::model::Role;
-use crate::llm::registry::{
+use super::extract::{Admin, ApiJson, Authed, Viewer};
+use crate::models::{
     self, Model, ModelPatch, NewModel, NewProvider, Provider, ProviderPatch, RegistryError,
     UsageFilter, UsageGroup, UsageTotal,
 };
@@ -38,7 +37,7 @@ pub async fn list_providers(
     State(state): State<AppState>,
     _authed: Authed<Viewer>,
 ) -> Result<Json<Vec<Provider>>, ApiError> {
-    Ok(Json(registry::list_providers(&state.pool).await?))
+    Ok(Json(models::list_providers(&state.pool).await?))
 }
 
 /// Add a provider (an OpenAI-compatible server or Anthropic). Its API key stays in the
@@ -54,11 +53,10 @@ pub async fn list_providers(
     ))]
 pub async fn create_provider(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     ApiJson(body): ApiJson<NewProvider>,
 ) -> Result<(StatusCode, Json<Provider>), ApiError> {
-    let p = registry::create_provider(&state.pool, authed.principal.user_id, &meta, body).await?;
+    let p = models::create_provider(&state.pool, &authed.identity, body).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -74,13 +72,12 @@ pub async fn create_provider(
     ))]
 pub async fn update_provider(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<ProviderPatch>,
 ) -> Result<Json<Provider>, ApiError> {
     Ok(Json(
-        registry::update_provider(&state.pool, authed.principal.user_id, &meta, id, body).await?,
+        models::update_provider(&state.pool, &authed.identity, id, body).await?,
     ))
 }
 
@@ -95,11 +92,10 @@ pub async fn update_provider(
     ))]
 pub async fn delete_provider(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    registry::delete_provider(&state.pool, authed.principal.user_id, &meta, id).await?;
+    models::delete_provider(&state.pool, &authed.identity, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -113,7 +109,7 @@ pub async fn list_models(
     State(state): State<AppState>,
     _authed: Authed<Viewer>,
 ) -> Result<Json<Vec<Model>>, ApiError> {
-    Ok(Json(registry::list_models(&state.pool).await?))
+    Ok(Json(models::list_models(&state.pool).await?))
 }
 
 /// Register a model of a provider.
@@ -127,11 +123,10 @@ pub async fn list_models(
     ))]
 pub async fn create_model(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     ApiJson(body): ApiJson<NewModel>,
 ) -> Result<(StatusCode, Json<Model>), ApiError> {
-    let m = registry::create_model(&state.pool, authed.principal.user_id, &meta, body).await?;
+    let m = models::create_model(&state.pool, &authed.identity, body).await?;
     Ok((StatusCode::CREATED, Json(m)))
 }
 
@@ -147,13 +142,12 @@ pub async fn create_model(
     ))]
 pub async fn update_model(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<ModelPatch>,
 ) -> Result<Json<Model>, ApiError> {
     Ok(Json(
-        registry::update_model(&state.pool, authed.principal.user_id, &meta, id, body).await?,
+        models::update_model(&state.pool, &authed.identity, id, body).await?,
     ))
 }
 
@@ -168,11 +162,10 @@ pub async fn update_model(
     ))]
 pub async fn delete_model(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    registry::delete_model(&state.pool, authed.principal.user_id, &meta, id).await?;
+    models::delete_model(&state.pool, &authed.identity, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -205,20 +198,20 @@ pub async fn usage(
     authed: Authed<Viewer>,
     Query(q): Query<UsageQuery>,
 ) -> Result<Json<Vec<UsageTotal>>, ApiError> {
-    let me = &authed.principal;
-    let user = match (me.role, q.user_id) {
-        (Role::Admin, wanted) => wanted,
-        (_, Some(other)) if other != me.user_id => {
+    let me = &authed.identity;
+    let user = match q.user_id {
+        wanted if me.is_admin() => wanted,
+        Some(other) if !me.is(other) => {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
                 "only admins may see other users' usage",
             ));
         }
-        _ => Some(me.user_id),
+        _ => me.user_id,
     };
     let group = q.group_by.unwrap_or(UsageGroup::Model);
     Ok(Json(
-        registry::usage_totals(
+        models::usage_totals(
             &state.pool,
             group,
             UsageFilter {

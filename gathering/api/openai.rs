@@ -20,13 +20,11 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
-use crate::auth::model::{Credential, Principal};
-use crate::llm::registry::RegistryError;
-use crate::llm::service::{Caller, ServiceError};
 use crate::llm::{
     ChatRequest, Completion, Delta, FinishReason, LlmError, Message, Role, Sampling, ToolCall,
     ToolSpec,
 };
+use crate::models::{Attribution, RegistryError, ServiceError};
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
@@ -60,17 +58,6 @@ impl From<LlmError> for ApiError {
     }
 }
 
-pub(super) fn caller(p: &Principal) -> Caller {
-    Caller {
-        user_id: Some(p.user_id),
-        api_key_id: match p.credential {
-            Credential::ApiKey { key_id } => Some(key_id),
-            Credential::Session { .. } => None,
-        },
-        ..Caller::default()
-    }
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ModelObject {
     pub id: String,
@@ -95,7 +82,7 @@ pub async fn models(
     State(state): State<AppState>,
     _authed: Authed<Viewer>,
 ) -> Result<Json<ModelList>, ApiError> {
-    let models = crate::llm::registry::list_models(&state.pool).await?;
+    let models = crate::models::list_models(&state.pool).await?;
     let mut data: Vec<ModelObject> = models
         .into_iter()
         .filter(|m| m.enabled)
@@ -397,7 +384,12 @@ pub async fn chat_completions(
     }
     let (model, stream) = state
         .llm
-        .chat(caller(&authed.principal), &body.model, request)
+        .chat(
+            &authed.identity,
+            Attribution::default(),
+            &body.model,
+            request,
+        )
         .await?;
     let id = format!("chatcmpl-{}", Uuid::now_v7().simple());
     let created = chrono::Utc::now().timestamp();
@@ -601,7 +593,7 @@ pub async fn embeddings(
     };
     let (model, out) = state
         .llm
-        .embed(caller(&authed.principal), &body.model, texts)
+        .embed(&authed.identity, Attribution::default(), &body.model, texts)
         .await?;
     if let Some(d) = body.dimensions
         && Some(d as i32) != model.dimension

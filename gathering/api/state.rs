@@ -35,7 +35,7 @@ pub struct AppState {
     /// Event frames serialised once for every socket (its own std mutex; see `frames`).
     pub frames: crate::websocket::FrameCache,
     /// Language models by name: registry, providers, local engines (cheap to clone).
-    pub llm: crate::llm::service::LlmService,
+    pub llm: crate::models::LlmService,
     /// Agents, their tools and their turns (the per-agent queues inside; see `agents::queue`).
     pub agents: crate::agents::Agents,
     /// Pipelines, their runs and this instance's engine (its run table behind a std mutex;

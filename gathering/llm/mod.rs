@@ -1,7 +1,11 @@
 //! Language models and embedders behind two traits, whatever runs them: the local burn models
-//! (`local/`), any OpenAI-compatible server (`openai.rs`) or Anthropic's Messages API
-//! (`anthropic.rs`). The registry (`registry.rs`) maps the model names users see to a provider,
-//! its secret and its price, and records the tokens and cost of every call.
+//! (`local/`), any OpenAI-compatible server (`openai/`) or Anthropic's Messages API
+//! (`anthropic.rs`), with the HTTP plumbing both providers share (`retry.rs`: timeouts, retries
+//! with backoff, Server-Sent Events). Start with the traits below, then a provider.
+//!
+//! This module knows models, not users: of the crate it may import `core` only. The registry
+//! that maps the model names users see to a provider, a secret and a price, and the service that
+//! routes calls and records their usage, are the top-level `models` module.
 //!
 //! A chat is a stream of [`Delta`]s. Dropping the stream cancels the generation: the local engine
 //! stops decoding for that sequence at its next step, and an HTTP provider's connection is closed.
@@ -9,9 +13,7 @@
 pub mod anthropic;
 pub mod local;
 pub mod openai;
-pub mod registry;
 pub mod retry;
-pub mod service;
 
 use std::pin::Pin;
 use std::time::Duration;

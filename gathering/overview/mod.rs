@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::auth::model::Role;
 use crate::core::error::DomainError;
 use crate::events::outbox;
-use crate::llm::registry::{self, UsageFilter, UsageGroup};
+use crate::models::{self, UsageFilter, UsageGroup};
 
 /// How many of each thing the caller may see.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -91,7 +91,7 @@ pub async fn load(
         let seq = outbox::head(&**client).await?;
         (counts, runs, seq)
     };
-    let usage = registry::usage_totals(
+    let usage = models::usage_totals(
         pool,
         UsageGroup::Day,
         UsageFilter {

@@ -339,6 +339,18 @@ async fn v1_serves_the_local_models() {
     })
     .await;
     assert!(recorded, "two embedding and two chat calls are recorded");
+    // A direct call through an API key is the key's and its user's, made for no agent.
+    let misattributed: i64 = client
+        .query_one(
+            "SELECT count(*) FROM llm.usage WHERE outcome = 'success'
+               AND (user_id IS NULL OR api_key_id IS NULL
+                    OR agent_id IS NOT NULL OR conversation_id IS NOT NULL)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(misattributed, 0, "usage rows name the key and its user");
     let usage = json(app.get_as("/api/llm/usage?group_by=model", &key).await).await;
     let chat = usage
         .as_array()

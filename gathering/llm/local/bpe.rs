@@ -141,10 +141,6 @@ impl Tokenizer {
         self.tokens.len()
     }
 
-    pub fn token_id(&self, token: &str) -> Option<u32> {
-        self.vocab.get(token).copied()
-    }
-
     pub fn is_special(&self, id: u32) -> bool {
         self.special_ids.get(id as usize).copied().unwrap_or(false)
     }

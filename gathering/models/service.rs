@@ -2,6 +2,7 @@
 //! the provider's client (the local engines, an OpenAI-compatible server or Anthropic), falls back
 //! along the model's `fallback` chain when a provider fails before answering, and writes one
 //! usage row per attempt (tokens, cost, latency, outcome), also for answers the client abandoned.
+//! The row names who called (the [`Identity`]'s user and API key) and what for ([`Attribution`]).
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -12,35 +13,34 @@ use futures_util::Stream;
 use secrecy::SecretString;
 use uuid::Uuid;
 
-use super::anthropic::AnthropicClient;
-use super::local::LocalModels;
-use super::openai::OpenAiClient;
-use super::registry::{self, Model, ModelKind, ProviderKind, RegistryError, UsageRecord};
-use super::retry::ClientOptions;
-use super::{
+use super::RegistryError;
+use super::catalog::{Model, ModelKind, get_model};
+use super::providers::ProviderKind;
+use super::usage::{UsageRecord, record_usage};
+use crate::core::identity::Identity;
+use crate::llm::anthropic::AnthropicClient;
+use crate::llm::local::{CallerKey, LocalModels};
+use crate::llm::openai::OpenAiClient;
+use crate::llm::retry::ClientOptions;
+use crate::llm::{
     ChatRequest, Delta, DeltaStream, Embedder, Embeddings, LanguageModel, LlmError, Usage,
 };
 
-/// Who is calling, for the usage ledger.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Caller {
-    pub user_id: Option<Uuid>,
-    pub api_key_id: Option<Uuid>,
-    /// The agent the call is made for, if any.
+/// What a call is made for, beyond who makes it: the agent and the conversation the usage
+/// ledger attributes it to (none for a direct call of a model).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attribution {
     pub agent_id: Option<Uuid>,
-    /// The conversation the call is made in, if any.
     pub conversation_id: Option<Uuid>,
 }
 
-impl Caller {
-    /// Whom the local engines' fair turns count the call against: the user (an agent acts for
-    /// its owner, an API key for its creator), else the key or the agent, else nobody.
-    pub fn key(&self) -> super::local::CallerKey {
-        self.user_id
-            .or(self.api_key_id)
-            .or(self.agent_id)
-            .unwrap_or_default()
-    }
+/// Whom the local engines' fair turns count a call against: the user (an agent acts for its
+/// owner, an API key for its creator), else the key or the agent, else nobody.
+fn fair_key(who: &Identity, for_: Attribution) -> CallerKey {
+    who.user_id
+        .or(who.api_key_id)
+        .or(for_.agent_id)
+        .unwrap_or_default()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,11 +100,11 @@ impl LlmService {
     fn chat_client(
         &self,
         model: &Model,
-        caller: Caller,
+        fair: CallerKey,
     ) -> Result<Arc<dyn LanguageModel>, LlmError> {
         let base = model.base_url.as_deref().unwrap_or_default();
         Ok(match model.provider_kind {
-            ProviderKind::Local => Arc::new(self.local.for_caller(caller.key())),
+            ProviderKind::Local => Arc::new(self.local.for_caller(fair)),
             ProviderKind::OpenAi => Arc::new(OpenAiClient::new(
                 base,
                 secret(model)?,
@@ -122,10 +122,10 @@ impl LlmService {
         })
     }
 
-    fn embed_client(&self, model: &Model, caller: Caller) -> Result<Arc<dyn Embedder>, LlmError> {
+    fn embed_client(&self, model: &Model, fair: CallerKey) -> Result<Arc<dyn Embedder>, LlmError> {
         let base = model.base_url.as_deref().unwrap_or_default();
         Ok(match model.provider_kind {
-            ProviderKind::Local => Arc::new(self.local.for_caller(caller.key())),
+            ProviderKind::Local => Arc::new(self.local.for_caller(fair)),
             ProviderKind::OpenAi => Arc::new(
                 OpenAiClient::new(base, secret(model)?, self.options.clone())?
                     .with_dimension(model.dimension.unwrap_or_default() as usize),
@@ -141,7 +141,7 @@ impl LlmService {
 
     /// The enabled model called `name` of the given kind.
     pub async fn resolve(&self, name: &str, kind: ModelKind) -> Result<Model, ServiceError> {
-        let model = registry::get_model(&self.pool, name).await?;
+        let model = get_model(&self.pool, name).await?;
         if model.kind != kind {
             return Err(LlmError::BadRequest(format!(
                 "{name} is a {} model, not a {} model",
@@ -159,23 +159,25 @@ impl LlmService {
     /// Starts a chat; returns the model that answers (after any fallback) and its stream.
     pub async fn chat(
         &self,
-        caller: Caller,
+        who: &Identity,
+        for_: Attribution,
         name: &str,
         request: ChatRequest,
     ) -> Result<(Model, DeltaStream), ServiceError> {
+        let fair = fair_key(who, for_);
         let mut model = self.resolve(name, ModelKind::Chat).await?;
         let mut hops = 0;
         loop {
             let started = Instant::now();
             let mut req = request.clone();
             req.model = model.provider_model.clone();
-            let attempt = match self.chat_client(&model, caller) {
+            let attempt = match self.chat_client(&model, fair) {
                 Ok(client) => client.chat(req).await,
                 Err(e) => Err(e),
             };
             match attempt {
                 Ok(stream) => {
-                    let meter = Meter::new(self.pool.clone(), model.clone(), caller, started);
+                    let meter = Meter::new(self.pool.clone(), model.clone(), who, for_, started);
                     return Ok((
                         model,
                         Box::pin(Metered {
@@ -185,7 +187,7 @@ impl LlmService {
                     ));
                 }
                 Err(e) => {
-                    let meter = Meter::new(self.pool.clone(), model.clone(), caller, started);
+                    let meter = Meter::new(self.pool.clone(), model.clone(), who, for_, started);
                     meter.finish("error", Some(e.to_string()));
                     let next = match (&model.fallback, e.is_provider_failure()) {
                         (Some(f), true) if hops < MAX_FALLBACKS => f.clone(),
@@ -202,19 +204,21 @@ impl LlmService {
     /// Embeds texts; returns the model that answered and the vectors.
     pub async fn embed(
         &self,
-        caller: Caller,
+        who: &Identity,
+        for_: Attribution,
         name: &str,
         texts: Vec<String>,
     ) -> Result<(Model, Embeddings), ServiceError> {
+        let fair = fair_key(who, for_);
         let mut model = self.resolve(name, ModelKind::Embedding).await?;
         let mut hops = 0;
         loop {
             let started = Instant::now();
-            let attempt = match self.embed_client(&model, caller) {
+            let attempt = match self.embed_client(&model, fair) {
                 Ok(client) => client.embed(&model.provider_model, texts.clone()).await,
                 Err(e) => Err(e),
             };
-            let mut meter = Meter::new(self.pool.clone(), model.clone(), caller, started);
+            let mut meter = Meter::new(self.pool.clone(), model.clone(), who, for_, started);
             match attempt {
                 Ok(out) => {
                     meter.usage.prompt_tokens = out.prompt_tokens;
@@ -239,18 +243,22 @@ impl LlmService {
 struct Meter {
     pool: Pool,
     model: Model,
-    caller: Caller,
+    user_id: Option<Uuid>,
+    api_key_id: Option<Uuid>,
+    for_: Attribution,
     started: Instant,
     usage: Usage,
     done: bool,
 }
 
 impl Meter {
-    fn new(pool: Pool, model: Model, caller: Caller, started: Instant) -> Self {
+    fn new(pool: Pool, model: Model, who: &Identity, for_: Attribution, started: Instant) -> Self {
         Self {
             pool,
             model,
-            caller,
+            user_id: who.user_id,
+            api_key_id: who.api_key_id,
+            for_,
             started,
             usage: Usage::default(),
             done: false,
@@ -271,10 +279,10 @@ impl Meter {
             model_name: self.model.name.clone(),
             provider: self.model.provider.clone(),
             operation: self.model.kind,
-            user_id: self.caller.user_id,
-            api_key_id: self.caller.api_key_id,
-            agent_id: self.caller.agent_id,
-            conversation_id: self.caller.conversation_id,
+            user_id: self.user_id,
+            api_key_id: self.api_key_id,
+            agent_id: self.for_.agent_id,
+            conversation_id: self.for_.conversation_id,
             prompt_tokens: self.usage.prompt_tokens,
             completion_tokens: self.usage.completion_tokens,
             cost_usd: self
@@ -287,7 +295,7 @@ impl Meter {
         let pool = self.pool.clone();
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
-                if let Err(e) = registry::record_usage(&pool, &record).await {
+                if let Err(e) = record_usage(&pool, &record).await {
                     tracing::warn!(model = %record.model_name, "usage not recorded: {e}");
                 }
             });
@@ -326,5 +334,36 @@ impl Stream for Metered {
             _ => {}
         }
         polled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::identity::{RequestMeta, Role};
+
+    #[test]
+    fn fair_turns_count_against_the_user_then_the_key_then_the_agent() {
+        let (user, key, agent) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let for_agent = Attribution {
+            agent_id: Some(agent),
+            conversation_id: Some(Uuid::now_v7()),
+        };
+        let member = Identity::user(user, Role::Member, RequestMeta::default());
+        assert_eq!(fair_key(&member, for_agent), user);
+        assert_eq!(
+            fair_key(&member.clone().with_api_key(Some(key)), for_agent),
+            user
+        );
+        let keyed = Identity {
+            user_id: None,
+            ..Identity::system().with_api_key(Some(key))
+        };
+        assert_eq!(fair_key(&keyed, for_agent), key);
+        assert_eq!(fair_key(&Identity::system(), for_agent), agent);
+        assert_eq!(
+            fair_key(&Identity::system(), Attribution::default()),
+            CallerKey::nil()
+        );
     }
 }
