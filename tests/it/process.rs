@@ -783,7 +783,7 @@ async fn pipeline_run_on_a_server_follows_the_run_over_its_websocket() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{stderr}");
         assert!(
-            stderr.contains(&format!("pipeline triage-orders ("))
+            stderr.contains("pipeline triage-orders (")
                 && stderr.contains(&format!("), version {version}")),
             "{stderr}"
         );
