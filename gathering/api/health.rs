@@ -55,15 +55,8 @@ pub async fn ready(
     if phase != Phase::Ready {
         return Err(ApiError::new(ErrorCode::NotReady, reason));
     }
-    let ping = async {
-        let client = pool.get().await.map_err(|e| e.to_string())?;
-        client
-            .simple_query("SELECT 1")
-            .await
-            .map_err(|e| e.to_string())
-    };
-    match tokio::time::timeout(Duration::from_secs(2), ping).await {
-        Ok(Ok(_)) => Ok(Json(HealthStatus {
+    match tokio::time::timeout(Duration::from_secs(2), crate::db::ping(&pool)).await {
+        Ok(Ok(())) => Ok(Json(HealthStatus {
             status: "ready",
             models: Some(ModelsStatus {
                 device: llm.local().device().describe(),

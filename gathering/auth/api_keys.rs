@@ -7,11 +7,10 @@
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool};
 use serde_json::json;
-use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::model::{Credential, Principal, Role};
-use super::{Auth, AuthError, tokens};
+use super::{Auth, AuthError, store, tokens};
 use crate::audit::{self, Outcome, RequestMeta};
 use crate::events::{EventType, NewEvent, Scope, outbox};
 
@@ -51,24 +50,6 @@ pub struct CreatedApiKey {
     pub secret: String,
 }
 
-const COLUMNS: &str =
-    "id, user_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at";
-
-fn api_key(row: &Row) -> ApiKey {
-    let role: String = row.get(4);
-    ApiKey {
-        id: row.get(0),
-        user_id: row.get(1),
-        name: row.get(2),
-        prefix: row.get(3),
-        role: role.parse().unwrap_or(Role::Viewer),
-        created_at: row.get(5),
-        expires_at: row.get(6),
-        last_used_at: row.get(7),
-        revoked_at: row.get(8),
-    }
-}
-
 impl Auth {
     /// Creates a key for the principal's user. Only a password session may create keys, so a
     /// leaked key cannot mint itself successors that outlive it.
@@ -102,24 +83,18 @@ impl Auth {
         let prefix: String = secret.chars().take(DISPLAY_PREFIX_CHARS).collect();
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
-        let row = tx
-            .query_one(
-                &format!(
-                    "INSERT INTO auth.api_keys (id, user_id, name, prefix, key_hash, role, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
-                ),
-                &[
-                    &Uuid::now_v7(),
-                    &principal.user_id,
-                    &name,
-                    &prefix,
-                    &hash,
-                    &role.as_str(),
-                    &new.expires_at,
-                ],
-            )
-            .await?;
-        let key = api_key(&row);
+        let key = store::api_keys::insert(
+            &tx,
+            &store::api_keys::NewKeyRow {
+                user_id: principal.user_id,
+                name,
+                prefix: &prefix,
+                key_hash: &hash,
+                role,
+                expires_at: new.expires_at,
+            },
+        )
+        .await?;
         let entry = audit::Entry {
             actor_id: Some(principal.user_id),
             action: "api_key.created",
@@ -143,17 +118,7 @@ impl Auth {
         limit: i64,
     ) -> Result<Vec<ApiKey>, AuthError> {
         let client = pool.get().await?;
-        let rows = client
-            .query(
-                &format!(
-                    "SELECT {COLUMNS} FROM auth.api_keys
-                      WHERE user_id = $1 AND ($2::uuid IS NULL OR id > $2)
-                      ORDER BY id LIMIT $3"
-                ),
-                &[&user_id, &after, &limit],
-            )
-            .await?;
-        Ok(rows.iter().map(api_key).collect())
+        Ok(store::api_keys::list(&client, user_id, after, limit).await?)
     }
 
     /// Revokes a key of the principal's own, or anyone's for an admin, from a password
@@ -169,27 +134,14 @@ impl Auth {
         require_session(principal, "revoke API keys")?;
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
-        let row = tx
-            .query_opt(
-                &format!("SELECT {COLUMNS} FROM auth.api_keys WHERE id = $1 FOR UPDATE"),
-                &[&key_id],
-            )
-            .await?;
-        let key = match row.as_ref().map(api_key) {
+        let key = match store::api_keys::lock(&tx, key_id).await? {
             Some(key) if key.user_id == principal.user_id || principal.role == Role::Admin => key,
             _ => return Err(AuthError::NotFound("API key")),
         };
         if key.revoked_at.is_some() {
             return Ok(key);
         }
-        let row = tx
-            .query_one(
-                &format!(
-                    "UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 RETURNING {COLUMNS}"
-                ),
-                &[&key_id],
-            )
-            .await?;
+        let revoked = store::api_keys::revoke(&tx, key_id).await?;
         let entry = audit::Entry {
             actor_id: Some(principal.user_id),
             action: "api_key.revoked",
@@ -198,7 +150,6 @@ impl Auth {
             details: json!({"key_id": key.id, "prefix": key.prefix, "owner_id": key.user_id}),
         };
         audit::store::record(&tx, &entry).await?;
-        let revoked = api_key(&row);
         outbox::append(
             &tx,
             &key_event(EventType::ApiKeyRevoked, &revoked, principal),
@@ -215,42 +166,22 @@ impl Auth {
         secret: &str,
     ) -> Result<Option<Principal>, tokio_postgres::Error> {
         let hash = tokens::hash_token(secret);
-        let row = client
-            .query_opt(
-                "SELECT k.id, k.user_id, k.role, u.role,
-                        k.last_used_at IS NULL
-                          OR k.last_used_at < now() - make_interval(secs => $2)
-                   FROM auth.api_keys k JOIN auth.users u ON u.id = k.user_id
-                  WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND NOT u.disabled
-                    AND (k.expires_at IS NULL OR k.expires_at > now())",
-                &[&hash, &(LAST_USED_RESOLUTION_SECS as f64)],
-            )
-            .await?;
-        let Some(row) = row else {
+        let found =
+            store::api_keys::usable_by_hash(client, &hash, LAST_USED_RESOLUTION_SECS as f64)
+                .await?;
+        let Some(found) = found else {
             return Ok(None);
         };
-        let key_id: Uuid = row.get(0);
-        let key_role: String = row.get(2);
-        let user_role: String = row.get(3);
-        let stale: bool = row.get(4);
-        let role = key_role
-            .parse::<Role>()
-            .unwrap_or(Role::Viewer)
-            .min(user_role.parse().unwrap_or(Role::Viewer));
-        if stale {
+        let key_id = found.key_id;
+        let role = found.key_role.min(found.user_role);
+        if found.stale {
             // Bookkeeping only: a failure here must not refuse a valid request.
-            if let Err(e) = client
-                .execute(
-                    "UPDATE auth.api_keys SET last_used_at = now() WHERE id = $1",
-                    &[&key_id],
-                )
-                .await
-            {
+            if let Err(e) = store::api_keys::touch_last_used(client, key_id).await {
                 tracing::warn!(%key_id, "recording an API key's last use failed: {e}");
             }
         }
         Ok(Some(Principal {
-            user_id: row.get(1),
+            user_id: found.user_id,
             role,
             credential: Credential::ApiKey { key_id },
         }))

@@ -8,6 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
+use super::store::login_failures;
+
 /// When the backoff starts and how it grows.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -51,14 +53,7 @@ pub async fn blocked_until(
     client: &impl GenericClient,
     key: &str,
 ) -> Result<Option<DateTime<Utc>>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            "SELECT blocked_until FROM auth.login_failures
-              WHERE email_key = $1 AND blocked_until > now()",
-            &[&key],
-        )
-        .await?;
-    Ok(row.map(|r| r.get(0)))
+    login_failures::blocked_until(client, key).await
 }
 
 /// Counts a failure; returns when the resulting block ends, if there is one.
@@ -67,40 +62,18 @@ pub async fn record_failure(
     key: &str,
     policy: &Policy,
 ) -> Result<Option<DateTime<Utc>>, tokio_postgres::Error> {
-    let row = client
-        .query_one(
-            "INSERT INTO auth.login_failures AS f (email_key, failures) VALUES ($1, 1)
-             ON CONFLICT (email_key) DO UPDATE SET
-                 failures = CASE WHEN f.last_failed_at > now() - make_interval(secs => $2)
-                                 THEN f.failures + 1 ELSE 1 END,
-                 last_failed_at = now()
-             RETURNING failures",
-            &[&key, &policy.forget_after.as_secs_f64()],
-        )
-        .await?;
-    let failures: i32 = row.get(0);
+    let failures =
+        login_failures::count_failure(client, key, policy.forget_after.as_secs_f64()).await?;
     let Some(delay) = policy.delay_after(u32::try_from(failures).unwrap_or(u32::MAX)) else {
         return Ok(None);
     };
-    let row = client
-        .query_one(
-            "UPDATE auth.login_failures SET blocked_until = now() + make_interval(secs => $2)
-              WHERE email_key = $1 RETURNING blocked_until",
-            &[&key, &delay.as_secs_f64()],
-        )
-        .await?;
-    Ok(Some(row.get(0)))
+    let until = login_failures::block(client, key, delay.as_secs_f64()).await?;
+    Ok(Some(until))
 }
 
 /// Forgets the failures of `key` (after a successful login).
 pub async fn clear(client: &impl GenericClient, key: &str) -> Result<(), tokio_postgres::Error> {
-    client
-        .execute(
-            "DELETE FROM auth.login_failures WHERE email_key = $1",
-            &[&key],
-        )
-        .await?;
-    Ok(())
+    login_failures::clear(client, key).await
 }
 
 /// Deletes rows whose failures no longer count; returns how many.
@@ -108,14 +81,7 @@ pub async fn purge(
     client: &impl GenericClient,
     policy: &Policy,
 ) -> Result<u64, tokio_postgres::Error> {
-    client
-        .execute(
-            "DELETE FROM auth.login_failures
-              WHERE last_failed_at < now() - make_interval(secs => $1)
-                AND (blocked_until IS NULL OR blocked_until < now())",
-            &[&policy.forget_after.as_secs_f64()],
-        )
-        .await
+    login_failures::purge(client, policy.forget_after.as_secs_f64()).await
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ pub struct Readiness {
     inner: Arc<Mutex<(Phase, String)>>,
     /// The supervised background loops: one that is down makes the process not ready.
     pub loops: Loops,
+    /// The phase as it is set, for those who await a change instead of asking again.
+    phase: Arc<tokio::sync::watch::Sender<Phase>>,
 }
 
 impl Default for Readiness {
@@ -27,6 +29,7 @@ impl Default for Readiness {
         Self {
             inner: Arc::new(Mutex::new((Phase::Starting, "starting".to_owned()))),
             loops: Loops::default(),
+            phase: Arc::new(tokio::sync::watch::Sender::new(Phase::Starting)),
         }
     }
 }
@@ -34,6 +37,15 @@ impl Default for Readiness {
 impl Readiness {
     pub fn set(&self, phase: Phase, reason: impl Into<String>) {
         *self.inner.lock().unwrap_or_else(|p| p.into_inner()) = (phase, reason.into());
+        self.phase.send_replace(phase);
+    }
+
+    /// Returns once the phase has been set to `phase` (at once if it is now). Never returns if
+    /// it never is: race it with whatever would end the wait (the process stopping).
+    pub async fn reached(&self, phase: Phase) {
+        let mut changes = self.phase.subscribe();
+        // The sender lives in `self`, so the wait cannot fail for want of one.
+        let _ = changes.wait_for(|now| *now == phase).await;
     }
 
     /// The phase and its reason; a ready process with a background loop down is reported
@@ -65,5 +77,18 @@ mod tests {
         assert_eq!(readiness.get(), (Phase::Ready, "ready".to_owned()));
         other.set(Phase::ShuttingDown, "shutting down");
         assert_eq!(readiness.get().0, Phase::ShuttingDown);
+    }
+
+    #[tokio::test]
+    async fn reaching_a_phase_can_be_awaited() {
+        let readiness = Readiness::default();
+        let waiter = tokio::spawn({
+            let readiness = readiness.clone();
+            async move { readiness.reached(Phase::Ready).await }
+        });
+        readiness.set(Phase::Ready, "ready");
+        waiter.await.unwrap();
+        // Already there: returns at once.
+        readiness.reached(Phase::Ready).await;
     }
 }

@@ -147,3 +147,14 @@ pub async fn connect(target: &Target, options: PoolOptions) -> Result<Pool, DbEr
         .map_err(|e| target.classify(&e))?;
     Ok(pool)
 }
+
+/// One round trip on a pooled connection (`SELECT 1`): whether the database answers now. The
+/// error says why not (no connection to be had, or the query failed).
+pub async fn ping(pool: &Pool) -> Result<(), String> {
+    let client = pool.get().await.map_err(|e| e.to_string())?;
+    client
+        .simple_query("SELECT 1")
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}

@@ -754,6 +754,81 @@ async fn pipeline_run_local_runs_a_file_without_a_server_and_stores_the_run() {
     assert_eq!(runs, 1);
 }
 
+#[tokio::test]
+async fn pipeline_run_on_a_server_follows_the_run_over_its_websocket() {
+    let db = TestDb::migrated().await;
+    let dir = scratch_dir();
+    let config = dir.path().join("gathering.toml");
+    let mut server = pipeline_server(&db, &config);
+    let addr = listening_and_ready(&mut server).await;
+    let http = reqwest::Client::new();
+    let token = admin_token(&http, &addr).await;
+    let remote = |token: &str| {
+        let mut command = gathering();
+        command
+            .args(["pipeline", "run", "docs/pipelines/triage-orders.json"])
+            .args([
+                "--input",
+                r#"{"orders": [{"amount": 250}, {"amount": 20}]}"#,
+            ])
+            .args(["--server", &format!("http://{addr}/"), "--token", token]);
+        command
+    };
+    // Twice: stored, then stored again as a new version of the same pipeline.
+    for version in [1, 2] {
+        let output = tokio::time::timeout(Duration::from_secs(120), remote(&token).output())
+            .await
+            .expect("the run finishes")
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains("pipeline triage-orders (")
+                && stderr.contains(&format!("), version {version}")),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("note:"),
+            "followed by its events: {stderr}"
+        );
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains("total") && l.ends_with(" completed")),
+            "each node's progress: {stderr}"
+        );
+        let ended = stderr
+            .lines()
+            .find(|l| l.starts_with("run ") && l.contains(" completed in "))
+            .unwrap_or_else(|| panic!("{stderr}"));
+        let run_id = ended.split(' ').nth(1).unwrap();
+        let printed: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("the run's output is JSON on stdout");
+        let run: serde_json::Value = http
+            .get(format!("http://{addr}/api/pipeline-runs/{run_id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(run["output"], printed);
+    }
+
+    // A refused token: the server's answer, in one line.
+    let output = tokio::time::timeout(Duration::from_secs(60), remote("gk_not-a-key").output())
+        .await
+        .expect("the command finishes")
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_one_clear_line(
+        &String::from_utf8_lossy(&output.stderr),
+        "the server answered 401 Unauthorized",
+    );
+    server.kill().await.unwrap();
+}
+
 /// A server whose scheduler looks often and whose leases are short.
 fn scheduler_server(db: &TestDb, config: &std::path::Path) -> tokio::process::Child {
     std::fs::write(

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use gathering::app::{App, ShutdownReport, StartError};
 use gathering::auth::model::{Email, Password, Role};
+use gathering::cli::maintenance::Maintenance;
 use gathering::config::Config;
 use gathering::db::embedded::{EmbeddedPostgres, Lifetime};
 use gathering::db::{migrate, template};
-use gathering::maintenance::Maintenance;
 use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 

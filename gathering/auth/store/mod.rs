@@ -1,4 +1,10 @@
-//! SQL of identity: users, refresh-token families, revoked access tokens, the signing secret.
+//! SQL of identity, the only place `auth/` writes queries: users, refresh-token families,
+//! revoked access tokens and the signing secret here; API keys in `api_keys.rs`; the login
+//! backoff's counters in `login_failures.rs`. Functions take `&impl GenericClient`, so callers
+//! choose the transaction; none audits or publishes (the services in `auth/` do).
+
+pub mod api_keys;
+pub mod login_failures;
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
@@ -75,6 +81,38 @@ pub async fn get_user(
         .query_opt(
             &format!("SELECT {USER_COLUMNS} FROM auth.users WHERE id = $1"),
             &[&id],
+        )
+        .await?;
+    Ok(row.as_ref().map(user))
+}
+
+/// The enabled user with this email (case-insensitive).
+pub async fn find_active_by_email(
+    client: &impl GenericClient,
+    email: &str,
+) -> Result<Option<User>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM auth.users WHERE lower(email) = lower($1) AND NOT disabled"
+            ),
+            &[&email],
+        )
+        .await?;
+    Ok(row.as_ref().map(user))
+}
+
+/// The enabled admin created first.
+pub async fn oldest_active_admin(
+    client: &impl GenericClient,
+) -> Result<Option<User>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM auth.users WHERE role = 'admin' AND NOT disabled
+                  ORDER BY created_at LIMIT 1"
+            ),
+            &[],
         )
         .await?;
     Ok(row.as_ref().map(user))

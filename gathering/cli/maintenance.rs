@@ -1,15 +1,16 @@
 //! One-off commands' composition (`gathering migrate`, `gathering users create`, `gathering
-//! personas import`): the database
-//! (the embedded cluster started if needed), migrated and with auth prepared, but no listener,
-//! so they run beside a live server. Stops an embedded cluster it started.
+//! personas import`, and the integration tests' setup): the database (the embedded cluster
+//! started if needed), migrated and with auth prepared, but no listener, so they run beside a
+//! live server. Stops an embedded cluster it started. What it changes is done as the server
+//! itself ([`Identity::system`]): audited with no actor.
 
 use deadpool_postgres::Pool;
 
 use crate::app::{self, DatabaseSource, StartError};
-use crate::audit::RequestMeta;
 use crate::auth::model::{Email, Password, Role, User};
 use crate::auth::{Auth, NewUser};
 use crate::config::Config;
+use crate::core::identity::Identity;
 use crate::db::migrate;
 use crate::db::{self, PoolOptions, Target};
 
@@ -65,8 +66,9 @@ impl Maintenance {
             password,
             role,
         };
+        let identity = Identity::system();
         self.auth
-            .create_user(&self.pool, new, None, &RequestMeta::default())
+            .create_user(&self.pool, new, identity.user_id, &identity.meta)
             .await
     }
 
@@ -75,11 +77,11 @@ impl Maintenance {
         &self,
         dir: &std::path::Path,
     ) -> Result<crate::personas::ImportReport, crate::core::error::DomainError> {
-        let meta = RequestMeta::default();
+        let identity = Identity::system();
         let editor = crate::personas::Editor {
-            user_id: None,
-            role: Role::Admin,
-            meta: &meta,
+            user_id: identity.user_id,
+            role: identity.role,
+            meta: &identity.meta,
         };
         crate::personas::import_dir(&self.pool, editor, dir).await
     }
