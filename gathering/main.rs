@@ -674,8 +674,8 @@ impl LocalServer {
         })
     }
 
-    fn actor(&self) -> gathering::agents::Actor<'_> {
-        gathering::agents::Actor {
+    fn actor(&self) -> gathering::orchestration::pipeline::service::Actor<'_> {
+        gathering::orchestration::pipeline::service::Actor {
             user_id: self.user_id,
             role: self.role,
             meta: &self.meta,

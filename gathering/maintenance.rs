@@ -75,13 +75,8 @@ impl Maintenance {
         &self,
         dir: &std::path::Path,
     ) -> Result<crate::personas::ImportReport, crate::core::error::DomainError> {
-        let meta = RequestMeta::default();
-        let editor = crate::personas::Editor {
-            user_id: None,
-            role: Role::Admin,
-            meta: &meta,
-        };
-        crate::personas::import_dir(&self.pool, editor, dir).await
+        let who = crate::core::identity::Identity::system();
+        crate::personas::import_dir(&self.pool, &who, dir).await
     }
 
     /// Closes the pool and stops an embedded cluster this process started.

@@ -338,13 +338,8 @@ async fn importing_twice_updates_and_reports_malformed_files_with_their_line() {
         "---\nname: broken\ndisplay_name: Broken\nrole: x\ntemperature: hot\n---\nBody.\n",
     )
     .unwrap();
-    let meta = gathering::audit::RequestMeta::default();
-    let editor = gathering::personas::Editor {
-        user_id: None,
-        role: Role::Admin,
-        meta: &meta,
-    };
-    let first = gathering::personas::import_dir(&pool, editor, dir.path())
+    let editor = gathering::core::identity::Identity::system();
+    let first = gathering::personas::import_dir(&pool, &editor, dir.path())
         .await
         .unwrap();
     assert_eq!(first.created, ["tester"]);
@@ -352,7 +347,7 @@ async fn importing_twice_updates_and_reports_malformed_files_with_their_line() {
     assert!(first.failed[0].path.ends_with("broken.md"));
     assert_eq!(first.failed[0].line, Some(5), "{:?}", first.failed[0]);
 
-    let again = gathering::personas::import_dir(&pool, editor, dir.path())
+    let again = gathering::personas::import_dir(&pool, &editor, dir.path())
         .await
         .unwrap();
     assert_eq!(again.unchanged, ["tester"]);
@@ -361,7 +356,7 @@ async fn importing_twice_updates_and_reports_malformed_files_with_their_line() {
         good.replace("You test.", "You test well."),
     )
     .unwrap();
-    let changed = gathering::personas::import_dir(&pool, editor, dir.path())
+    let changed = gathering::personas::import_dir(&pool, &editor, dir.path())
         .await
         .unwrap();
     assert_eq!(changed.updated, ["tester"]);
