@@ -166,12 +166,12 @@ impl App {
                     metrics_public: config.http.metrics_public,
                     bus,
                     stopping: shutdown.clone(),
-                    websocket: crate::websocket::Settings {
+                    websocket: crate::api::ws::Settings {
                         ping_interval: config.events.ws_ping_interval,
                         idle_timeout: config.events.ws_idle_timeout,
-                        ..crate::websocket::Settings::default()
+                        ..crate::api::ws::Settings::default()
                     },
-                    frames: crate::websocket::FrameCache::default(),
+                    frames: crate::api::ws::FrameCache::default(),
                     llm,
                     agents,
                     pipelines,

@@ -20,4 +20,3 @@ pub mod overview;
 pub mod personas;
 pub mod telemetry;
 pub mod tools;
-pub mod websocket;

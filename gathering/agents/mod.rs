@@ -2,6 +2,10 @@
 //! by a user. `Agents` is the service the API holds: CRUD here (audited, published as
 //! `agent.*` events scoped to the agent and its owner), chat turns in `runtime.rs` (the tool
 //! loop), with the per-agent queue of `queue.rs` and the history window of `window.rs`.
+//!
+//! Every service call takes the acting `core::identity::Identity`: only an agent's owner or an
+//! admin changes it, only admins grant dangerous tools, and every change is recorded through
+//! `audit::record_change` in its own transaction. SQL is in `store.rs`.
 
 pub mod model;
 pub mod queue;
@@ -19,11 +23,10 @@ use uuid::Uuid;
 
 pub use model::{Agent, AgentName, AgentPatch, AgentStatus, NewAgent};
 
-use crate::audit::{self, Outcome, RequestMeta};
-use crate::auth::model::Role;
 use crate::core::error::{DomainError, is_unique_violation};
+use crate::core::identity::{Identity, Role};
 use crate::events::bus::Bus;
-use crate::events::{EventType, NewEvent, Scope, outbox};
+use crate::events::{EventType, Scope};
 use crate::models::{self, LlmService, ModelKind, RegistryError};
 use crate::tools::registry::ToolRegistry;
 
@@ -49,14 +52,6 @@ impl Default for AgentSettings {
             default_max_tokens: 512,
         }
     }
-}
-
-/// Who is acting on agents.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub user_id: Uuid,
-    pub role: Role,
-    pub meta: &'a RequestMeta,
 }
 
 /// The agents service: cheap to clone.
@@ -197,7 +192,7 @@ impl Agents {
         Ok(())
     }
 
-    pub async fn create(&self, actor: Actor<'_>, new: NewAgent) -> Result<Agent, DomainError> {
+    pub async fn create(&self, who: &Identity, new: NewAgent) -> Result<Agent, DomainError> {
         let name = AgentName::parse(&new.name)?;
         let persona = crate::personas::get(&self.inner.pool, new.persona_id)
             .await
@@ -213,7 +208,7 @@ impl Agents {
         let tools = new
             .tools
             .unwrap_or_else(|| persona.spec.allowed_skills.clone());
-        self.check_tools(&tools, actor.role).await?;
+        self.check_tools(&tools, who.role).await?;
         let prompt_addition = new.prompt_addition.unwrap_or_default();
         let iterations = new.max_tool_iterations.unwrap_or(5);
         model::check_settings(
@@ -233,27 +228,28 @@ impl Agents {
             max_tool_iterations: iterations,
             status: AgentStatus::Active,
         };
+        let owner = who.acting_user()?;
         let mut client = self.inner.pool.get().await?;
         let tx = client.transaction().await?;
-        let id = store::insert(&tx, actor.user_id, &row)
+        let id = store::insert(&tx, owner, &row)
             .await
             .map_err(|e| taken(e, name.as_str()))?;
         let agent = store::get(&tx, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("agent {id} vanished in its own transaction"))?;
-        changed(&tx, actor, EventType::AgentCreated, &agent).await?;
+        changed(&tx, who, EventType::AgentCreated, &agent).await?;
         tx.commit().await?;
         Ok(agent)
     }
 
     pub async fn update(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         id: Uuid,
         patch: AgentPatch,
     ) -> Result<Agent, DomainError> {
         let current = self.get(id).await?;
-        may_edit(&actor, &current)?;
+        who.may_change(Some(current.owner_id), "agent")?;
         let name = match &patch.name {
             Some(n) => AgentName::parse(n)?.as_str().to_owned(),
             None => current.name.clone(),
@@ -276,7 +272,7 @@ impl Agents {
         }
         let tools = patch.tools.clone().unwrap_or(current.tools.clone());
         if patch.tools.is_some() {
-            self.check_tools(&tools, actor.role).await?;
+            self.check_tools(&tools, who.role).await?;
         }
         let prompt_addition = patch
             .prompt_addition
@@ -310,18 +306,18 @@ impl Agents {
         let agent = store::get(&tx, id)
             .await?
             .ok_or_else(|| DomainError::NotFound(format!("no agent {id}")))?;
-        changed(&tx, actor, EventType::AgentUpdated, &agent).await?;
+        changed(&tx, who, EventType::AgentUpdated, &agent).await?;
         tx.commit().await?;
         Ok(agent)
     }
 
-    pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
+    pub async fn delete(&self, who: &Identity, id: Uuid) -> Result<(), DomainError> {
         let current = self.get(id).await?;
-        may_edit(&actor, &current)?;
+        who.may_change(Some(current.owner_id), "agent")?;
         let mut client = self.inner.pool.get().await?;
         let tx = client.transaction().await?;
         store::delete(&tx, id).await?;
-        changed(&tx, actor, EventType::AgentDeleted, &current).await?;
+        changed(&tx, who, EventType::AgentDeleted, &current).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -335,16 +331,6 @@ fn taken(e: tokio_postgres::Error, name: &str) -> DomainError {
     }
 }
 
-fn may_edit(actor: &Actor<'_>, agent: &Agent) -> Result<(), DomainError> {
-    if actor.role == Role::Admin || actor.user_id == agent.owner_id {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden(
-            "only the agent's owner or an admin may change it".into(),
-        ))
-    }
-}
-
 /// The scope of events about an agent: the agent and its owner.
 pub fn scope(agent: &Agent) -> Scope {
     Scope {
@@ -354,29 +340,15 @@ pub fn scope(agent: &Agent) -> Scope {
     }
 }
 
+/// Records a change to `agent` (audit row and `agent.*` event) in the change's transaction.
 async fn changed(
     tx: &impl GenericClient,
-    actor: Actor<'_>,
+    who: &Identity,
     event_type: EventType,
     agent: &Agent,
 ) -> Result<(), DomainError> {
     let details = json!({"agent": {"id": agent.id, "name": agent.name, "model": agent.model,
         "persona_id": agent.persona_id, "tools": agent.tools, "status": agent.status}});
-    audit::store::record(
-        tx,
-        &audit::Entry {
-            actor_id: Some(actor.user_id),
-            action: event_type.as_str(),
-            outcome: Outcome::Success,
-            meta: actor.meta,
-            details: details.clone(),
-        },
-    )
-    .await?;
-    outbox::append(
-        tx,
-        &NewEvent::new(event_type, scope(agent), Some(actor.user_id)).data(details),
-    )
-    .await?;
+    crate::audit::record_change(tx, who, event_type, scope(agent), details).await?;
     Ok(())
 }

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::Role;
 
 /// `^[a-z0-9][a-z0-9-]{0,62}$`: what `agent:<name>` on `/v1` and the database accept.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -29,7 +29,7 @@ use crate::llm::{
 use crate::models::{Attribution, ModelKind, ServiceError};
 
 use super::turn::TurnError;
-pub use super::turn::{Turn, TurnCaller, TurnEvent, TurnInput};
+pub use super::turn::{Turn, TurnEvent, TurnInput};
 
 /// The longest message a user may send.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -39,6 +39,7 @@ impl Agents {
     /// starts the turn. Fails at once (nothing stored) on a disabled agent, an empty or too
     /// long message, someone else's conversation, or a full queue.
     pub async fn start_turn(&self, input: TurnInput) -> Result<Turn, DomainError> {
+        let user = input.caller.acting_user()?;
         if input.agent.status != AgentStatus::Active {
             return Err(DomainError::Conflict(format!(
                 "agent {} is disabled",
@@ -59,7 +60,7 @@ impl Agents {
         let conversation = match input.conversation_id {
             Some(id) => {
                 let c = conversations::get(pool, id).await?;
-                conversations::may_access(&c, input.caller.user_id, input.caller.role)?;
+                conversations::may_access(&c, &input.caller)?;
                 if !c.agent_ids.contains(&input.agent.id) {
                     let client = pool.get().await?;
                     cstore::add_participant(&client, c.id, None, Some(input.agent.id)).await?;
@@ -70,7 +71,7 @@ impl Agents {
             }
             None => {
                 let title: String = input.message.trim().chars().take(80).collect();
-                conversations::create(pool, input.caller.user_id, input.agent.id, &title).await?
+                conversations::create(pool, user, input.agent.id, &title).await?
             }
         };
         let (tx, rx) = mpsc::channel(256);
@@ -80,14 +81,14 @@ impl Agents {
             let scope = Scope {
                 agent_id: Some(input.agent.id),
                 conversation_id: Some(c.id),
-                user_id: Some(input.caller.user_id),
+                user_id: input.caller.user_id,
                 ..Scope::default()
             };
             let mut out = Emitter {
                 tx,
                 agents: agents.clone(),
                 scope,
-                actor: input.caller.user_id,
+                actor: user,
                 n: 0,
             };
             if waiting.must_wait() {
@@ -201,12 +202,7 @@ async fn run(
     let agent = &input.agent;
     let persona = crate::personas::get(pool, agent.persona_id).await?;
     let model = inner.llm.resolve(&agent.model, ModelKind::Chat).await?;
-    let who = crate::core::identity::Identity::user(
-        input.caller.user_id,
-        input.caller.role,
-        input.caller.meta.clone(),
-    )
-    .with_api_key(input.caller.api_key_id);
+    let who = &input.caller;
     let for_ = Attribution {
         agent_id: Some(agent.id),
         conversation_id: Some(conversation.id),
@@ -215,10 +211,10 @@ async fn run(
     let user_message = conversations::append(
         pool,
         conversation,
-        Some(input.caller.user_id),
+        input.caller.user_id,
         NewMessage {
             role: Some(MessageRole::User),
-            author_user_id: Some(input.caller.user_id),
+            author_user_id: input.caller.user_id,
             content: input.message.clone(),
             ..NewMessage::default()
         },
@@ -354,7 +350,7 @@ async fn run(
             conversations::turn_completed(
                 pool,
                 conversation,
-                Some(input.caller.user_id),
+                input.caller.user_id,
                 json!({"agent_id": agent.id, "message_id": stored.id, "finish": finish,
                        "usage": total, "tool_rounds": rounds, "latency_ms": latency_ms}),
             )
@@ -400,7 +396,7 @@ async fn run(
                     let stored = conversations::append(
                         pool,
                         conversation,
-                        Some(input.caller.user_id),
+                        input.caller.user_id,
                         NewMessage {
                             role: Some(MessageRole::Tool),
                             author_agent_id: Some(agent.id),
@@ -424,7 +420,7 @@ async fn run(
             conversations::append(
                 pool,
                 conversation,
-                Some(input.caller.user_id),
+                input.caller.user_id,
                 NewMessage {
                     role: Some(MessageRole::Tool),
                     author_agent_id: Some(agent.id),

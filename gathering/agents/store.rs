@@ -5,7 +5,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::model::{Agent, AgentStatus};
-use crate::auth::model::Role;
+use crate::core::identity::Role;
 
 const SELECT: &str = "SELECT a.id, a.name, a.persona_id, p.name AS persona_name, a.model,
     a.prompt_addition, a.temperature, a.max_tokens, a.tools, a.max_tool_iterations, a.status,

@@ -12,9 +12,9 @@ use serde_json::json;
 use super::Agents;
 use super::turn::TurnInput;
 use crate::audit::{self, Outcome};
-use crate::auth::model::Role;
 use crate::conversations::Conversation;
 use crate::core::error::DomainError;
+use crate::core::identity::Role;
 use crate::events::{EventType, NewEvent, Scope, outbox};
 use crate::llm::ToolCall;
 use crate::tools::{Risk, Tool};
@@ -192,7 +192,7 @@ async fn record(
         audit::store::record(
             &tx,
             &audit::Entry {
-                actor_id: Some(input.caller.user_id),
+                actor_id: input.caller.user_id,
                 action: event_type.as_str(),
                 outcome,
                 meta: &input.caller.meta,
@@ -203,12 +203,12 @@ async fn record(
         let scope = Scope {
             agent_id: Some(input.agent.id),
             conversation_id: Some(conversation.id),
-            user_id: Some(input.caller.user_id),
+            user_id: input.caller.user_id,
             ..Scope::default()
         };
         outbox::append(
             &tx,
-            &NewEvent::new(event_type, scope, Some(input.caller.user_id)).data(details),
+            &NewEvent::new(event_type, scope, input.caller.user_id).data(details),
         )
         .await?;
         tx.commit().await?;

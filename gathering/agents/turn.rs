@@ -1,4 +1,4 @@
-//! The types of a chat turn: what it needs (`TurnInput`, `TurnCaller`), what clients see of it
+//! The types of a chat turn: what it needs (`TurnInput`), what clients see of it
 //! (`TurnEvent`, the same over SSE, WebSocket and the bus), and how it fails (`TurnError`,
 //! mapped to API error codes).
 
@@ -7,27 +7,19 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::Agent;
-use crate::audit::RequestMeta;
-use crate::auth::model::Role;
 use crate::conversations::Conversation;
 use crate::core::error::DomainError;
+use crate::core::identity::Identity;
 use crate::llm::{LlmError, Message, Usage};
 use crate::models::{RegistryError, ServiceError};
-
-/// Who asked for the turn.
-#[derive(Debug, Clone)]
-pub struct TurnCaller {
-    pub user_id: Uuid,
-    pub role: Role,
-    pub api_key_id: Option<Uuid>,
-    pub meta: RequestMeta,
-}
 
 /// What a turn needs.
 #[derive(Debug, Clone)]
 pub struct TurnInput {
     pub agent: Agent,
-    pub caller: TurnCaller,
+    /// Who asked for the turn: a user (the server itself cannot chat), possibly through an
+    /// API key, which usage is attributed to.
+    pub caller: Identity,
     /// Continue this conversation; `None` starts one.
     pub conversation_id: Option<Uuid>,
     pub message: String,

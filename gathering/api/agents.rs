@@ -15,12 +15,10 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
+use super::extract::{ApiJson, Authed, Member, Viewer};
 use super::views::{Page, page_bounds, search_term};
-use crate::agents::runtime::{Turn, TurnCaller, TurnEvent, TurnInput};
-use crate::agents::{Actor, Agent, AgentPatch, NewAgent};
-use crate::audit::RequestMeta;
-use crate::auth::model::{Credential, Principal};
+use crate::agents::runtime::{Turn, TurnEvent, TurnInput};
+use crate::agents::{Agent, AgentPatch, NewAgent};
 use crate::llm::Usage;
 
 /// `?owner_id=&q=&limit=&cursor=`.
@@ -74,14 +72,6 @@ pub async fn get(
     Ok(Json(state.agents.get(id).await?))
 }
 
-fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
-    Actor {
-        user_id: p.user_id,
-        role: p.role,
-        meta,
-    }
-}
-
 /// Create an agent from a persona. The model defaults to the persona's, else the server's;
 /// the tools to the persona's `allowed_skills`.
 #[utoipa::path(post, path = "/api/agents", tag = "agents", security(("bearer" = ["member"])),
@@ -94,14 +84,10 @@ fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     ApiJson(body): ApiJson<NewAgent>,
 ) -> Result<(StatusCode, Json<Agent>), ApiError> {
-    let agent = state
-        .agents
-        .create(actor(&authed.principal, &meta), body)
-        .await?;
+    let agent = state.agents.create(&authed.identity, body).await?;
     Ok((StatusCode::CREATED, Json(agent)))
 }
 
@@ -117,17 +103,11 @@ pub async fn create(
     ))]
 pub async fn update(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<AgentPatch>,
 ) -> Result<Json<Agent>, ApiError> {
-    Ok(Json(
-        state
-            .agents
-            .update(actor(&authed.principal, &meta), id, body)
-            .await?,
-    ))
+    Ok(Json(state.agents.update(&authed.identity, id, body).await?))
 }
 
 /// Delete an agent and its place in conversations (its owner or an admin).
@@ -140,14 +120,10 @@ pub async fn update(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .agents
-        .delete(actor(&authed.principal, &meta), id)
-        .await?;
+    state.agents.delete(&authed.identity, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -191,18 +167,6 @@ pub struct ChatReply {
     pub tool_calls: Vec<ToolCallView>,
     pub tool_rounds: u32,
     pub latency_ms: u64,
-}
-
-pub(super) fn turn_caller(p: &Principal, meta: RequestMeta) -> TurnCaller {
-    TurnCaller {
-        user_id: p.user_id,
-        role: p.role,
-        api_key_id: match p.credential {
-            Credential::ApiKey { key_id } => Some(key_id),
-            Credential::Session { .. } => None,
-        },
-        meta,
-    }
 }
 
 /// Reads a turn to its end.
@@ -291,7 +255,6 @@ pub(super) fn wants_event_stream(headers: &HeaderMap) -> bool {
     ))]
 pub async fn chat(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
@@ -311,7 +274,7 @@ pub async fn chat(
         .agents
         .start_turn(TurnInput {
             agent,
-            caller: turn_caller(&authed.principal, meta),
+            caller: authed.identity,
             conversation_id: body.conversation_id,
             message: body.message,
             history: None,

@@ -9,9 +9,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Authed, ClientMeta, Member, Viewer};
+use super::extract::{Authed, Member, Viewer};
 use super::views::{Page, PageQuery, page_bounds};
-use crate::auth::model::Role;
 use crate::conversations::{self, Conversation, StoredMessage};
 
 /// `?agent_id=&limit=&cursor=`.
@@ -39,8 +38,8 @@ pub async fn list(
     Query(q): Query<ConversationQuery>,
 ) -> Result<Json<Page<Conversation>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let me = &authed.principal;
-    let owner = (me.role != Role::Admin).then_some(me.user_id);
+    let me = &authed.identity;
+    let owner = if me.is_admin() { None } else { me.user_id };
     let items = conversations::list(&state.pool, owner, q.agent_id, after, limit).await?;
     Ok(Json(Page::of(items, limit, |c| c.id)))
 }
@@ -58,7 +57,7 @@ pub async fn get(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Conversation>, ApiError> {
     let c = conversations::get(&state.pool, id).await?;
-    conversations::may_access(&c, authed.principal.user_id, authed.principal.role)?;
+    conversations::may_access(&c, &authed.identity)?;
     Ok(Json(c))
 }
 
@@ -77,7 +76,7 @@ pub async fn messages(
 ) -> Result<Json<Page<StoredMessage>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
     let c = conversations::get(&state.pool, id).await?;
-    conversations::may_access(&c, authed.principal.user_id, authed.principal.role)?;
+    conversations::may_access(&c, &authed.identity)?;
     let items = conversations::messages(&state.pool, id, after, limit).await?;
     Ok(Json(Page::of(items, limit, |m| m.id)))
 }
@@ -91,12 +90,11 @@ pub async fn messages(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
-    ClientMeta(_meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let c = conversations::get(&state.pool, id).await?;
-    conversations::may_access(&c, authed.principal.user_id, authed.principal.role)?;
-    conversations::delete(&state.pool, &c, authed.principal.user_id).await?;
+    conversations::may_access(&c, &authed.identity)?;
+    conversations::delete(&state.pool, &c, &authed.identity).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -127,7 +127,7 @@ pub async fn stream(
             let topic = Topic::parse(raw)
                 .map_err(|e| ApiError::new(ErrorCode::ValidationFailed, format!("topics: {e}")))?;
             topic
-                .authorize(&principal)
+                .authorize(principal.user_id, principal.role)
                 .map_err(|e| ApiError::new(ErrorCode::Forbidden, e.to_string()))?;
             Ok(topic)
         })
@@ -162,7 +162,11 @@ pub async fn stream(
                 // a disabled user, a demotion or an expired token ends the stream.
                 if live.checked.elapsed() >= recheck {
                     match auth.authenticate(&pool, &live.token).await {
-                        Ok(principal) if topics.iter().all(|t| t.authorize(&principal).is_ok()) => {
+                        Ok(principal)
+                            if topics.iter().all(|t| {
+                                t.authorize(principal.user_id, principal.role).is_ok()
+                            }) =>
+                        {
                             live.principal = principal;
                             live.checked = tokio::time::Instant::now();
                         }

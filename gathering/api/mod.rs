@@ -1,5 +1,5 @@
-//! The HTTP API: routes, the error shape, middleware, OpenAPI. Handlers are thin: extract,
-//! parse, one domain call, map to a view. Only `api/` and `websocket/` import axum.
+//! The HTTP API and the WebSockets (`ws/`): routes, the error shape, middleware, OpenAPI.
+//! Handlers are thin: extract, parse, one domain call, map to a view. Only `api/` imports axum.
 
 pub mod agents;
 pub mod api_keys;
@@ -28,6 +28,7 @@ pub mod state;
 pub mod tools;
 pub mod users;
 pub mod views;
+pub mod ws;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -179,7 +180,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/api/mcp-servers/{id}", delete(tools::delete_server))
         .route("/api/mcp-servers/{id}/refresh", post(tools::refresh_server))
         .route("/v1/models", get(openai::models))
-        .merge(crate::websocket::routes())
+        .merge(ws::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()))
         .fallback(dashboard::serve)
         .with_state(state.clone());

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
+use super::extract::{ApiJson, Authed, Member, Viewer};
 use crate::llm::{
     ChatRequest, Completion, Delta, FinishReason, LlmError, Message, Role, Sampling, ToolCall,
     ToolSpec,
@@ -374,13 +374,12 @@ pub(super) fn usage_object(u: crate::llm::Usage) -> UsageObject {
     ))]
 pub async fn chat_completions(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     ApiJson(body): ApiJson<ChatCompletionRequest>,
 ) -> Result<Response, ApiError> {
     let request = body.to_request()?;
     if let Some(name) = body.model.strip_prefix("agent:") {
-        return super::openai_agents::complete(state, meta, authed, name, &body, request).await;
+        return super::openai_agents::complete(state, authed, name, &body, request).await;
     }
     let (model, stream) = state
         .llm

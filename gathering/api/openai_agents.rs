@@ -15,19 +15,17 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::AppState;
-use super::agents::{collect, tokio_stream_of, turn_caller};
+use super::agents::{collect, tokio_stream_of};
 use super::error::ApiError;
 use super::extract::{Authed, Member};
 use super::openai::{
     AssistantMessage, ChatChoice, ChatCompletion, ChatCompletionRequest, sse_response, usage_object,
 };
 use crate::agents::runtime::{TurnEvent, TurnInput};
-use crate::audit::RequestMeta;
 use crate::llm::{ChatRequest, Role};
 
 pub(super) async fn complete(
     state: AppState,
-    meta: RequestMeta,
     authed: Authed<Member>,
     name: &str,
     body: &ChatCompletionRequest,
@@ -55,7 +53,7 @@ pub(super) async fn complete(
         .agents
         .start_turn(TurnInput {
             agent,
-            caller: turn_caller(&authed.principal, meta),
+            caller: authed.identity,
             conversation_id: None,
             message,
             history: Some(messages),

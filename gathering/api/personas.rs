@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
+use super::extract::{ApiJson, Authed, Member, Viewer};
 use super::views::{Page, SearchPageQuery, page_bounds, search_term};
 use crate::personas::parse::ParseError;
-use crate::personas::{self, Editor, Persona, PersonaName, PersonaSpec};
+use crate::personas::{self, Persona, PersonaName, PersonaSpec};
 
 /// A persona as written through the API (the fields of a persona file's front matter, and its
 /// prompt). `POST /api/personas/check` answers with one, ready to send here.
@@ -162,16 +162,10 @@ pub async fn get(
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     ApiJson(body): ApiJson<PersonaBody>,
 ) -> Result<(StatusCode, Json<Persona>), ApiError> {
-    let editor = Editor {
-        user_id: Some(authed.principal.user_id),
-        role: authed.principal.role,
-        meta: &meta,
-    };
-    let p = personas::create(&state.pool, editor, body.into_spec()?).await?;
+    let p = personas::create(&state.pool, &authed.identity, body.into_spec()?).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -187,18 +181,12 @@ pub async fn create(
     ))]
 pub async fn update(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<PersonaBody>,
 ) -> Result<Json<Persona>, ApiError> {
-    let editor = Editor {
-        user_id: Some(authed.principal.user_id),
-        role: authed.principal.role,
-        meta: &meta,
-    };
     Ok(Json(
-        personas::update(&state.pool, editor, id, body.into_spec()?).await?,
+        personas::update(&state.pool, &authed.identity, id, body.into_spec()?).await?,
     ))
 }
 
@@ -213,15 +201,9 @@ pub async fn update(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let editor = Editor {
-        user_id: Some(authed.principal.user_id),
-        role: authed.principal.role,
-        meta: &meta,
-    };
-    personas::delete(&state.pool, editor, id).await?;
+    personas::delete(&state.pool, &authed.identity, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,13 +15,13 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
 use super::views::{Page, SearchPageQuery, page_bounds, search_term};
-use crate::agents::Actor;
 use crate::audit::RequestMeta;
 use crate::auth::model::Principal;
 use crate::orchestration::pipeline::check::{Budget, VALIDATION_BUDGET};
 use crate::orchestration::pipeline::model::MAX_PROBLEMS;
 use crate::orchestration::pipeline::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
 use crate::orchestration::pipeline::schemas;
+use crate::orchestration::pipeline::service::Actor;
 use crate::orchestration::pipeline::{
     PipelineError, Problem, Problems, Trigger, validate_off_thread,
 };

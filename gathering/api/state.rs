@@ -31,9 +31,9 @@ pub struct AppState {
     /// draining does not wait for them.
     pub stopping: tokio_util::sync::CancellationToken,
     /// WebSocket timings (heartbeat, idle and credential re-check).
-    pub websocket: crate::websocket::Settings,
+    pub websocket: crate::api::ws::Settings,
     /// Event frames serialised once for every socket (its own std mutex; see `frames`).
-    pub frames: crate::websocket::FrameCache,
+    pub frames: crate::api::ws::FrameCache,
     /// Language models by name: registry, providers, local engines (cheap to clone).
     pub llm: crate::models::LlmService,
     /// Agents, their tools and their turns (the per-agent queues inside; see `agents::queue`).

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Admin, ApiJson, Authed, ClientMeta, Viewer};
+use super::extract::{Admin, ApiJson, Authed, Viewer};
 use crate::tools::servers::{self, McpServer, NewMcpServer};
 
 /// A tool as listed.
@@ -77,15 +77,10 @@ pub async fn list_servers(
     ))]
 pub async fn create_server(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     ApiJson(body): ApiJson<NewMcpServer>,
 ) -> Result<(StatusCode, Json<McpServer>), ApiError> {
-    let admin = servers::Admin {
-        user_id: authed.principal.user_id,
-        meta: &meta,
-    };
-    let s = servers::create(&state.pool, admin, body).await?;
+    let s = servers::create(&state.pool, &authed.identity, body).await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
 
@@ -99,16 +94,17 @@ pub async fn create_server(
     ))]
 pub async fn refresh_server(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<McpServer>, ApiError> {
-    let admin = servers::Admin {
-        user_id: authed.principal.user_id,
-        meta: &meta,
-    };
     Ok(Json(
-        servers::refresh(&state.pool, state.agents.tools().mcp(), admin, id).await?,
+        servers::refresh(
+            &state.pool,
+            state.agents.tools().mcp(),
+            &authed.identity,
+            id,
+        )
+        .await?,
     ))
 }
 
@@ -122,14 +118,15 @@ pub async fn refresh_server(
     ))]
 pub async fn delete_server(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let admin = servers::Admin {
-        user_id: authed.principal.user_id,
-        meta: &meta,
-    };
-    servers::delete(&state.pool, state.agents.tools().mcp(), admin, id).await?;
+    servers::delete(
+        &state.pool,
+        state.agents.tools().mcp(),
+        &authed.identity,
+        id,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -77,13 +77,8 @@ impl Maintenance {
         &self,
         dir: &std::path::Path,
     ) -> Result<crate::personas::ImportReport, crate::core::error::DomainError> {
-        let identity = Identity::system();
-        let editor = crate::personas::Editor {
-            user_id: identity.user_id,
-            role: identity.role,
-            meta: &identity.meta,
-        };
-        crate::personas::import_dir(&self.pool, editor, dir).await
+        let who = crate::core::identity::Identity::system();
+        crate::personas::import_dir(&self.pool, &who, dir).await
     }
 
     /// Closes the pool and stops an embedded cluster this process started.

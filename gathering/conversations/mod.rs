@@ -1,7 +1,8 @@
 //! Conversations: participants (users and agents), messages (role, author, content, tool calls
 //! and results, tokens, latency) and an owner. Every change is stored and published
 //! (`conversation.*`, scoped to the conversation, its owner and its agent); transcripts are read
-//! in pages. Only the owner and admins see a conversation.
+//! in pages. Only the owner and admins see a conversation ([`may_access`], which says "not
+//! found" to others). Start here (the service functions); SQL is in `store.rs`.
 
 pub mod store;
 
@@ -11,8 +12,8 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::Identity;
 use crate::events::{EventType, NewEvent, Scope, outbox};
 use crate::llm::{Role as MessageRole, ToolCall};
 
@@ -91,9 +92,9 @@ pub fn scope(c: &Conversation) -> Scope {
     }
 }
 
-/// Whether `user` (with `role`) may read and write `c`.
-pub fn may_access(c: &Conversation, user: Uuid, role: Role) -> Result<(), DomainError> {
-    if role == Role::Admin || c.owner_id == user {
+/// Whether `who` may read and write `c`: its owner, or an admin.
+pub fn may_access(c: &Conversation, who: &Identity) -> Result<(), DomainError> {
+    if who.is_admin() || who.is(c.owner_id) {
         Ok(())
     } else {
         // Said as "not found": other people's conversations are not revealed.
@@ -214,13 +215,13 @@ pub async fn turn_completed(
     Ok(())
 }
 
-pub async fn delete(pool: &Pool, c: &Conversation, actor: Uuid) -> Result<(), DomainError> {
+pub async fn delete(pool: &Pool, c: &Conversation, who: &Identity) -> Result<(), DomainError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     store::delete(&tx, c.id).await?;
     outbox::append(
         &tx,
-        &NewEvent::new(EventType::ConversationDeleted, scope(c), Some(actor))
+        &NewEvent::new(EventType::ConversationDeleted, scope(c), who.user_id)
             .data(json!({"conversation": {"id": c.id}})),
     )
     .await?;

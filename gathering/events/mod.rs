@@ -4,6 +4,10 @@
 //! commit-ordered `seq`, and published after commit by the relay (`relay.rs`) on every
 //! instance; the in-process [`bus::Bus`] fans them out to subscribers that never block a
 //! publisher and are told when they lag.
+//!
+//! Below `auth` in the layering: who may see an event ([`Event::visible_to`]) or subscribe to a
+//! topic (`topic.rs`) is decided from a user id and a `core::identity::Role`. Start with
+//! [`EventType`] and [`NewEvent`], then `outbox.rs` and `relay.rs`.
 
 pub mod bus;
 pub mod causation;
@@ -270,8 +274,8 @@ pub struct Event {
 impl Event {
     /// Whether a principal may see this event: admins see everything; others see events
     /// about themselves. (Circles, agents and pipelines add their membership rules here.)
-    pub fn visible_to(&self, user_id: Uuid, role: crate::auth::model::Role) -> bool {
-        role == crate::auth::model::Role::Admin || self.scope.user_id == Some(user_id)
+    pub fn visible_to(&self, user_id: Uuid, role: crate::core::identity::Role) -> bool {
+        role == crate::core::identity::Role::Admin || self.scope.user_id == Some(user_id)
     }
 }
 

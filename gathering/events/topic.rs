@@ -7,7 +7,7 @@ use std::fmt;
 use uuid::Uuid;
 
 use super::Event;
-use crate::auth::model::{Principal, Role};
+use crate::core::identity::Role;
 
 /// One subscription target.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -77,20 +77,20 @@ impl Topic {
         }
     }
 
-    /// Whether `principal` may subscribe. Circles and workspaces have no owners or members yet
+    /// Whether `user_id` (acting with `role`) may subscribe. Circles and workspaces have no owners or members yet
     /// (they arrive with their issues), so until then only admins may subscribe to them: the
     /// check fails closed rather than open.
-    pub fn authorize(&self, principal: &Principal) -> Result<(), TopicError> {
+    pub fn authorize(&self, user_id: Uuid, role: Role) -> Result<(), TopicError> {
         let allowed = match self {
             Self::Everything => true,
-            Self::User(id) => *id == principal.user_id || principal.role == Role::Admin,
+            Self::User(id) => *id == user_id || role == Role::Admin,
             // Anyone may watch an agent: what they see is what `Event::visible_to` lets
             // through, i.e. the turns they started themselves (admins see all).
             Self::Agent(_) => true,
             // Anyone may watch a pipeline: its events are scoped to the pipeline's owner, so
             // `Event::visible_to` shows them to the owner and to admins.
             Self::Pipeline(_) => true,
-            Self::Circle(_) | Self::Workspace(_) => principal.role == Role::Admin,
+            Self::Circle(_) | Self::Workspace(_) => role == Role::Admin,
         };
         if allowed {
             Ok(())
@@ -116,15 +116,17 @@ impl fmt::Display for Topic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::model::Credential;
 
-    fn principal(role: Role) -> Principal {
-        Principal {
+    /// A user acting with `role`.
+    struct Who {
+        user_id: Uuid,
+        role: Role,
+    }
+
+    fn principal(role: Role) -> Who {
+        Who {
             user_id: Uuid::now_v7(),
             role,
-            credential: Credential::ApiKey {
-                key_id: Uuid::now_v7(),
-            },
         }
     }
 
@@ -158,10 +160,11 @@ mod tests {
     fn users_see_their_own_topic_and_admins_any() {
         let member = principal(Role::Member);
         let admin = principal(Role::Admin);
-        assert!(Topic::User(member.user_id).authorize(&member).is_ok());
-        assert!(Topic::User(admin.user_id).authorize(&member).is_err());
-        assert!(Topic::User(member.user_id).authorize(&admin).is_ok());
-        assert!(Topic::Circle("x".into()).authorize(&member).is_err());
-        assert!(Topic::Everything.authorize(&member).is_ok());
+        let (m, a) = ((member.user_id, member.role), (admin.user_id, admin.role));
+        assert!(Topic::User(member.user_id).authorize(m.0, m.1).is_ok());
+        assert!(Topic::User(admin.user_id).authorize(m.0, m.1).is_err());
+        assert!(Topic::User(member.user_id).authorize(a.0, a.1).is_ok());
+        assert!(Topic::Circle("x".into()).authorize(m.0, m.1).is_err());
+        assert!(Topic::Everything.authorize(m.0, m.1).is_ok());
     }
 }

@@ -3,6 +3,10 @@
 //! `gathering personas import DIR`, and edited through `/api/personas`. Importing a file again
 //! updates the persona of the same name; a malformed file is reported with its path and line
 //! while the others still import.
+//!
+//! Changes take the acting `core::identity::Identity` (the server itself for start-up imports):
+//! only a persona's creator or an admin changes one, and every change is recorded through
+//! `audit::record_change`. Start with [`import_dir`] and [`create`]; SQL is in `store.rs`.
 
 mod lines;
 pub mod parse;
@@ -18,9 +22,8 @@ use uuid::Uuid;
 
 pub use parse::{PersonaName, PersonaSpec};
 
-use crate::audit::RequestMeta;
-use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::Identity;
 use crate::events::EventType;
 
 /// A stored persona.
@@ -71,14 +74,6 @@ impl From<&PersonaSpec> for PersonaSpecView {
     }
 }
 
-/// Who is changing personas.
-#[derive(Debug, Clone, Copy)]
-pub struct Editor<'a> {
-    pub user_id: Option<Uuid>,
-    pub role: Role,
-    pub meta: &'a RequestMeta,
-}
-
 fn check(spec: &PersonaSpec) -> Result<(), DomainError> {
     spec.validate().map_err(|message| {
         // `validate` says "field: what is wrong" (the field may carry an index: `traits[0]`).
@@ -95,10 +90,10 @@ fn check(spec: &PersonaSpec) -> Result<(), DomainError> {
     })
 }
 
-/// Whether `editor` may change a persona created by `created_by`: its creator, or an admin
-/// (imported personas belong to the admins).
-fn may_edit(editor: &Editor<'_>, created_by: Option<Uuid>) -> Result<(), DomainError> {
-    if editor.role == Role::Admin || (created_by.is_some() && created_by == editor.user_id) {
+/// Whether `who` may change a persona created by `created_by`: its creator, or an admin
+/// (imported personas belong to the admins). Said with "creator", so not `Identity::may_change`.
+fn may_edit(who: &Identity, created_by: Option<Uuid>) -> Result<(), DomainError> {
+    if who.is_admin() || created_by.is_some_and(|c| who.is(c)) {
         Ok(())
     } else {
         Err(DomainError::Forbidden(
@@ -128,13 +123,13 @@ pub async fn get(pool: &Pool, id: Uuid) -> Result<Persona, DomainError> {
 
 pub async fn create(
     pool: &Pool,
-    editor: Editor<'_>,
+    who: &Identity,
     spec: PersonaSpec,
 ) -> Result<Persona, DomainError> {
     check(&spec)?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let persona = store::insert(&tx, &spec, None, editor.user_id)
+    let persona = store::insert(&tx, &spec, None, who.user_id)
         .await
         .map_err(|e| match e {
             e if crate::core::error::is_unique_violation(&e) => {
@@ -142,14 +137,14 @@ pub async fn create(
             }
             e => e.into(),
         })?;
-    store::changed(&tx, editor, EventType::PersonaCreated, &persona).await?;
+    changed(&tx, who, EventType::PersonaCreated, &persona).await?;
     tx.commit().await?;
     Ok(persona)
 }
 
 pub async fn update(
     pool: &Pool,
-    editor: Editor<'_>,
+    who: &Identity,
     id: Uuid,
     spec: PersonaSpec,
 ) -> Result<Persona, DomainError> {
@@ -159,7 +154,7 @@ pub async fn update(
     let current = store::get_for_update(&tx, id)
         .await?
         .ok_or_else(|| DomainError::NotFound(format!("no persona {id}")))?;
-    may_edit(&editor, current.created_by)?;
+    may_edit(who, current.created_by)?;
     let persona = store::update(&tx, id, &spec, current.source_path.as_deref())
         .await
         .map_err(|e| match e {
@@ -168,18 +163,18 @@ pub async fn update(
             }
             e => e.into(),
         })?;
-    store::changed(&tx, editor, EventType::PersonaUpdated, &persona).await?;
+    changed(&tx, who, EventType::PersonaUpdated, &persona).await?;
     tx.commit().await?;
     Ok(persona)
 }
 
-pub async fn delete(pool: &Pool, editor: Editor<'_>, id: Uuid) -> Result<(), DomainError> {
+pub async fn delete(pool: &Pool, who: &Identity, id: Uuid) -> Result<(), DomainError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let current = store::get_for_update(&tx, id)
         .await?
         .ok_or_else(|| DomainError::NotFound(format!("no persona {id}")))?;
-    may_edit(&editor, current.created_by)?;
+    may_edit(who, current.created_by)?;
     let users = store::agents_using(&tx, id).await?;
     if users > 0 {
         return Err(DomainError::Conflict(format!(
@@ -188,7 +183,7 @@ pub async fn delete(pool: &Pool, editor: Editor<'_>, id: Uuid) -> Result<(), Dom
         )));
     }
     store::delete(&tx, id).await?;
-    store::changed(&tx, editor, EventType::PersonaDeleted, &current).await?;
+    changed(&tx, who, EventType::PersonaDeleted, &current).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -223,7 +218,7 @@ impl std::fmt::Display for ImportFailure {
 /// exists by name updates it (when it changed); a malformed file is reported and skipped.
 pub async fn import_dir(
     pool: &Pool,
-    editor: Editor<'_>,
+    who: &Identity,
     dir: &Path,
 ) -> Result<ImportReport, DomainError> {
     let entries = std::fs::read_dir(dir)
@@ -262,13 +257,13 @@ pub async fn import_dir(
         let name = spec.name.as_str().to_owned();
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
-        match store::upsert(&tx, &spec, &shown, editor.user_id).await? {
+        match store::upsert(&tx, &spec, &shown, who.user_id).await? {
             store::Upserted::Created(p) => {
-                store::changed(&tx, editor, EventType::PersonaCreated, &p).await?;
+                changed(&tx, who, EventType::PersonaCreated, &p).await?;
                 report.created.push(name);
             }
             store::Upserted::Updated(p) => {
-                store::changed(&tx, editor, EventType::PersonaUpdated, &p).await?;
+                changed(&tx, who, EventType::PersonaUpdated, &p).await?;
                 report.updated.push(name);
             }
             store::Upserted::Unchanged => report.unchanged.push(name),
@@ -290,13 +285,27 @@ pub async fn import_at_first_start(
             return Ok(None);
         }
     }
-    let meta = RequestMeta::default();
-    let editor = Editor {
-        user_id: None,
-        role: Role::Admin,
-        meta: &meta,
-    };
-    import_dir(pool, editor, dir).await.map(Some)
+    import_dir(pool, &Identity::system(), dir).await.map(Some)
+}
+
+/// Records a change to a persona (audit row and `persona.*` event, unscoped) in the change's
+/// transaction.
+async fn changed(
+    tx: &impl deadpool_postgres::GenericClient,
+    who: &Identity,
+    event_type: EventType,
+    p: &Persona,
+) -> Result<(), DomainError> {
+    let details = json!({"persona": summary(p)});
+    crate::audit::record_change(
+        tx,
+        who,
+        event_type,
+        crate::events::Scope::default(),
+        details,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The JSON an event or audit row carries about a persona (the prompt is left out: it can be

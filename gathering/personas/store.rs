@@ -1,14 +1,10 @@
 //! SQL of `agents.personas`.
 
 use deadpool_postgres::GenericClient;
-use serde_json::json;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{Editor, Persona, PersonaSpec, PersonaSpecView};
-use crate::audit::{self, Outcome};
-use crate::core::error::DomainError;
-use crate::events::{EventType, NewEvent, Scope, outbox};
+use super::{Persona, PersonaSpec, PersonaSpecView};
 
 const COLUMNS: &str = "id, name, display_name, role, traits, communication_style, specializations,
     languages, default_model, temperature, allowed_skills, prompt, source_path, created_by,
@@ -213,31 +209,4 @@ pub async fn agents_using(
         )
         .await?
         .get(0))
-}
-
-/// Audits a change and writes its event, in the change's transaction.
-pub async fn changed(
-    tx: &impl GenericClient,
-    editor: Editor<'_>,
-    event_type: EventType,
-    p: &Persona,
-) -> Result<(), DomainError> {
-    let details = json!({"persona": super::summary(p)});
-    audit::store::record(
-        tx,
-        &audit::Entry {
-            actor_id: editor.user_id,
-            action: event_type.as_str(),
-            outcome: Outcome::Success,
-            meta: editor.meta,
-            details: details.clone(),
-        },
-    )
-    .await?;
-    outbox::append(
-        tx,
-        &NewEvent::new(event_type, Scope::default(), editor.user_id).data(details),
-    )
-    .await?;
-    Ok(())
 }

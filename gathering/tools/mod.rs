@@ -1,8 +1,13 @@
 //! Tools an agent may call: each has a JSON Schema for its parameters, a description, a risk
-//! level and a timeout. Built-in tools (`calculator.rs`, `http.rs`, `clock.rs`) live here; tools
-//! of registered MCP servers (`mcp.rs`) join them at run time. The agent loop (`agents::runtime`)
-//! validates arguments against the schema, checks permissions, and runs calls concurrently, each
-//! under its timeout.
+//! level and a timeout. Built-in tools (`calculator/`, `http/`, `clock.rs`) live here; tools
+//! of registered MCP servers (`mcp/`, registered through `servers.rs`, SQL in `store.rs`) join
+//! them at run time. The agent loop (`agents::runtime`) validates arguments against the schema,
+//! checks permissions, and runs calls concurrently, each under its timeout.
+//!
+//! Invariants: a tool never reaches a non-public address unless allowed (`address.rs`); MCP
+//! secrets (env values, URL credentials) never reach logs, errors, events or the API; changes to
+//! the server list are admin-only and audited (`audit::record_change`). Start at
+//! `registry.rs` (`ToolRegistry`, what agents hold).
 
 pub mod address;
 pub mod calculator;

@@ -15,9 +15,9 @@ use super::store;
 
 use super::mcp::{McpClients, McpConnection, McpServerSpec, McpTransport};
 use super::{Risk, ToolDefinition};
-use crate::audit::{self, Outcome, RequestMeta};
 use crate::core::error::{DomainError, is_unique_violation};
-use crate::events::{EventType, NewEvent, Scope, outbox};
+use crate::core::identity::Identity;
+use crate::events::{EventType, Scope};
 
 /// A registered MCP server.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -128,18 +128,11 @@ pub async fn get_by_name(pool: &Pool, name: &str) -> Result<Option<McpServer>, D
     Ok(store::get_by_name(&client, name).await?)
 }
 
-/// Who changes the server list (an admin).
-#[derive(Debug, Clone, Copy)]
-pub struct Admin<'a> {
-    pub user_id: Uuid,
-    pub meta: &'a RequestMeta,
-}
-
 /// Registers a server: connects, lists its tools, stores both. A server that cannot be
 /// reached is refused (422 naming `transport`), so nothing half-registered is stored.
 pub async fn create(
     pool: &Pool,
-    admin: Admin<'_>,
+    admin: &Identity,
     new: NewMcpServer,
 ) -> Result<McpServer, DomainError> {
     let timeout_ms = new.timeout_ms.unwrap_or(30_000);
@@ -206,7 +199,7 @@ pub async fn create(
 pub async fn refresh(
     pool: &Pool,
     clients: &McpClients,
-    admin: Admin<'_>,
+    admin: &Identity,
     id: Uuid,
 ) -> Result<McpServer, DomainError> {
     let current = get(pool, id).await?;
@@ -231,7 +224,7 @@ pub async fn get(pool: &Pool, id: Uuid) -> Result<McpServer, DomainError> {
 pub async fn delete(
     pool: &Pool,
     clients: &McpClients,
-    admin: Admin<'_>,
+    admin: &Identity,
     id: Uuid,
 ) -> Result<(), DomainError> {
     let current = get(pool, id).await?;
@@ -269,29 +262,16 @@ fn listed_json(tools: &[(ToolDefinition, String)]) -> serde_json::Value {
     )
 }
 
+/// Records a change to a server (audit row and `mcp_server.*` event, unscoped) in the
+/// change's transaction.
 async fn changed(
     tx: &deadpool_postgres::Transaction<'_>,
-    admin: Admin<'_>,
+    admin: &Identity,
     event_type: EventType,
     s: &McpServer,
 ) -> Result<(), DomainError> {
     let details = json!({"mcp_server": {"id": s.id, "name": s.name, "transport": s.transport,
         "risk": s.risk, "tools": s.tool_definitions().iter().map(|d| &d.name).collect::<Vec<_>>()}});
-    audit::store::record(
-        tx,
-        &audit::Entry {
-            actor_id: Some(admin.user_id),
-            action: event_type.as_str(),
-            outcome: Outcome::Success,
-            meta: admin.meta,
-            details: details.clone(),
-        },
-    )
-    .await?;
-    outbox::append(
-        tx,
-        &NewEvent::new(event_type, Scope::default(), Some(admin.user_id)).data(details),
-    )
-    .await?;
+    crate::audit::record_change(tx, admin, event_type, Scope::default(), details).await?;
     Ok(())
 }

@@ -76,7 +76,7 @@ pub struct NewRow<'a> {
     pub risk: Risk,
     pub timeout_ms: i32,
     pub tools: &'a serde_json::Value,
-    pub created_by: Uuid,
+    pub created_by: Option<Uuid>,
 }
 
 pub async fn insert(

@@ -16,10 +16,11 @@ use super::engine::Engine;
 use super::executor::{self, Control, RunCtx, Stop};
 use super::nodes::{NodeFailure, NodeTask, render, render_value};
 use super::records::RunStatus;
-use crate::agents::runtime::{TurnCaller, TurnEvent, TurnInput};
+use crate::agents::runtime::{TurnEvent, TurnInput};
 use crate::audit::RequestMeta;
 use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::Identity;
 use crate::tools::{Risk, ToolError};
 
 /// How deep sub-pipelines may nest.
@@ -53,15 +54,14 @@ pub(super) async fn agent(task: &NodeTask) -> Result<Value, NodeFailure> {
         message.push_str("\n\nInput:\n");
         message.push_str(&cut);
     }
-    let caller = TurnCaller {
-        user_id: task.ctx.actor.user_id,
-        role: task.ctx.actor.role,
-        api_key_id: None,
-        meta: RequestMeta {
+    let caller = Identity::user(
+        task.ctx.actor.user_id,
+        task.ctx.actor.role,
+        RequestMeta {
             ip: None,
             request_id: Some(format!("run:{}:{}", task.ctx.run_id, task.node().id)),
         },
-    };
+    );
     let max_tokens = config
         .get("max_tokens")
         .and_then(Value::as_u64)
@@ -74,7 +74,7 @@ pub(super) async fn agent(task: &NodeTask) -> Result<Value, NodeFailure> {
 pub(crate) async fn answer(
     agents: &crate::agents::Agents,
     agent: crate::agents::model::Agent,
-    caller: TurnCaller,
+    caller: Identity,
     message: String,
     max_tokens: Option<u32>,
 ) -> Result<Value, NodeFailure> {

@@ -17,12 +17,20 @@ use super::model::{Pipeline, Problems};
 use super::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
 use super::store::{self, NewRunRow, PipelineRow};
 
-use crate::agents::Actor;
-use crate::audit::{self, Outcome};
+use crate::audit::{self, Outcome, RequestMeta};
 use crate::auth::model::Role;
 use crate::core::error::{DomainError, is_unique_violation};
 use crate::events::causation::Causation;
 use crate::events::{EventType, NewEvent, Scope, outbox};
+
+/// Who is acting on pipelines and schedules. Moved here from `agents` (which now takes
+/// `core::identity::Identity`) until pipelines and schedules take `&Identity` too.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub meta: &'a RequestMeta,
+}
 
 /// Why a pipeline change was refused.
 #[derive(Debug, thiserror::Error)]

@@ -10,16 +10,16 @@ use uuid::Uuid;
 use super::model::Action;
 use super::runner::Inner;
 use super::store::{self, ScheduleRow, ScheduleRun};
-use crate::agents::Actor;
-use crate::agents::runtime::TurnCaller;
 use crate::audit::RequestMeta;
 use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::Identity;
 use crate::events::causation::Causation;
 use crate::events::{Filter, Scope, TypePattern, outbox};
 use crate::orchestration::pipeline::Trigger;
 use crate::orchestration::pipeline::effects::{answer, http_call};
 use crate::orchestration::pipeline::nodes::NodeFailure;
+use crate::orchestration::pipeline::service::Actor;
 
 /// The owner as the actor of an execution.
 pub(super) struct Owner {
@@ -58,12 +58,7 @@ pub(super) async fn execute(
                 .find(agent)
                 .await
                 .map_err(|e| format!("unknown_agent: {e}"))?;
-            let caller = TurnCaller {
-                user_id: owner.id,
-                role: owner.role,
-                api_key_id: None,
-                meta,
-            };
+            let caller = Identity::user(owner.id, owner.role, meta);
             answer(agents, agent, caller, task.clone(), *max_tokens)
                 .await
                 .map_err(failure)

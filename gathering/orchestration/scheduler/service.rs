@@ -15,11 +15,11 @@ use super::model::{Action, ScheduleRequest, Spec, Timing};
 use super::runner::{Scheduler, scope};
 use super::store::{self, LastRun, NewSchedule, Notification, ScheduleRow, ScheduleRun};
 use super::timing;
-use crate::agents::Actor;
 use crate::audit::{self, Outcome};
 use crate::auth::model::Role;
 use crate::core::error::{DomainError, is_unique_violation};
 use crate::events::{EventType, NewEvent, outbox};
+use crate::orchestration::pipeline::service::Actor;
 
 /// A schedule as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -10,40 +10,33 @@
 //!
 //! Env values and the query string and userinfo of URLs are secrets here: they are never logged
 //! and are cut out of every error message.
+//!
+//! Start at `McpConnection` (one live connection, below) and `McpClients` (one shared
+//! connection per server); `transport.rs` starts a stdio child or reaches an HTTP server and
+//! runs the handshake.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+mod transport;
+
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, ContentBlock,
-    ErrorCode, Implementation, ProtocolVersion, ResourceContents,
+    CallToolRequestParams, CallToolResult, ClientConfig, ContentBlock, ErrorCode, ResourceContents,
 };
 use rmcp::service::RunningService;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
-use rmcp::{RoleClient, ServiceError, ServiceExt};
+use rmcp::{RoleClient, ServiceError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::ChildStderr;
 
 use super::{Risk, Tool, ToolDefinition, ToolError};
+use transport::{connect_http, connect_stdio};
 
 /// The most arguments a stdio server's command may have.
 const MAX_ARGS: usize = 20;
 /// The longest registry name of a tool (what OpenAI-style function names allow).
 const MAX_TOOL_NAME: usize = 64;
-/// Variables of gathering's own environment that a stdio server inherits (when set).
-const INHERITED_ENV: &[&str] = &[
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
-];
-/// Lines of a stdio server's stderr kept to explain a failed connection.
-const STDERR_TAIL_LINES: usize = 5;
-/// The longest stderr line kept or logged, in bytes.
-const STDERR_LINE_MAX: usize = 500;
 /// Env values shorter than this are not redacted from messages (they cannot be meaningful
 /// secrets, and cutting `1` or `on` out of every message would garble them).
 const MIN_REDACTED_LEN: usize = 4;
@@ -263,22 +256,6 @@ fn safe_url(url: &str) -> String {
     }
 }
 
-/// rmcp's reqwest is built without a TLS crypto provider: it takes the process default, which
-/// this installs (ring, as the rest of gathering). Idempotent.
-fn ensure_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// What gathering says about itself in the handshake. The legacy `initialize` handshake at its
-/// newest version is what every current server understands.
-fn client_info() -> ClientConfig {
-    ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("gathering", env!("CARGO_PKG_VERSION")),
-    )
-    .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
-}
-
 /// One live connection.
 pub struct McpConnection {
     spec: McpServerSpec,
@@ -483,115 +460,6 @@ impl McpConnection {
     }
 }
 
-async fn connect_stdio(
-    spec: &McpServerSpec,
-    command: &str,
-    args: &[String],
-    env: &BTreeMap<String, String>,
-    redactor: &Redactor,
-) -> Result<(RunningService<RoleClient, ClientConfig>, Option<u32>), McpError> {
-    let server = &spec.name;
-    let mut cmd = tokio::process::Command::new(command);
-    cmd.args(args).env_clear().kill_on_drop(true);
-    for key in INHERITED_ENV {
-        if let Some(value) = std::env::var_os(key) {
-            cmd.env(key, value);
-        }
-    }
-    cmd.envs(env);
-    tracing::info!(server = %server, command = %command, args = args.len(), env = env.len(), "starting MCP server");
-    let (transport, stderr) = TokioChildProcess::builder(cmd)
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            McpError::Connect(format!(
-                "`{server}`: starting `{command}` failed: {}",
-                redactor.apply(&e.to_string())
-            ))
-        })?;
-    let pid = transport.id();
-    let tail = Arc::new(StdMutex::new(VecDeque::new()));
-    let mut stderr_task = stderr.map(|stderr| {
-        tokio::spawn(forward_stderr(
-            server.clone(),
-            stderr,
-            redactor.clone(),
-            tail.clone(),
-        ))
-    });
-    match client_info().serve(transport).await {
-        Ok(service) => Ok((service, pid)),
-        Err(error) => {
-            // The child is being stopped (the transport was dropped): its stderr ends soon.
-            if let Some(task) = stderr_task.as_mut() {
-                let _ = tokio::time::timeout(Duration::from_secs(1), task).await;
-            }
-            let said = tail
-                .lock()
-                .map(|lines| lines.iter().cloned().collect::<Vec<_>>().join(" | "))
-                .unwrap_or_default();
-            let said = if said.is_empty() {
-                String::new()
-            } else {
-                format!(" (its stderr: {said})")
-            };
-            Err(McpError::Connect(format!(
-                "`{server}`: `{command}` did not complete the MCP handshake: {}{said}",
-                redactor.apply(&error.to_string())
-            )))
-        }
-    }
-}
-
-async fn connect_http(
-    spec: &McpServerSpec,
-    url: &str,
-    redactor: &Redactor,
-) -> Result<(RunningService<RoleClient, ClientConfig>, Option<u32>), McpError> {
-    let server = &spec.name;
-    ensure_crypto_provider();
-    tracing::info!(server = %server, url = %safe_url(url), "connecting to MCP server");
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(url.to_string()),
-    );
-    let service = client_info().serve(transport).await.map_err(|error| {
-        McpError::Connect(format!(
-            "`{server}` at {}: {}",
-            safe_url(url),
-            redactor.apply(&error.to_string())
-        ))
-    })?;
-    Ok((service, None))
-}
-
-/// Logs a stdio server's stderr (debug level, redacted) and keeps its last lines.
-async fn forward_stderr(
-    server: String,
-    stderr: ChildStderr,
-    redactor: Redactor,
-    tail: Arc<StdMutex<VecDeque<String>>>,
-) {
-    let mut lines = BufReader::new(stderr).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let mut line = redactor.apply(&line);
-        if line.len() > STDERR_LINE_MAX {
-            let mut cut = STDERR_LINE_MAX;
-            while !line.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            line.truncate(cut);
-            line.push('…');
-        }
-        tracing::debug!(server = %server, line = %line, "MCP server stderr");
-        if let Ok(mut tail) = tail.lock() {
-            if tail.len() == STDERR_TAIL_LINES {
-                tail.pop_front();
-            }
-            tail.push_back(line);
-        }
-    }
-}
-
 /// `<server>__<tool>`, the tool part sanitised to `[A-Za-z0-9_-]`, cut to 64 characters.
 fn registry_name(server: &str, tool: &str) -> String {
     let mut name = format!("{server}__");
@@ -778,140 +646,4 @@ impl McpClients {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(name: &str, transport: McpTransport) -> McpServerSpec {
-        McpServerSpec {
-            name: name.to_string(),
-            transport,
-            risk: Risk::SideEffects,
-            timeout: Duration::from_secs(5),
-        }
-    }
-
-    fn stdio(command: &str) -> McpTransport {
-        McpTransport::Stdio {
-            command: command.to_string(),
-            args: vec![],
-            env: BTreeMap::new(),
-        }
-    }
-
-    #[test]
-    fn names_are_checked() {
-        for ok in ["a", "files", "git-hub2", "0x", &"a".repeat(31)] {
-            assert!(spec(ok, stdio("x")).validate().is_ok(), "{ok}");
-        }
-        for bad in ["", "-a", "A", "a_b", "a b", "é", &"a".repeat(32)] {
-            assert!(spec(bad, stdio("x")).validate().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn transports_are_checked() {
-        assert!(spec("s", stdio(" ")).validate().is_err());
-        let many = McpTransport::Stdio {
-            command: "x".into(),
-            args: vec!["a".into(); 21],
-            env: BTreeMap::new(),
-        };
-        assert!(spec("s", many).validate().is_err());
-        for ok in ["http://127.0.0.1:8000/mcp", "https://example.com/mcp?key=1"] {
-            let http = McpTransport::Http { url: ok.into() };
-            assert!(spec("s", http).validate().is_ok(), "{ok}");
-        }
-        for bad in ["ftp://example.com/", "not a url", "file:///etc/passwd"] {
-            let http = McpTransport::Http { url: bad.into() };
-            assert!(spec("s", http).validate().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn transport_json_shape() {
-        let t: McpTransport = serde_json::from_value(json!({
-            "kind": "stdio", "command": "npx", "args": ["-y", "server"], "env": {"TOKEN": "s3cret"}
-        }))
-        .unwrap();
-        assert!(matches!(&t, McpTransport::Stdio { args, .. } if args.len() == 2));
-        let t: McpTransport =
-            serde_json::from_value(json!({"kind": "http", "url": "http://h/mcp"})).unwrap();
-        assert_eq!(
-            t,
-            McpTransport::Http {
-                url: "http://h/mcp".into()
-            }
-        );
-        assert!(
-            serde_json::from_value::<McpTransport>(json!({"kind": "http", "url": "u", "x": 1}))
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn secrets_stay_out_of_debug_and_messages() {
-        let mut env = BTreeMap::new();
-        env.insert("TOKEN".to_string(), "s3cret-value".to_string());
-        let t = McpTransport::Stdio {
-            command: "x".into(),
-            args: vec![],
-            env,
-        };
-        let debug = format!("{:?}", spec("s", t.clone()));
-        assert!(
-            !debug.contains("s3cret-value") && debug.contains("TOKEN"),
-            "{debug}"
-        );
-        let r = Redactor::for_transport(&t);
-        assert_eq!(r.apply("bad token s3cret-value here"), "bad token *** here");
-
-        let url = "https://user:pw1234@example.com/mcp?api_key=abcdef#frag";
-        let t = McpTransport::Http { url: url.into() };
-        let debug = format!("{t:?}");
-        assert!(
-            !debug.contains("abcdef") && !debug.contains("pw1234"),
-            "{debug}"
-        );
-        assert!(debug.contains("https://example.com/mcp"), "{debug}");
-        let r = Redactor::for_transport(&t);
-        let said = r.apply(&format!(
-            "error sending request for url ({}), key abcdef",
-            url::Url::parse(url).unwrap()
-        ));
-        assert!(
-            !said.contains("abcdef") && !said.contains("pw1234"),
-            "{said}"
-        );
-        assert!(said.contains("https://example.com/mcp"), "{said}");
-    }
-
-    #[test]
-    fn registry_names_are_sanitised_and_cut() {
-        assert_eq!(registry_name("files", "read_file"), "files__read_file");
-        assert_eq!(
-            registry_name("files", "read.file/v2 é"),
-            "files__read_file_v2__"
-        );
-        assert_eq!(registry_name("s", ""), "s___");
-        let long = registry_name(&"a".repeat(31), &"b".repeat(100));
-        assert_eq!(long.len(), 64);
-        assert!(long.starts_with(&format!("{}__b", "a".repeat(31))));
-    }
-
-    #[test]
-    fn results_become_json() {
-        let mut ok = CallToolResult::success(vec![ContentBlock::text("5")]);
-        ok.structured_content = Some(json!({"result": 5}));
-        assert_eq!(
-            tool_result(ok).unwrap(),
-            json!({"content": "5", "structured": {"result": 5}})
-        );
-        let two = CallToolResult::success(vec![ContentBlock::text("a"), ContentBlock::text("b")]);
-        assert_eq!(tool_result(two).unwrap(), json!({"content": "a\nb"}));
-        let failed = CallToolResult::error(vec![ContentBlock::text("boom")]);
-        assert_eq!(
-            tool_result(failed),
-            Err(ToolError::Failed("boom".to_string()))
-        );
-    }
-}
+mod tests;

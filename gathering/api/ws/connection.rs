@@ -213,7 +213,7 @@ impl Connection {
         if let Some(topic) = topic {
             // A per-topic socket: authorised before the upgrade when the token came in the
             // header, here when it came by message.
-            if let Err(e) = topic.authorize(&self.principal) {
+            if let Err(e) = topic.authorize(self.principal.user_id, self.principal.role) {
                 let _ = self.send(&error("forbidden", e.to_string())).await;
                 close(&mut self.socket, CLOSE_POLICY, "forbidden topic").await;
                 return;
@@ -317,7 +317,11 @@ impl Connection {
         let revoked: Vec<String> = self
             .topics
             .iter()
-            .filter(|(_, topic)| topic.authorize(&self.principal).is_err())
+            .filter(|(_, topic)| {
+                topic
+                    .authorize(self.principal.user_id, self.principal.role)
+                    .is_err()
+            })
             .map(|(key, _)| key.clone())
             .collect();
         for key in &revoked {
@@ -400,7 +404,7 @@ impl Connection {
         let mut parsed = Vec::new();
         for topic in raw {
             match Topic::parse(topic) {
-                Ok(topic) => match topic.authorize(&self.principal) {
+                Ok(topic) => match topic.authorize(self.principal.user_id, self.principal.role) {
                     Ok(()) => parsed.push(topic),
                     Err(e) => return error("forbidden", e.to_string()),
                 },

@@ -4,6 +4,10 @@
 //! upgrade or by a first `{"action":"auth","token":"..."}` message (never a token in the URL),
 //! and every topic is authorised. `?since=SEQ` replays what the client missed, then streams
 //! live, with no gap and no duplicate. The protocol is in `docs/events.md`.
+//!
+//! Part of the API layer (it shares `AppState`, the error shape and the client-address rules):
+//! routes here, one connection's loop in `connection.rs`, frames serialised once for all
+//! sockets in `frames.rs`.
 
 mod connection;
 mod frames;
@@ -103,7 +107,7 @@ async fn open(
         None => None,
     };
     if let (Some((principal, _)), Some(topic)) = (&credentials, &topic)
-        && let Err(e) = topic.authorize(principal)
+        && let Err(e) = topic.authorize(principal.user_id, principal.role)
     {
         return ApiError::new(ErrorCode::Forbidden, e.to_string()).into_response();
     }
