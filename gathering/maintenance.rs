@@ -11,7 +11,7 @@ use crate::auth::model::{Email, Password, Role, User};
 use crate::auth::{Auth, NewUser};
 use crate::config::Config;
 use crate::db::migrate;
-use crate::db::{self, PoolOptions, Target};
+use crate::db::{self, Target};
 
 /// An open, migrated database.
 pub struct Maintenance {
@@ -26,7 +26,7 @@ impl Maintenance {
         let (url, database) = app::open_database(config).await?;
         let opened = async {
             let target = Target::parse(&url)?;
-            let options = PoolOptions {
+            let options = db::Settings {
                 max_connections: 2,
                 connect_timeout: config.db.connect_timeout,
             };

@@ -6,6 +6,7 @@
 pub mod model;
 pub mod queue;
 pub mod runtime;
+pub mod settings;
 pub mod store;
 mod tool_calls;
 pub mod turn;
@@ -18,6 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub use model::{Agent, AgentName, AgentPatch, AgentStatus, NewAgent};
+pub use settings::AgentSettings;
 
 use crate::audit::{self, Outcome, RequestMeta};
 use crate::auth::model::Role;
@@ -27,30 +29,6 @@ use crate::events::{EventType, NewEvent, Scope, outbox};
 use crate::llm::registry::{self, ModelKind, RegistryError};
 use crate::llm::service::LlmService;
 use crate::tools::registry::ToolRegistry;
-
-/// Settings of agents (config `[agents]`).
-#[derive(Debug, Clone)]
-pub struct AgentSettings {
-    /// The chat model of agents whose persona names none.
-    pub default_model: String,
-    /// Turns one agent runs at once (on this instance); more wait in its queue.
-    pub max_concurrent_turns: usize,
-    /// Turns that may wait for one agent; past this, 429 `agent_busy`.
-    pub max_queued_turns: usize,
-    /// Answer length when neither the request nor the agent says.
-    pub default_max_tokens: u32,
-}
-
-impl Default for AgentSettings {
-    fn default() -> Self {
-        Self {
-            default_model: "smollm2-135m-instruct".into(),
-            max_concurrent_turns: 4,
-            max_queued_turns: 32,
-            default_max_tokens: 512,
-        }
-    }
-}
 
 /// Who is acting on agents.
 #[derive(Debug, Clone, Copy)]

@@ -12,6 +12,7 @@ pub mod openai;
 pub mod registry;
 pub mod retry;
 pub mod service;
+pub mod settings;
 
 use std::pin::Pin;
 use std::time::Duration;
