@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use gathering::app::App;
 use gathering::config::Config;
-use gathering::events::bus::{Bus, BusConfig, Delivery};
+use gathering::events::Settings;
+use gathering::events::bus::{Bus, Delivery};
 use gathering::events::{EventType, Filter, NewEvent, Scope, outbox};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -35,7 +36,7 @@ fn event(n: usize) -> gathering::events::Event {
 
 /// Our bus: returns (events/s, deliveries/s, delivered, missed with notice, silently lost).
 async fn our_bus(subscribers: usize) -> (f64, f64, u64, u64, u64) {
-    let bus = Bus::new(BusConfig::default());
+    let bus = Bus::new(Settings::default());
     let mut tasks = Vec::new();
     for _ in 0..subscribers {
         let mut sub = bus.subscribe("bench", Filter::default());
@@ -78,7 +79,7 @@ async fn our_bus(subscribers: usize) -> (f64, f64, u64, u64, u64) {
 /// `tokio::sync::broadcast` with the same capacity: (events/s, deliveries/s, received,
 /// reported lagged).
 async fn broadcast(subscribers: usize) -> (f64, f64, u64, u64) {
-    let (tx, _) = tokio::sync::broadcast::channel(BusConfig::default().queue_capacity);
+    let (tx, _) = tokio::sync::broadcast::channel(Settings::default().queue_capacity);
     let mut tasks = Vec::new();
     for _ in 0..subscribers {
         let mut rx = tx.subscribe();

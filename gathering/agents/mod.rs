@@ -10,6 +10,7 @@
 pub mod model;
 pub mod queue;
 pub mod runtime;
+pub mod settings;
 pub mod store;
 mod tool_calls;
 pub mod turn;
@@ -22,6 +23,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub use model::{Agent, AgentName, AgentPatch, AgentStatus, NewAgent};
+pub use settings::AgentSettings;
 
 use crate::core::error::{DomainError, is_unique_violation};
 use crate::core::identity::{Identity, Role};
@@ -29,30 +31,6 @@ use crate::events::bus::Bus;
 use crate::events::{EventType, Scope};
 use crate::models::{self, LlmService, ModelKind, RegistryError};
 use crate::tools::registry::ToolRegistry;
-
-/// Settings of agents (config `[agents]`).
-#[derive(Debug, Clone)]
-pub struct AgentSettings {
-    /// The chat model of agents whose persona names none.
-    pub default_model: String,
-    /// Turns one agent runs at once (on this instance); more wait in its queue.
-    pub max_concurrent_turns: usize,
-    /// Turns that may wait for one agent; past this, 429 `agent_busy`.
-    pub max_queued_turns: usize,
-    /// Answer length when neither the request nor the agent says.
-    pub default_max_tokens: u32,
-}
-
-impl Default for AgentSettings {
-    fn default() -> Self {
-        Self {
-            default_model: "smollm2-135m-instruct".into(),
-            max_concurrent_turns: 4,
-            max_queued_turns: 32,
-            default_max_tokens: 512,
-        }
-    }
-}
 
 /// The agents service: cheap to clone.
 #[derive(Clone)]

@@ -23,6 +23,7 @@ pub mod pipelines;
 pub mod rate_limit;
 pub mod schedules;
 pub mod session;
+pub mod settings;
 pub mod setup;
 pub mod state;
 pub mod tools;
@@ -45,11 +46,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::config::HttpConfig;
+pub use settings::{HttpSettings, RateLimitSettings};
 pub use state::{AppState, Network};
 
 /// The whole HTTP application.
-pub fn router(state: AppState, http: &HttpConfig) -> Router {
+pub fn router(state: AppState, http: &HttpSettings) -> Router {
     let routes = Router::new()
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))

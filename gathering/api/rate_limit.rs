@@ -26,8 +26,8 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ErrorCode};
 use super::extract::{bearer_token, client_addr};
+use super::settings::RateLimitSettings;
 use crate::auth::tokens;
-use crate::config::RateLimitConfig;
 
 /// Which budget a request draws on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +119,7 @@ struct Decision {
 }
 
 impl RateLimits {
-    pub fn new(config: &RateLimitConfig) -> Self {
+    pub fn new(config: &RateLimitSettings) -> Self {
         let budget = |per_minute: u32| {
             NonZeroU32::new(per_minute).map(|per_minute| Budget {
                 per_minute,
@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn a_budget_refuses_past_its_burst_and_says_when_to_retry() {
-        let limits = RateLimits::new(&RateLimitConfig {
+        let limits = RateLimits::new(&RateLimitSettings {
             auth_per_minute: 2,
             write_per_minute: 0,
             read_per_minute: 60,

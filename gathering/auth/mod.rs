@@ -6,11 +6,13 @@ pub mod api_keys;
 pub mod backoff;
 pub mod model;
 pub mod sessions;
+pub mod settings;
 pub mod setup;
 pub mod store;
 pub mod tokens;
 pub mod users;
 
+pub use settings::Settings;
 pub use users::{NewUser, UserChanges, UserFilter};
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -18,12 +20,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 use deadpool_postgres::{GenericClient, Pool};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{self, Outcome, RequestMeta};
-use model::{Credential, Principal, Role, TokenPair, User};
+use model::{Credential, Principal, TokenPair, User};
 use tokens::Keys;
 
 /// Failures a caller can act on.
@@ -76,20 +78,6 @@ impl From<deadpool_postgres::PoolError> for AuthError {
     }
 }
 
-/// Auth configuration.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub access_ttl: Duration,
-    pub refresh_ttl: Duration,
-    pub bcrypt_cost: u32,
-    /// Signing secret; when `None` one is generated once and kept in the database.
-    pub jwt_secret: Option<SecretString>,
-    /// Per-account login backoff.
-    pub backoff: backoff::Policy,
-    /// The role self-registered users get; `None` when self-registration is off.
-    pub self_registration: Option<Role>,
-}
-
 /// The auth service; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Auth {
@@ -99,6 +87,8 @@ pub struct Auth {
 #[derive(Debug)]
 struct Inner {
     settings: Settings,
+    /// The login backoff, derived once from `settings`.
+    backoff: backoff::Policy,
     /// Set once by [`Auth::init`] after migrations; requests before that get `NotReady`.
     keys: OnceLock<Keys>,
     /// A bcrypt hash of a random password, verified against when an email is unknown so a
@@ -113,6 +103,7 @@ impl Auth {
     pub fn new(settings: Settings) -> Self {
         Self {
             inner: Arc::new(Inner {
+                backoff: settings.backoff(),
                 settings,
                 keys: OnceLock::new(),
                 dummy_hash: tokio::sync::OnceCell::new(),
@@ -182,7 +173,7 @@ impl Auth {
         meta: &RequestMeta,
     ) -> Result<(User, TokenPair), AuthError> {
         let keys = self.keys()?;
-        let policy = &self.inner.settings.backoff;
+        let policy = &self.inner.backoff;
         let email_key = backoff::email_key(email);
         let client = pool.get().await?;
         if let Some(until) = backoff::blocked_until(&client, &email_key).await? {
@@ -417,7 +408,7 @@ impl Auth {
     pub async fn purge_expired(&self, pool: &Pool) -> Result<u64, AuthError> {
         let client = pool.get().await?;
         let tokens = store::purge_expired(&client).await?;
-        let failures = backoff::purge(&client, &self.inner.settings.backoff).await?;
+        let failures = backoff::purge(&client, &self.inner.backoff).await?;
         Ok(tokens + failures)
     }
 }

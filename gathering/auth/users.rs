@@ -69,7 +69,7 @@ impl Auth {
 
     /// Whether self-registration is on.
     pub fn registration_open(&self) -> bool {
-        self.inner.settings.self_registration.is_some()
+        self.inner.settings.registration_role().is_some()
     }
 
     /// Self-registration, when the configuration allows it: the new user gets the configured
@@ -80,7 +80,7 @@ impl Auth {
         mut new: NewUser,
         meta: &RequestMeta,
     ) -> Result<User, AuthError> {
-        let Some(role) = self.inner.settings.self_registration else {
+        let Some(role) = self.inner.settings.registration_role() else {
             return Err(registration_closed());
         };
         new.role = role;

@@ -12,7 +12,7 @@ use crate::auth::{Auth, NewUser};
 use crate::config::Config;
 use crate::core::identity::Identity;
 use crate::db::migrate;
-use crate::db::{self, PoolOptions, Target};
+use crate::db::{self, Target};
 
 /// An open, migrated database.
 pub struct Maintenance {
@@ -27,7 +27,7 @@ impl Maintenance {
         let (url, database) = app::open_database(config).await?;
         let opened = async {
             let target = Target::parse(&url)?;
-            let options = PoolOptions {
+            let options = db::Settings {
                 max_connections: 2,
                 connect_timeout: config.db.connect_timeout,
             };

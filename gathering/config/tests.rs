@@ -1,6 +1,7 @@
 //! The configuration's layers, mappings and refusals.
 
 use super::*;
+use std::time::Duration;
 
 fn load(env: &impl EnvSource) -> Result<Config, ConfigError> {
     Config::load(env, &Overrides::default())
@@ -150,4 +151,118 @@ fn file_layer_rejects_unknown_keys_and_names_the_line() {
     // The environment beats the file.
     let config = Config::load(&[("GATHERING_ADDR", "127.0.0.1:7001")], &overrides).unwrap();
     assert_eq!(config.addr.port(), 7001);
+}
+
+/// Loads `text` as the configuration file, with `env` over it.
+fn load_file(text: &str, env: &impl EnvSource) -> Result<Config, ConfigError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.toml");
+    std::fs::write(&path, text).unwrap();
+    let overrides = Overrides {
+        config_file: Some(path),
+        ..Overrides::default()
+    };
+    Config::load(env, &overrides)
+}
+
+#[test]
+fn each_section_reads_its_keys_into_the_modules_settings() {
+    let config = load_file(
+        "[pipelines]\nlease_secs = 2.5\npoll_interval_ms = 100\n\
+         [scheduler]\nenabled = false\nmisfire_grace_secs = 0\n\
+         [events]\ndedup_window_ms = 250\nretention_days = 2\n\
+         [auth]\nself_registration_role = \"member\"\n\
+         [tools]\nhttp_allow_private = false\n",
+        &[("GATHERING_HTTP_ALLOW_PRIVATE", "on")],
+    )
+    .unwrap();
+    assert_eq!(config.pipelines.lease, Duration::from_millis(2500));
+    assert_eq!(config.pipelines.poll_interval, Duration::from_millis(100));
+    assert!(!config.scheduler.enabled);
+    assert_eq!(config.scheduler.misfire_grace, Duration::ZERO);
+    assert_eq!(config.events.dedup_window, Some(Duration::from_millis(250)));
+    assert_eq!(config.events.retention, Duration::from_secs(2 * 24 * 3600));
+    assert_eq!(
+        config.auth.self_registration_role,
+        crate::core::identity::Role::Member
+    );
+    assert!(
+        config.tools.http_allow_private,
+        "the environment beats the file"
+    );
+    // What the file does not say keeps the module's default.
+    assert_eq!(config.pipelines.max_concurrent_runs, 64);
+    let zero = load_file("[events]\ndedup_window_ms = 0\n", &[("X", "y")]).unwrap();
+    assert_eq!(zero.events.dedup_window, None);
+}
+
+#[test]
+fn out_of_range_values_name_the_key_and_bad_ones_the_line_or_variable() {
+    let err = load_file("[pipelines]\nlease_secs = 0\n", &[("X", "y")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid pipelines.lease_secs: must be more than 0 and at most 3600"
+    );
+    let err = load_file("[scheduler]\nmisfire_grace_secs = 90000\n", &[("X", "y")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid scheduler.misfire_grace_secs: must be 0 to 86400"
+    );
+    let err = load_file("\n[pipelines]\ncancel_grace_secs = -1\n", &[("X", "y")]).unwrap_err();
+    assert!(err.to_string().contains("line 3"), "{err}");
+    let err = load_file("[auth]\nself_registration_role = \"boss\"\n", &[("X", "y")]).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("unknown role `boss`") && text.contains("line 2"),
+        "{text}"
+    );
+    let err = load_file("[http]\ntrusted_proxies = [\"nope\"]\n", &[("X", "y")]).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("`nope` is not an IP address") && text.contains("line 2"),
+        "{text}"
+    );
+
+    let err = load(&[("GATHERING_SELF_REGISTRATION", "maybe")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid GATHERING_SELF_REGISTRATION: expected true or false, got `maybe`"
+    );
+    let err = load(&[("GATHERING_TRUSTED_PROXIES", "10.0.0.1,10.0.0.0/40")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid GATHERING_TRUSTED_PROXIES: `10.0.0.0/40` is not an IP address or CIDR range"
+    );
+    let err = load(&[("GATHERING_ADDR", "localhost")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid GATHERING_ADDR: `localhost` is not an address like 127.0.0.1:8000"
+    );
+    let err = load(&[("GATHERING_DEVICE", "tpu")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid models.device: must be auto, cpu or cuda"
+    );
+}
+
+#[test]
+fn removed_and_environment_only_keys_are_refused_in_the_file() {
+    // `events.handler_concurrency` went with the handler loop it sized.
+    let err = load_file("[events]\nhandler_concurrency = 4\n", &[("X", "y")]).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("handler_concurrency") && text.contains("line 2"),
+        "{text}"
+    );
+    // The first admin comes from the environment only.
+    let err = load_file("[auth]\nadmin_email = \"a@b.c\"\n", &[("X", "y")]).unwrap_err();
+    assert!(err.to_string().contains("admin_email"), "{err}");
+    let config = load(&[
+        ("GATHERING_ADMIN_EMAIL", "a@b.c"),
+        ("GATHERING_ADMIN_PASSWORD", "secret password"),
+    ])
+    .unwrap();
+    assert_eq!(config.auth.admin_email.as_deref(), Some("a@b.c"));
+    let err = load(&[("GATHERING_ADMIN_EMAIL", "a@b.c")]).unwrap_err();
+    assert!(err.to_string().contains("go together"), "{err}");
 }

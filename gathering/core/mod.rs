@@ -8,4 +8,5 @@ pub mod json;
 pub mod path_guard;
 pub mod readiness;
 pub mod secret;
+pub mod settings;
 pub mod supervise;

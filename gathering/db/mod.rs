@@ -3,9 +3,10 @@
 
 pub mod embedded;
 pub mod migrate;
+pub mod settings;
 pub mod template;
 
-use std::time::Duration;
+pub use settings::Settings;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use secrecy::{ExposeSecret, SecretString};
@@ -43,13 +44,6 @@ pub enum DbError {
     },
     #[error("the database at {target} is not usable: {reason}")]
     Unusable { target: String, reason: String },
-}
-
-/// Pool sizing and timeouts.
-#[derive(Debug, Clone, Copy)]
-pub struct PoolOptions {
-    pub max_connections: usize,
-    pub connect_timeout: Duration,
 }
 
 /// A parsed connection target and a printable description of it.
@@ -109,7 +103,7 @@ impl Target {
 
 /// Builds the pool and proves it works with one round trip, within the connect timeout.
 #[tracing::instrument(skip_all, fields(target = %target.display))]
-pub async fn connect(target: &Target, options: PoolOptions) -> Result<Pool, DbError> {
+pub async fn connect(target: &Target, options: Settings) -> Result<Pool, DbError> {
     let mut config = target.config.clone();
     config.connect_timeout(options.connect_timeout);
     config.application_name("gathering");

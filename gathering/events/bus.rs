@@ -1,41 +1,19 @@
 //! The in-process bus. `publish` never waits: each subscriber has a bounded queue, and one
 //! that is full is marked lagged (with the first durable `seq` it missed) and skipped until it
 //! has drained its queue, when it receives one `Lagged` delivery and can catch up from the
-//! outbox ([`super::relay::Feed`] does that). Handlers registered with [`Bus::handler_loop`]
-//! run concurrently up to a shared semaphore's bound. Identical ephemeral events can be
-//! de-duplicated within a window; durable ones never are (each is a state change).
+//! outbox ([`super::relay::Feed`] does that). Identical ephemeral events can be de-duplicated
+//! within a window; durable ones never are (each is a state change).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use tokio::sync::{Semaphore, mpsc};
-use tokio_util::sync::CancellationToken;
+use tokio::sync::mpsc;
 
+use super::settings::Settings;
 use super::{Event, EventType, Filter};
-
-/// Bus settings.
-#[derive(Debug, Clone, Copy)]
-pub struct BusConfig {
-    /// Events a subscriber may have queued before it lags.
-    pub queue_capacity: usize,
-    /// Handler invocations running at once, across all handlers.
-    pub handler_concurrency: usize,
-    /// Identical ephemeral events within this window are published once; `None`: off.
-    pub dedup_window: Option<Duration>,
-}
-
-impl Default for BusConfig {
-    fn default() -> Self {
-        Self {
-            queue_capacity: 1024,
-            handler_concurrency: 16,
-            dedup_window: None,
-        }
-    }
-}
 
 /// What a subscriber receives.
 #[derive(Debug, Clone)]
@@ -67,14 +45,13 @@ struct Slot {
 }
 
 struct Inner {
-    config: BusConfig,
+    settings: Settings,
     /// The subscribers. A std `RwLock`: `publish` holds a read guard while it iterates and
     /// `try_send`s (never across an `.await`), subscribe and drop take the write guard briefly.
     slots: RwLock<Vec<Arc<Slot>>>,
     /// Fingerprints of recent ephemeral events, for de-duplication; std mutex, never held
     /// across an `.await`.
     recent: Mutex<HashMap<u64, Instant>>,
-    handler_permits: Arc<Semaphore>,
     next_id: AtomicU64,
     /// Metric handles resolved once, not per event (a registry lookup each time is most of a
     /// publish's cost with many subscribers).
@@ -98,13 +75,12 @@ impl std::fmt::Debug for Bus {
 }
 
 impl Bus {
-    pub fn new(config: BusConfig) -> Self {
+    pub fn new(settings: Settings) -> Self {
         Self {
             inner: Arc::new(Inner {
-                config,
+                settings,
                 slots: RwLock::new(Vec::new()),
                 recent: Mutex::new(HashMap::new()),
-                handler_permits: Arc::new(Semaphore::new(config.handler_concurrency.max(1))),
                 next_id: AtomicU64::new(0),
                 published: EventType::all()
                     .map(|t| {
@@ -162,7 +138,7 @@ impl Bus {
     }
 
     fn is_duplicate(&self, event: &Event) -> bool {
-        let Some(window) = self.inner.config.dedup_window else {
+        let Some(window) = self.inner.settings.dedup_window else {
             return false;
         };
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -187,7 +163,7 @@ impl Bus {
 
     /// A subscription to events matching `filter`; `name` labels its metrics.
     pub fn subscribe(&self, name: &'static str, filter: Filter) -> Subscription {
-        let (tx, rx) = mpsc::channel(self.inner.config.queue_capacity.max(1));
+        let (tx, rx) = mpsc::channel(self.inner.settings.queue_capacity.max(1));
         let slot = Arc::new(Slot {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
             name,
@@ -214,45 +190,6 @@ impl Bus {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .len()
-    }
-
-    /// Runs `handler` for every delivery of `subscription` until `cancel`, each invocation
-    /// as its own task once a permit of the bus-wide semaphore is free. Errors are counted
-    /// and logged. For `app.rs` to spawn.
-    pub async fn handler_loop<F, Fut>(
-        &self,
-        mut subscription: Subscription,
-        handler: F,
-        cancel: CancellationToken,
-    ) where
-        F: Fn(Delivery) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
-    {
-        let name = subscription.slot.name;
-        let mut running = tokio::task::JoinSet::new();
-        loop {
-            let delivery = tokio::select! {
-                delivery = subscription.recv() => delivery,
-                () = cancel.cancelled() => break,
-            };
-            let Some(delivery) = delivery else { break };
-            let permit = tokio::select! {
-                permit = self.inner.handler_permits.clone().acquire_owned() => permit,
-                () = cancel.cancelled() => break,
-            };
-            let Ok(permit) = permit else { break };
-            let work = handler(delivery);
-            running.spawn(async move {
-                let _permit = permit;
-                if let Err(e) = work.await {
-                    metrics::counter!("events_handler_errors_total", "handler" => name)
-                        .increment(1);
-                    tracing::warn!(handler = name, "event handler failed: {e:#}");
-                }
-            });
-            while running.try_join_next().is_some() {}
-        }
-        while running.join_next().await.is_some() {}
     }
 }
 
@@ -310,7 +247,7 @@ impl Drop for Subscription {
 mod tests {
     use super::*;
     use crate::events::{EventType, NewEvent, Scope, TypePattern};
-    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
 
     fn durable(seq: i64) -> Event {
         let mut event = NewEvent::new(EventType::UserUpdated, Scope::default(), None)
@@ -329,7 +266,7 @@ mod tests {
 
     #[tokio::test]
     async fn each_subscriber_gets_matching_events_in_order() {
-        let bus = Bus::new(BusConfig::default());
+        let bus = Bus::new(Settings::default());
         let mut all = bus.subscribe("all", Filter::default());
         let mut keys = bus.subscribe(
             "keys",
@@ -354,9 +291,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_never_blocks_the_publisher_and_reports_the_first_missed_seq() {
-        let bus = Bus::new(BusConfig {
+        let bus = Bus::new(Settings {
             queue_capacity: 4,
-            ..BusConfig::default()
+            ..Settings::default()
         });
         let mut slow = bus.subscribe("slow", Filter::default());
         let mut fast = bus.subscribe(
@@ -386,9 +323,9 @@ mod tests {
 
     #[tokio::test]
     async fn identical_ephemeral_events_are_published_once_within_the_window() {
-        let bus = Bus::new(BusConfig {
+        let bus = Bus::new(Settings {
             dedup_window: Some(Duration::from_secs(60)),
-            ..BusConfig::default()
+            ..Settings::default()
         });
         let _sub = bus.subscribe("any", Filter::default());
         let event = || NewEvent::new(EventType::UserUpdated, Scope::default(), None).ephemeral();
@@ -400,52 +337,5 @@ mod tests {
             "durable events are never dropped"
         );
         assert_eq!(bus.publish(durable(1)), 1);
-    }
-
-    #[tokio::test]
-    async fn handlers_run_concurrently_up_to_the_bound() {
-        let bus = Bus::new(BusConfig {
-            handler_concurrency: 3,
-            ..BusConfig::default()
-        });
-        let running = Arc::new(AtomicUsize::new(0));
-        let peak = Arc::new(AtomicUsize::new(0));
-        let done = Arc::new(AtomicUsize::new(0));
-        let release = Arc::new(tokio::sync::Notify::new());
-        let cancel = CancellationToken::new();
-        let subscription = bus.subscribe("handler", Filter::default());
-        let handler = {
-            let (running, peak, done, release) =
-                (running.clone(), peak.clone(), done.clone(), release.clone());
-            move |_delivery: Delivery| {
-                let (running, peak, done, release) =
-                    (running.clone(), peak.clone(), done.clone(), release.clone());
-                async move {
-                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                    peak.fetch_max(now, Ordering::SeqCst);
-                    release.notified().await;
-                    running.fetch_sub(1, Ordering::SeqCst);
-                    done.fetch_add(1, Ordering::SeqCst);
-                    Ok(())
-                }
-            }
-        };
-        let looped = tokio::spawn({
-            let bus = bus.clone();
-            let cancel = cancel.clone();
-            async move { bus.handler_loop(subscription, handler, cancel).await }
-        });
-        for seq in 1..=9 {
-            bus.publish(durable(seq));
-        }
-        while done.load(Ordering::SeqCst) < 9 {
-            if running.load(Ordering::SeqCst) == 3 {
-                release.notify_waiters();
-            }
-            tokio::task::yield_now().await;
-        }
-        assert_eq!(peak.load(Ordering::SeqCst), 3);
-        cancel.cancel();
-        looped.await.unwrap();
     }
 }

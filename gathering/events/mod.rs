@@ -13,7 +13,10 @@ pub mod bus;
 pub mod causation;
 pub mod outbox;
 pub mod relay;
+pub mod settings;
 pub mod topic;
+
+pub use settings::Settings;
 
 use std::fmt;
 

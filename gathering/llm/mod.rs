@@ -14,6 +14,7 @@ pub mod anthropic;
 pub mod local;
 pub mod openai;
 pub mod retry;
+pub mod settings;
 
 use std::pin::Pin;
 use std::time::Duration;

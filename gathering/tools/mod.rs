@@ -16,7 +16,10 @@ pub mod http;
 pub mod mcp;
 pub mod registry;
 pub mod servers;
+pub mod settings;
 pub mod store;
+
+pub use settings::ToolSettings;
 
 use std::time::Duration;
 
@@ -77,29 +80,6 @@ pub enum ToolError {
     /// The call ran and failed.
     #[error("failed: {0}")]
     Failed(String),
-}
-
-/// Settings of the built-in tools (config `[tools]`).
-#[derive(Debug, Clone)]
-pub struct ToolSettings {
-    /// Whether the HTTP tool may reach private, loopback and link-local addresses
-    /// (`GATHERING_HTTP_ALLOW_PRIVATE=true`). Off by default: agents must not reach the
-    /// server's own network.
-    pub http_allow_private: bool,
-    /// The most bytes of a response body the HTTP tool reads (the rest is cut, and says so).
-    pub http_max_response_bytes: usize,
-    /// Per-request limit of the HTTP tool.
-    pub http_timeout: Duration,
-}
-
-impl Default for ToolSettings {
-    fn default() -> Self {
-        Self {
-            http_allow_private: false,
-            http_max_response_bytes: 256 * 1024,
-            http_timeout: Duration::from_secs(20),
-        }
-    }
 }
 
 /// A tool that can be called. Arguments arrive already validated against

@@ -326,7 +326,7 @@ async fn importing_twice_updates_and_reports_malformed_files_with_their_line() {
     let db = TestDb::migrated().await;
     let pool = gathering::db::connect(
         &gathering::db::Target::parse(&db.url).unwrap(),
-        gathering::db::PoolOptions {
+        gathering::db::Settings {
             max_connections: 2,
             connect_timeout: Duration::from_secs(10),
         },

@@ -44,6 +44,18 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The defaults, with the keepalive of the `[events]` section (`ws_ping_interval_secs`,
+    /// `ws_idle_timeout_secs`).
+    pub fn from_events(events: &crate::events::Settings) -> Self {
+        Self {
+            ping_interval: events.ws_ping_interval,
+            idle_timeout: events.ws_idle_timeout,
+            ..Self::default()
+        }
+    }
+}
+
 /// What a client sends.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{RunState, Stored};
-use crate::agents::Actor;
+use crate::orchestration::pipeline::service::Actor;
 use crate::app::{App, ShutdownReport, StartError};
 use crate::auth::store as users;
 use crate::config::Config;

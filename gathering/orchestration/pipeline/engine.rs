@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use tokio::sync::Notify;
@@ -16,30 +15,11 @@ use uuid::Uuid;
 
 use super::executor::{self, Control, RunCtx, Stop};
 use super::records::Run;
+use super::settings::EngineSettings;
 use super::store;
 use crate::agents::Agents;
 use crate::events::bus::{Bus, Delivery};
 use crate::events::{EventType, Filter, TypePattern};
-
-/// Settings of the engine (config `[pipelines]`).
-#[derive(Debug, Clone)]
-pub struct EngineSettings {
-    pub lease: Duration,
-    pub poll_interval: Duration,
-    pub max_concurrent_runs: usize,
-    pub cancel_grace: Duration,
-}
-
-impl Default for EngineSettings {
-    fn default() -> Self {
-        Self {
-            lease: Duration::from_secs(30),
-            poll_interval: Duration::from_secs(1),
-            max_concurrent_runs: 64,
-            cancel_grace: Duration::from_secs(5),
-        }
-    }
-}
 
 /// What stops or wakes one run this instance executes.
 #[derive(Debug, Clone)]

@@ -28,12 +28,14 @@ pub mod records;
 mod report;
 pub mod schemas;
 pub mod service;
+pub mod settings;
 pub mod sources;
 pub mod store;
 pub mod validate;
 
 pub use check::validate_off_thread;
-pub use engine::{Engine, EngineSettings};
+pub use engine::Engine;
 pub use model::{Pipeline, Problem, Problems};
 pub use service::{PipelineError, Pipelines, Trigger};
+pub use settings::EngineSettings;
 pub use validate::validate;

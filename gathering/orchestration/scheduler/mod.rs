@@ -13,9 +13,11 @@ mod guard;
 pub mod model;
 pub mod runner;
 pub mod service;
+pub mod settings;
 pub mod store;
 pub mod timing;
 
 pub use model::{ScheduleRequest, Spec};
-pub use runner::{Scheduler, SchedulerSettings};
+pub use runner::Scheduler;
 pub use service::{Schedule, Schedules};
+pub use settings::SchedulerSettings;

@@ -27,47 +27,13 @@ use uuid::Uuid;
 use super::actions::{self, Owner};
 use super::guard::{self, Verdict};
 use super::model::{Overlap, ScheduleRequest, Spec, Timing};
+pub use super::settings::SchedulerSettings;
 use super::store::{self, Claim, NewRun, ScheduleRow, ScheduleRun};
 use super::timing;
 use crate::agents::Agents;
 use crate::events::bus::{Bus, Delivery};
 use crate::events::{Event, EventType, Filter, NewEvent, Scope, TypePattern, outbox};
 use crate::orchestration::pipeline::Pipelines;
-
-/// Settings of the scheduler (config `[scheduler]`).
-#[derive(Debug, Clone)]
-pub struct SchedulerSettings {
-    /// Whether this instance fires and executes schedules.
-    pub enabled: bool,
-    /// How long a claim on an execution holds without a heartbeat.
-    pub lease: Duration,
-    /// The longest sleep between looks at the database (orphans, other instances' changes).
-    pub poll_interval: Duration,
-    /// How late an occurrence may be and still count as on time; older ones were missed and
-    /// go to the catch-up policy.
-    pub misfire_grace: Duration,
-    /// Executions at once on this instance (each holds one database connection).
-    pub max_concurrent: usize,
-    /// The most event-triggered hops a chain may have (schedule run -> events -> schedule
-    /// run ...); the run past it is refused and its schedule paused (`guard/`).
-    pub max_chain_depth: u32,
-    /// The most runs events may fire of one schedule in a minute; past it, as above.
-    pub max_event_fires_per_minute: u32,
-}
-
-impl Default for SchedulerSettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            lease: Duration::from_secs(30),
-            poll_interval: Duration::from_secs(1),
-            misfire_grace: Duration::from_secs(5),
-            max_concurrent: 8,
-            max_chain_depth: 8,
-            max_event_fires_per_minute: 120,
-        }
-    }
-}
 
 /// The scheduler; cheap to clone.
 #[derive(Clone)]

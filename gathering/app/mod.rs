@@ -1,12 +1,26 @@
 //! The composition root: builds `AppState` from the configuration (starting the embedded
 //! PostgreSQL when no `DATABASE_URL` is set), serves HTTP, applies migrations, owns every
 //! long-lived task and the ordered graceful shutdown.
+//!
+//! Start reading at [`App::build`] (the services, each given its module's settings from the
+//! configuration as they are) and [`App::run`] (migrations, the supervised loops, shutdown).
+//! `database.rs` finds or starts PostgreSQL, `services.rs` builds the services and runs the
+//! start-up steps, `tasks.rs` holds the housekeeping loops.
+
+mod database;
+mod services;
+mod tasks;
+
+pub(crate) use database::{DatabaseSource, apply_migrations, open_database, stop_embedded};
+use services::{agents_service, import_personas, llm_service, needs_first_admin, print_setup};
+pub(crate) use services::{auth_service, prepare_auth};
+use tasks::{forget_idle_clients, purge_expired_tokens, purge_old_events};
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -15,14 +29,14 @@ use std::sync::Arc;
 
 use crate::api::rate_limit::RateLimits;
 use crate::api::{self, AppState, Network};
-use crate::auth::{self, Auth};
+use crate::auth;
 use crate::config::Config;
 use crate::core::readiness::{Phase, Readiness};
 use crate::core::supervise::supervise;
-use crate::db::embedded::{EmbeddedError, EmbeddedPostgres, Lifetime};
+use crate::db::embedded::EmbeddedError;
 use crate::db::migrate::{self, MigrateError, Migration};
-use crate::db::{self, DbError, PoolOptions, Target};
-use crate::events::{self, bus::Bus, bus::BusConfig};
+use crate::db::{self, DbError, Target};
+use crate::events::{self, bus::Bus};
 
 /// Why the server could not start; each is one line naming the problem.
 #[derive(Debug, thiserror::Error)]
@@ -67,17 +81,6 @@ pub struct ShutdownReport {
     pub steps: Vec<ShutdownStep>,
 }
 
-/// Where the database came from, so shutdown knows whether to stop it.
-#[derive(Debug)]
-pub(crate) enum DatabaseSource {
-    External,
-    /// Embedded; `started_here` when this process started it (and so stops it).
-    Embedded {
-        manager: EmbeddedPostgres,
-        started_here: bool,
-    },
-}
-
 /// A built, bound, not yet serving server.
 pub struct App {
     config: Config,
@@ -111,11 +114,7 @@ impl App {
         match Self::connect_and_bind(&config, &url).await {
             Ok((pool, listener, target)) => {
                 let shutdown = CancellationToken::new();
-                let bus = Bus::new(BusConfig {
-                    queue_capacity: config.events.queue_capacity,
-                    handler_concurrency: config.events.handler_concurrency,
-                    dedup_window: config.events.dedup_window,
-                });
+                let bus = Bus::new(config.events);
                 let llm = llm_service(&config, pool.clone());
                 let agents = match agents_service(&config, pool.clone(), llm.clone(), bus.clone()) {
                     Ok(agents) => agents,
@@ -128,12 +127,7 @@ impl App {
                     pool.clone(),
                     bus.clone(),
                     agents.clone(),
-                    crate::orchestration::pipeline::EngineSettings {
-                        lease: config.pipelines.lease,
-                        poll_interval: config.pipelines.poll_interval,
-                        max_concurrent_runs: config.pipelines.max_concurrent_runs,
-                        cancel_grace: config.pipelines.cancel_grace,
-                    },
+                    config.pipelines.clone(),
                 );
                 let pipelines =
                     crate::orchestration::pipeline::Pipelines::new(pool.clone(), engine);
@@ -142,14 +136,7 @@ impl App {
                     bus.clone(),
                     agents.clone(),
                     pipelines.clone(),
-                    crate::orchestration::scheduler::SchedulerSettings {
-                        enabled: config.scheduler.enabled,
-                        lease: config.scheduler.lease,
-                        poll_interval: config.scheduler.poll_interval,
-                        misfire_grace: config.scheduler.misfire_grace,
-                        max_concurrent: config.scheduler.max_concurrent,
-                        ..Default::default()
-                    },
+                    config.scheduler.clone(),
                 );
                 let schedules =
                     crate::orchestration::scheduler::Schedules::new(pool.clone(), scheduler);
@@ -166,11 +153,7 @@ impl App {
                     metrics_public: config.http.metrics_public,
                     bus,
                     stopping: shutdown.clone(),
-                    websocket: crate::api::ws::Settings {
-                        ping_interval: config.events.ws_ping_interval,
-                        idle_timeout: config.events.ws_idle_timeout,
-                        ..crate::api::ws::Settings::default()
-                    },
+                    websocket: crate::api::ws::Settings::from_events(&config.events),
                     frames: crate::api::ws::FrameCache::default(),
                     llm,
                     agents,
@@ -218,14 +201,7 @@ impl App {
         url: &SecretString,
     ) -> Result<(Pool, TcpListener, Target), StartError> {
         let target = Target::parse(url)?;
-        let pool = db::connect(
-            &target,
-            PoolOptions {
-                max_connections: config.db.max_connections,
-                connect_timeout: config.db.connect_timeout,
-            },
-        )
-        .await?;
+        let pool = db::connect(&target, config.db).await?;
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -436,278 +412,4 @@ impl App {
         tracing::info!(steps = ?report.steps, "shutdown complete");
         outcome.map(|()| report)
     }
-}
-
-/// The database URL: `DATABASE_URL`, or the embedded cluster (started if needed).
-pub(crate) async fn open_database(
-    config: &Config,
-) -> Result<(SecretString, DatabaseSource), StartError> {
-    match &config.database_url {
-        Some(url) => Ok((url.clone(), DatabaseSource::External)),
-        None => {
-            let manager = EmbeddedPostgres::new(&config.pg_dir, &config.data_dir)?;
-            let started = manager.start(Lifetime::Process).await?;
-            tracing::info!(
-                port = started.port,
-                started_here = started.started_here,
-                data_dir = %manager.data_dir().display(),
-                "embedded PostgreSQL is up"
-            );
-            Ok((
-                started.url,
-                DatabaseSource::Embedded {
-                    manager,
-                    started_here: started.started_here,
-                },
-            ))
-        }
-    }
-}
-
-pub(crate) fn auth_service(config: &Config) -> Auth {
-    Auth::new(auth::Settings {
-        access_ttl: config.auth.access_ttl,
-        refresh_ttl: config.auth.refresh_ttl,
-        bcrypt_cost: config.auth.bcrypt_cost,
-        jwt_secret: config.auth.jwt_secret.clone(),
-        backoff: auth::backoff::Policy {
-            free_failures: config.auth.login_backoff_after,
-            base: config.auth.login_backoff_base,
-            max: config.auth.login_backoff_max,
-            ..auth::backoff::Policy::default()
-        },
-        self_registration: config
-            .auth
-            .self_registration
-            .then_some(config.auth.self_registration_role),
-    })
-}
-
-pub(crate) async fn apply_migrations(
-    pool: &Pool,
-    migrations: &'static [Migration],
-) -> Result<migrate::Report, StartError> {
-    let mut client = pool
-        .get()
-        .await
-        .map_err(|e| anyhow::anyhow!("no database connection for migrations: {e}"))?;
-    let report = migrate::run(&mut client, migrations).await?;
-    Ok(report)
-}
-
-/// Loads the signing key and creates the first admin from the environment if asked.
-pub(crate) async fn prepare_auth(
-    auth: &Auth,
-    pool: &Pool,
-    config: &Config,
-) -> Result<(), StartError> {
-    let client = pool
-        .get()
-        .await
-        .map_err(|e| anyhow::anyhow!("no database connection: {e}"))?;
-    auth.init(&client)
-        .await
-        .map_err(|e| anyhow::anyhow!("preparing authentication: {e}"))?;
-    drop(client);
-    if config.auth.jwt_secret.is_none() {
-        tracing::info!(
-            "no GATHERING_JWT_SECRET: using the signing secret generated in the database"
-        );
-    }
-    if let (Some(email), Some(password)) = (&config.auth.admin_email, &config.auth.admin_password) {
-        let created = auth
-            .ensure_first_admin(pool, email, password.expose_secret())
-            .await
-            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
-        if let Some(user) = created {
-            tracing::info!(user_id = %user.id, "created the first admin from GATHERING_ADMIN_EMAIL");
-        }
-    }
-    Ok(())
-}
-
-/// Whether the database still has no admin once auth is prepared (none came from
-/// `GATHERING_ADMIN_EMAIL` either): then first-run setup opens.
-async fn needs_first_admin(auth: &Auth, pool: &Pool) -> Result<bool, StartError> {
-    let has_admin = auth
-        .admin_exists(pool)
-        .await
-        .map_err(|e| anyhow::anyhow!("looking for an admin: {e}"))?;
-    Ok(!has_admin)
-}
-
-/// Prints the first-run setup link: on standard output, once, never through `tracing`, so the
-/// token never reaches the logs. The token is in the fragment, which browsers never send.
-fn print_setup(mut addr: SocketAddr, token: &SecretString) {
-    if addr.ip().is_unspecified() {
-        addr.set_ip(match addr {
-            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-        });
-    }
-    println!(
-        "First run: open http://{addr}/setup#token={} to create the first admin (valid until used or until an admin exists)",
-        token.expose_secret()
-    );
-}
-
-/// Removes expired revocations, refresh tokens and stale login failures every hour until
-/// cancelled.
-async fn purge_expired_tokens(auth: Auth, pool: Pool, cancel: CancellationToken) {
-    let mut next = tokio::time::Instant::now();
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep_until(next) => {}
-            () = cancel.cancelled() => return,
-        }
-        match auth.purge_expired(&pool).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "purged expired tokens"),
-            Err(e) => tracing::warn!("purging expired tokens failed: {e}"),
-        }
-        next += Duration::from_secs(3600);
-    }
-}
-
-/// Applies the outbox retention (age and count) every hour until cancelled.
-async fn purge_old_events(
-    pool: Pool,
-    config: crate::config::EventsConfig,
-    cancel: CancellationToken,
-) {
-    let mut next = tokio::time::Instant::now();
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep_until(next) => {}
-            () = cancel.cancelled() => return,
-        }
-        let purged = async {
-            let client = pool.get().await?;
-            let rows =
-                events::outbox::purge(&**client, config.retention, config.retention_max_events)
-                    .await?;
-            Ok::<_, anyhow::Error>(rows)
-        };
-        match purged.await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "purged old events"),
-            Err(e) => tracing::warn!("purging old events failed: {e:#}"),
-        }
-        next += Duration::from_secs(3600);
-    }
-}
-
-/// Drops rate-limit state of clients whose budgets are full again, every minute, so memory
-/// follows the number of active clients rather than every address ever seen.
-async fn forget_idle_clients(limits: RateLimits, cancel: CancellationToken) {
-    let mut next = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep_until(next) => {}
-            () = cancel.cancelled() => return,
-        }
-        limits.forget_idle();
-        next += Duration::from_secs(60);
-    }
-}
-
-/// Stops the embedded cluster if this process started it; returns whether it did.
-pub(crate) async fn stop_embedded(database: &DatabaseSource) -> bool {
-    let DatabaseSource::Embedded {
-        manager,
-        started_here: true,
-    } = database
-    else {
-        return false;
-    };
-    let manager = manager.clone();
-    match tokio::task::spawn_blocking(move || manager.stop()).await {
-        Ok(Ok(_)) => true,
-        Ok(Err(e)) => {
-            tracing::error!("stopping embedded PostgreSQL failed: {e}");
-            false
-        }
-        Err(e) => {
-            tracing::error!("stopping embedded PostgreSQL panicked: {e}");
-            false
-        }
-    }
-}
-
-/// Imports the shipped personas when the database has none yet. A failure is logged, never
-/// fatal: personas can be imported later with `gathering personas import`.
-async fn import_personas(pool: &Pool, config: &Config) {
-    let dir = &config.agents.personas_dir;
-    match crate::personas::import_at_first_start(pool, dir).await {
-        Ok(None) => {}
-        Ok(Some(report)) => {
-            tracing::info!(
-                dir = %dir.display(),
-                created = report.created.len(),
-                failed = report.failed.len(),
-                "imported the personas at first start"
-            );
-            for failure in &report.failed {
-                tracing::warn!("persona not imported: {failure}");
-            }
-        }
-        Err(e) => tracing::warn!(dir = %dir.display(), "personas not imported: {e}"),
-    }
-}
-
-/// The agents service: tools (built-in and MCP), the model service, per-agent queues.
-fn agents_service(
-    config: &Config,
-    pool: deadpool_postgres::Pool,
-    llm: crate::models::LlmService,
-    bus: Bus,
-) -> Result<crate::agents::Agents, StartError> {
-    // rmcp's HTTP client takes its TLS crypto from the process default; ours is ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let t = &config.tools;
-    let tools = crate::tools::registry::ToolRegistry::new(
-        pool.clone(),
-        &crate::tools::ToolSettings {
-            http_allow_private: t.http_allow_private,
-            http_max_response_bytes: t.http_max_response_bytes,
-            http_timeout: t.http_timeout,
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("the built-in tools could not be set up: {e}"))?;
-    let a = &config.agents;
-    Ok(crate::agents::Agents::new(
-        pool,
-        llm,
-        tools,
-        bus,
-        crate::agents::AgentSettings {
-            default_model: a.default_model.clone(),
-            max_concurrent_turns: a.max_concurrent_turns,
-            max_queued_turns: a.max_queued_turns,
-            default_max_tokens: config.models.default_max_tokens as u32,
-        },
-    ))
-}
-
-/// The model service: local engines on the chosen device, hosted clients' timeouts and retries.
-fn llm_service(config: &Config, pool: deadpool_postgres::Pool) -> crate::models::LlmService {
-    use crate::llm::local::{Device, LocalModels, LocalSettings};
-    let m = &config.models;
-    let (device, why) = Device::choose(&m.device);
-    if m.device == "cuda" && device == Device::Cpu {
-        tracing::warn!("models.device is cuda but {why}: the local models run on the CPU");
-    }
-    tracing::info!(device = %device.describe(), reason = %why, "local model device");
-    let local = LocalModels::new(LocalSettings {
-        dir: m.dir.clone(),
-        device,
-        max_batch: m.max_batch,
-        default_max_tokens: m.default_max_tokens,
-    });
-    let options = crate::llm::retry::ClientOptions {
-        timeout: m.provider_timeout,
-        max_retries: m.provider_retries,
-        ..Default::default()
-    };
-    crate::models::LlmService::new(pool, Arc::new(local), options)
 }
