@@ -14,8 +14,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
-use super::pipelines::actor;
+use super::extract::{ApiJson, Authed, Member, Viewer};
 use super::views::{Page, PageQuery, page_bounds};
 use crate::orchestration::scheduler::service::{PREVIEW_MAX, Preview};
 use crate::orchestration::scheduler::store::{Notification, ScheduleRun};
@@ -34,10 +33,9 @@ pub async fn list(
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Page<Schedule>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let p = &authed.principal;
     let items = state
         .schedules
-        .list(p.user_id, p.role, after, limit)
+        .list(&authed.identity, after, limit)
         .await?;
     Ok(Json(Page::of(items, limit, |s| s.id)))
 }
@@ -54,13 +52,12 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Schedule>), ApiError> {
     let schedule = state
         .schedules
-        .create(actor(&authed.principal, &meta), body)
+        .create(&authed.identity, body)
         .await?;
     Ok((StatusCode::CREATED, Json(schedule)))
 }
@@ -150,8 +147,7 @@ pub async fn get(
     authed: Authed<Viewer>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Schedule>, ApiError> {
-    let p = &authed.principal;
-    Ok(Json(state.schedules.get(p.user_id, p.role, id).await?))
+    Ok(Json(state.schedules.get(&authed.identity, id).await?))
 }
 
 /// Replace a schedule's definition (the owner or an admin); its next occurrence is computed from
@@ -167,7 +163,6 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<ScheduleRequest>,
@@ -175,7 +170,7 @@ pub async fn update(
     Ok(Json(
         state
             .schedules
-            .update(actor(&authed.principal, &meta), id, body)
+            .update(&authed.identity, id, body)
             .await?,
     ))
 }
@@ -190,13 +185,12 @@ pub async fn update(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     state
         .schedules
-        .delete(actor(&authed.principal, &meta), id)
+        .delete(&authed.identity, id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -211,14 +205,13 @@ pub async fn delete(
     ))]
 pub async fn pause(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Schedule>, ApiError> {
     Ok(Json(
         state
             .schedules
-            .set_paused(actor(&authed.principal, &meta), id, true)
+            .set_paused(&authed.identity, id, true)
             .await?,
     ))
 }
@@ -233,14 +226,13 @@ pub async fn pause(
     ))]
 pub async fn resume(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Schedule>, ApiError> {
     Ok(Json(
         state
             .schedules
-            .set_paused(actor(&authed.principal, &meta), id, false)
+            .set_paused(&authed.identity, id, false)
             .await?,
     ))
 }
@@ -256,13 +248,12 @@ pub async fn resume(
     ))]
 pub async fn trigger(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<ScheduleRun>), ApiError> {
     let run = state
         .schedules
-        .trigger(actor(&authed.principal, &meta), id)
+        .trigger(&authed.identity, id)
         .await?;
     Ok((StatusCode::ACCEPTED, Json(run)))
 }
@@ -282,10 +273,9 @@ pub async fn runs(
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Page<ScheduleRun>>, ApiError> {
     let (before, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let p = &authed.principal;
     let items = state
         .schedules
-        .runs(p.user_id, p.role, id, before, limit)
+        .runs(&authed.identity, id, before, limit)
         .await?;
     Ok(Json(Page::of(items, limit, |r| r.id)))
 }
@@ -317,7 +307,7 @@ pub async fn notifications(
     let (before, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
     let items = state
         .schedules
-        .notifications(authed.principal.user_id, q.unread, before, limit)
+        .notifications(&authed.identity, q.unread, before, limit)
         .await?;
     Ok(Json(Page::of(items, limit, |n| n.id)))
 }
@@ -337,7 +327,7 @@ pub async fn mark_read(
     Ok(Json(
         state
             .schedules
-            .mark_read(authed.principal.user_id, id)
+            .mark_read(&authed.identity, id)
             .await?,
     ))
 }

@@ -154,12 +154,14 @@ async fn notify(
     }
     let n = store::insert_notification(
         &tx,
-        schedule.owner_id,
-        title,
-        message,
-        level,
-        Some(schedule.id),
-        Some(run.id),
+        &store::NewNotification {
+            user_id: schedule.owner_id,
+            title,
+            message,
+            level,
+            schedule_id: Some(schedule.id),
+            run_id: Some(run.id),
+        },
     )
     .await?;
     outbox::append(

@@ -128,12 +128,14 @@ pub(super) async fn refuse(
     let title = format!("Schedule {:?} paused", row.name);
     let note = super::store::insert_notification(
         &tx,
-        row.owner_id,
-        &title,
-        reason,
-        "error",
-        Some(row.id),
-        Some(run.id),
+        &super::store::NewNotification {
+            user_id: row.owner_id,
+            title: &title,
+            message: reason,
+            level: "error",
+            schedule_id: Some(row.id),
+            run_id: Some(run.id),
+        },
     )
     .await?;
     let causation = causation_of(row, &run);
