@@ -16,6 +16,7 @@ use super::runner::{Scheduler, scope};
 use super::store::{self, LastRun, NewSchedule, Notification, ScheduleRow, ScheduleRun};
 use super::timing;
 use crate::audit::record_change;
+use crate::core::clock::SharedClock;
 use crate::core::error::{DomainError, is_unique_violation};
 use crate::core::identity::Identity;
 use crate::events::EventType;
@@ -300,6 +301,12 @@ async fn changed(
 impl Schedules {
     pub fn new(pool: Pool, scheduler: Scheduler) -> Self {
         Self { pool, scheduler }
+    }
+
+    /// The same service with its scheduler reading the time from `clock` (a test's manual
+    /// clock): set before the scheduler runs.
+    pub fn on_clock(&self, clock: SharedClock) -> Self {
+        Self::new(self.pool.clone(), self.scheduler.on_clock(clock))
     }
 
     pub fn scheduler(&self) -> &Scheduler {

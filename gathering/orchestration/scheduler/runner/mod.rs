@@ -184,6 +184,20 @@ impl Scheduler {
         }
     }
 
+    /// The same scheduler (its services and settings) reading the time from `clock`; a new
+    /// instance, not yet running.
+    pub fn on_clock(&self, clock: SharedClock) -> Self {
+        let inner = &self.inner;
+        Self::with_clock(
+            inner.pool.clone(),
+            inner.bus.clone(),
+            inner.agents.clone(),
+            inner.pipelines.clone(),
+            inner.settings.clone(),
+            clock,
+        )
+    }
+
     pub fn instance(&self) -> Uuid {
         self.inner.instance
     }
