@@ -33,10 +33,7 @@ pub async fn list(
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Page<Schedule>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let items = state
-        .schedules
-        .list(&authed.identity, after, limit)
-        .await?;
+    let items = state.schedules.list(&authed.identity, after, limit).await?;
     Ok(Json(Page::of(items, limit, |s| s.id)))
 }
 
@@ -55,10 +52,7 @@ pub async fn create(
     authed: Authed<Member>,
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Schedule>), ApiError> {
-    let schedule = state
-        .schedules
-        .create(&authed.identity, body)
-        .await?;
+    let schedule = state.schedules.create(&authed.identity, body).await?;
     Ok((StatusCode::CREATED, Json(schedule)))
 }
 
@@ -168,10 +162,7 @@ pub async fn update(
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> Result<Json<Schedule>, ApiError> {
     Ok(Json(
-        state
-            .schedules
-            .update(&authed.identity, id, body)
-            .await?,
+        state.schedules.update(&authed.identity, id, body).await?,
     ))
 }
 
@@ -188,10 +179,7 @@ pub async fn delete(
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .schedules
-        .delete(&authed.identity, id)
-        .await?;
+    state.schedules.delete(&authed.identity, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,10 +239,7 @@ pub async fn trigger(
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<ScheduleRun>), ApiError> {
-    let run = state
-        .schedules
-        .trigger(&authed.identity, id)
-        .await?;
+    let run = state.schedules.trigger(&authed.identity, id).await?;
     Ok((StatusCode::ACCEPTED, Json(run)))
 }
 
@@ -324,10 +309,5 @@ pub async fn mark_read(
     authed: Authed<Viewer>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Notification>, ApiError> {
-    Ok(Json(
-        state
-            .schedules
-            .mark_read(&authed.identity, id)
-            .await?,
-    ))
+    Ok(Json(state.schedules.mark_read(&authed.identity, id).await?))
 }

@@ -447,7 +447,14 @@ impl Schedules {
         let tx = client.transaction().await?;
         let current = changeable(&tx, who, id).await?;
         store::delete_schedule(&tx, id).await?;
-        changed(&tx, who, EventType::ScheduleDeleted, &current, details(&current)).await?;
+        changed(
+            &tx,
+            who,
+            EventType::ScheduleDeleted,
+            &current,
+            details(&current),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

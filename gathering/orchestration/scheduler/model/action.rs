@@ -47,7 +47,6 @@ impl Action {
     }
 }
 
-
 fn text(
     action: &Map<String, Value>,
     key: &str,

@@ -278,7 +278,6 @@ impl Scheduler {
             }
         }
     }
-
 }
 
 enum Attempt {

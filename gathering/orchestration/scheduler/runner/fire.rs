@@ -198,7 +198,6 @@ impl Scheduler {
         .await
     }
 
-
     /// Runs nobody executes: pending ones whose creator stopped or that were queued, running
     /// ones whose instance died.
     async fn sweep(&self) -> Result<(), anyhow::Error> {

@@ -168,7 +168,6 @@ impl Scheduler {
             .unwrap_or_else(|p| p.into_inner()) = listeners;
     }
 
-
     pub(super) async fn heard(&self, event: &Event) {
         if matches!(
             event.event_type,

@@ -34,7 +34,6 @@ use crate::events::{EventType, NewEvent, Scope};
 use crate::orchestration::pipeline::Pipelines;
 use listen::Listener;
 
-
 /// Settings of the scheduler (config `[scheduler]`).
 #[derive(Debug, Clone)]
 pub struct SchedulerSettings {
