@@ -14,8 +14,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
-use super::pipelines::actor;
+use super::extract::{ApiJson, Authed, Member, Viewer};
 use super::views::{Page, PageQuery, page_bounds};
 use crate::orchestration::scheduler::service::{PREVIEW_MAX, Preview};
 use crate::orchestration::scheduler::store::{Notification, ScheduleRun};
@@ -34,11 +33,7 @@ pub async fn list(
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Page<Schedule>>, ApiError> {
     let (after, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let p = &authed.principal;
-    let items = state
-        .schedules
-        .list(p.user_id, p.role, after, limit)
-        .await?;
+    let items = state.schedules.list(&authed.identity, after, limit).await?;
     Ok(Json(Page::of(items, limit, |s| s.id)))
 }
 
@@ -54,14 +49,10 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Schedule>), ApiError> {
-    let schedule = state
-        .schedules
-        .create(actor(&authed.principal, &meta), body)
-        .await?;
+    let schedule = state.schedules.create(&authed.identity, body).await?;
     Ok((StatusCode::CREATED, Json(schedule)))
 }
 
@@ -150,8 +141,7 @@ pub async fn get(
     authed: Authed<Viewer>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Schedule>, ApiError> {
-    let p = &authed.principal;
-    Ok(Json(state.schedules.get(p.user_id, p.role, id).await?))
+    Ok(Json(state.schedules.get(&authed.identity, id).await?))
 }
 
 /// Replace a schedule's definition (the owner or an admin); its next occurrence is computed from
@@ -167,16 +157,12 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> Result<Json<Schedule>, ApiError> {
     Ok(Json(
-        state
-            .schedules
-            .update(actor(&authed.principal, &meta), id, body)
-            .await?,
+        state.schedules.update(&authed.identity, id, body).await?,
     ))
 }
 
@@ -190,14 +176,10 @@ pub async fn update(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .schedules
-        .delete(actor(&authed.principal, &meta), id)
-        .await?;
+    state.schedules.delete(&authed.identity, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -211,14 +193,13 @@ pub async fn delete(
     ))]
 pub async fn pause(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Schedule>, ApiError> {
     Ok(Json(
         state
             .schedules
-            .set_paused(actor(&authed.principal, &meta), id, true)
+            .set_paused(&authed.identity, id, true)
             .await?,
     ))
 }
@@ -233,14 +214,13 @@ pub async fn pause(
     ))]
 pub async fn resume(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Schedule>, ApiError> {
     Ok(Json(
         state
             .schedules
-            .set_paused(actor(&authed.principal, &meta), id, false)
+            .set_paused(&authed.identity, id, false)
             .await?,
     ))
 }
@@ -256,14 +236,10 @@ pub async fn resume(
     ))]
 pub async fn trigger(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<ScheduleRun>), ApiError> {
-    let run = state
-        .schedules
-        .trigger(actor(&authed.principal, &meta), id)
-        .await?;
+    let run = state.schedules.trigger(&authed.identity, id).await?;
     Ok((StatusCode::ACCEPTED, Json(run)))
 }
 
@@ -282,10 +258,9 @@ pub async fn runs(
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Page<ScheduleRun>>, ApiError> {
     let (before, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
-    let p = &authed.principal;
     let items = state
         .schedules
-        .runs(p.user_id, p.role, id, before, limit)
+        .runs(&authed.identity, id, before, limit)
         .await?;
     Ok(Json(Page::of(items, limit, |r| r.id)))
 }
@@ -317,7 +292,7 @@ pub async fn notifications(
     let (before, limit) = page_bounds(q.limit, q.cursor.as_deref())?;
     let items = state
         .schedules
-        .notifications(authed.principal.user_id, q.unread, before, limit)
+        .notifications(&authed.identity, q.unread, before, limit)
         .await?;
     Ok(Json(Page::of(items, limit, |n| n.id)))
 }
@@ -334,10 +309,5 @@ pub async fn mark_read(
     authed: Authed<Viewer>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Notification>, ApiError> {
-    Ok(Json(
-        state
-            .schedules
-            .mark_read(authed.principal.user_id, id)
-            .await?,
-    ))
+    Ok(Json(state.schedules.mark_read(&authed.identity, id).await?))
 }

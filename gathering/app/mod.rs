@@ -236,6 +236,12 @@ impl App {
         self.state.pipelines.clone()
     }
 
+    /// Makes the scheduler read the time from `clock` (tests hold time still and move it on
+    /// instead of waiting); call before [`App::run`].
+    pub fn set_scheduler_clock(&mut self, clock: crate::core::clock::SharedClock) {
+        self.state.schedules = self.state.schedules.on_clock(clock);
+    }
+
     pub fn readiness(&self) -> Readiness {
         self.state.readiness.clone()
     }

@@ -99,7 +99,7 @@ pub(super) async fn import_personas(pool: &Pool, config: &Config) {
 pub(super) fn agents_service(
     config: &Config,
     pool: deadpool_postgres::Pool,
-    llm: crate::llm::service::LlmService,
+    llm: crate::models::LlmService,
     bus: Bus,
 ) -> Result<crate::agents::Agents, StartError> {
     // rmcp's HTTP client takes its TLS crypto from the process default; ours is ring.
@@ -122,7 +122,7 @@ pub(super) fn agents_service(
 pub(super) fn llm_service(
     config: &Config,
     pool: deadpool_postgres::Pool,
-) -> crate::llm::service::LlmService {
+) -> crate::models::LlmService {
     use crate::llm::local::{Device, LocalModels};
     let m = &config.models;
     let (device, why) = Device::choose(&m.device);
@@ -131,5 +131,5 @@ pub(super) fn llm_service(
     }
     tracing::info!(device = %device.describe(), reason = %why, "local model device");
     let local = LocalModels::new(m.local(device));
-    crate::llm::service::LlmService::new(pool, Arc::new(local), m.client_options())
+    crate::models::LlmService::new(pool, Arc::new(local), m.client_options())
 }

@@ -2,6 +2,7 @@
 //! is `path_guard::resolve_within`, which reads filesystem metadata (never contents) to refuse
 //! symbolic links that leave a root.
 
+pub mod clock;
 pub mod error;
 pub mod identity;
 pub mod json;

@@ -186,11 +186,6 @@ impl Feed {
         self.backlog.push_front(event);
     }
 
-    /// The seq of the last durable event handed out.
-    pub fn last_seq(&self) -> Option<i64> {
-        self.last
-    }
-
     /// The next event.
     pub async fn next(&mut self) -> Result<Arc<Event>, FeedError> {
         loop {

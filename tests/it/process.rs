@@ -831,10 +831,21 @@ async fn pipeline_run_on_a_server_follows_the_run_over_its_websocket() {
 
 /// A server whose scheduler looks often and whose leases are short.
 fn scheduler_server(db: &TestDb, config: &std::path::Path) -> tokio::process::Child {
+    scheduler_server_with(db, config, "")
+}
+
+/// [`scheduler_server`] with more `[scheduler]` settings (`key = value` lines).
+fn scheduler_server_with(
+    db: &TestDb,
+    config: &std::path::Path,
+    scheduler: &str,
+) -> tokio::process::Child {
     std::fs::write(
         config,
-        "[scheduler]\nlease_secs = 2\npoll_interval_ms = 100\nmisfire_grace_secs = 2\n\
-         [tools]\nhttp_allow_private = true\n[auth]\nbcrypt_cost = 4\n",
+        format!(
+            "[scheduler]\nlease_secs = 2\npoll_interval_ms = 100\nmisfire_grace_secs = 2\n\
+             {scheduler}[tools]\nhttp_allow_private = true\n[auth]\nbcrypt_cost = 4\n"
+        ),
     )
     .unwrap();
     let mut command = gathering();
@@ -878,18 +889,23 @@ async fn schedule_runs(
 }
 
 /// Three servers on one database, many schedules every second: each occurrence from the first
-/// to the last is executed, and exactly once (one run, one request with its key).
+/// to the last is executed, and exactly once (one run, one request with its key), and every
+/// server executes some. That last is made certain, not left to which server wins the firing
+/// locks: each server executes one run at a time and each request takes 200 ms, so the 24
+/// occurrences a second are more than all three together execute; runs wait, their leases
+/// (2 s, renewed only once started) expire, and an idle server's sweep takes them over.
 #[tokio::test]
 async fn three_servers_execute_every_occurrence_of_many_schedules_exactly_once() {
     let db = TestDb::migrated().await;
     let dir = scratch_dir();
     let config = dir.path().join("gathering.toml");
     let (base, hook) = hook_server().await;
+    *hook.delay_ms.lock().unwrap() = 200;
     let http = reqwest::Client::new();
     let mut servers = Vec::new();
     let mut addrs = Vec::new();
     for _ in 0..3 {
-        let mut child = scheduler_server(&db, &config);
+        let mut child = scheduler_server_with(&db, &config, "max_concurrent = 1\n");
         addrs.push(listening_and_ready(&mut child).await);
         servers.push(child);
     }
@@ -965,7 +981,12 @@ async fn three_servers_execute_every_occurrence_of_many_schedules_exactly_once()
         total += runs.len();
     }
     assert_eq!(hook.seen.lock().unwrap().len(), total);
-    eprintln!("{total} executions by instance: {instances:?}");
+    assert_eq!(
+        instances.len(),
+        3,
+        "every server executes some: {total} executions by instance: {instances:?}"
+    );
+    assert!(instances.values().all(|&n| n > 0), "{instances:?}");
     for mut server in servers {
         server.kill().await.unwrap();
     }

@@ -181,11 +181,31 @@ impl TestApp {
 
     /// Like [`TestApp::start`] with a configuration of the caller's (see [`test_config`]).
     pub async fn start_with(db: TestDb, config: Config) -> Self {
+        Self::start_on(db, config, None).await
+    }
+
+    /// Like [`TestApp::start_with`] with the scheduler reading the time from `clock`.
+    pub async fn start_with_clock(
+        db: TestDb,
+        config: Config,
+        clock: gathering::core::clock::SharedClock,
+    ) -> Self {
+        Self::start_on(db, config, Some(clock)).await
+    }
+
+    async fn start_on(
+        db: TestDb,
+        config: Config,
+        clock: Option<gathering::core::clock::SharedClock>,
+    ) -> Self {
         // `GATHERING_TEST_LOG=<filter>` shows the servers' logs while debugging a test.
         if let Ok(filter) = std::env::var("GATHERING_TEST_LOG") {
             gathering::telemetry::init(gathering::config::Environment::Development, &filter);
         }
-        let app = App::build(config).await.expect("server builds");
+        let mut app = App::build(config).await.expect("server builds");
+        if let Some(clock) = clock {
+            app.set_scheduler_clock(clock);
+        }
         let addr = app.local_addr();
         let bus = app.bus();
         let pool = app.pool().clone();

@@ -10,10 +10,9 @@ use uuid::Uuid;
 use super::model::Action;
 use super::runner::Inner;
 use super::store::{self, ScheduleRow, ScheduleRun};
-use crate::audit::RequestMeta;
-use crate::auth::model::Role;
 use crate::core::error::DomainError;
-use crate::core::identity::Identity;
+use crate::core::identity::{Identity, RequestMeta, Role};
+use crate::orchestration::pipeline::service::Actor;
 use crate::events::causation::Causation;
 use crate::events::{Filter, Scope, TypePattern, outbox};
 use crate::orchestration::pipeline::Trigger;
@@ -149,12 +148,14 @@ async fn notify(
     }
     let n = store::insert_notification(
         &tx,
-        schedule.owner_id,
-        title,
-        message,
-        level,
-        Some(schedule.id),
-        Some(run.id),
+        &store::NewNotification {
+            user_id: schedule.owner_id,
+            title,
+            message,
+            level,
+            schedule_id: Some(schedule.id),
+            run_id: Some(run.id),
+        },
     )
     .await?;
     outbox::append(

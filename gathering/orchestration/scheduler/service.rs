@@ -15,11 +15,11 @@ use super::model::{Action, ScheduleRequest, Spec, Timing};
 use super::runner::{Scheduler, scope};
 use super::store::{self, LastRun, NewSchedule, Notification, ScheduleRow, ScheduleRun};
 use super::timing;
-use crate::audit::{self, Outcome};
-use crate::auth::model::Role;
+use crate::audit::record_change;
+use crate::core::clock::SharedClock;
 use crate::core::error::{DomainError, is_unique_violation};
-use crate::events::{EventType, NewEvent, outbox};
-use crate::orchestration::pipeline::service::Actor;
+use crate::core::identity::Identity;
+use crate::events::EventType;
 
 /// A schedule as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -242,29 +242,33 @@ pub struct Schedules {
     scheduler: Scheduler,
 }
 
-/// The schedule, locked for the caller's transaction, when the actor may change it (its owner
-/// or an admin); another member is told it does not exist, as when reading it.
+/// Whether `who` may read and change `row`: its owner or an admin.
+fn may_see(who: &Identity, row: &ScheduleRow) -> bool {
+    who.is_admin() || who.is(row.owner_id)
+}
+
+/// The schedule, locked for the caller's transaction, when `who` may change it (its owner or
+/// an admin); another member is told it does not exist, as when reading it.
 async fn changeable(
     tx: &impl GenericClient,
-    actor: &Actor<'_>,
+    who: &Identity,
     id: Uuid,
 ) -> Result<ScheduleRow, DomainError> {
     store::lock_schedule(tx, id)
         .await?
-        .filter(|row| actor.role == Role::Admin || row.owner_id == actor.user_id)
+        .filter(|row| may_see(who, row))
         .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))
 }
 
-/// The schedule when the user may read it (its owner or an admin); to others it does not exist.
+/// The schedule when `who` may read it (its owner or an admin); to others it does not exist.
 async fn readable(
     client: &impl GenericClient,
-    user: Uuid,
-    role: Role,
+    who: &Identity,
     id: Uuid,
 ) -> Result<ScheduleRow, DomainError> {
     store::get_schedule(client, id)
         .await?
-        .filter(|r| role == Role::Admin || r.owner_id == user)
+        .filter(|row| may_see(who, row))
         .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))
 }
 
@@ -276,40 +280,33 @@ fn taken(e: tokio_postgres::Error, name: &str) -> DomainError {
     }
 }
 
+/// What a change records about the schedule (its audit details and event data).
+fn details(row: &ScheduleRow) -> Value {
+    json!({"schedule": {"id": row.id, "name": row.name, "kind": row.kind,
+        "paused": row.paused, "next_fire_at": row.next_fire_at}})
+}
+
+/// Records a change of `row` (audit row + event, in `tx`).
 async fn changed(
     tx: &impl GenericClient,
-    actor: &Actor<'_>,
+    who: &Identity,
     event_type: EventType,
     row: &ScheduleRow,
-    extra: Value,
+    details: Value,
 ) -> Result<(), DomainError> {
-    let mut details = json!({"schedule": {"id": row.id, "name": row.name, "kind": row.kind,
-        "paused": row.paused, "next_fire_at": row.next_fire_at}});
-    if let (Value::Object(d), Value::Object(e)) = (&mut details, extra) {
-        d.extend(e);
-    }
-    audit::store::record(
-        tx,
-        &audit::Entry {
-            actor_id: Some(actor.user_id),
-            action: event_type.as_str(),
-            outcome: Outcome::Success,
-            meta: actor.meta,
-            details: details.clone(),
-        },
-    )
-    .await?;
-    outbox::append(
-        tx,
-        &NewEvent::new(event_type, scope(row.id, row.owner_id), Some(actor.user_id)).data(details),
-    )
-    .await?;
+    record_change(tx, who, event_type, scope(row.id, row.owner_id), details).await?;
     Ok(())
 }
 
 impl Schedules {
     pub fn new(pool: Pool, scheduler: Scheduler) -> Self {
         Self { pool, scheduler }
+    }
+
+    /// The same service with its scheduler reading the time from `clock` (a test's manual
+    /// clock): set before the scheduler runs.
+    pub fn on_clock(&self, clock: SharedClock) -> Self {
+        Self::new(self.pool.clone(), self.scheduler.on_clock(clock))
     }
 
     pub fn scheduler(&self) -> &Scheduler {
@@ -362,22 +359,23 @@ impl Schedules {
         request: &ScheduleRequest,
         count: usize,
     ) -> Result<Preview, DomainError> {
-        let now = Utc::now();
+        let now = self.scheduler.now();
         let (spec, _) = self.parsed(request, now).await?;
         Ok(preview(&spec, request.event.as_ref(), now, count))
     }
 
     pub async fn create(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         request: ScheduleRequest,
     ) -> Result<Schedule, DomainError> {
-        let now = Utc::now();
+        let now = self.scheduler.now();
         let (spec, value) = self.parsed(&request, now).await?;
         let anchor = spec.options.start_at.unwrap_or(now);
         let paused = request.paused.unwrap_or(false);
         let event_type = event_type(&request);
         let name = request.name.trim();
+        let owner_id = who.acting_user()?;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let row = store::insert_schedule(
@@ -385,7 +383,7 @@ impl Schedules {
             &NewSchedule {
                 id: Uuid::now_v7(),
                 name,
-                owner_id: actor.user_id,
+                owner_id,
                 kind: spec.timing.kind(),
                 spec: &value,
                 event_type: event_type.as_deref(),
@@ -396,7 +394,7 @@ impl Schedules {
         )
         .await
         .map_err(|e| taken(e, name))?;
-        changed(&tx, &actor, EventType::ScheduleCreated, &row, json!({})).await?;
+        changed(&tx, who, EventType::ScheduleCreated, &row, details(&row)).await?;
         tx.commit().await?;
         self.scheduler.wake();
         // New: it never ran.
@@ -407,16 +405,16 @@ impl Schedules {
     /// start date changes); the next occurrence is computed from now.
     pub async fn update(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         id: Uuid,
         request: ScheduleRequest,
     ) -> Result<Schedule, DomainError> {
-        let now = Utc::now();
+        let now = self.scheduler.now();
         let (spec, value) = self.parsed(&request, now).await?;
         let name = request.name.trim();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = changeable(&tx, &actor, id).await?;
+        let current = changeable(&tx, who, id).await?;
         let anchor = spec.options.start_at.unwrap_or(current.created_at);
         let paused = request.paused.unwrap_or(current.paused);
         let event_type = event_type(&request);
@@ -437,40 +435,50 @@ impl Schedules {
         .await
         .map_err(|e| taken(e, name))?
         .ok_or_else(|| DomainError::NotFound(format!("no schedule {id}")))?;
-        changed(&tx, &actor, EventType::ScheduleUpdated, &row, json!({})).await?;
+        changed(&tx, who, EventType::ScheduleUpdated, &row, details(&row)).await?;
         let schedule = view_one(&tx, row).await?;
         tx.commit().await?;
         self.scheduler.wake();
         Ok(schedule)
     }
 
-    pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
+    pub async fn delete(&self, who: &Identity, id: Uuid) -> Result<(), DomainError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = changeable(&tx, &actor, id).await?;
+        let current = changeable(&tx, who, id).await?;
         store::delete_schedule(&tx, id).await?;
-        changed(&tx, &actor, EventType::ScheduleDeleted, &current, json!({})).await?;
+        changed(
+            &tx,
+            who,
+            EventType::ScheduleDeleted,
+            &current,
+            details(&current),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// One schedule (its owner's or, for an admin, anyone's), with its last run.
-    pub async fn get(&self, user: Uuid, role: Role, id: Uuid) -> Result<Schedule, DomainError> {
+    pub async fn get(&self, who: &Identity, id: Uuid) -> Result<Schedule, DomainError> {
         let client = self.pool.get().await?;
-        let row = readable(&client, user, role, id).await?;
+        let row = readable(&client, who, id).await?;
         view_one(&client, row).await
     }
 
     /// A page of schedules: the caller's own, or everyone's for an admin.
     pub async fn list(
         &self,
-        user: Uuid,
-        role: Role,
+        who: &Identity,
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<Schedule>, DomainError> {
+        let owner = if who.is_admin() {
+            None
+        } else {
+            Some(who.acting_user()?)
+        };
         let client = self.pool.get().await?;
-        let owner = (role != Role::Admin).then_some(user);
         let rows = store::list_schedules(&client, owner, after, limit).await?;
         views(&client, rows).await
     }
@@ -479,14 +487,14 @@ impl Schedules {
     /// next occurrence after now).
     pub async fn set_paused(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         id: Uuid,
         paused: bool,
     ) -> Result<Schedule, DomainError> {
-        let now = Utc::now();
+        let now = self.scheduler.now();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = changeable(&tx, &actor, id).await?;
+        let current = changeable(&tx, who, id).await?;
         let next = if paused {
             current.next_fire_at
         } else {
@@ -509,7 +517,7 @@ impl Schedules {
         } else {
             EventType::ScheduleResumed
         };
-        changed(&tx, &actor, event_type, &row, json!({})).await?;
+        changed(&tx, who, event_type, &row, details(&row)).await?;
         let schedule = view_one(&tx, row).await?;
         tx.commit().await?;
         self.scheduler.wake();
@@ -517,17 +525,17 @@ impl Schedules {
     }
 
     /// Executes the schedule's action now (also when paused or finished), as a `manual` run.
-    pub async fn trigger(&self, actor: Actor<'_>, id: Uuid) -> Result<ScheduleRun, DomainError> {
+    pub async fn trigger(&self, who: &Identity, id: Uuid) -> Result<ScheduleRun, DomainError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let current = changeable(&tx, &actor, id).await?;
+        let current = changeable(&tx, who, id).await?;
         let spec = ScheduleRequest::reload(&current.spec)?;
         let run = store::insert_run(
             &tx,
             &store::NewRun {
                 id: Uuid::now_v7(),
                 schedule_id: id,
-                scheduled_for: Utc::now(),
+                scheduled_for: self.scheduler.now(),
                 trigger: "manual",
                 event_id: None,
                 status: "pending",
@@ -539,14 +547,9 @@ impl Schedules {
         )
         .await?
         .ok_or_else(|| DomainError::Conflict("triggered twice at the same instant".into()))?;
-        changed(
-            &tx,
-            &actor,
-            EventType::ScheduleTriggered,
-            &current,
-            json!({"run_id": run.id}),
-        )
-        .await?;
+        let mut triggered = details(&current);
+        triggered["run_id"] = json!(run.id);
+        changed(&tx, who, EventType::ScheduleTriggered, &current, triggered).await?;
         tx.commit().await?;
         if self.scheduler.settings().enabled {
             self.scheduler.spawn_execute(run.id);
@@ -557,30 +560,31 @@ impl Schedules {
     /// A page of a schedule's runs, newest occurrence first.
     pub async fn runs(
         &self,
-        user: Uuid,
-        role: Role,
+        who: &Identity,
         id: Uuid,
         before: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<ScheduleRun>, DomainError> {
         let client = self.pool.get().await?;
-        readable(&client, user, role, id).await?;
+        readable(&client, who, id).await?;
         Ok(store::list_runs(&client, id, before, limit).await?)
     }
 
     /// A page of the caller's notifications, newest first.
     pub async fn notifications(
         &self,
-        user: Uuid,
+        who: &Identity,
         unread_only: bool,
         before: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<Notification>, DomainError> {
+        let user = who.acting_user()?;
         let client = self.pool.get().await?;
         Ok(store::list_notifications(&client, user, unread_only, before, limit).await?)
     }
 
-    pub async fn mark_read(&self, user: Uuid, id: Uuid) -> Result<Notification, DomainError> {
+    pub async fn mark_read(&self, who: &Identity, id: Uuid) -> Result<Notification, DomainError> {
+        let user = who.acting_user()?;
         let client = self.pool.get().await?;
         store::mark_read(&client, user, id)
             .await?

@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::model::ScheduleRequest;
 use super::runner::{SchedulerSettings, run_event, scope};
 use super::store::{NewRun, ScheduleRow, ScheduleRun};
-use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::Role;
 use crate::events::causation::Causation;
 use crate::events::{Event, EventType, NewEvent, outbox};
 use crate::orchestration::pipeline::Pipelines;
@@ -128,12 +128,14 @@ pub(super) async fn refuse(
     let title = format!("Schedule {:?} paused", row.name);
     let note = super::store::insert_notification(
         &tx,
-        row.owner_id,
-        &title,
-        reason,
-        "error",
-        Some(row.id),
-        Some(run.id),
+        &super::store::NewNotification {
+            user_id: row.owner_id,
+            title: &title,
+            message: reason,
+            level: "error",
+            schedule_id: Some(row.id),
+            run_id: Some(run.id),
+        },
     )
     .await?;
     let causation = causation_of(row, &run);
