@@ -18,7 +18,6 @@ use crate::events::{Filter, Scope, TypePattern, outbox};
 use crate::orchestration::pipeline::Trigger;
 use crate::orchestration::pipeline::effects::{answer, http_call};
 use crate::orchestration::pipeline::nodes::NodeFailure;
-use crate::orchestration::pipeline::service::Actor;
 
 /// The owner as the actor of an execution.
 pub(super) struct Owner {
