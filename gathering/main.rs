@@ -506,15 +506,15 @@ impl RunTarget<'_> {
                 }
             }
             Self::Local(server) => {
-                let actor = server.actor();
+                let who = server.identity();
                 let existing = server
                     .pipelines
                     .by_name(name)
                     .await
                     .map_err(|e| e.to_string())?;
                 let stored = match existing {
-                    Some(p) => server.pipelines.update(actor, p.id, doc.clone()).await,
-                    None => server.pipelines.create(actor, doc.clone()).await,
+                    Some(p) => server.pipelines.update(&who, p.id, doc.clone()).await,
+                    None => server.pipelines.create(&who, doc.clone()).await,
                 }
                 .map_err(|e| pipeline_error(&e))?;
                 serde_json::to_value(stored).map_err(|e| e.to_string())
@@ -536,7 +536,7 @@ impl RunTarget<'_> {
                 let run = server
                     .pipelines
                     .start_run(
-                        server.actor(),
+                        &server.identity(),
                         id,
                         input,
                         gathering::orchestration::pipeline::Trigger::Manual,
@@ -674,12 +674,8 @@ impl LocalServer {
         })
     }
 
-    fn actor(&self) -> gathering::agents::Actor<'_> {
-        gathering::agents::Actor {
-            user_id: self.user_id,
-            role: self.role,
-            meta: &self.meta,
-        }
+    fn identity(&self) -> gathering::core::identity::Identity {
+        gathering::core::identity::Identity::user(self.user_id, self.role, self.meta.clone())
     }
 
     /// Shuts the server down as SIGTERM would (the engine gives back what it still holds).

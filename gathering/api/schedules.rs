@@ -15,11 +15,23 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
-use super::pipelines::actor;
 use super::views::{Page, PageQuery, page_bounds};
 use crate::orchestration::scheduler::service::{PREVIEW_MAX, Preview};
 use crate::orchestration::scheduler::store::{Notification, ScheduleRun};
 use crate::orchestration::scheduler::{Schedule, ScheduleRequest};
+
+// Moved here from `api/pipelines.rs` (which now passes `&auth.identity`) until the schedules
+// service takes an `Identity` too.
+fn actor<'a>(
+    p: &crate::auth::model::Principal,
+    meta: &'a crate::audit::RequestMeta,
+) -> crate::agents::Actor<'a> {
+    crate::agents::Actor {
+        user_id: p.user_id,
+        role: p.role,
+        meta,
+    }
+}
 
 /// The caller's schedules (everyone's for an admin), oldest first.
 #[utoipa::path(get, path = "/api/schedules", tag = "schedules", security(("bearer" = ["viewer"])),

@@ -114,7 +114,10 @@ pub struct Principal {
 
 impl Principal {
     /// The acting identity of this principal for a request from `meta`.
-    pub fn identity(&self, meta: crate::core::identity::RequestMeta) -> crate::core::identity::Identity {
+    pub fn identity(
+        &self,
+        meta: crate::core::identity::RequestMeta,
+    ) -> crate::core::identity::Identity {
         let key = match self.credential {
             Credential::ApiKey { key_id } => Some(key_id),
             Credential::Session { .. } => None,

@@ -11,16 +11,15 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::check::{Budget, VALIDATION_BUDGET, validate_off_thread};
+use super::ending;
 use super::engine::Engine;
-use super::executor;
 use super::model::{Pipeline, Problems};
 use super::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
 use super::store::{self, NewRunRow, PipelineRow};
 
-use crate::agents::Actor;
 use crate::audit::{self, Outcome};
-use crate::auth::model::Role;
 use crate::core::error::{DomainError, is_unique_violation};
+use crate::core::identity::{Identity, RequestMeta, Role};
 use crate::events::causation::Causation;
 use crate::events::{EventType, NewEvent, Scope, outbox};
 
@@ -137,45 +136,22 @@ fn kind_name(kind: super::model::NodeKind) -> &'static str {
     }
 }
 
-fn may_change(actor: &Actor<'_>, owner: Uuid) -> Result<(), DomainError> {
-    if actor.role == Role::Admin || actor.user_id == owner {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden(
-            "only the pipeline's owner or an admin may change it".into(),
-        ))
-    }
+/// Only the pipeline's owner or an admin may change it.
+fn may_change(who: &Identity, owner: Uuid) -> Result<(), DomainError> {
+    who.may_change(Some(owner), "pipeline")
 }
 
-async fn changed(
+/// Records an audited change of `pipeline` (audit row and event, in `tx`).
+async fn record_change(
     tx: &impl GenericClient,
-    actor: &Actor<'_>,
+    who: &Identity,
     event_type: EventType,
     pipeline: &StoredPipeline,
 ) -> Result<(), DomainError> {
     let details = json!({"pipeline": {"id": pipeline.id, "name": pipeline.name,
         "version": pipeline.version}});
-    audit::store::record(
-        tx,
-        &audit::Entry {
-            actor_id: Some(actor.user_id),
-            action: event_type.as_str(),
-            outcome: Outcome::Success,
-            meta: actor.meta,
-            details: details.clone(),
-        },
-    )
-    .await?;
-    outbox::append(
-        tx,
-        &NewEvent::new(
-            event_type,
-            scope(pipeline.id, pipeline.owner_id, None),
-            Some(actor.user_id),
-        )
-        .data(details),
-    )
-    .await?;
+    let scope = scope(pipeline.id, pipeline.owner_id, None);
+    audit::record_change(tx, who, event_type, scope, details).await?;
     Ok(())
 }
 
@@ -198,9 +174,10 @@ impl Pipelines {
 
     pub async fn create(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         document: Value,
     ) -> Result<StoredPipeline, PipelineError> {
+        let owner = who.acting_user()?;
         let document = Arc::new(document);
         let pipeline = checked(&document).await?;
         let id = Uuid::now_v7();
@@ -212,14 +189,14 @@ impl Pipelines {
             status: &pipeline.status,
             document: &document,
         };
-        store::insert_pipeline(&tx, id, actor.user_id, &row)
+        store::insert_pipeline(&tx, id, owner, &row)
             .await
             .map_err(|e| taken(e, &pipeline.name))?;
         let stored = store::get_pipeline(&tx, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("pipeline {id} vanished in its own transaction"))
             .map_err(DomainError::from)?;
-        changed(&tx, &actor, EventType::PipelineCreated, &stored).await?;
+        record_change(&tx, who, EventType::PipelineCreated, &stored).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -227,10 +204,11 @@ impl Pipelines {
     /// Replaces the document: a new version; runs already started keep theirs.
     pub async fn update(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         id: Uuid,
         document: Value,
     ) -> Result<StoredPipeline, PipelineError> {
+        let editor = who.acting_user()?;
         let document = Arc::new(document);
         let pipeline = checked(&document).await?;
         let mut client = self.pool.get().await?;
@@ -238,33 +216,33 @@ impl Pipelines {
         let (version, owner) = store::lock_pipeline(&tx, id)
             .await?
             .ok_or_else(|| DomainError::NotFound(format!("no pipeline {id}")))?;
-        may_change(&actor, owner)?;
+        may_change(who, owner)?;
         let row = PipelineRow {
             name: &pipeline.name,
             description: &pipeline.description,
             status: &pipeline.status,
             document: &document,
         };
-        store::update_pipeline(&tx, id, version + 1, actor.user_id, &row)
+        store::update_pipeline(&tx, id, version + 1, editor, &row)
             .await
             .map_err(|e| taken(e, &pipeline.name))?;
         let stored = store::get_pipeline(&tx, id)
             .await?
             .ok_or_else(|| DomainError::NotFound(format!("no pipeline {id}")))?;
-        changed(&tx, &actor, EventType::PipelineUpdated, &stored).await?;
+        record_change(&tx, who, EventType::PipelineUpdated, &stored).await?;
         tx.commit().await?;
         Ok(stored)
     }
 
-    pub async fn delete(&self, actor: Actor<'_>, id: Uuid) -> Result<(), DomainError> {
+    pub async fn delete(&self, who: &Identity, id: Uuid) -> Result<(), DomainError> {
         let current = self.get(id).await?;
-        may_change(&actor, current.owner_id)?;
+        may_change(who, current.owner_id)?;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         if !store::delete_pipeline(&tx, id).await? {
             return Err(DomainError::NotFound(format!("no pipeline {id}")));
         }
-        changed(&tx, &actor, EventType::PipelineDeleted, &current).await?;
+        record_change(&tx, who, EventType::PipelineDeleted, &current).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -329,7 +307,7 @@ impl Pipelines {
     /// (this one is woken at once).
     pub async fn start_run(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         id: Uuid,
         trigger_data: Value,
         trigger: Trigger,
@@ -345,7 +323,7 @@ impl Pipelines {
             DomainError::Conflict("the pipeline's newest version does not validate".into())
         })?;
         let run = self
-            .insert_run(&stored, &pipeline, &actor, &trigger_data, trigger, None)
+            .insert_run(&stored, &pipeline, who, &trigger_data, trigger, None)
             .await?;
         self.engine.wake();
         Ok(run)
@@ -355,7 +333,7 @@ impl Pipelines {
         &self,
         stored: &StoredPipeline,
         pipeline: &Pipeline,
-        actor: &Actor<'_>,
+        who: &Identity,
         trigger_data: &Value,
         trigger: Trigger,
         rerun_of: Option<&Run>,
@@ -372,7 +350,7 @@ impl Pipelines {
             version,
             trigger,
             trigger_data,
-            created_by: Some(actor.user_id),
+            created_by: who.user_id,
             parent_run_id: None,
             rerun_of: rerun_of.map(|r| r.id),
             parent_node: None,
@@ -389,7 +367,7 @@ impl Pipelines {
             &NewEvent::new(
                 EventType::PipelineRunCreated,
                 scope(stored.id, stored.owner_id, Some(id)),
-                Some(actor.user_id),
+                who.user_id,
             )
             .data(
                 json!({"run_id": id, "pipeline_id": stored.id, "version": version,
@@ -437,13 +415,11 @@ impl Pipelines {
 
     /// Asks a run to stop: a pending one ends at once; a live one is stopped by whichever
     /// instance executes it (its nodes cancelled, then aborted after the grace period).
-    pub async fn cancel(&self, actor: Actor<'_>, id: Uuid) -> Result<Run, DomainError> {
+    pub async fn cancel(&self, who: &Identity, id: Uuid) -> Result<Run, DomainError> {
         let run = self.run(id).await?;
         let stored = self.get(run.pipeline_id).await?;
-        if actor.role != Role::Admin
-            && Some(actor.user_id) != run.created_by
-            && actor.user_id != stored.owner_id
-        {
+        let started_it = run.created_by.is_some_and(|creator| who.is(creator));
+        if !who.is_admin() && !started_it && !who.is(stored.owner_id) {
             return Err(DomainError::Forbidden(
                 "only who started the run, the pipeline's owner or an admin may cancel it".into(),
             ));
@@ -466,7 +442,7 @@ impl Pipelines {
         };
         let run_scope = scope(stored.id, stored.owner_id, Some(id));
         // A pending run ends here: its nodes, none started, are told cancelled first.
-        let mut events = executor::node_cancelled_events(
+        let mut events = ending::node_cancelled_events(
             &run_scope,
             run.created_by,
             id,
@@ -475,7 +451,7 @@ impl Pipelines {
             RunStatus::Cancelled,
         );
         events.push(
-            NewEvent::new(event_type, run_scope, Some(actor.user_id))
+            NewEvent::new(event_type, run_scope, who.user_id)
                 .data(json!({"run_id": id, "pipeline_id": stored.id, "status": "cancelled"})),
         );
         outbox::append_all(&tx, &events).await?;
@@ -490,7 +466,7 @@ impl Pipelines {
     /// else any member or admin.
     pub async fn decide(
         &self,
-        actor: Actor<'_>,
+        who: &Identity,
         run_id: Uuid,
         node_id: &str,
         approve: bool,
@@ -529,12 +505,12 @@ impl Pipelines {
             })
             .unwrap_or_default();
         let client = self.pool.get().await?;
-        let user = crate::auth::store::get_user(&client, actor.user_id)
+        let user = crate::auth::store::get_user(&client, who.acting_user()?)
             .await?
             .ok_or_else(|| DomainError::Forbidden("no such user".into()))?;
         drop(client);
         let allowed = if approvers.is_empty() {
-            actor.role >= Role::Member
+            who.role >= Role::Member
         } else {
             approvers
                 .iter()
@@ -551,7 +527,7 @@ impl Pipelines {
             return Err(DomainError::invalid("comment", "at most 4096 bytes"));
         }
         let stored = self.get(run.pipeline_id).await?;
-        let decision = json!({"approved": approve, "by": actor.user_id, "comment": comment,
+        let decision = json!({"approved": approve, "by": who.user_id, "comment": comment,
                               "at": chrono::Utc::now(), "timed_out": false});
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -565,7 +541,7 @@ impl Pipelines {
             &NewEvent::new(
                 EventType::PipelineNodeDecided,
                 scope(stored.id, stored.owner_id, Some(run_id)),
-                Some(actor.user_id),
+                who.user_id,
             )
             .data(
                 json!({"run_id": run_id, "pipeline_id": stored.id, "node_id": node_id,
@@ -582,7 +558,7 @@ impl Pipelines {
 
     /// A new run of the same version and trigger data, keeping the completed and skipped
     /// nodes (and their outputs) of a run that failed, was cancelled or timed out.
-    pub async fn rerun(&self, actor: Actor<'_>, id: Uuid) -> Result<Run, DomainError> {
+    pub async fn rerun(&self, who: &Identity, id: Uuid) -> Result<Run, DomainError> {
         let old = self.run(id).await?;
         if !matches!(
             old.status,
@@ -602,7 +578,7 @@ impl Pipelines {
             .insert_run(
                 &stored,
                 &pipeline,
-                &actor,
+                who,
                 &old.trigger_data,
                 Trigger::Rerun,
                 Some(&old),
@@ -619,9 +595,9 @@ impl Pipelines {
     }
 
     /// A new webhook secret (shown once; only its hash is kept), replacing any earlier one.
-    pub async fn rotate_webhook(&self, actor: Actor<'_>, id: Uuid) -> Result<String, DomainError> {
+    pub async fn rotate_webhook(&self, who: &Identity, id: Uuid) -> Result<String, DomainError> {
         let stored = self.get(id).await?;
-        may_change(&actor, stored.owner_id)?;
+        may_change(who, stored.owner_id)?;
         let secret = format!("whsec_{}", hex::encode(rand::random::<[u8; 24]>()));
         let hash = Sha256::digest(secret.as_bytes());
         let mut client = self.pool.get().await?;
@@ -630,10 +606,10 @@ impl Pipelines {
         audit::store::record(
             &tx,
             &audit::Entry {
-                actor_id: Some(actor.user_id),
+                actor_id: who.user_id,
                 action: "pipeline.webhook_rotated",
                 outcome: Outcome::Success,
-                meta: actor.meta,
+                meta: &who.meta,
                 details: json!({"pipeline": {"id": id, "name": stored.name}}),
             },
         )
@@ -648,7 +624,7 @@ impl Pipelines {
         id: Uuid,
         secret: &str,
         body: Value,
-        meta: &audit::RequestMeta,
+        meta: &RequestMeta,
     ) -> Result<Run, DomainError> {
         let denied = || DomainError::Forbidden("wrong or missing webhook secret".into());
         let client = self.pool.get().await?;
@@ -667,12 +643,8 @@ impl Pipelines {
             Value::Null => Value::Object(Map::new()),
             other => json!({"body": other}),
         };
-        let owner = Actor {
-            user_id: stored.owner_id,
-            role: Role::Member,
-            meta,
-        };
-        self.start_run(owner, id, trigger_data, Trigger::Webhook)
+        let owner = Identity::user(stored.owner_id, Role::Member, meta.clone());
+        self.start_run(&owner, id, trigger_data, Trigger::Webhook)
             .await
     }
 }

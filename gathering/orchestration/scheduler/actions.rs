@@ -10,16 +10,13 @@ use uuid::Uuid;
 use super::model::Action;
 use super::runner::Inner;
 use super::store::{self, ScheduleRow, ScheduleRun};
-use crate::agents::Actor;
-use crate::agents::runtime::TurnCaller;
-use crate::audit::RequestMeta;
 use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::{Identity, RequestMeta};
 use crate::events::causation::Causation;
 use crate::events::{Filter, Scope, TypePattern, outbox};
+use crate::orchestration::effects::{self, Failure, http};
 use crate::orchestration::pipeline::Trigger;
-use crate::orchestration::pipeline::effects::{answer, http_call};
-use crate::orchestration::pipeline::nodes::NodeFailure;
 
 /// The owner as the actor of an execution.
 pub(super) struct Owner {
@@ -27,8 +24,8 @@ pub(super) struct Owner {
     pub role: Role,
 }
 
-fn failure(f: NodeFailure) -> String {
-    format!("{}: {}", f.code, f.message)
+fn failure(f: Failure) -> String {
+    f.to_string()
 }
 
 /// Executes one attempt; the output stored with the run, or why it failed.
@@ -58,13 +55,8 @@ pub(super) async fn execute(
                 .find(agent)
                 .await
                 .map_err(|e| format!("unknown_agent: {e}"))?;
-            let caller = TurnCaller {
-                user_id: owner.id,
-                role: owner.role,
-                api_key_id: None,
-                meta,
-            };
-            answer(agents, agent, caller, task.clone(), *max_tokens)
+            let who = Identity::user(owner.id, owner.role, meta);
+            effects::answer(agents, agent, &who, task.clone(), *max_tokens)
                 .await
                 .map_err(failure)
         }
@@ -98,18 +90,20 @@ pub(super) async fn execute(
                 "schedule_id": schedule.id, "schedule": schedule.name, "run_id": run.id,
                 "scheduled_for": run.scheduled_for});
             let hook = match webhook {
-                Some(url) => Some(
-                    http_call(
-                        inner.agents.tools(),
-                        &key,
+                Some(url) => {
+                    let request = http::Request {
+                        key: &key,
                         url,
-                        "POST",
-                        json!({}),
-                        Some(body.clone()),
+                        method: "POST",
+                        headers: json!({}),
+                        body: Some(body.clone()),
+                    };
+                    Some(
+                        effects::http_call(inner.agents.tools(), request)
+                            .await
+                            .map_err(failure)?,
                     )
-                    .await
-                    .map_err(failure)?,
-                ),
+                }
                 None => None,
             };
             let notification = notify(inner, schedule, run, title, message, level)
@@ -124,16 +118,18 @@ pub(super) async fn execute(
             method,
             headers,
             body,
-        } => http_call(
-            inner.agents.tools(),
-            &key,
-            url,
-            method,
-            Value::Object(headers.clone()),
-            body.clone(),
-        )
-        .await
-        .map_err(failure),
+        } => {
+            let request = http::Request {
+                key: &key,
+                url,
+                method,
+                headers: Value::Object(headers.clone()),
+                body: body.clone(),
+            };
+            effects::http_call(inner.agents.tools(), request)
+                .await
+                .map_err(failure)
+        }
     }
 }
 
@@ -202,14 +198,10 @@ async fn pipeline_run(
             },
         },
     );
-    let actor = Actor {
-        user_id: started.owner.id,
-        role: started.owner.role,
-        meta: started.meta,
-    };
+    let who = Identity::user(started.owner.id, started.owner.role, started.meta.clone());
     let run = pipelines
         .start_run(
-            actor,
+            &who,
             stored.id,
             input.clone(),
             Trigger::Schedule(started.causation),
