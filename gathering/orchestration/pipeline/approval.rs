@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::nodes::NodeTask;
+use super::nodes::{NodeTask, Waiting};
 use super::records::NodeStatus;
 use super::store::{self, NodeUpdate};
 use crate::events::EventType;
@@ -44,7 +44,7 @@ pub(super) async fn wait(task: &NodeTask) -> Result<Value, Failure> {
                "wait_until": deadline}),
     );
     task.ctx.write(&[update], &[event]).await?;
-    let _ = task.signal.send((task.node, true));
+    let _ = task.signal.send((task.node, Waiting::Began));
     let decision = loop {
         let woken = task.ctx.decided.notified();
         tokio::pin!(woken);
@@ -68,12 +68,12 @@ pub(super) async fn wait(task: &NodeTask) -> Result<Value, Failure> {
             () = &mut woken => {}
             () = tokio::time::sleep(left.min(POLL)) => {}
             () = task.cancel.cancelled() => {
-                let _ = task.signal.send((task.node, false));
+                let _ = task.signal.send((task.node, Waiting::Ended));
                 return Err(Failure::fatal("cancelled", "cancelled"));
             }
         }
     };
-    let _ = task.signal.send((task.node, false));
+    let _ = task.signal.send((task.node, Waiting::Ended));
     let approved = decision
         .get("approved")
         .and_then(Value::as_bool)

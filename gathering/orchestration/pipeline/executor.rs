@@ -23,7 +23,7 @@ use super::context::{RunCtx, fenced};
 use super::ending::finish;
 use super::engine::Engine;
 use super::model::{NodeKind, Pipeline};
-use super::nodes::{self, NodeTask};
+use super::nodes::{self, NodeTask, Waiting};
 use super::records::{NodeStatus, RunStatus};
 use super::store::{self, NodeUpdate};
 use crate::events::{EventType, NewEvent, outbox};
@@ -262,7 +262,7 @@ async fn schedule(
     let mut running: JoinSet<(usize, Result<Value, Failure>)> = JoinSet::new();
     let mut tokens: HashMap<usize, CancellationToken> = HashMap::new();
     let mut waiting: HashSet<usize> = HashSet::new();
-    let (signal_tx, mut signal_rx) = mpsc::unbounded_channel::<(usize, bool)>();
+    let (signal_tx, mut signal_rx) = mpsc::unbounded_channel::<(usize, Waiting)>();
     let mut run_waiting = false;
     let deadline_in = (deadline - Utc::now()).to_std().unwrap_or(Duration::ZERO);
     let deadline_at = tokio::time::Instant::now() + deadline_in;
@@ -360,9 +360,10 @@ async fn schedule(
             }
             () = control.cancel.cancelled() => break Ending::Cancelled,
             () = tokio::time::sleep_until(deadline_at) => break Ending::Timeout,
-            Some((node, is_waiting)) = signal_rx.recv() => {
-                if is_waiting { waiting.insert(node); } else { waiting.remove(&node); }
-            }
+            Some((node, wait)) = signal_rx.recv() => match wait {
+                Waiting::Began => { waiting.insert(node); }
+                Waiting::Ended => { waiting.remove(&node); }
+            },
             Some(joined) = running.join_next() => {
                 let (i, result) = match joined {
                     Ok(done) => done,

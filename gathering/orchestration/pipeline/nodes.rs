@@ -45,6 +45,14 @@ impl From<Stop> for Failure {
     }
 }
 
+/// A node's wait for a person (an approval), as the executor hears of it: a run whose live
+/// nodes all wait is `waiting`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Waiting {
+    Began,
+    Ended,
+}
+
 /// One node to run.
 pub(super) struct NodeTask {
     pub ctx: Arc<RunCtx>,
@@ -55,8 +63,8 @@ pub(super) struct NodeTask {
     pub started_at: Option<DateTime<Utc>>,
     pub wait_until: Option<DateTime<Utc>>,
     pub cancel: CancellationToken,
-    /// `(node, true)` when it begins waiting for a person, `(node, false)` when it stops.
-    pub signal: mpsc::UnboundedSender<(usize, bool)>,
+    /// `(node, Began)` when it begins waiting for a person, `(node, Ended)` when it stops.
+    pub signal: mpsc::UnboundedSender<(usize, Waiting)>,
 }
 
 impl NodeTask {
@@ -418,7 +426,12 @@ async fn effect(task: &NodeTask) -> Result<Value, Failure> {
     match &result {
         Err(f) if f.code == LOST || f.code == CANCELLED => return result,
         Ok(_) | Err(_) => {
-            if let Err(e) = breaker::record(&pool, key, policy, result.is_ok()).await {
+            let outcome = if result.is_ok() {
+                breaker::Outcome::Succeeded
+            } else {
+                breaker::Outcome::Failed
+            };
+            if let Err(e) = breaker::record(&pool, key, policy, outcome).await {
                 tracing::warn!("recording the breaker's outcome failed: {e:#}");
             }
         }

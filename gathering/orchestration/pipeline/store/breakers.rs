@@ -59,17 +59,28 @@ pub async fn lock_breaker(
     ))
 }
 
-/// Writes a breaker's new state. `opened`: the state became open now; `probe`: a half-open
-/// probe begins now.
+/// What began with a breaker's new state, besides its state and failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Began {
+    /// The breaker opened now (its recovery counts from now).
+    Opening,
+    /// A half-open probe began now (another may replace it after the recovery).
+    Probe,
+    /// Neither: a failure counted, or the breaker closed.
+    Nothing,
+}
+
+/// Writes a breaker's new state, and what `began` with it.
 pub async fn set_breaker(
     tx: &impl GenericClient,
     pipeline: Uuid,
     node_id: &str,
     state: BreakerState,
     failures: i32,
-    opened: bool,
-    probe: bool,
+    began: Began,
 ) -> Result<()> {
+    let opened = began == Began::Opening;
+    let probe = began == Began::Probe;
     tx.execute(
         "UPDATE pipeline.breakers SET state = $3, failures = $4,
                 opened_at = CASE WHEN $5 THEN now() WHEN $3 = 'closed' THEN NULL ELSE opened_at END,
