@@ -56,7 +56,6 @@ pub async fn tree_node_runs(client: &impl GenericClient, run: Uuid) -> Result<i6
 
 /// Takes over the child that `parent`'s node `node` started for `item` (when the parent is
 /// resumed): claimed by `instance` if it is still live. The child as it is now.
-
 pub async fn adopt_child(
     client: &impl GenericClient,
     parent: Uuid,
