@@ -18,8 +18,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-pub(super) use super::context::{Control, Stop};
-use super::context::{RunCtx, fenced};
+use super::context::{Control, RunCtx, Stop, fenced};
 use super::ending::finish;
 use super::engine::Engine;
 use super::model::{NodeKind, Pipeline};
