@@ -15,13 +15,10 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, ClientMeta, Member, Viewer};
 use super::views::{Page, SearchPageQuery, page_bounds, search_term};
-use crate::audit::RequestMeta;
-use crate::auth::model::Principal;
 use crate::orchestration::pipeline::check::{Budget, VALIDATION_BUDGET};
 use crate::orchestration::pipeline::model::MAX_PROBLEMS;
 use crate::orchestration::pipeline::records::{Breaker, Run, RunStatus, StoredPipeline, Version};
 use crate::orchestration::pipeline::schemas;
-use crate::orchestration::pipeline::service::Actor;
 use crate::orchestration::pipeline::{
     PipelineError, Problem, Problems, Trigger, validate_off_thread,
 };
@@ -73,14 +70,6 @@ fn over_budget() -> ApiError {
             VALIDATION_BUDGET.as_secs()
         ),
     )
-}
-
-pub(super) fn actor<'a>(p: &Principal, meta: &'a RequestMeta) -> Actor<'a> {
-    Actor {
-        user_id: p.user_id,
-        role: p.role,
-        meta,
-    }
 }
 
 /// A node type, for an editor's palette.
@@ -200,14 +189,10 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<StoredPipeline>), ApiError> {
-    let stored = state
-        .pipelines
-        .create(actor(&authed.principal, &meta), body)
-        .await?;
+    let stored = state.pipelines.create(&authed.identity, body).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -240,16 +225,12 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<StoredPipeline>, ApiError> {
     Ok(Json(
-        state
-            .pipelines
-            .update(actor(&authed.principal, &meta), id, body)
-            .await?,
+        state.pipelines.update(&authed.identity, id, body).await?,
     ))
 }
 
@@ -263,14 +244,10 @@ pub async fn update(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .pipelines
-        .delete(actor(&authed.principal, &meta), id)
-        .await?;
+    state.pipelines.delete(&authed.identity, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -355,7 +332,6 @@ pub struct StartRun {
     ))]
 pub async fn start_run(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<StartRun>,
@@ -365,7 +341,7 @@ pub async fn start_run(
         .unwrap_or_else(|| Value::Object(Default::default()));
     let run = state
         .pipelines
-        .start_run(actor(&authed.principal, &meta), id, data, Trigger::Manual)
+        .start_run(&authed.identity, id, data, Trigger::Manual)
         .await?;
     Ok((StatusCode::CREATED, Json(run)))
 }
@@ -449,14 +425,10 @@ pub struct WebhookSecret {
     ))]
 pub async fn rotate_webhook(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<WebhookSecret>), ApiError> {
-    let secret = state
-        .pipelines
-        .rotate_webhook(actor(&authed.principal, &meta), id)
-        .await?;
+    let secret = state.pipelines.rotate_webhook(&authed.identity, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(WebhookSecret {
@@ -520,16 +492,10 @@ pub async fn get_run(
     ))]
 pub async fn cancel_run(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Run>, ApiError> {
-    Ok(Json(
-        state
-            .pipelines
-            .cancel(actor(&authed.principal, &meta), id)
-            .await?,
-    ))
+    Ok(Json(state.pipelines.cancel(&authed.identity, id).await?))
 }
 
 /// Run a failed, cancelled or timed-out run again as a new run: its completed and skipped
@@ -543,14 +509,10 @@ pub async fn cancel_run(
     ))]
 pub async fn rerun(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<Run>), ApiError> {
-    let run = state
-        .pipelines
-        .rerun(actor(&authed.principal, &meta), id)
-        .await?;
+    let run = state.pipelines.rerun(&authed.identity, id).await?;
     Ok((StatusCode::CREATED, Json(run)))
 }
 
@@ -584,7 +546,6 @@ pub enum DecisionKind {
     ))]
 pub async fn decide(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Member>,
     Path((id, node_id)): Path<(Uuid, String)>,
     ApiJson(body): ApiJson<Decision>,
@@ -593,13 +554,7 @@ pub async fn decide(
     Ok(Json(
         state
             .pipelines
-            .decide(
-                actor(&authed.principal, &meta),
-                id,
-                &node_id,
-                approve,
-                body.comment,
-            )
+            .decide(&authed.identity, id, &node_id, approve, body.comment)
             .await?,
     ))
 }

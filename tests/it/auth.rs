@@ -281,7 +281,7 @@ async fn every_route_enforces_the_role_its_document_names() {
         "/api/auth/session/refresh",
         // First-run setup: its one-time token (setup.rs tests it).
         "/api/setup",
-        // Authenticated by the pipeline's own webhook secret (pipeline_runs.rs tests it).
+        // Authenticated by the pipeline's own webhook secret (pipeline_versions.rs tests it).
         "/api/pipelines/{id}/webhook",
     ];
     let app = TestApp::spawn().await;

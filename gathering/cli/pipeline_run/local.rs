@@ -7,7 +7,6 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{RunState, Stored};
-use crate::orchestration::pipeline::service::Actor;
 use crate::app::{App, ShutdownReport, StartError};
 use crate::auth::store as users;
 use crate::config::Config;
@@ -22,7 +21,6 @@ pub(super) struct LocalServer {
     bus: Bus,
     identity: Identity,
     /// The user of `identity` (always one: a run needs a creator).
-    user_id: Uuid,
     shutdown: CancellationToken,
     handle: tokio::task::JoinHandle<Result<ShutdownReport, StartError>>,
 }
@@ -53,7 +51,7 @@ impl LocalServer {
                 });
             }
         }
-        let (identity, user_id) = match acting_user(&pool, user).await {
+        let identity = match acting_user(&pool, user).await {
             Ok(found) => found,
             Err(e) => {
                 // Stop what started (an embedded cluster included) before saying why.
@@ -66,19 +64,9 @@ impl LocalServer {
             pipelines,
             bus,
             identity,
-            user_id,
             shutdown,
             handle,
         })
-    }
-
-    /// The identity as the pipeline service takes it today.
-    fn actor(&self) -> Actor<'_> {
-        Actor {
-            user_id: self.user_id,
-            role: self.identity.role,
-            meta: &self.identity.meta,
-        }
     }
 
     pub(super) async fn store(&self, name: &str, doc: &Value) -> Result<Stored, String> {
@@ -88,8 +76,12 @@ impl LocalServer {
             .await
             .map_err(|e| e.to_string())?;
         let stored = match existing {
-            Some(p) => self.pipelines.update(self.actor(), p.id, doc.clone()).await,
-            None => self.pipelines.create(self.actor(), doc.clone()).await,
+            Some(p) => {
+                self.pipelines
+                    .update(&self.identity, p.id, doc.clone())
+                    .await
+            }
+            None => self.pipelines.create(&self.identity, doc.clone()).await,
         }
         .map_err(|e| pipeline_error(&e))?;
         Ok(Stored {
@@ -101,7 +93,7 @@ impl LocalServer {
     pub(super) async fn start_run(&self, pipeline: Uuid, input: Value) -> Result<Uuid, String> {
         let run = self
             .pipelines
-            .start_run(self.actor(), pipeline, input, Trigger::Manual)
+            .start_run(&self.identity, pipeline, input, Trigger::Manual)
             .await
             .map_err(|e| e.to_string())?;
         Ok(run.id)
@@ -144,7 +136,7 @@ impl LocalServer {
 async fn acting_user(
     pool: &deadpool_postgres::Pool,
     email: Option<&str>,
-) -> Result<(Identity, Uuid), String> {
+) -> Result<Identity, String> {
     let client = pool.get().await.map_err(|e| e.to_string())?;
     let user = match email {
         Some(email) => users::find_active_by_email(&client, email)
@@ -159,8 +151,7 @@ async fn acting_user(
     if user.role < Role::Member {
         return Err("--as: a viewer may not run pipelines".into());
     }
-    let identity = Identity::user(user.id, user.role, RequestMeta::default());
-    Ok((identity, user.id))
+    Ok(Identity::user(user.id, user.role, RequestMeta::default()))
 }
 
 /// A refused pipeline change as one message, with every validation problem.

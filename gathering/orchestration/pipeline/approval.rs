@@ -10,17 +10,18 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::nodes::{NodeFailure, NodeTask};
+use super::nodes::{NodeTask, Waiting};
 use super::records::NodeStatus;
 use super::store::{self, NodeUpdate};
 use crate::events::EventType;
+use crate::orchestration::effects::Failure;
 
 /// The default time a person has to decide.
 const DEFAULT_TIMEOUT_SECS: f64 = 24.0 * 3600.0;
 /// How often a waiting approval re-reads its decision even without being woken.
 const POLL: Duration = Duration::from_secs(2);
 
-pub(super) async fn wait(task: &NodeTask) -> Result<Value, NodeFailure> {
+pub(super) async fn wait(task: &NodeTask) -> Result<Value, Failure> {
     let config = &task.node().config;
     let timeout = config
         .get("timeout_seconds")
@@ -43,12 +44,12 @@ pub(super) async fn wait(task: &NodeTask) -> Result<Value, NodeFailure> {
                "wait_until": deadline}),
     );
     task.ctx.write(&[update], &[event]).await?;
-    let _ = task.signal.send((task.node, true));
+    let _ = task.signal.send((task.node, Waiting::Began));
     let decision = loop {
         let woken = task.ctx.decided.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        let stored = match task.ctx.engine.pool().get().await {
+        let stored = match task.ctx.handles.pool.get().await {
             Ok(client) => store::decision(&client, task.ctx.run_id, &task.node().id)
                 .await
                 .ok()
@@ -67,12 +68,12 @@ pub(super) async fn wait(task: &NodeTask) -> Result<Value, NodeFailure> {
             () = &mut woken => {}
             () = tokio::time::sleep(left.min(POLL)) => {}
             () = task.cancel.cancelled() => {
-                let _ = task.signal.send((task.node, false));
-                return Err(NodeFailure::fatal("cancelled", "cancelled"));
+                let _ = task.signal.send((task.node, Waiting::Ended));
+                return Err(Failure::fatal("cancelled", "cancelled"));
             }
         }
     };
-    let _ = task.signal.send((task.node, false));
+    let _ = task.signal.send((task.node, Waiting::Ended));
     let approved = decision
         .get("approved")
         .and_then(Value::as_bool)

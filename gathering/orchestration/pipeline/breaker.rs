@@ -11,7 +11,7 @@ use deadpool_postgres::Pool;
 use serde_json::json;
 
 use super::records::BreakerState;
-use super::store;
+use super::store::{self, Began};
 use crate::events::{EventType, NewEvent, Scope, outbox};
 
 /// A node's breaker settings.
@@ -58,11 +58,10 @@ pub async fn admit(pool: &Pool, key: Key<'_>, policy: Policy) -> anyhow::Result<
                     key.node_id,
                     BreakerState::HalfOpen,
                     breaker.failures,
-                    false,
-                    true,
+                    Began::Probe,
                 )
                 .await?;
-                changed(&tx, key, BreakerState::HalfOpen, breaker.failures).await?;
+                announce(&tx, key, BreakerState::HalfOpen, breaker.failures).await?;
                 Admission::Probe
             } else {
                 Admission::Rejected {
@@ -78,8 +77,7 @@ pub async fn admit(pool: &Pool, key: Key<'_>, policy: Policy) -> anyhow::Result<
                     key.node_id,
                     BreakerState::HalfOpen,
                     breaker.failures,
-                    false,
-                    true,
+                    Began::Probe,
                 )
                 .await?;
                 Admission::Probe
@@ -94,17 +92,24 @@ pub async fn admit(pool: &Pool, key: Key<'_>, policy: Policy) -> anyhow::Result<
     Ok(admission)
 }
 
+/// How an execution went, for its breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+}
+
 /// Records an execution's outcome; returns the new state when it changed.
 pub async fn record(
     pool: &Pool,
     key: Key<'_>,
     policy: Policy,
-    success: bool,
+    outcome: Outcome,
 ) -> anyhow::Result<Option<BreakerState>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let (breaker, _, _) = store::lock_breaker(&tx, key.pipeline_id, key.node_id).await?;
-    let (state, failures, opened) = if success {
+    let (state, failures, opened) = if outcome == Outcome::Succeeded {
         (BreakerState::Closed, 0, false)
     } else {
         let failures = breaker.failures.saturating_add(1);
@@ -126,19 +131,24 @@ pub async fn record(
         key.node_id,
         state,
         failures,
-        opened,
-        false,
+        if opened {
+            Began::Opening
+        } else {
+            Began::Nothing
+        },
     )
     .await?;
     let moved = state != breaker.state || opened;
     if moved {
-        changed(&tx, key, state, failures).await?;
+        announce(&tx, key, state, failures).await?;
     }
     tx.commit().await?;
     Ok(moved.then_some(state))
 }
 
-async fn changed(
+/// Publishes the breaker's new state (`pipeline_breaker.changed`, in `tx`). Not an audited
+/// change: breakers move on their own, as executions fail and recover.
+async fn announce(
     tx: &impl deadpool_postgres::GenericClient,
     key: Key<'_>,
     state: BreakerState,

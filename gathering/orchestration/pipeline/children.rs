@@ -18,7 +18,7 @@ pub(super) struct SubRun<'a> {
     /// The pipeline's id or name.
     pub target: &'a str,
     pub input: &'a Value,
-    pub created_by: Uuid,
+    pub created_by: Option<Uuid>,
     pub parent: Uuid,
     /// The parent's node and this instance, when the node executes the run and awaits it.
     pub awaited_by: Option<(&'a str, Uuid)>,
@@ -45,7 +45,7 @@ pub(super) async fn start_sub_run(pool: &Pool, sub: SubRun<'_>) -> Result<Run, D
         version: target.version,
         trigger: "pipeline",
         trigger_data: sub.input,
-        created_by: Some(sub.created_by),
+        created_by: sub.created_by,
         parent_run_id: Some(sub.parent),
         rerun_of: None,
         parent_node: sub.awaited_by.map(|(node, _)| node),
@@ -79,7 +79,7 @@ pub(super) struct ItemRun<'a> {
     pub node: &'a str,
     pub index: i32,
     pub data: &'a Value,
-    pub created_by: Uuid,
+    pub created_by: Option<Uuid>,
     pub instance: Uuid,
     pub nodes: &'a [(String, &'static str)],
 }
@@ -94,7 +94,7 @@ pub(super) async fn start_item_run(pool: &Pool, item: ItemRun<'_>) -> Result<Run
         version: item.version,
         trigger: "fan_out",
         trigger_data: item.data,
-        created_by: Some(item.created_by),
+        created_by: item.created_by,
         parent_run_id: Some(item.parent_id),
         rerun_of: None,
         parent_node: Some(item.node),

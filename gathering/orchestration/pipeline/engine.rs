@@ -13,10 +13,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
-use super::executor::{self, Control, RunCtx, Stop};
+use super::context::{Control, Handles, RunCtx, Stop};
 use super::records::Run;
 use super::settings::EngineSettings;
 use super::store;
+use super::{ending, executor};
 use crate::agents::Agents;
 use crate::events::bus::{Bus, Delivery};
 use crate::events::{EventType, Filter, TypePattern};
@@ -83,6 +84,19 @@ impl Engine {
 
     pub fn pool(&self) -> &Pool {
         &self.inner.pool
+    }
+
+    pub(super) fn agents(&self) -> &Agents {
+        &self.inner.agents
+    }
+
+    pub(super) fn settings(&self) -> &EngineSettings {
+        &self.inner.settings
+    }
+
+    /// Cancelled when this instance shuts down: every execution gives its run back.
+    pub(super) fn shutdown(&self) -> CancellationToken {
+        self.inner.shutdown.clone()
     }
 
     /// Asks the loop to look for runs now.
@@ -215,11 +229,11 @@ impl Engine {
     #[tracing::instrument(skip_all, fields(run_id = %run.id, pipeline_id = %run.pipeline_id))]
     async fn execute_claimed(&self, run: Run, handle: RunHandle) {
         let id = run.id;
-        let ctx = match RunCtx::load(self.clone(), run, handle.decided.clone(), 0).await {
+        let ctx = match RunCtx::load(Handles::of(self), run, handle.decided.clone(), 0).await {
             Ok(ctx) => ctx,
             Err(e) => {
                 tracing::error!("pipeline run cannot start: {e:#}");
-                executor::fail_unloadable(self, id, &format!("{e:#}")).await;
+                ending::fail_unloadable(self, id, &format!("{e:#}")).await;
                 return;
             }
         };

@@ -13,169 +13,25 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::check::{Budget, validate_off_thread};
+use super::context::{Control, RunCtx, Stop, fenced};
+use super::ending::finish;
 use super::engine::Engine;
 use super::model::{NodeKind, Pipeline};
-use super::nodes::{self, NodeFailure, NodeTask};
-use super::records::{NodeStatus, Run, RunStatus};
+use super::nodes::{self, NodeTask, Waiting};
+use super::records::{NodeStatus, RunStatus};
 use super::store::{self, NodeUpdate};
-use crate::auth::model::Role;
-use crate::events::{EventType, NewEvent, Scope, outbox};
-
-/// Why an execution stopped before the run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    /// Another instance holds the run now (or the database was unreachable past the lease).
-    Lost,
-    /// This instance is shutting down; the run is given back.
-    Shutdown,
-}
-
-/// What stops an execution from outside.
-#[derive(Debug, Clone)]
-pub(super) struct Control {
-    pub cancel: CancellationToken,
-    pub shutdown: CancellationToken,
-}
-
-/// Who a run acts as: its creator (agents' turns and tools' permissions).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct RunActor {
-    pub user_id: Uuid,
-    pub role: Role,
-}
-
-/// What every node of a run shares.
-pub(super) struct RunCtx {
-    pub engine: Engine,
-    pub run_id: Uuid,
-    pub pipeline_id: Uuid,
-    /// The pipeline version it runs.
-    pub version: i32,
-    pub actor: RunActor,
-    pub trigger: Value,
-    pub pipeline: Arc<Pipeline>,
-    /// The scope of the run's events: the pipeline, the run, the pipeline's owner.
-    pub scope: Scope,
-    pub decided: Arc<Notify>,
-    /// 0 for a run of its own; n for a sub-pipeline n levels down.
-    pub depth: u32,
-}
-
-impl RunCtx {
-    /// The run's pipeline version, checked again, and its actor.
-    pub(super) async fn load(
-        engine: Engine,
-        run: Run,
-        decided: Arc<Notify>,
-        depth: u32,
-    ) -> anyhow::Result<Self> {
-        let client = engine.pool().get().await?;
-        let version = store::get_version(&client, run.pipeline_id, run.version)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("version {} of the pipeline is gone", run.version))?;
-        let stored = store::get_pipeline(&client, run.pipeline_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the pipeline is gone"))?;
-        let pipeline = validate_off_thread(Arc::new(version.document), Budget::Stored)
-            .await
-            .map_err(|e| anyhow::anyhow!("the stored version could not be checked: {e}"))?
-            .map_err(|problems| {
-                anyhow::anyhow!(
-                    "the stored version no longer validates: {}",
-                    problems
-                        .listed
-                        .iter()
-                        .map(|p| p.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            })?;
-        let user_id = run.created_by.unwrap_or(stored.owner_id);
-        let user = crate::auth::store::get_user(&client, user_id)
-            .await?
-            .filter(|u| !u.disabled)
-            .ok_or_else(|| anyhow::anyhow!("the user who started the run is gone or disabled"))?;
-        Ok(Self {
-            engine,
-            run_id: run.id,
-            pipeline_id: run.pipeline_id,
-            version: run.version,
-            actor: RunActor {
-                user_id: user.id,
-                role: user.role,
-            },
-            trigger: run.trigger_data,
-            pipeline: Arc::new(pipeline),
-            scope: Scope {
-                pipeline_id: Some(run.pipeline_id),
-                run_id: Some(run.id),
-                user_id: Some(stored.owner_id),
-                ..Scope::default()
-            },
-            decided,
-            depth,
-        })
-    }
-
-    pub(super) fn instance(&self) -> Uuid {
-        self.engine.instance()
-    }
-
-    pub(super) fn node_event(&self, event_type: EventType, node: usize, data: Value) -> NewEvent {
-        let n = &self.pipeline.nodes[node];
-        let mut body = json!({"run_id": self.run_id, "pipeline_id": self.pipeline_id,
-            "node_id": n.id, "node_type": n.kind});
-        if let (Value::Object(body), Value::Object(extra)) = (&mut body, data) {
-            body.extend(extra);
-        }
-        NewEvent::new(event_type, self.scope.clone(), Some(self.actor.user_id)).data(body)
-    }
-
-    fn run_event(&self, event_type: EventType, data: Value) -> NewEvent {
-        let mut body = json!({"run_id": self.run_id, "pipeline_id": self.pipeline_id});
-        if let (Value::Object(body), Value::Object(extra)) = (&mut body, data) {
-            body.extend(extra);
-        }
-        NewEvent::new(event_type, self.scope.clone(), Some(self.actor.user_id)).data(body)
-    }
-
-    /// Writes node states and their events in one transaction, fenced by the claim.
-    pub(super) async fn write(
-        &self,
-        updates: &[NodeUpdate<'_>],
-        events: &[NewEvent],
-    ) -> Result<(), Stop> {
-        let result = async {
-            let mut client = self.engine.pool().get().await?;
-            let tx = client.transaction().await?;
-            for u in updates {
-                if !store::update_node(&tx, u).await? {
-                    return Ok::<bool, anyhow::Error>(false);
-                }
-            }
-            outbox::append_all(&tx, events).await?;
-            tx.commit().await?;
-            Ok(true)
-        }
-        .await;
-        fenced(self.run_id, "writing a node's state", result)
-    }
-
-    async fn write_run_events(&self, events: &[NewEvent]) -> Result<(), Stop> {
-        self.write(&[], events).await
-    }
-}
+use crate::events::{EventType, NewEvent, outbox};
+use crate::orchestration::effects::Failure;
 
 /// The run's state as the loop tracks it.
-struct State {
-    status: Vec<NodeStatus>,
-    output: Vec<Option<Value>>,
+pub(super) struct State {
+    pub status: Vec<NodeStatus>,
+    pub output: Vec<Option<Value>>,
     started_at: Vec<Option<DateTime<Utc>>>,
     wait_until: Vec<Option<DateTime<Utc>>>,
 }
@@ -191,7 +47,7 @@ pub(super) fn execute_boxed(
 
 /// Executes the run to its end (or until it is lost or given back).
 pub(super) async fn execute(ctx: Arc<RunCtx>, control: Control) -> Result<RunStatus, Stop> {
-    let engine = ctx.engine.clone();
+    let engine = ctx.handles.engine.clone();
     let timeout = Duration::from_secs_f64(ctx.pipeline.settings.timeout_seconds);
     let (deadline, rows, claims) = {
         let prepared = async {
@@ -277,7 +133,7 @@ async fn heartbeat(
     lost: CancellationToken,
     done: CancellationToken,
 ) {
-    let lease = engine.inner.settings.lease;
+    let lease = engine.settings().lease;
     let every = lease / 3;
     let mut last_ok = tokio::time::Instant::now();
     loop {
@@ -385,7 +241,7 @@ fn incoming(pipeline: &Pipeline) -> Vec<Vec<usize>> {
     into
 }
 
-enum Ending {
+pub(super) enum Ending {
     Completed,
     Failed(String),
     Cancelled,
@@ -402,10 +258,10 @@ async fn schedule(
     let pipeline = ctx.pipeline.clone();
     let into = incoming(&pipeline);
     let max_parallel = pipeline.settings.max_parallel.max(1);
-    let mut running: JoinSet<(usize, Result<Value, NodeFailure>)> = JoinSet::new();
+    let mut running: JoinSet<(usize, Result<Value, Failure>)> = JoinSet::new();
     let mut tokens: HashMap<usize, CancellationToken> = HashMap::new();
     let mut waiting: HashSet<usize> = HashSet::new();
-    let (signal_tx, mut signal_rx) = mpsc::unbounded_channel::<(usize, bool)>();
+    let (signal_tx, mut signal_rx) = mpsc::unbounded_channel::<(usize, Waiting)>();
     let mut run_waiting = false;
     let deadline_in = (deadline - Utc::now()).to_std().unwrap_or(Duration::ZERO);
     let deadline_at = tokio::time::Instant::now() + deadline_in;
@@ -503,9 +359,10 @@ async fn schedule(
             }
             () = control.cancel.cancelled() => break Ending::Cancelled,
             () = tokio::time::sleep_until(deadline_at) => break Ending::Timeout,
-            Some((node, is_waiting)) = signal_rx.recv() => {
-                if is_waiting { waiting.insert(node); } else { waiting.remove(&node); }
-            }
+            Some((node, wait)) = signal_rx.recv() => match wait {
+                Waiting::Began => { waiting.insert(node); }
+                Waiting::Ended => { waiting.remove(&node); }
+            },
             Some(joined) = running.join_next() => {
                 let (i, result) = match joined {
                     Ok(done) => done,
@@ -549,7 +406,7 @@ async fn schedule(
         for token in tokens.values() {
             token.cancel();
         }
-        let grace = ctx.engine.inner.settings.cancel_grace;
+        let grace = ctx.handles.engine.settings().cancel_grace;
         let drained = tokio::time::timeout(grace, async {
             while running.join_next().await.is_some() {}
         })
@@ -566,7 +423,7 @@ async fn schedule(
 /// Reads back the body nodes of fan-out `node`, which its task settled.
 async fn reload_body(ctx: &RunCtx, state: &mut State, node: usize) -> Result<(), Stop> {
     let rows = async {
-        let client = ctx.engine.pool().get().await?;
+        let client = ctx.handles.pool.get().await?;
         Ok::<_, anyhow::Error>(store::run_nodes(&client, ctx.run_id).await?)
     }
     .await
@@ -585,7 +442,7 @@ async fn reload_body(ctx: &RunCtx, state: &mut State, node: usize) -> Result<(),
 
 async fn set_live_status(ctx: &RunCtx, status: RunStatus, event: EventType) -> Result<(), Stop> {
     let result = async {
-        let mut client = ctx.engine.pool().get().await?;
+        let mut client = ctx.handles.pool.get().await?;
         let tx = client.transaction().await?;
         if !store::set_run_live_status(&tx, ctx.run_id, ctx.instance(), status).await? {
             return Ok::<bool, anyhow::Error>(false);
@@ -596,164 +453,4 @@ async fn set_live_status(ctx: &RunCtx, status: RunStatus, event: EventType) -> R
     }
     .await;
     fenced(ctx.run_id, "changing the run's status", result)
-}
-
-/// Writes the run's end: its status, its output (the outputs of the completed nodes nothing
-/// follows), and `cancelled` for every node that had not settled.
-async fn finish(ctx: &RunCtx, state: &State, ending: Ending) -> Result<RunStatus, Stop> {
-    let pipeline = &ctx.pipeline;
-    let mut has_successor = vec![false; pipeline.nodes.len()];
-    for e in &pipeline.edges {
-        has_successor[e.from] = true;
-    }
-    let (status, event, error) = match &ending {
-        Ending::Completed => (RunStatus::Completed, EventType::PipelineRunCompleted, None),
-        Ending::Failed(m) => (
-            RunStatus::Failed,
-            EventType::PipelineRunFailed,
-            Some(m.clone()),
-        ),
-        Ending::Cancelled => (
-            RunStatus::Cancelled,
-            EventType::PipelineRunCancelled,
-            Some("cancelled".to_owned()),
-        ),
-        Ending::Timeout => (
-            RunStatus::Timeout,
-            EventType::PipelineRunTimeout,
-            Some(format!(
-                "the run took longer than its {} s",
-                pipeline.settings.timeout_seconds
-            )),
-        ),
-    };
-    let output = (status == RunStatus::Completed).then(|| {
-        let mut out = Map::new();
-        for (i, node) in pipeline.nodes.iter().enumerate() {
-            if !has_successor[i] && state.status[i] == NodeStatus::Completed {
-                out.insert(
-                    node.id.clone(),
-                    state.output[i].clone().unwrap_or(Value::Null),
-                );
-            }
-        }
-        Value::Object(out)
-    });
-    let run_event = ctx.run_event(event, json!({"status": status, "error": error}));
-    let result = async {
-        let mut client = ctx.engine.pool().get().await?;
-        let tx = client.transaction().await?;
-        let Some(cancelled) = store::finish_run(
-            &tx,
-            ctx.run_id,
-            ctx.instance(),
-            status,
-            error.as_deref(),
-            output.as_ref(),
-        )
-        .await?
-        else {
-            return Ok::<bool, anyhow::Error>(false);
-        };
-        // One event for every node the end cancelled (those stopped and those that never
-        // started), then the run's: one insert whatever their number.
-        let mut events = node_cancelled_events(
-            &ctx.scope,
-            Some(ctx.actor.user_id),
-            ctx.run_id,
-            ctx.pipeline_id,
-            &cancelled,
-            status,
-        );
-        events.push(run_event);
-        outbox::append_all(&tx, &events).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-    .await;
-    fenced(ctx.run_id, "ending the run", result).map(|()| status)
-}
-
-/// `pipeline_node.cancelled` for each of `nodes`, which the run's end (as `status`) cancelled:
-/// running ones it stopped and those that never started alike.
-pub(super) fn node_cancelled_events(
-    scope: &Scope,
-    actor: Option<Uuid>,
-    run_id: Uuid,
-    pipeline_id: Uuid,
-    nodes: &[store::CancelledNode],
-    status: RunStatus,
-) -> Vec<NewEvent> {
-    nodes
-        .iter()
-        .map(|n| {
-            NewEvent::new(EventType::PipelineNodeCancelled, scope.clone(), actor).data(json!({
-                "run_id": run_id, "pipeline_id": pipeline_id, "node_id": n.node_id,
-                "node_type": n.node_type, "reason": status.as_str(),
-            }))
-        })
-        .collect()
-}
-
-/// What a write fenced by the claim means for the execution: `Ok(false)` (the claim is
-/// another instance's now) and a database error (logged as `what` failing) both stop it.
-pub(super) fn fenced(run: Uuid, what: &str, result: anyhow::Result<bool>) -> Result<(), Stop> {
-    match result {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Stop::Lost),
-        Err(e) => {
-            tracing::warn!(run_id = %run, "{what} failed: {e:#}");
-            Err(Stop::Lost)
-        }
-    }
-}
-
-/// Ends a claimed run that cannot even start (its version no longer validates, its user is
-/// gone): failed, with the reason.
-pub(super) async fn fail_unloadable(engine: &Engine, run: Uuid, reason: &str) {
-    let result = async {
-        let mut client = engine.pool().get().await?;
-        let tx = client.transaction().await?;
-        let scope = Scope {
-            run_id: Some(run),
-            ..Scope::default()
-        };
-        let ended = store::finish_run(
-            &tx,
-            run,
-            engine.instance(),
-            RunStatus::Failed,
-            Some(reason),
-            None,
-        )
-        .await?;
-        if let Some(cancelled) = ended {
-            // Its unsettled nodes are told cancelled, as at any run's end.
-            let mut events = match store::get_run(&tx, run).await? {
-                Some(row) => node_cancelled_events(
-                    &Scope {
-                        pipeline_id: Some(row.pipeline_id),
-                        ..scope.clone()
-                    },
-                    row.created_by,
-                    run,
-                    row.pipeline_id,
-                    &cancelled,
-                    RunStatus::Failed,
-                ),
-                None => Vec::new(),
-            };
-            events.push(
-                NewEvent::new(EventType::PipelineRunFailed, scope, None)
-                    .data(json!({"run_id": run, "status": "failed", "error": reason})),
-            );
-            outbox::append_all(&tx, &events).await?;
-        }
-        tx.commit().await?;
-        Ok::<(), anyhow::Error>(())
-    }
-    .await;
-    if let Err(e) = result {
-        tracing::warn!(run_id = %run, "marking the run failed did not work: {e:#}");
-    }
 }

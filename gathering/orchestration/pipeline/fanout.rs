@@ -19,15 +19,17 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::children::{self, ItemRun};
-use super::effects::MAX_DEPTH;
-use super::executor::{self, Control, RunCtx, Stop};
+use super::context::{self, Control, RunCtx, Stop};
+use super::effect_nodes::MAX_DEPTH;
+use super::executor;
 use super::model::Pipeline;
-use super::nodes::{NodeFailure, NodeTask};
+use super::nodes::NodeTask;
 use super::records::{NodeStatus, RunStatus};
 use super::service;
 use super::store::{self, NodeUpdate};
 use crate::core::error::DomainError;
 use crate::events::{EventType, Scope, outbox};
+use crate::orchestration::effects::Failure;
 
 /// The most items one fan-out runs (each is a run of its own).
 pub const MAX_FAN_OUT_ITEMS: usize = 1_000;
@@ -35,15 +37,15 @@ pub const MAX_FAN_OUT_ITEMS: usize = 1_000;
 pub const MAX_FAN_OUT_NODE_RUNS: usize = 10_000;
 
 /// Refuses a fan-out of `items` items over a body of `body` nodes past the limits.
-pub(super) fn within_limits(items: usize, body: usize) -> Result<(), NodeFailure> {
+pub(super) fn within_limits(items: usize, body: usize) -> Result<(), Failure> {
     if items > MAX_FAN_OUT_ITEMS {
-        return Err(NodeFailure::fatal(
+        return Err(Failure::fatal(
             "too_many_items",
             format!("`items` gave {items} items; a fan-out runs at most {MAX_FAN_OUT_ITEMS}"),
         ));
     }
     if items.saturating_mul(body) > MAX_FAN_OUT_NODE_RUNS {
-        return Err(NodeFailure::fatal(
+        return Err(Failure::fatal(
             "too_many_items",
             format!(
                 "`items` gave {items} items for a body of {body} nodes, {} node runs; a \
@@ -55,8 +57,8 @@ pub(super) fn within_limits(items: usize, body: usize) -> Result<(), NodeFailure
     Ok(())
 }
 
-fn over_budget() -> NodeFailure {
-    NodeFailure::fatal(
+fn over_budget() -> Failure {
+    Failure::fatal(
         "too_many_items",
         format!(
             "the items would take this run's sub-pipelines and fan-outs past {} node runs in all",
@@ -66,24 +68,24 @@ fn over_budget() -> NodeFailure {
 }
 
 /// Runs the fan-out to its end; the node's output.
-pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
+pub(super) async fn run(task: &NodeTask) -> Result<Value, Failure> {
     let ctx = &task.ctx;
     let node = task.node();
     let items = node
         .items
         .as_ref()
-        .ok_or_else(|| NodeFailure::fatal("internal", "the items expression is missing"))?
+        .ok_or_else(|| Failure::fatal("internal", "the items expression is missing"))?
         .eval(&task.vars())
-        .map_err(|e| NodeFailure::fatal("expression", e.message))?;
+        .map_err(|e| Failure::fatal("expression", e.message))?;
     let Value::Array(items) = items else {
-        return Err(NodeFailure::fatal(
+        return Err(Failure::fatal(
             "expression",
             format!("`items` gave {}, not a list", kind_of(&items)),
         ));
     };
     within_limits(items.len(), node.body.len())?;
     if ctx.depth + 1 >= MAX_DEPTH {
-        return Err(NodeFailure::fatal(
+        return Err(Failure::fatal(
             "too_deep",
             format!("sub-pipelines and fan-outs may nest {MAX_DEPTH} deep at most"),
         ));
@@ -94,7 +96,7 @@ pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
     // fan-out's items were charged already.
     if task.started_at.is_none() {
         let wanted = (items.len() * body.nodes.len()) as i64;
-        let left = children::tree_budget_left(ctx.engine.pool(), ctx.run_id)
+        let left = children::tree_budget_left(&ctx.handles.pool, ctx.run_id)
             .await
             .map_err(|_| Stop::Lost)?;
         if wanted > left {
@@ -162,10 +164,10 @@ pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
         return Err(Stop::Lost.into());
     }
     if task.cancel.is_cancelled() {
-        return Err(NodeFailure::fatal("cancelled", "cancelled"));
+        return Err(Failure::fatal("cancelled", "cancelled"));
     }
     let runs: Vec<Uuid> = ended.iter().flatten().map(|(run, _)| *run).collect();
-    let client = ctx.engine.pool().get().await.map_err(|_| Stop::Lost)?;
+    let client = ctx.handles.pool.get().await.map_err(|_| Stop::Lost)?;
     if let Some(index) = first_failure {
         let (run, status) = ended[index].unwrap_or((Uuid::nil(), RunStatus::Failed));
         if run.is_nil() {
@@ -178,7 +180,7 @@ pub(super) async fn run(task: &NodeTask) -> Result<Value, NodeFailure> {
             .and_then(|r| r.error)
             .map(|e| format!(": {e}"))
             .unwrap_or_default();
-        return Err(NodeFailure::fatal(
+        return Err(Failure::fatal(
             "fan_out",
             format!("item {index} (run {run}) ended {}{why}", status.as_str()),
         ));
@@ -242,18 +244,18 @@ async fn one_item(
     stop: &CancellationToken,
 ) -> Result<(Uuid, RunStatus), Stop> {
     let ctx = &task.ctx;
-    let engine = ctx.engine.clone();
+    let engine = ctx.handles.engine.clone();
     let child = children::start_item_run(
-        engine.pool(),
+        &ctx.handles.pool,
         ItemRun {
             parent_id: ctx.run_id,
             pipeline_id: ctx.pipeline_id,
             version: ctx.version,
-            owner_id: ctx.scope.user_id.unwrap_or(ctx.actor.user_id),
+            owner_id: ctx.owner,
             node: &task.node().id,
             index: index as i32,
             data: &data,
-            created_by: ctx.actor.user_id,
+            created_by: ctx.creator.user_id,
             instance: engine.instance(),
             nodes: node_list,
         },
@@ -278,11 +280,12 @@ async fn one_item(
     }
     let handle = engine.register_with(child.id, stop.child_token());
     let child_ctx = RunCtx {
-        engine: engine.clone(),
+        handles: ctx.handles.clone(),
         run_id: child.id,
         pipeline_id: ctx.pipeline_id,
         version: ctx.version,
-        actor: ctx.actor,
+        creator: ctx.creator.clone(),
+        owner: ctx.owner,
         trigger: child.trigger_data.clone(),
         pipeline: body.clone(),
         scope: Scope {
@@ -296,7 +299,7 @@ async fn one_item(
     };
     let control = Control {
         cancel: handle.cancel.clone(),
-        shutdown: engine.inner.shutdown.clone(),
+        shutdown: engine.shutdown(),
     };
     let result = executor::execute_boxed(Arc::new(child_ctx), control).await;
     engine.unregister(child.id);
@@ -325,12 +328,12 @@ async fn settle(
     body: &Pipeline,
     per_node: &HashMap<&str, (Vec<Value>, bool, i32)>,
     output: &Value,
-) -> Result<(), NodeFailure> {
+) -> Result<(), Failure> {
     let ctx = &task.ctx;
     let fan_out = &task.node().id;
     let count = output["count"].clone();
     let result = async {
-        let mut client = ctx.engine.pool().get().await?;
+        let mut client = ctx.handles.pool.get().await?;
         let tx = client.transaction().await?;
         let update = NodeUpdate {
             output: Some(output),
@@ -387,7 +390,7 @@ async fn settle(
         Ok(true)
     }
     .await;
-    Ok(executor::fenced(ctx.run_id, "settling a fan-out", result)?)
+    Ok(context::fenced(ctx.run_id, "settling a fan-out", result)?)
 }
 
 fn kind_of(value: &Value) -> &'static str {

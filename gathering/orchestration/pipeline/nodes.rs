@@ -17,56 +17,40 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::breaker::{self, Admission, Policy};
-use super::executor::{RunCtx, Stop};
+use super::context::{RunCtx, Stop};
 use super::model::{Node, NodeKind};
 use super::records::NodeStatus;
 use super::store::NodeUpdate;
 use crate::core::json;
 use crate::events::EventType;
+use crate::orchestration::effects::Failure;
 
 /// The failure code the executor reads as "the claim is lost": stop without writing.
 pub(super) const LOST: &str = "lost";
 const CANCELLED: &str = "cancelled";
 
-/// Why a node failed.
-#[derive(Debug, Clone)]
-pub(crate) struct NodeFailure {
-    pub message: String,
-    /// `timeout`, `breaker_open`, `http_status`, `tool_failed`, `expression`, ...
-    pub code: &'static str,
-    pub retryable: bool,
+/// A node's failure "the claim on the run is lost".
+fn lost() -> Failure {
+    Failure::fatal(LOST, "the claim on the run is lost")
 }
 
-impl NodeFailure {
-    pub fn fatal(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code,
-            retryable: false,
-        }
-    }
-
-    pub fn retryable(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code,
-            retryable: true,
-        }
-    }
-
-    fn lost() -> Self {
-        Self::fatal(LOST, "the claim on the run is lost")
-    }
-
-    fn cancelled() -> Self {
-        Self::fatal(CANCELLED, "cancelled")
-    }
+/// A node's failure "cancelled".
+fn cancelled() -> Failure {
+    Failure::fatal(CANCELLED, "cancelled")
 }
 
-impl From<Stop> for NodeFailure {
+impl From<Stop> for Failure {
     fn from(_: Stop) -> Self {
-        Self::lost()
+        lost()
     }
+}
+
+/// A node's wait for a person (an approval), as the executor hears of it: a run whose live
+/// nodes all wait is `waiting`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Waiting {
+    Began,
+    Ended,
 }
 
 /// One node to run.
@@ -79,8 +63,8 @@ pub(super) struct NodeTask {
     pub started_at: Option<DateTime<Utc>>,
     pub wait_until: Option<DateTime<Utc>>,
     pub cancel: CancellationToken,
-    /// `(node, true)` when it begins waiting for a person, `(node, false)` when it stops.
-    pub signal: mpsc::UnboundedSender<(usize, bool)>,
+    /// `(node, Began)` when it begins waiting for a person, `(node, Ended)` when it stops.
+    pub signal: mpsc::UnboundedSender<(usize, Waiting)>,
 }
 
 impl NodeTask {
@@ -107,7 +91,7 @@ impl NodeTask {
         }
     }
 
-    async fn completed(&self, output: &Value) -> Result<(), NodeFailure> {
+    async fn completed(&self, output: &Value) -> Result<(), Failure> {
         too_deep(output)?;
         let update = NodeUpdate {
             output: Some(output),
@@ -121,7 +105,7 @@ impl NodeTask {
         Ok(self.ctx.write(&[update], &[event]).await?)
     }
 
-    async fn failed(&self, failure: &NodeFailure) -> Result<(), NodeFailure> {
+    async fn failed(&self, failure: &Failure) -> Result<(), Failure> {
         let update = NodeUpdate {
             error: Some(&failure.message),
             error_code: Some(failure.code),
@@ -139,8 +123,8 @@ impl NodeTask {
     pub(super) async fn attempting(
         &self,
         attempt: u32,
-        previous: Option<&NodeFailure>,
-    ) -> Result<(), NodeFailure> {
+        previous: Option<&Failure>,
+    ) -> Result<(), Failure> {
         let update = NodeUpdate {
             input: Some(&self.input),
             attempt: true,
@@ -163,7 +147,7 @@ impl NodeTask {
 }
 
 /// Runs the node: its state written as it goes; its output, or why it failed.
-pub(super) async fn run(task: NodeTask) -> Result<Value, NodeFailure> {
+pub(super) async fn run(task: NodeTask) -> Result<Value, Failure> {
     let kind = task.node().kind;
     let result = match kind {
         NodeKind::Parallel if task.node().items.is_some() => super::fanout::run(&task).await,
@@ -188,7 +172,7 @@ pub(super) async fn run(task: NodeTask) -> Result<Value, NodeFailure> {
 }
 
 /// A computation: evaluated off the async workers, written once with both its events.
-async fn compute(task: &NodeTask) -> Result<Value, NodeFailure> {
+async fn compute(task: &NodeTask) -> Result<Value, Failure> {
     let ctx = task.ctx.clone();
     let node = task.node;
     let vars = task.vars();
@@ -199,7 +183,7 @@ async fn compute(task: &NodeTask) -> Result<Value, NodeFailure> {
         evaluate(node, &vars, input, inputs).and_then(|output| too_deep(&output).map(|()| output))
     })
     .await
-    .map_err(|e| NodeFailure::fatal("internal", format!("the evaluation failed: {e}")))?;
+    .map_err(|e| Failure::fatal("internal", format!("the evaluation failed: {e}")))?;
     let started = NodeUpdate {
         input: Some(&task.input),
         attempt: true,
@@ -235,9 +219,9 @@ async fn compute(task: &NodeTask) -> Result<Value, NodeFailure> {
 
 /// Refuses an output nested deeper than a client may send ([`json::MAX_DEPTH`]): every value a
 /// node computes is checked before it is stored, so run rows and their events always read back.
-fn too_deep(output: &Value) -> Result<(), NodeFailure> {
+fn too_deep(output: &Value) -> Result<(), Failure> {
     json::check_depth(output)
-        .map_err(|e| NodeFailure::fatal("value_too_deep", format!("the node's output: {e}")))
+        .map_err(|e| Failure::fatal("value_too_deep", format!("the node's output: {e}")))
 }
 
 /// Passes `input` on with `key` set: an object gets the key; anything else is kept under
@@ -253,15 +237,15 @@ fn with_key(input: Value, key: &str, value: Value) -> Value {
     }
 }
 
-fn evaluate(node: &Node, vars: &Value, input: Value, inputs: Value) -> Result<Value, NodeFailure> {
-    let expression = |e: super::expr::ExprError| NodeFailure::fatal("expression", e.message);
+fn evaluate(node: &Node, vars: &Value, input: Value, inputs: Value) -> Result<Value, Failure> {
+    let expression = |e: super::expr::ExprError| Failure::fatal("expression", e.message);
     match node.kind {
         NodeKind::Trigger => Ok(input),
         NodeKind::Condition => {
             let condition = node
                 .condition
                 .as_ref()
-                .ok_or_else(|| NodeFailure::fatal("internal", "the condition is missing"))?;
+                .ok_or_else(|| Failure::fatal("internal", "the condition is missing"))?;
             let result = condition.eval(vars).map_err(expression)?;
             Ok(with_key(input, "result", Value::Bool(result)))
         }
@@ -269,7 +253,7 @@ fn evaluate(node: &Node, vars: &Value, input: Value, inputs: Value) -> Result<Va
             let e = node
                 .expression
                 .as_ref()
-                .ok_or_else(|| NodeFailure::fatal("internal", "the expression is missing"))?;
+                .ok_or_else(|| Failure::fatal("internal", "the expression is missing"))?;
             e.eval(vars).map_err(expression)
         }
         NodeKind::Filter => {
@@ -282,7 +266,7 @@ fn evaluate(node: &Node, vars: &Value, input: Value, inputs: Value) -> Result<Va
                     .unwrap_or(Value::Null),
             };
             let Value::Array(items) = items else {
-                return Err(NodeFailure::fatal(
+                return Err(Failure::fatal(
                     "expression",
                     "the filter's items are not a list",
                 ));
@@ -290,7 +274,7 @@ fn evaluate(node: &Node, vars: &Value, input: Value, inputs: Value) -> Result<Va
             let condition = node
                 .expression
                 .as_ref()
-                .ok_or_else(|| NodeFailure::fatal("internal", "the condition is missing"))?;
+                .ok_or_else(|| Failure::fatal("internal", "the condition is missing"))?;
             let mut kept = Vec::new();
             let mut scope = vars.as_object().cloned().unwrap_or_default();
             for item in items {
@@ -313,12 +297,12 @@ fn evaluate(node: &Node, vars: &Value, input: Value, inputs: Value) -> Result<Va
             }
         }
         NodeKind::Parallel => Ok(input),
-        _ => Err(NodeFailure::fatal("internal", "not a computation")),
+        _ => Err(Failure::fatal("internal", "not a computation")),
     }
 }
 
 /// Waits `seconds` (what is left of them when the run was resumed), then passes the input on.
-async fn delay(task: &NodeTask) -> Result<Value, NodeFailure> {
+async fn delay(task: &NodeTask) -> Result<Value, Failure> {
     let config = &task.node().config;
     let seconds = config
         .get("seconds")
@@ -331,7 +315,7 @@ async fn delay(task: &NodeTask) -> Result<Value, NodeFailure> {
     let left = Duration::from_secs_f64(seconds).saturating_sub(elapsed);
     tokio::select! {
         () = tokio::time::sleep(left) => {}
-        () = task.cancel.cancelled() => return Err(NodeFailure::cancelled()),
+        () = task.cancel.cancelled() => return Err(cancelled()),
     }
     let output = task.input.clone();
     task.completed(&output).await?;
@@ -381,19 +365,19 @@ fn breaker_policy(task: &NodeTask) -> Policy {
 }
 
 /// An agent or action node: breaker, attempts, retries.
-async fn effect(task: &NodeTask) -> Result<Value, NodeFailure> {
+async fn effect(task: &NodeTask) -> Result<Value, Failure> {
     let policy = breaker_policy(task);
     let key = breaker::Key {
         pipeline_id: task.ctx.pipeline_id,
         node_id: &task.node().id,
         scope: &task.ctx.scope,
     };
-    let pool = task.ctx.engine.pool().clone();
+    let pool = task.ctx.handles.pool.clone();
     let admission = breaker::admit(&pool, key, policy)
         .await
-        .map_err(|_| NodeFailure::lost())?;
+        .map_err(|_| lost())?;
     if let Admission::Rejected { retry_in } = admission {
-        return Err(NodeFailure::fatal(
+        return Err(Failure::fatal(
             "breaker_open",
             format!(
                 "the circuit breaker of node {} is open after repeated failures; it lets one \
@@ -405,22 +389,22 @@ async fn effect(task: &NodeTask) -> Result<Value, NodeFailure> {
     }
     let (backoff, timeout) = attempts_policy(task);
     let attempt = &AtomicU32::new(0);
-    let previous: &std::sync::Mutex<Option<NodeFailure>> = &std::sync::Mutex::new(None);
+    let previous: &std::sync::Mutex<Option<Failure>> = &std::sync::Mutex::new(None);
     let once = || async move {
         let n = attempt.fetch_add(1, Ordering::SeqCst) + 1;
         let before = previous.lock().unwrap_or_else(|p| p.into_inner()).clone();
         task.attempting(n, before.as_ref()).await?;
         let work = async {
             match task.node().kind {
-                NodeKind::Agent => super::effects::agent(task).await,
-                _ => super::effects::action(task).await,
+                NodeKind::Agent => super::effect_nodes::agent(task).await,
+                _ => super::effect_nodes::action(task).await,
             }
         };
         let result = tokio::select! {
             r = async {
                 match timeout {
                     Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
-                        Err(NodeFailure::retryable(
+                        Err(Failure::retryable(
                             "timeout",
                             format!("the node took longer than its {} s", limit.as_secs_f64()),
                         ))
@@ -428,7 +412,7 @@ async fn effect(task: &NodeTask) -> Result<Value, NodeFailure> {
                     None => work.await,
                 }
             } => r,
-            () = task.cancel.cancelled() => Err(NodeFailure::cancelled()),
+            () = task.cancel.cancelled() => Err(cancelled()),
         };
         if let Err(e) = &result {
             *previous.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.clone());
@@ -437,12 +421,17 @@ async fn effect(task: &NodeTask) -> Result<Value, NodeFailure> {
     };
     let result = once
         .retry(backoff)
-        .when(|f: &NodeFailure| f.retryable && !task.cancel.is_cancelled())
+        .when(|f: &Failure| f.retryable && !task.cancel.is_cancelled())
         .await;
     match &result {
         Err(f) if f.code == LOST || f.code == CANCELLED => return result,
         Ok(_) | Err(_) => {
-            if let Err(e) = breaker::record(&pool, key, policy, result.is_ok()).await {
+            let outcome = if result.is_ok() {
+                breaker::Outcome::Succeeded
+            } else {
+                breaker::Outcome::Failed
+            };
+            if let Err(e) = breaker::record(&pool, key, policy, outcome).await {
                 tracing::warn!("recording the breaker's outcome failed: {e:#}");
             }
         }

@@ -88,6 +88,13 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
 }
 
+/// Whether a top-level text field must be there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Required,
+    Optional,
+}
+
 /// Checks `doc`; returns the pipeline, or the problems found (the first [`MAX_PROBLEMS`] and
 /// a count of the rest). Linear in the document's size; no deadline.
 pub fn validate(doc: &Value) -> Result<Pipeline, Problems> {
@@ -123,10 +130,10 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
             edge: None,
         },
     );
-    let text = |key: &str, report: &mut Report, required: bool, max: usize| -> String {
+    let text = |key: &str, report: &mut Report, presence: Presence, max: usize| -> String {
         match top.get(key) {
             None | Some(Value::Null) => {
-                if required {
+                if presence == Presence::Required {
                     report
                         .add("missing_field", format!("{key} is required"))
                         .at(format!("/{key}"));
@@ -145,14 +152,14 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
             }
         }
     };
-    let name = text("name", &mut report, true, 200);
+    let name = text("name", &mut report, Presence::Required, 200);
     if top.get("name").is_some_and(|n| n.as_str() == Some("")) {
         report
             .add("invalid_field", "name must not be empty")
             .at("/name".into());
     }
-    let description = text("description", &mut report, false, 4000);
-    let status = text("status", &mut report, false, 32);
+    let description = text("description", &mut report, Presence::Optional, 4000);
+    let status = text("status", &mut report, Presence::Optional, 32);
     let settings = settings(&mut report, top.get("settings"));
 
     // Nodes.

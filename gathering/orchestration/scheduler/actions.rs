@@ -12,12 +12,10 @@ use super::runner::Inner;
 use super::store::{self, ScheduleRow, ScheduleRun};
 use crate::core::error::DomainError;
 use crate::core::identity::{Identity, RequestMeta, Role};
-use crate::orchestration::pipeline::service::Actor;
 use crate::events::causation::Causation;
 use crate::events::{Filter, Scope, TypePattern, outbox};
+use crate::orchestration::effects::{self, Failure, http};
 use crate::orchestration::pipeline::Trigger;
-use crate::orchestration::pipeline::effects::{answer, http_call};
-use crate::orchestration::pipeline::nodes::NodeFailure;
 
 /// The owner as the actor of an execution.
 pub(super) struct Owner {
@@ -25,8 +23,8 @@ pub(super) struct Owner {
     pub role: Role,
 }
 
-fn failure(f: NodeFailure) -> String {
-    format!("{}: {}", f.code, f.message)
+fn failure(f: Failure) -> String {
+    f.to_string()
 }
 
 /// Executes one attempt; the output stored with the run, or why it failed.
@@ -56,8 +54,8 @@ pub(super) async fn execute(
                 .find(agent)
                 .await
                 .map_err(|e| format!("unknown_agent: {e}"))?;
-            let caller = Identity::user(owner.id, owner.role, meta);
-            answer(agents, agent, caller, task.clone(), *max_tokens)
+            let who = Identity::user(owner.id, owner.role, meta);
+            effects::answer(agents, agent, &who, task.clone(), *max_tokens)
                 .await
                 .map_err(failure)
         }
@@ -91,18 +89,20 @@ pub(super) async fn execute(
                 "schedule_id": schedule.id, "schedule": schedule.name, "run_id": run.id,
                 "scheduled_for": run.scheduled_for});
             let hook = match webhook {
-                Some(url) => Some(
-                    http_call(
-                        inner.agents.tools(),
-                        &key,
+                Some(url) => {
+                    let request = http::Request {
+                        key: &key,
                         url,
-                        "POST",
-                        json!({}),
-                        Some(body.clone()),
+                        method: "POST",
+                        headers: json!({}),
+                        body: Some(body.clone()),
+                    };
+                    Some(
+                        effects::http_call(inner.agents.tools(), request)
+                            .await
+                            .map_err(failure)?,
                     )
-                    .await
-                    .map_err(failure)?,
-                ),
+                }
                 None => None,
             };
             let notification = notify(inner, schedule, run, title, message, level)
@@ -117,16 +117,18 @@ pub(super) async fn execute(
             method,
             headers,
             body,
-        } => http_call(
-            inner.agents.tools(),
-            &key,
-            url,
-            method,
-            Value::Object(headers.clone()),
-            body.clone(),
-        )
-        .await
-        .map_err(failure),
+        } => {
+            let request = http::Request {
+                key: &key,
+                url,
+                method,
+                headers: Value::Object(headers.clone()),
+                body: body.clone(),
+            };
+            effects::http_call(inner.agents.tools(), request)
+                .await
+                .map_err(failure)
+        }
     }
 }
 
@@ -197,14 +199,10 @@ async fn pipeline_run(
             },
         },
     );
-    let actor = Actor {
-        user_id: started.owner.id,
-        role: started.owner.role,
-        meta: started.meta,
-    };
+    let who = Identity::user(started.owner.id, started.owner.role, started.meta.clone());
     let run = pipelines
         .start_run(
-            actor,
+            &who,
             stored.id,
             input.clone(),
             Trigger::Schedule(started.causation),

@@ -26,6 +26,7 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use super::guard;
+pub use super::settings::SchedulerSettings;
 use super::store::{ScheduleRow, ScheduleRun};
 use crate::agents::Agents;
 use crate::core::clock::{self, SharedClock};
@@ -33,7 +34,6 @@ use crate::events::bus::Bus;
 use crate::events::{EventType, NewEvent, Scope};
 use crate::orchestration::pipeline::Pipelines;
 use listen::Listener;
-pub use super::settings::SchedulerSettings;
 
 /// The scheduler; cheap to clone.
 #[derive(Clone)]
