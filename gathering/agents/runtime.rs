@@ -285,7 +285,7 @@ async fn run(
                 conversation,
                 &user_message,
                 budget,
-                &who,
+                who,
                 for_,
                 &agent.model,
             )
@@ -323,7 +323,7 @@ async fn run(
             },
             stop: Vec::new(),
         };
-        let round = generate(agents, &who, for_, agent, request, out, conversation).await?;
+        let round = generate(agents, who, for_, agent, request, out, conversation).await?;
         total.prompt_tokens += round.usage.prompt_tokens;
         total.completion_tokens += round.usage.completion_tokens;
 

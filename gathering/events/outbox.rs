@@ -174,6 +174,12 @@ fn decode(row: &tokio_postgres::Row) -> Option<Event> {
     })
 }
 
+/// Starts listening on [`CHANNEL`] on a connection of its own (the relay's): PostgreSQL then
+/// notifies it of every commit that appended an event.
+pub async fn listen(client: &tokio_postgres::Client) -> Result<(), tokio_postgres::Error> {
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await
+}
+
 /// The highest seq written so far (0 when none).
 pub async fn head(
     client: &impl tokio_postgres::GenericClient,

@@ -79,9 +79,7 @@ async fn listen(
         }
     });
     let result = async {
-        client
-            .batch_execute(&format!("LISTEN {}", outbox::CHANNEL))
-            .await?;
+        outbox::listen(&client).await?;
         if last.is_none() {
             let db = pool.get().await?;
             *last = Some(outbox::head(&**db).await?);

@@ -10,8 +10,8 @@ use deadpool_postgres::Pool;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::auth::model::Role;
 use crate::core::error::DomainError;
+use crate::core::identity::Role;
 use crate::events::outbox;
 use crate::models::{self, UsageFilter, UsageGroup};
 

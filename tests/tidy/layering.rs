@@ -45,6 +45,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "db",
             "events",
             "audit",
+            "auth",
             "llm",
             "models",
             "tools",
