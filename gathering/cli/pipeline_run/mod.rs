@@ -24,6 +24,7 @@ use uuid::Uuid;
 use super::CliResult;
 use super::args::RunArgs;
 use crate::config::Config;
+use crate::orchestration::pipeline::records::RunStatus;
 use client::Client;
 use local::LocalServer;
 
@@ -143,41 +144,6 @@ impl Target {
 struct Stored {
     id: Uuid,
     version: i32,
-}
-
-/// A run's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RunStatus {
-    Pending,
-    Running,
-    Waiting,
-    Completed,
-    Failed,
-    Cancelled,
-    Timeout,
-}
-
-impl RunStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Running => "running",
-            Self::Waiting => "waiting",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-            Self::Timeout => "timeout",
-        }
-    }
-
-    /// Whether the run has ended.
-    fn is_final(self) -> bool {
-        matches!(
-            self,
-            Self::Completed | Self::Failed | Self::Cancelled | Self::Timeout
-        )
-    }
 }
 
 /// A run, as far as this command needs it (`GET /api/pipeline-runs/{id}`).

@@ -2,13 +2,13 @@
 //! its versions, runs and their nodes, circuit breakers; and the statuses with their rules.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
 /// A run's status. `pending` (created, no instance has it yet), `running`, `waiting` (only
 /// approvals are left), then one of the final ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Pending,

@@ -11,17 +11,11 @@ use super::model::Action;
 use super::runner::Inner;
 use super::store::{self, ScheduleRow, ScheduleRun};
 use crate::core::error::DomainError;
-use crate::core::identity::{Identity, RequestMeta, Role};
+use crate::core::identity::{Identity, Role};
 use crate::events::causation::Causation;
 use crate::events::{Filter, Scope, TypePattern, outbox};
 use crate::orchestration::effects::{self, Failure, http};
 use crate::orchestration::pipeline::Trigger;
-
-/// The owner as the actor of an execution.
-pub(super) struct Owner {
-    pub id: Uuid,
-    pub role: Role,
-}
 
 fn failure(f: Failure) -> String {
     f.to_string()
@@ -32,14 +26,10 @@ pub(super) async fn execute(
     inner: &Inner,
     schedule: &ScheduleRow,
     run: &ScheduleRun,
-    owner: &Owner,
+    owner: &Identity,
     action: &Action,
 ) -> Result<Value, String> {
     let key = format!("schedule:{}", run.id);
-    let meta = RequestMeta {
-        ip: None,
-        request_id: Some(key.clone()),
-    };
     match action {
         Action::RunTask {
             agent,
@@ -54,8 +44,7 @@ pub(super) async fn execute(
                 .find(agent)
                 .await
                 .map_err(|e| format!("unknown_agent: {e}"))?;
-            let who = Identity::user(owner.id, owner.role, meta);
-            effects::answer(agents, agent, &who, task.clone(), *max_tokens)
+            effects::answer(agents, agent, owner, task.clone(), *max_tokens)
                 .await
                 .map_err(failure)
         }
@@ -69,7 +58,6 @@ pub(super) async fn execute(
             }
             let started = Started {
                 owner,
-                meta: &meta,
                 causation: super::guard::causation_of(schedule, run),
             };
             pipeline_run(inner, started, pipeline, input, *wait).await
@@ -170,8 +158,7 @@ async fn notify(
 
 /// Who starts a pipeline run, and the schedule run it descends from.
 struct Started<'a> {
-    owner: &'a Owner,
-    meta: &'a RequestMeta,
+    owner: &'a Identity,
     causation: Causation,
 }
 
@@ -199,10 +186,9 @@ async fn pipeline_run(
             },
         },
     );
-    let who = Identity::user(started.owner.id, started.owner.role, started.meta.clone());
     let run = pipelines
         .start_run(
-            &who,
+            started.owner,
             stored.id,
             input.clone(),
             Trigger::Schedule(started.causation),

@@ -9,10 +9,11 @@ use std::time::Duration;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::super::actions::{self, Owner};
+use super::super::actions;
 use super::super::model::{Overlap, ScheduleRequest, Spec};
 use super::super::store::{self, Claim, ScheduleRow, ScheduleRun};
 use super::{Scheduler, run_event};
+use crate::core::identity::{Identity, RequestMeta};
 use crate::events::{EventType, outbox};
 
 impl Scheduler {
@@ -109,9 +110,14 @@ impl Scheduler {
             metrics::histogram!("scheduler_fire_lag_seconds", "trigger" => run.trigger.clone())
                 .record(lag / 1000.0);
         }
-        let owner = role.and_then(|r| r.parse().ok()).map(|role| Owner {
-            id: schedule.owner_id,
-            role,
+        // The run acts as the schedule's owner with the role they have now; the run's key is
+        // the request id of everything it does.
+        let owner = role.and_then(|r| r.parse().ok()).map(|role| {
+            let meta = RequestMeta {
+                ip: None,
+                request_id: Some(format!("schedule:{}", run.id)),
+            };
+            Identity::user(schedule.owner_id, role, meta)
         });
         loop {
             let outcome = match &owner {
@@ -218,7 +224,7 @@ impl Scheduler {
         client: &deadpool_postgres::Object,
         schedule: &ScheduleRow,
         run: &ScheduleRun,
-        owner: &Owner,
+        owner: &Identity,
         spec: &Spec,
     ) -> Result<Attempt, anyhow::Error> {
         let action = actions::execute(&self.inner, schedule, run, owner, &spec.action);
