@@ -1,5 +1,5 @@
 //! Logging: JSON lines in production (with the request span's fields, so every line carries
-//! the request id), readable lines otherwise. Installed once, by `main.rs`, with the filter
+//! the request id), readable lines otherwise. Installed once, by `cli::main`, with the filter
 //! and format the configuration chose (`config::Environment` converts into a [`LogFormat`]).
 
 use tracing_subscriber::EnvFilter;

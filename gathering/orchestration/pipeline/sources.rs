@@ -1,4 +1,4 @@
-//! The expressions of one document, compiled within a byte budget. `expr.rs` bounds each
+//! The expressions of one document, compiled within a byte budget. `expr/` bounds each
 //! expression (bytes, nesting, operators); this bounds them together
 //! ([`MAX_EXPRESSION_BYTES`]), so compiling a whole document takes bounded time whatever its
 //! size: compiling is the costliest part of validation, a few microseconds per operator.

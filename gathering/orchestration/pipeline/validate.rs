@@ -518,7 +518,7 @@ fn check(doc: &Value, budget: &mut Deadline) -> Result<Pipeline, Problems> {
         }
     }
 
-    // Expressions: each bounded by expr.rs, all together by sources.rs.
+    // Expressions: each bounded by expr/, all together by sources.rs.
     let mut sources = Sources::new();
     let mut compiled: Vec<(Option<Condition>, Option<Expr>, Option<Expr>)> =
         vec![(None, None, None); nodes.len()];
