@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{ApiJson, Authed, ClientMeta, Viewer};
+use super::extract::{ApiJson, Authed, Viewer};
 use super::views::{
     ApiKeyQuery, ApiKeyView, CreateApiKeyRequest, CreatedApiKeyView, Page, page_bounds,
 };
@@ -26,7 +26,6 @@ use crate::auth::model::Role;
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Viewer>,
     ApiJson(body): ApiJson<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedApiKeyView>), ApiError> {
@@ -43,7 +42,7 @@ pub async fn create(
     };
     let created = state
         .auth
-        .create_api_key(&state.pool, &authed.principal, new, &meta)
+        .create_api_key(&state.pool, &authed.identity, new)
         .await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
@@ -90,13 +89,12 @@ pub async fn list(
     ))]
 pub async fn revoke(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Viewer>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<ApiKeyView>, ApiError> {
     let key = state
         .auth
-        .revoke_api_key(&state.pool, &authed.principal, id, &meta)
+        .revoke_api_key(&state.pool, &authed.identity, id)
         .await?;
     Ok(Json(key.into()))
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::extract::{Admin, ApiJson, Authed, ClientMeta};
+use super::extract::{Admin, ApiJson, Authed};
 use super::views::{
     CreateUserRequest, Page, UpdateUserRequest, UserListQuery, UserView, page_bounds, search_term,
 };
@@ -27,7 +27,6 @@ use crate::auth::{NewUser, UserChanges, UserFilter};
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
@@ -39,7 +38,7 @@ pub async fn create(
     };
     let user = state
         .auth
-        .create_user(&state.pool, new, Some(authed.principal.user_id), &meta)
+        .create_user(&state.pool, new, &authed.identity)
         .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
@@ -123,7 +122,6 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
-    ClientMeta(meta): ClientMeta,
     authed: Authed<Admin>,
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<UpdateUserRequest>,
@@ -141,7 +139,7 @@ pub async fn update(
     };
     let user = state
         .auth
-        .update_user(&state.pool, &authed.principal, id, changes, &meta)
+        .update_user(&state.pool, &authed.identity, id, changes)
         .await?;
     Ok(Json(user.into()))
 }

@@ -77,13 +77,27 @@ pub struct Filter {
 
 /// Records a change someone made: its audit row (action = the event type, outcome success) and
 /// its event in the outbox, both in the caller's transaction, so either both are written with
-/// the change or neither is. Every module records its changes through this one function.
+/// the change or neither is. Every module records its changes through this function (or
+/// [`record_change_detailed`] when the audit row keeps more than the event shows).
 pub async fn record_change(
     tx: &impl deadpool_postgres::GenericClient,
     who: &crate::core::identity::Identity,
     event_type: crate::events::EventType,
     scope: crate::events::Scope,
     details: serde_json::Value,
+) -> Result<i64, tokio_postgres::Error> {
+    record_change_detailed(tx, who, event_type, scope, details.clone(), details).await
+}
+
+/// [`record_change`] for a change whose audit row holds other details than its event, which
+/// every subscriber in scope reads (a user's before and after, an API key's owner).
+pub async fn record_change_detailed(
+    tx: &impl deadpool_postgres::GenericClient,
+    who: &crate::core::identity::Identity,
+    event_type: crate::events::EventType,
+    scope: crate::events::Scope,
+    audit_details: serde_json::Value,
+    event_data: serde_json::Value,
 ) -> Result<i64, tokio_postgres::Error> {
     store::record(
         tx,
@@ -92,13 +106,13 @@ pub async fn record_change(
             action: event_type.as_str(),
             outcome: Outcome::Success,
             meta: &who.meta,
-            details: details.clone(),
+            details: audit_details,
         },
     )
     .await?;
     crate::events::outbox::append(
         tx,
-        &crate::events::NewEvent::new(event_type, scope, who.user_id).data(details),
+        &crate::events::NewEvent::new(event_type, scope, who.user_id).data(event_data),
     )
     .await
 }

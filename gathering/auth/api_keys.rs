@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::model::{Credential, Principal, Role};
 use super::{Auth, AuthError, store, tokens};
-use crate::audit::{self, Outcome, RequestMeta};
-use crate::events::{EventType, NewEvent, Scope, outbox};
+use crate::audit;
+use crate::core::identity::Identity;
+use crate::events::{EventType, Scope};
 
 /// Visible characters of a key kept for display (`gk_` and 8 hex digits).
 const DISPLAY_PREFIX_CHARS: usize = 11;
@@ -56,22 +57,21 @@ impl Auth {
     pub async fn create_api_key(
         &self,
         pool: &Pool,
-        principal: &Principal,
+        who: &Identity,
         new: NewApiKey,
-        meta: &RequestMeta,
     ) -> Result<CreatedApiKey, AuthError> {
-        require_session(principal, "create API keys")?;
+        let user_id = require_session(who, "create API keys")?;
         let name = new.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AuthError::Invalid(
                 "name must be 1 to 100 characters".into(),
             ));
         }
-        let role = new.role.unwrap_or(principal.role);
-        if role > principal.role {
+        let role = new.role.unwrap_or(who.role);
+        if role > who.role {
             return Err(AuthError::Forbidden(format!(
                 "a key cannot have more power than its creator: you are {}, the key asks for {role}",
-                principal.role
+                who.role
             )));
         }
         if new.expires_at.is_some_and(|at| at <= Utc::now()) {
@@ -86,7 +86,7 @@ impl Auth {
         let key = store::api_keys::insert(
             &tx,
             &store::api_keys::NewKeyRow {
-                user_id: principal.user_id,
+                user_id,
                 name,
                 prefix: &prefix,
                 key_hash: &hash,
@@ -95,16 +95,16 @@ impl Auth {
             },
         )
         .await?;
-        let entry = audit::Entry {
-            actor_id: Some(principal.user_id),
-            action: "api_key.created",
-            outcome: Outcome::Success,
-            meta,
-            details: json!({"key_id": key.id, "prefix": key.prefix, "role": role.as_str(),
-                            "expires_at": key.expires_at}),
-        };
-        audit::store::record(&tx, &entry).await?;
-        outbox::append(&tx, &key_event(EventType::ApiKeyCreated, &key, principal)).await?;
+        audit::record_change_detailed(
+            &tx,
+            who,
+            EventType::ApiKeyCreated,
+            Scope::user(key.user_id),
+            json!({"key_id": key.id, "prefix": key.prefix, "role": role.as_str(),
+                   "expires_at": key.expires_at}),
+            key_data(&key),
+        )
+        .await?;
         tx.commit().await?;
         Ok(CreatedApiKey { key, secret })
     }
@@ -127,32 +127,27 @@ impl Auth {
     pub async fn revoke_api_key(
         &self,
         pool: &Pool,
-        principal: &Principal,
+        who: &Identity,
         key_id: Uuid,
-        meta: &RequestMeta,
     ) -> Result<ApiKey, AuthError> {
-        require_session(principal, "revoke API keys")?;
+        let user_id = require_session(who, "revoke API keys")?;
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
         let key = match store::api_keys::lock(&tx, key_id).await? {
-            Some(key) if key.user_id == principal.user_id || principal.role == Role::Admin => key,
+            Some(key) if key.user_id == user_id || who.is_admin() => key,
             _ => return Err(AuthError::NotFound("API key")),
         };
         if key.revoked_at.is_some() {
             return Ok(key);
         }
         let revoked = store::api_keys::revoke(&tx, key_id).await?;
-        let entry = audit::Entry {
-            actor_id: Some(principal.user_id),
-            action: "api_key.revoked",
-            outcome: Outcome::Success,
-            meta,
-            details: json!({"key_id": key.id, "prefix": key.prefix, "owner_id": key.user_id}),
-        };
-        audit::store::record(&tx, &entry).await?;
-        outbox::append(
+        audit::record_change_detailed(
             &tx,
-            &key_event(EventType::ApiKeyRevoked, &revoked, principal),
+            who,
+            EventType::ApiKeyRevoked,
+            Scope::user(key.user_id),
+            json!({"key_id": key.id, "prefix": key.prefix, "owner_id": key.user_id}),
+            key_data(&revoked),
         )
         .await?;
         tx.commit().await?;
@@ -188,19 +183,19 @@ impl Auth {
     }
 }
 
-/// The event of a key's creation or revocation (never its secret or hash).
-fn key_event(event_type: EventType, key: &ApiKey, actor: &Principal) -> NewEvent {
-    NewEvent::new(event_type, Scope::user(key.user_id), Some(actor.user_id)).data(json!({
+/// The event data of a key's creation or revocation (never its secret or hash).
+fn key_data(key: &ApiKey) -> serde_json::Value {
+    json!({
         "key_id": key.id, "name": key.name, "prefix": key.prefix, "role": key.role.as_str(),
         "expires_at": key.expires_at, "revoked_at": key.revoked_at,
-    }))
+    })
 }
 
-/// Refuses an API key where only a password session will do.
-pub(super) fn require_session(principal: &Principal, what: &str) -> Result<(), AuthError> {
-    match principal.credential {
-        Credential::Session { .. } => Ok(()),
-        Credential::ApiKey { .. } => Err(AuthError::Forbidden(format!(
+/// The signed-in user, refusing an API key where only a password session will do.
+pub(super) fn require_session(who: &Identity, what: &str) -> Result<Uuid, AuthError> {
+    match (who.user_id, who.api_key_id) {
+        (Some(user), None) => Ok(user),
+        _ => Err(AuthError::Forbidden(format!(
             "API keys cannot {what}; sign in with a password session"
         ))),
     }

@@ -7,10 +7,11 @@ use deadpool_postgres::Pool;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::model::{Email, Password, Principal, Role, User, UserStatus};
+use super::model::{Email, Password, Role, User, UserStatus};
 use super::{Auth, AuthError, store};
-use crate::audit::{self, Outcome, RequestMeta};
-use crate::events::{EventType, NewEvent, Scope, outbox};
+use crate::audit::{self, RequestMeta};
+use crate::core::identity::Identity;
+use crate::events::{EventType, Scope};
 
 /// A user to create.
 #[derive(Debug)]
@@ -55,15 +56,15 @@ fn check_display_name(name: &str) -> Result<&str, AuthError> {
 }
 
 impl Auth {
-    /// Creates a user and audits it (`actor` is `None` from the command line or bootstrap).
+    /// Creates a user and audits it (`who` is the server itself from the command line or the
+    /// bootstrap).
     pub async fn create_user(
         &self,
         pool: &Pool,
         new: NewUser,
-        actor: Option<Uuid>,
-        meta: &RequestMeta,
+        who: &Identity,
     ) -> Result<User, AuthError> {
-        self.insert_user(pool, new, actor, "user.created", meta)
+        self.insert_user(pool, new, who, EventType::UserCreated)
             .await
     }
 
@@ -84,7 +85,8 @@ impl Auth {
             return Err(registration_closed());
         };
         new.role = role;
-        self.insert_user(pool, new, None, "user.registered", meta)
+        let who = Identity::anonymous(meta.clone());
+        self.insert_user(pool, new, &who, EventType::UserRegistered)
             .await
     }
 
@@ -92,9 +94,8 @@ impl Auth {
         &self,
         pool: &Pool,
         new: NewUser,
-        actor: Option<Uuid>,
-        action: &'static str,
-        meta: &RequestMeta,
+        who: &Identity,
+        event_type: EventType,
     ) -> Result<User, AuthError> {
         let hash = self.hash_password(new.password.expose()).await?;
         let mut client = pool.get().await?;
@@ -104,9 +105,8 @@ impl Auth {
             Insert {
                 new: &new,
                 hash: &hash,
-                actor,
-                action,
-                meta,
+                who,
+                event_type,
             },
         )
         .await?;
@@ -138,9 +138,12 @@ impl Auth {
             Insert {
                 new: &new,
                 hash: &hash,
-                actor: None,
-                action: "user.created",
-                meta,
+                // Nobody is signed in yet: the server creates it, from this request.
+                who: &Identity {
+                    meta: meta.clone(),
+                    ..Identity::system()
+                },
+                event_type: EventType::UserCreated,
             },
         )
         .await?;
@@ -204,10 +207,9 @@ impl Auth {
     pub async fn update_user(
         &self,
         pool: &Pool,
-        actor: &Principal,
+        who: &Identity,
         id: Uuid,
         changes: UserChanges,
-        meta: &RequestMeta,
     ) -> Result<User, AuthError> {
         let name = changes
             .display_name
@@ -239,37 +241,34 @@ impl Auth {
         if disabled && !before.disabled {
             store::revoke_user_sessions(&tx, id).await?;
         }
-        let entry = audit::Entry {
-            actor_id: Some(actor.user_id),
-            action: "user.updated",
-            outcome: Outcome::Success,
-            meta,
-            details: json!({
+        audit::record_change_detailed(
+            &tx,
+            who,
+            EventType::UserUpdated,
+            Scope::user(id),
+            json!({
                 "user_id": id,
                 "before": {"display_name": before.display_name, "role": before.role.as_str(),
                            "disabled": before.disabled},
                 "after": {"display_name": after.display_name, "role": after.role.as_str(),
                           "disabled": after.disabled},
             }),
-        };
-        audit::store::record(&tx, &entry).await?;
-        let event = NewEvent::new(EventType::UserUpdated, Scope::user(id), Some(actor.user_id))
-            .data(json!({"user_id": id, "display_name": after.display_name,
-                         "role": after.role.as_str(), "disabled": after.disabled}));
-        outbox::append(&tx, &event).await?;
+            json!({"user_id": id, "display_name": after.display_name,
+                   "role": after.role.as_str(), "disabled": after.disabled}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 }
 
-/// A user row to insert, with who asked and the audit action (`user.created` or
+/// A user row to insert, with who asked and the event it is (`user.created` or
 /// `user.registered`).
 struct Insert<'a> {
     new: &'a NewUser,
     hash: &'a str,
-    actor: Option<Uuid>,
-    action: &'static str,
-    meta: &'a RequestMeta,
+    who: &'a Identity,
+    event_type: EventType,
 }
 
 /// Inserts a user in the caller's transaction, with its audit row and its event: the one place
@@ -281,9 +280,8 @@ async fn insert_user_in(
     let Insert {
         new,
         hash,
-        actor,
-        action,
-        meta,
+        who,
+        event_type,
     } = insert;
     let name = check_display_name(&new.display_name)?;
     let row = store::NewUserRow {
@@ -299,22 +297,15 @@ async fn insert_user_in(
         }
         Err(e) => return Err(e.into()),
     };
-    let entry = audit::Entry {
-        actor_id: actor,
-        action,
-        outcome: Outcome::Success,
-        meta,
-        details: json!({"user_id": user.id, "email": user.email, "role": user.role.as_str()}),
-    };
-    audit::store::record(tx, &entry).await?;
-    let event_type = if action == "user.registered" {
-        EventType::UserRegistered
-    } else {
-        EventType::UserCreated
-    };
-    let event = NewEvent::new(event_type, Scope::user(user.id), actor)
-        .data(json!({"user_id": user.id, "email": user.email,
-                         "display_name": user.display_name, "role": user.role.as_str()}));
-    outbox::append(tx, &event).await?;
+    audit::record_change_detailed(
+        tx,
+        who,
+        event_type,
+        Scope::user(user.id),
+        json!({"user_id": user.id, "email": user.email, "role": user.role.as_str()}),
+        json!({"user_id": user.id, "email": user.email,
+               "display_name": user.display_name, "role": user.role.as_str()}),
+    )
+    .await?;
     Ok(user)
 }

@@ -67,9 +67,7 @@ impl Maintenance {
             role,
         };
         let identity = Identity::system();
-        self.auth
-            .create_user(&self.pool, new, identity.user_id, &identity.meta)
-            .await
+        self.auth.create_user(&self.pool, new, &identity).await
     }
 
     /// Imports the persona files of `dir` (audited with no actor: the command line).

@@ -89,6 +89,16 @@ impl Identity {
         }
     }
 
+    /// Somebody not signed in (self-registration, first-run setup): no user, the least role.
+    pub fn anonymous(meta: RequestMeta) -> Self {
+        Self {
+            user_id: None,
+            api_key_id: None,
+            role: Role::Viewer,
+            meta,
+        }
+    }
+
     /// The same identity through an API key.
     pub fn with_api_key(mut self, key_id: Option<Uuid>) -> Self {
         self.api_key_id = key_id;
