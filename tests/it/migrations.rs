@@ -38,6 +38,7 @@ async fn a_fresh_database_gets_every_migration_the_extension_and_the_schemas() {
         "tools",
         "pipeline",
         "scheduler",
+        "memory",
     ] {
         let found = client
             .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
@@ -46,7 +47,7 @@ async fn a_fresh_database_gets_every_migration_the_extension_and_the_schemas() {
         assert!(found.is_some(), "schema {schema} missing");
     }
     // Schemas arrive with the module that fills them, none ahead of time.
-    for schema in ["agent", "circle", "conversation", "memory", "workspace"] {
+    for schema in ["agent", "circle", "conversation", "workspace"] {
         let found = client
             .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
             .await
