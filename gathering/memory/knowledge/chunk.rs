@@ -65,6 +65,27 @@ pub fn chunk(sections: &[Section], budget: Budget, count: &dyn Fn(&str) -> usize
     chunks
 }
 
+/// An estimate of a subword tokenizer's count (WordPiece, BPE) that errs high, for when the
+/// embedding model's own tokenizer is not at hand: a run of ASCII letters and digits is a token
+/// per six characters (common words are one), other letters a token each (CJK), and every
+/// punctuation mark or symbol one.
+pub fn estimate_tokens(text: &str) -> usize {
+    let mut tokens = 0;
+    let mut run = 0usize;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            run += 1;
+            continue;
+        }
+        tokens += run.div_ceil(6);
+        run = 0;
+        if !c.is_whitespace() {
+            tokens += 1;
+        }
+    }
+    tokens + run.div_ceil(6)
+}
+
 /// The strength of the gap after a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Gap {

@@ -118,6 +118,14 @@ fn chunks_keep_their_section_and_a_running_position() {
     );
 }
 
+#[test]
+fn the_estimate_counts_words_marks_and_other_letters() {
+    assert_eq!(estimate_tokens(""), 0);
+    assert_eq!(estimate_tokens("The heron flies."), 4);
+    assert_eq!(estimate_tokens("internationalization"), 4);
+    assert_eq!(estimate_tokens("caf\u{e9} \u{6771}\u{4eac}"), 4);
+}
+
 /// Text from words, sentence ends, long runs, line and paragraph breaks.
 fn text() -> impl Strategy<Value = String> {
     let part = prop_oneof![
@@ -194,6 +202,15 @@ proptest! {
         overlap in 0usize..20,
     ) {
         check(&text, budget(max, overlap.min(max.saturating_sub(1))), &quarter_chars)?;
+    }
+
+    #[test]
+    fn chunks_fit_lose_nothing_and_keep_order_by_the_estimate(
+        text in text(),
+        max in 1usize..40,
+        overlap in 0usize..20,
+    ) {
+        check(&text, budget(max, overlap.min(max.saturating_sub(1))), &estimate_tokens)?;
     }
 
     #[test]
