@@ -1,7 +1,7 @@
 //! Text out of an uploaded document: its bytes and file name (or content type) become
 //! [`Extracted`] sections, each with the path of headings above it (a page for a PDF, a row range
-//! for a CSV). Pure and synchronous except [`extract_blocking`], which runs the work off the async
-//! workers. A document that cannot be read is an error, never a panic.
+//! for a CSV). Pure and synchronous: the caller runs it off the async workers. A document that
+//! cannot be read is an error, never a panic.
 
 mod html;
 mod markdown;
@@ -123,21 +123,6 @@ pub fn extract(format: Format, file_name: &str, bytes: &[u8]) -> Result<Extracte
     Ok(Extracted { sections })
 }
 
-/// [`extract`] on a blocking thread (PDFs and large files take a while); a panic in a parser is
-/// reported as a corrupt document.
-pub async fn extract_blocking<B>(
-    format: Format,
-    file_name: String,
-    bytes: B,
-) -> Result<Extracted, ExtractError>
-where
-    B: AsRef<[u8]> + Send + 'static,
-{
-    tokio::task::spawn_blocking(move || extract(format, &file_name, bytes.as_ref()))
-        .await
-        .unwrap_or_else(|_| Err(ExtractError::Corrupt("the parser failed".into())))
-}
-
 /// The bytes as text (a leading byte order mark dropped).
 fn utf8(bytes: &[u8]) -> Result<&str, ExtractError> {
     let text = std::str::from_utf8(bytes)
@@ -228,12 +213,5 @@ mod tests {
             extract(Format::Text, "a.txt", &[0xff, 0xfe, 0x00]),
             Err(ExtractError::Corrupt(_))
         ));
-    }
-
-    #[tokio::test]
-    async fn a_corrupt_pdf_is_an_error_off_the_async_workers() {
-        let got =
-            extract_blocking(Format::Pdf, "x.pdf".into(), b"%PDF-1.4\nthis is not a pdf").await;
-        assert!(matches!(got, Err(ExtractError::Corrupt(_))), "{got:?}");
     }
 }
