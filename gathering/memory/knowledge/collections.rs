@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::model::{check_description, check_shares};
 use super::store::collections::{self as rows, NewRow};
 use super::{
-    Collection, CollectionPatch, CollectionRef, CollectionScope, Knowledge, NewCollection,
-    changed, new_id,
+    Collection, CollectionPatch, CollectionRef, CollectionScope, Knowledge, NewCollection, changed,
+    new_id,
 };
 use crate::core::error::{DomainError, is_unique_violation};
 use crate::events::EventType;
@@ -182,10 +182,7 @@ async fn check_users(
     }
     let unknown = rows::unknown_users(client, shares).await?;
     match unknown.first() {
-        Some(id) => Err(DomainError::invalid(
-            "shared_with",
-            format!("no user {id}"),
-        )),
+        Some(id) => Err(DomainError::invalid("shared_with", format!("no user {id}"))),
         None => Ok(()),
     }
 }
