@@ -15,6 +15,7 @@ mod knowledge;
 mod lifecycle;
 mod llm;
 mod mcp;
+mod memory;
 mod migrations;
 mod personas;
 mod pipeline_examples;
