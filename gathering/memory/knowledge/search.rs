@@ -36,6 +36,7 @@ impl Knowledge {
             limit: q.limit,
             threshold: q.threshold,
             filters: Filters::default(),
+            exact: false,
         }
         .check()?;
         if q.collections.len() > MAX_SEARCH_COLLECTIONS {

@@ -306,8 +306,10 @@ async fn oversized_corrupt_empty_and_unsupported_uploads_store_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), 422, "a part that is not a file");
-    let (status, _) = upload(&app, &token, "inbox", &[]).await;
-    assert_eq!(status, 422, "no file at all");
+    // A form without parts is not well-formed multipart.
+    let (status, out) = upload(&app, &token, "inbox", &[]).await;
+    assert_eq!(status, 400, "no file at all: {out}");
+    assert_eq!(out["error"]["code"], "bad_request");
 
     assert_eq!(rows(&app).await, (1, 0, 0), "nothing stored");
     let ingested = knowledge_events(&app, &token)
