@@ -55,6 +55,9 @@ struct Summary {
 pub async fn add(args: KnowledgeAddArgs) -> CliResult {
     let mut summary = Summary::default();
     let files = collect(&args.paths, &mut summary);
+    if files.is_empty() && summary.failed.is_empty() {
+        return Err("no documents (.md .markdown .txt .text .html .htm .pdf .csv) found".into());
+    }
     let base = args.server.trim_end_matches('/').to_owned();
     let http = reqwest::Client::new();
     let collection = collection(&http, &base, &args).await?;

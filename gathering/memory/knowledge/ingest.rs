@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::chunk::{self, Budget, Chunk};
 use super::extract::{self, ExtractError, Format};
 use super::model::document_name;
+use super::store::collections as collection_rows;
 use super::store::documents::{self as rows, ChunkRow, DocumentRow};
 use super::{
     CollectionRef, Document, DocumentDetail, Ingested, Knowledge, KnowledgeError, Outcome,
@@ -165,6 +166,9 @@ impl Knowledge {
             written = true;
             results.push((Some(id), outcome));
         }
+        if written {
+            collection_rows::touch(&tx, collection.id, None).await?;
+        }
         tx.commit().await?;
         if written {
             self.memories.embeddings().wake();
@@ -233,6 +237,7 @@ impl Knowledge {
             )
             .await?;
         rows::delete(&tx, id).await?;
+        collection_rows::touch(&tx, collection.id, None).await?;
         changed(
             &tx,
             r,
