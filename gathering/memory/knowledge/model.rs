@@ -76,6 +76,7 @@ impl std::fmt::Display for CollectionRef {
 /// members (`circle`), or every signed-in user (`global`, changed by admins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = KnowledgeCollectionScope)]
 pub enum CollectionScope {
     #[default]
     User,
@@ -104,6 +105,7 @@ impl CollectionScope {
 
 /// A stored collection.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = KnowledgeCollection)]
 pub struct Collection {
     pub id: Uuid,
     pub name: String,
@@ -169,6 +171,7 @@ pub fn check_shares(shared_with: &[Uuid]) -> Result<Vec<Uuid>, DomainError> {
 
 /// A stored document.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = KnowledgeDocument)]
 pub struct Document {
     pub id: Uuid,
     pub collection_id: Uuid,
@@ -190,6 +193,7 @@ pub struct Document {
 
 /// One chunk of a document.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = KnowledgeChunk)]
 pub struct ChunkView {
     pub id: Uuid,
     /// 0-based order in the document.
@@ -203,6 +207,7 @@ pub struct ChunkView {
 
 /// A document with its chunks in order.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = KnowledgeDocumentDetail)]
 pub struct DocumentDetail {
     #[serde(flatten)]
     pub document: Document,
@@ -222,6 +227,7 @@ pub struct Upload {
 /// What an upload did to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = UploadOutcome)]
 pub enum Outcome {
     /// A new document.
     Ingested,
@@ -233,6 +239,7 @@ pub enum Outcome {
 
 /// A document after an upload, and what the upload did.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = UploadedDocument)]
 pub struct Ingested {
     pub document: Document,
     pub outcome: Outcome,
