@@ -1,15 +1,15 @@
 // The embedding model: which one search serves from and which one new vectors are made with,
 // how many memories and chunks have a vector yet (read every 2 s while some have not), and for
 // admins a switch to another embedding model of the registry, which re-embeds in the background.
-import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCan } from "@/lib/auth/session";
 import { api, unwrap } from "@/lib/api/client";
 import { Button, Card, Select } from "@/components/ui";
 import { ConfirmDialog } from "@/components/confirm";
 import { ErrorState, Loading } from "@/components/states";
 import { notify, notifyError } from "@/components/notices";
-import { embeddingBusy, useEmbeddingStatus, useSetEmbeddingModel, type Progress } from "../api";
+import { embeddingBusy, memoryKeys, useEmbeddingStatus, useSetEmbeddingModel, type Progress } from "../api";
 import { percent } from "../model";
 
 function Bar({ label, progress }: { label: string; progress: Progress }) {
@@ -32,6 +32,17 @@ function Bar({ label, progress }: { label: string; progress: Progress }) {
 export function EmbeddingPanel() {
   const status = useEmbeddingStatus();
   const isAdmin = useCan("admin");
+  // Vectors are written without an event: when the count moves, the memories shown may have
+  // become "embedded", so they are read again (the status itself excepted).
+  const client = useQueryClient();
+  const embedded = status.data?.memories.embedded;
+  const seen = useRef(embedded);
+  useEffect(() => {
+    if (embedded === undefined || embedded === seen.current) return;
+    const first = seen.current === undefined;
+    seen.current = embedded;
+    if (!first) void client.invalidateQueries({ queryKey: memoryKeys.all, predicate: (q) => q.queryKey[1] !== "embedding" });
+  }, [embedded, client]);
   return (
     <Card title="Embedding" className="text-sm">
       {status.isPending ? (
