@@ -32,10 +32,12 @@ test("a memory written in the page is found by search, and an edit keeps its ver
   await expect(listed).toContainText("decision");
   await expect(listed).toContainText("v1");
   await expect(listed).toContainText("#deploys");
+  // The worker writes its vector off the request path; the page notices without a reload.
+  await expect(listed.getByText("embedded", { exact: true })).toBeVisible();
 
   // Search by keyword: one hit, ranked by the keyword list.
   await page.getByLabel("Search memories").fill(word);
-  await page.getByLabel("Mode").selectOption("keyword");
+  await page.getByLabel("Search mode").selectOption("keyword");
   const results = page.getByRole("list", { name: "Search results" });
   const hit = results.getByTestId("memory").filter({ hasText: word });
   await expect(hit).toBeVisible();
@@ -44,7 +46,7 @@ test("a memory written in the page is found by search, and an edit keeps its ver
   await expect(page).toHaveURL(/mode=keyword/);
 
   // Hybrid finds it too (the keyword list at least; the vector list once it is embedded).
-  await page.getByLabel("Mode").selectOption("hybrid");
+  await page.getByLabel("Search mode").selectOption("hybrid");
   await expect(page.getByTestId("search-summary")).toContainText("hybrid");
   await expect(results.getByTestId("memory").filter({ hasText: word }).getByTestId("hit-score")).toContainText("keyword #1");
   await shot(page, "memory");

@@ -140,8 +140,13 @@ export function useMemoryList(params: MemoryListParams) {
   });
 }
 
+/** One memory with its versions; read every 2 s until its vector is written (that has no event). */
 export function useMemory(id: string) {
-  return useQuery({ queryKey: memoryKeys.one(id), queryFn: () => call<MemoryDetail>("GET", `/api/memories/${encodeURIComponent(id)}`) });
+  return useQuery({
+    queryKey: memoryKeys.one(id),
+    queryFn: () => call<MemoryDetail>("GET", `/api/memories/${encodeURIComponent(id)}`),
+    refetchInterval: (q) => (q.state.data && !q.state.data.embedded && !q.state.data.deleted_at ? 2000 : false),
+  });
 }
 
 /** A search is a read: it is cached by its request and rerun when a memory changes. */

@@ -84,8 +84,8 @@ function SwitchModel({ current }: { current: string | null }) {
   const picked = choice || current || "";
 
   return (
-    <div className="mt-1 flex items-end gap-2 border-t border-slate-200 pt-2 dark:border-slate-700">
-      <div className="flex-1">
+    <div className="mt-1 flex flex-col items-start gap-2 border-t border-slate-200 pt-2 dark:border-slate-700">
+      <div className="w-full">
         <Select label="Embedding model" value={picked} onChange={(e) => setChoice(e.target.value)} disabled={models.isPending}>
           {!current && <option value="">Pick a model</option>}
           {embedding.map((m) => (
@@ -97,7 +97,7 @@ function SwitchModel({ current }: { current: string | null }) {
         </Select>
       </div>
       <Button disabled={!picked || picked === current || change.isPending} onClick={() => setAsking(true)}>
-        Switch
+        Switch model
       </Button>
       {asking && (
         <ConfirmDialog

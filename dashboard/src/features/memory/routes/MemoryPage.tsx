@@ -98,7 +98,7 @@ function Filters({ filter, setFilter, directory }: { filter: MemoryFilter; setFi
     <div className="mb-3 flex flex-col gap-3">
       <div className="grid grid-cols-[1fr_9rem] gap-3">
         <TextInput label="Search memories" type="search" placeholder="What are you looking for?" value={filter.q} onChange={(e) => setFilter({ ...filter, q: e.target.value })} />
-        <Select label="Mode" value={filter.mode} onChange={(e) => setFilter({ ...filter, mode: e.target.value as SearchMode })}>
+        <Select label="Search mode" value={filter.mode} onChange={(e) => setFilter({ ...filter, mode: e.target.value as SearchMode })}>
           {searchModes.map((m) => (
             <option key={m} value={m}>
               {m}
