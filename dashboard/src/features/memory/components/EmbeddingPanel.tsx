@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCan } from "@/lib/auth/session";
+import { live } from "@/lib/live/socket";
 import { api, unwrap } from "@/lib/api/client";
 import { Button, Card, Select } from "@/components/ui";
 import { ConfirmDialog } from "@/components/confirm";
@@ -43,6 +44,14 @@ export function EmbeddingPanel() {
     seen.current = embedded;
     if (!first) void client.invalidateQueries({ queryKey: memoryKeys.all, predicate: (q) => q.queryKey[1] !== "embedding" });
   }, [embedded, client]);
+  // Re-embedding reports its progress to admins as ephemeral events: read the state at each.
+  useEffect(
+    () =>
+      live.subscribe((event) => {
+        if (event.type === "memory.embedding_progress") void client.invalidateQueries({ queryKey: memoryKeys.embedding });
+      }),
+    [client],
+  );
   return (
     <Card title="Embedding" className="text-sm">
       {status.isPending ? (
