@@ -108,11 +108,11 @@ function NewCollection({ onDone }: { onDone: () => void }) {
   return (
     <Card title="New collection" className="mb-4">
       <form onSubmit={submit} className="flex flex-col gap-3" aria-label="New collection" noValidate>
-        <div className="grid grid-cols-[1fr_12rem] gap-3">
+        <div className="grid grid-cols-[1fr_16rem] gap-3">
           <TextInput label="Name" placeholder="team-handbook" value={form.name} error={nameError} hint="Lower case: letters, digits, . _ -" onChange={(e) => set({ name: e.target.value })} />
           <Select label="Scope" value={form.scope} onChange={(e) => set({ scope: e.target.value as CollectionScope })}>
-            <option value="user">user (you, and whom you share with)</option>
-            {isAdmin && <option value="global">global (every signed-in user)</option>}
+            <option value="user">user: you and whom you share with</option>
+            {isAdmin && <option value="global">global: every signed-in user</option>}
           </Select>
         </div>
         <TextArea label="Description" rows={2} value={form.description} error={shown.description} onChange={(e) => set({ description: e.target.value })} />

@@ -106,7 +106,7 @@ function Filters({ filter, setFilter, directory }: { filter: MemoryFilter; setFi
           ))}
         </Select>
       </div>
-      <div className="grid grid-cols-[1fr_1fr_1fr_auto] items-end gap-3">
+      <div className="grid grid-cols-2 items-end gap-3 xl:grid-cols-[1fr_1fr_1fr_auto]">
         <Select label="Scope" value={filter.scope} onChange={(e) => setFilter({ ...filter, scope: e.target.value as Scope | "", scopeId: "" })}>
           <option value="">Any scope</option>
           {scopes.map((s) => (
