@@ -94,8 +94,9 @@ export type EmbeddingStatus = {
   serving_dimension?: number | null;
   target_model?: string | null;
   target_dimension?: number | null;
-  memories: Progress;
-  chunks: Progress;
+  /** Over every scope: admins only (null for anyone else). */
+  memories?: Progress | null;
+  chunks?: Progress | null;
   reembedding: boolean;
 };
 
@@ -137,6 +138,8 @@ export function useMemoryList(params: MemoryListParams) {
     queryFn: ({ pageParam }) => call<MemoryPage>("GET", `/api/memories${query({ ...params, limit: 50, cursor: pageParam ?? undefined })}`),
     getNextPageParam: (last) => last.next_cursor ?? null,
     select: (data) => ({ memories: data.pages.flatMap((p) => p.items), hasMore: data.pages.at(-1)?.next_cursor != null }),
+    // Read again every 3 s while a memory shown still waits for its vector.
+    refetchInterval: (q) => (waitsForVector((q.state.data?.pages ?? []).flatMap((p) => p.items)) ? 3000 : false),
   });
 }
 
@@ -145,7 +148,7 @@ export function useMemory(id: string) {
   return useQuery({
     queryKey: memoryKeys.one(id),
     queryFn: () => call<MemoryDetail>("GET", `/api/memories/${encodeURIComponent(id)}`),
-    refetchInterval: (q) => (q.state.data && !q.state.data.embedded && !q.state.data.deleted_at ? 2000 : false),
+    refetchInterval: (q) => (q.state.data && waitsForVector([q.state.data]) ? 2000 : false),
   });
 }
 
@@ -168,10 +171,14 @@ export function useEmbeddingStatus() {
   });
 }
 
-/** Whether the worker still has vectors to write (a model change, or new memories or chunks). */
+/** Whether the worker still has vectors to write (a model change, or new memories or chunks, as far as the caller may count them). */
 export function embeddingBusy(status: EmbeddingStatus): boolean {
-  return status.reembedding || status.memories.embedded < status.memories.total || status.chunks.embedded < status.chunks.total;
+  const behind = (p: Progress | null | undefined) => p != null && p.embedded < p.total;
+  return status.reembedding || behind(status.memories) || behind(status.chunks);
 }
+
+/** Whether a list or a memory shows one whose vector is not written yet (that has no event). */
+export const waitsForVector = (memories: Memory[]): boolean => memories.some((m) => !m.embedded && !m.deleted_at);
 
 export function useCreateMemory() {
   const client = useQueryClient();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { staleKeys } from "@/lib/live/invalidate";
-import type { Memory, MemoryVersion } from "./api";
+import { embeddingBusy, waitsForVector, type Memory, type MemoryVersion } from "./api";
 import {
   createBody,
   editForm,
@@ -115,6 +115,16 @@ describe("how a memory shows", () => {
   it("lists provenance in order, the creator standing in for a missing user", () => {
     expect(provenance(memory).map((p) => `${p.kind}:${p.id}`)).toEqual(["conversation:c1", "message:msg1", "user:u1"]);
     expect(provenance({ source: { run_id: "r1", agent_id: "a9" }, created_by: null, created_by_agent: null }).map((p) => p.kind)).toEqual(["run", "agent"]);
+  });
+
+  it("knows when vectors are still to be written, counts or not", () => {
+    const status = { reembedding: false, memories: { total: 2, embedded: 2 }, chunks: { total: 1, embedded: 0 } };
+    expect(embeddingBusy(status)).toBe(true);
+    expect(embeddingBusy({ ...status, chunks: { total: 1, embedded: 1 } })).toBe(false);
+    expect(embeddingBusy({ reembedding: false, memories: null, chunks: null })).toBe(false);
+    expect(embeddingBusy({ reembedding: true, memories: null, chunks: null })).toBe(true);
+    expect(waitsForVector([memory, { ...memory, embedded: false, deleted_at: "2026-01-03T00:00:00Z" }])).toBe(false);
+    expect(waitsForVector([memory, { ...memory, embedded: false }])).toBe(true);
   });
 
   it("computes progress, full when there is nothing to do", () => {

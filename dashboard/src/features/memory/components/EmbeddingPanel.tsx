@@ -1,7 +1,8 @@
-// The embedding model: which one search serves from and which one new vectors are made with,
-// how many memories and chunks have a vector yet (read every 2 s while some have not), and for
-// admins a switch to another embedding model of the registry, which re-embeds in the background.
-import { useEffect, useRef, useState } from "react";
+// The embedding model: which one search serves from and which one new vectors are made with;
+// for admins also how many memories and chunks have a vector yet (read every 2 s while some have
+// not, and at each progress event) and a switch to another embedding model of the registry,
+// which re-embeds in the background.
+import { useEffect, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCan } from "@/lib/auth/session";
 import { live } from "@/lib/live/socket";
@@ -33,17 +34,7 @@ function Bar({ label, progress }: { label: string; progress: Progress }) {
 export function EmbeddingPanel() {
   const status = useEmbeddingStatus();
   const isAdmin = useCan("admin");
-  // Vectors are written without an event: when the count moves, the memories shown may have
-  // become "embedded", so they are read again (the status itself excepted).
   const client = useQueryClient();
-  const embedded = status.data?.memories.embedded;
-  const seen = useRef(embedded);
-  useEffect(() => {
-    if (embedded === undefined || embedded === seen.current) return;
-    const first = seen.current === undefined;
-    seen.current = embedded;
-    if (!first) void client.invalidateQueries({ queryKey: memoryKeys.all, predicate: (q) => q.queryKey[1] !== "embedding" });
-  }, [embedded, client]);
   // Re-embedding reports its progress to admins as ephemeral events: read the state at each.
   useEffect(
     () =>
@@ -73,9 +64,9 @@ export function EmbeddingPanel() {
             </dd>
           </dl>
           {status.data.reembedding && <p className="text-xs font-medium text-amber-700 dark:text-amber-300">Re-embedding for {status.data.target_model}; search keeps using {status.data.serving_model ?? "keywords"} meanwhile.</p>}
-          <Bar label="Memories" progress={status.data.memories} />
-          <Bar label="Knowledge chunks" progress={status.data.chunks} />
-          {!embeddingBusy(status.data) && <p className="text-xs text-slate-500">Every memory and chunk has its vector.</p>}
+          {status.data.memories && <Bar label="Memories" progress={status.data.memories} />}
+          {status.data.chunks && <Bar label="Knowledge chunks" progress={status.data.chunks} />}
+          {status.data.memories && !embeddingBusy(status.data) && <p className="text-xs text-slate-500">Every memory and chunk has its vector.</p>}
           {isAdmin && <SwitchModel current={status.data.target_model ?? null} />}
         </div>
       )}

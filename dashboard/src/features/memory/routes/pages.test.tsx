@@ -54,7 +54,8 @@ const memory: Memory = {
   links: [{ kind: "duplicate_of", memory_id: "m1", target_id: "m0000000-0000", similarity: 0.97 }],
 };
 
-const embedding = { serving_model: "all-minilm-l6-v2", serving_dimension: 384, target_model: "all-minilm-l6-v2", target_dimension: 384, memories: { total: 3, embedded: 3 }, chunks: { total: 0, embedded: 0 }, reembedding: false };
+// As a viewer sees it: the models, not the counts (those are over every scope: admins only).
+const embedding = { serving_model: "all-minilm-l6-v2", serving_dimension: 384, target_model: "all-minilm-l6-v2", target_dimension: 384, memories: null, chunks: null, reembedding: false };
 
 function directory(path: string): unknown {
   if (path === "/api/agents") return { items: [{ id: "a1", name: "scribe", owner_id: "u1" }], next_cursor: null };
@@ -103,7 +104,8 @@ describe("MemoryPage", () => {
     expect(screen.getByTestId("search-summary")).toHaveTextContent("1 hit for “deploy” · hybrid with all-minilm-l6-v2");
     // A viewer writes nothing and switches no model.
     expect(screen.queryByRole("button", { name: "New memory" })).toBeNull();
-    expect(await screen.findByTestId("embedding-status")).toHaveTextContent("3 / 3");
+    expect(await screen.findByTestId("embedding-status")).toHaveTextContent("Servingall-minilm-l6-v2 · 384 dims");
+    expect(screen.queryByRole("progressbar")).toBeNull();
     expect(screen.queryByLabelText("Embedding model")).toBeNull();
   });
 });
