@@ -255,16 +255,21 @@ pub async fn search(
     Ok(Json(found))
 }
 
-/// The embedding models and how far their vectors are.
+/// The embedding models and, for admins, how far their vectors are.
 #[utoipa::path(get, path = "/api/memories/embedding", tag = "memory", security(("bearer" = ["viewer"])),
     responses(
-        (status = 200, description = "serving and target models, coverage", body = EmbeddingStatus),
+        (status = 200, description = "serving and target models; coverage for admins", body = EmbeddingStatus),
     ))]
 pub async fn embedding(
     State(state): State<AppState>,
-    _authed: Authed<Viewer>,
+    authed: Authed<Viewer>,
 ) -> Result<Json<EmbeddingStatus>, ApiError> {
-    Ok(Json(state.memories.embeddings().status().await?))
+    let mut status = state.memories.embeddings().status().await?;
+    if !authed.identity.is_admin() {
+        status.memories = None;
+        status.chunks = None;
+    }
+    Ok(Json(status))
 }
 
 /// `PUT /api/memories/embedding`.
