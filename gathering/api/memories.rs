@@ -210,6 +210,9 @@ pub struct SearchBody {
     /// Created before.
     pub until: Option<DateTime<Utc>>,
     pub min_importance: Option<f32>,
+    /// Compare with every vector instead of walking the index (perfect recall, slower).
+    #[serde(default)]
+    pub exact: bool,
 }
 
 /// Search the memories you may see: by meaning, by keywords, or both fused by reciprocal rank.
@@ -245,6 +248,7 @@ pub async fn search(
             min_importance: body.min_importance,
             include_deleted: false,
         },
+        exact: body.exact,
     };
     let reader = Reader::person(&authed.identity)?;
     let found = state

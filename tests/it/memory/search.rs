@@ -15,7 +15,14 @@ async fn hybrid_search_finds_keywords_and_paraphrases() {
     // Short notes of codes one character apart from the one we look for, which sits at the end
     // of a long memory about something else: to a sentence embedding, the short notes are
     // closer to the bare code.
-    for other in ["ZX-4471-QB", "ZX-4417-QP", "ZX-4771-QP", "ZX-4471-PQ", "XZ-4471-QP", "ZX-4471-OP"] {
+    for other in [
+        "ZX-4471-QB",
+        "ZX-4417-QP",
+        "ZX-4771-QP",
+        "ZX-4471-PQ",
+        "XZ-4471-QP",
+        "ZX-4471-OP",
+    ] {
         remember(
             &app,
             &alice,
