@@ -239,6 +239,28 @@ impl Embeddings {
             .collect()
     }
 
+    /// Counts tokens as the serving embedding model reads them, when it is the local model
+    /// (whose tokenizer is at hand); `None` otherwise, and callers estimate.
+    pub async fn token_counter(&self) -> Option<Arc<dyn Fn(&str) -> usize + Send + Sync>> {
+        let serving = self.state().await.ok()?.serving?;
+        let model = self
+            .inner
+            .llm
+            .resolve(&serving.name, ModelKind::Embedding)
+            .await
+            .ok()?;
+        if model.provider_kind != crate::models::ProviderKind::Local {
+            return None;
+        }
+        match self.inner.llm.local().embedding_tokens().await {
+            Ok(counter) => Some(Arc::new(move |text: &str| counter.count(text))),
+            Err(e) => {
+                tracing::warn!("the embedding tokenizer is not available, estimating: {e}");
+                None
+            }
+        }
+    }
+
     /// The serving model's vector of `text`; `None` when no embedding model can answer now
     /// (search then uses keywords only).
     pub async fn query_vector(&self, text: &str) -> Result<Option<QueryVector>, DomainError> {

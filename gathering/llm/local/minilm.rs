@@ -180,6 +180,15 @@ impl std::fmt::Debug for TokenCounter {
 }
 
 impl TokenCounter {
+    /// The tokens the model reads of one text ([CLS] and [SEP] included; at most
+    /// [`MAX_TOKENS`], past which the model does not read); 0 if it cannot be tokenised.
+    pub fn count(&self, text: &str) -> usize {
+        self.0
+            .encode(text, true)
+            .map(|e| e.get_ids().len())
+            .unwrap_or(0)
+    }
+
     pub fn lengths(&self, texts: &[String]) -> Result<Vec<usize>, MiniLmError> {
         let encodings = self
             .0

@@ -34,7 +34,8 @@ use embed::{EmbedJob, EmbedStats};
 pub use fair::CallerKey;
 use gguf::Gguf;
 use llama::{Llama, Weights};
-use minilm::{MiniLm, TokenCounter};
+use minilm::MiniLm;
+pub use minilm::TokenCounter;
 
 /// The names the local models are served under.
 pub const CHAT_MODEL: &str = "smollm2-135m-instruct";
@@ -373,6 +374,12 @@ impl LocalModels {
             }
         });
         Ok(Box::pin(stream))
+    }
+
+    /// The embedding model's tokenizer, to cut texts to what the model reads (loads the model
+    /// on first use, like an embedding call).
+    pub async fn embedding_tokens(&self) -> Result<TokenCounter, LlmError> {
+        Ok(self.embed_engine().await?.counter.clone())
     }
 
     /// Embeds `texts` for `caller`, in turn with other callers' requests. A request of more

@@ -77,6 +77,13 @@ impl Knowledge {
                 .map(|(name, _, sha)| (name, sha))
                 .collect()
         };
+        // The serving model's own tokenizer when it is the local one; the estimate otherwise.
+        let tokens = self
+            .memories
+            .embeddings()
+            .token_counter()
+            .await
+            .unwrap_or_else(|| self.tokens.clone());
         let mut prepared = Vec::with_capacity(files.len());
         for ((file, name), format) in files.into_iter().zip(names.iter()).zip(formats) {
             let sha = sha256_bytes(&file.bytes);
@@ -89,7 +96,7 @@ impl Knowledge {
                     name.clone(),
                     file.bytes,
                     self.budget(),
-                    &self.tokens,
+                    &tokens,
                 );
                 Some(text.await.map_err(|e| KnowledgeError::InvalidDocument {
                     file: name.clone(),

@@ -70,7 +70,8 @@ impl From<tokio_postgres::Error> for KnowledgeError {
 #[derive(Clone)]
 pub struct Knowledge {
     memories: Memories,
-    /// Counts chunk tokens (the estimate of [`chunk::estimate_tokens`] by default).
+    /// Counts chunk tokens when the serving embedding model's tokenizer is not at hand (a
+    /// hosted model): the estimate of [`chunk::estimate_tokens`] by default.
     tokens: TokenCounter,
 }
 
