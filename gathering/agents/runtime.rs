@@ -358,7 +358,7 @@ async fn run(
             return Ok(());
         }
 
-        store_assistant(
+        let asked = store_assistant(
             pool,
             conversation,
             agent,
@@ -381,11 +381,17 @@ async fn run(
             })
             .await;
         }
+        let shared = super::tool_calls::RoundCalls {
+            input,
+            conversation,
+            tools: &tools,
+            message_id: asked.id,
+        };
         let runs = join_all(
             round
                 .calls
                 .iter()
-                .map(|call| super::tool_calls::execute(agents, input, conversation, &tools, call)),
+                .map(|call| super::tool_calls::execute(agents, &shared, call)),
         );
         let results = tokio::select! {
             results = runs => results,
