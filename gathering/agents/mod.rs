@@ -22,7 +22,7 @@ use deadpool_postgres::{GenericClient, Pool};
 use serde_json::json;
 use uuid::Uuid;
 
-pub use model::{Agent, AgentName, AgentPatch, AgentStatus, NewAgent};
+pub use model::{Agent, AgentName, AgentPatch, AgentStatus, MemorySettings, NewAgent};
 pub use settings::AgentSettings;
 
 use crate::core::error::{DomainError, is_unique_violation};
@@ -195,6 +195,13 @@ impl Agents {
             iterations,
             &prompt_addition,
         )?;
+        let defaults = MemorySettings::default();
+        let memory = MemorySettings {
+            budget_tokens: new.memory_budget_tokens.unwrap_or(defaults.budget_tokens),
+            threshold: new.memory_threshold.unwrap_or(defaults.threshold),
+            extract: new.extract_memories.unwrap_or(defaults.extract),
+        };
+        memory.check()?;
         let row = store::AgentRow {
             name: name.as_str(),
             persona_id: persona.id,
@@ -204,6 +211,7 @@ impl Agents {
             max_tokens: new.max_tokens,
             tools: &tools,
             max_tool_iterations: iterations,
+            memory,
             status: AgentStatus::Active,
         };
         let owner = who.acting_user()?;
@@ -262,6 +270,14 @@ impl Agents {
             .max_tool_iterations
             .unwrap_or(current.max_tool_iterations);
         model::check_settings(temperature, max_tokens, iterations, &prompt_addition)?;
+        let memory = MemorySettings {
+            budget_tokens: patch
+                .memory_budget_tokens
+                .unwrap_or(current.memory_budget_tokens),
+            threshold: patch.memory_threshold.unwrap_or(current.memory_threshold),
+            extract: patch.extract_memories.unwrap_or(current.extract_memories),
+        };
+        memory.check()?;
         let row = store::AgentRow {
             name: &name,
             persona_id,
@@ -271,6 +287,7 @@ impl Agents {
             max_tokens,
             tools: &tools,
             max_tool_iterations: iterations,
+            memory,
             status: patch.status.unwrap_or(current.status),
         };
         let mut client = self.inner.pool.get().await?;
@@ -326,7 +343,9 @@ async fn changed(
     agent: &Agent,
 ) -> Result<(), DomainError> {
     let details = json!({"agent": {"id": agent.id, "name": agent.name, "model": agent.model,
-        "persona_id": agent.persona_id, "tools": agent.tools, "status": agent.status}});
+        "persona_id": agent.persona_id, "tools": agent.tools, "status": agent.status,
+        "memory_budget_tokens": agent.memory_budget_tokens,
+        "memory_threshold": agent.memory_threshold, "extract_memories": agent.extract_memories}});
     crate::audit::record_change(tx, who, event_type, scope(agent), details).await?;
     Ok(())
 }
