@@ -22,7 +22,7 @@ use deadpool_postgres::{GenericClient, Pool};
 use serde_json::json;
 use uuid::Uuid;
 
-pub use model::{Agent, AgentName, AgentPatch, AgentStatus, MemorySettings, NewAgent};
+pub use model::{Agent, AgentName, AgentPatch, AgentStatus, MemoryUse, NewAgent};
 pub use settings::AgentSettings;
 
 use crate::core::error::{DomainError, is_unique_violation};
@@ -195,8 +195,8 @@ impl Agents {
             iterations,
             &prompt_addition,
         )?;
-        let defaults = MemorySettings::default();
-        let memory = MemorySettings {
+        let defaults = MemoryUse::default();
+        let memory = MemoryUse {
             budget_tokens: new.memory_budget_tokens.unwrap_or(defaults.budget_tokens),
             threshold: new.memory_threshold.unwrap_or(defaults.threshold),
             extract: new.extract_memories.unwrap_or(defaults.extract),
@@ -270,7 +270,7 @@ impl Agents {
             .max_tool_iterations
             .unwrap_or(current.max_tool_iterations);
         model::check_settings(temperature, max_tokens, iterations, &prompt_addition)?;
-        let memory = MemorySettings {
+        let memory = MemoryUse {
             budget_tokens: patch
                 .memory_budget_tokens
                 .unwrap_or(current.memory_budget_tokens),

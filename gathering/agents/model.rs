@@ -92,8 +92,8 @@ pub struct Agent {
 
 impl Agent {
     /// How this agent uses memories.
-    pub fn memory(&self) -> MemorySettings {
-        MemorySettings {
+    pub fn memory(&self) -> MemoryUse {
+        MemoryUse {
             budget_tokens: self.memory_budget_tokens,
             threshold: self.memory_threshold,
             extract: self.extract_memories,
@@ -156,13 +156,13 @@ where
 
 /// How an agent uses memories.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MemorySettings {
+pub struct MemoryUse {
     pub budget_tokens: i32,
     pub threshold: f32,
     pub extract: bool,
 }
 
-impl Default for MemorySettings {
+impl Default for MemoryUse {
     fn default() -> Self {
         Self {
             budget_tokens: 512,
@@ -172,7 +172,7 @@ impl Default for MemorySettings {
     }
 }
 
-impl MemorySettings {
+impl MemoryUse {
     /// The largest `memory_budget_tokens`.
     pub const MAX_BUDGET_TOKENS: i32 = 8192;
 
@@ -250,8 +250,8 @@ mod tests {
 
     #[test]
     fn memory_settings_are_bounded() {
-        assert!(MemorySettings::default().check().is_ok());
-        let with = |budget_tokens, threshold| MemorySettings {
+        assert!(MemoryUse::default().check().is_ok());
+        let with = |budget_tokens, threshold| MemoryUse {
             budget_tokens,
             threshold,
             extract: false,

@@ -29,7 +29,7 @@ use crate::llm::{
 use crate::models::{Attribution, ModelKind, ServiceError};
 
 use super::turn::TurnError;
-pub use super::turn::{Turn, TurnEvent, TurnInput};
+pub use super::turn::{RecalledMemory, Turn, TurnEvent, TurnInput};
 
 /// The longest message a user may send.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;

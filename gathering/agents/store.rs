@@ -4,7 +4,7 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::model::{Agent, AgentStatus, MemorySettings};
+use super::model::{Agent, AgentStatus, MemoryUse};
 use crate::core::identity::Role;
 
 const SELECT: &str = "SELECT a.id, a.name, a.persona_id, p.name AS persona_name, a.model,
@@ -98,7 +98,7 @@ pub struct AgentRow<'a> {
     pub max_tokens: Option<i32>,
     pub tools: &'a [String],
     pub max_tool_iterations: i32,
-    pub memory: MemorySettings,
+    pub memory: MemoryUse,
     pub status: AgentStatus,
 }
 
