@@ -14,6 +14,7 @@ pub mod core;
 pub mod db;
 pub mod events;
 pub mod llm;
+pub mod memory;
 pub mod models;
 pub mod orchestration;
 pub mod overview;

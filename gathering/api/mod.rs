@@ -12,6 +12,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod llm;
+pub mod memories;
 pub mod metrics;
 pub mod middleware;
 pub mod openai;
@@ -115,6 +116,19 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
             "/api/conversations/{id}/messages",
             get(conversations::messages),
         )
+        .route("/api/memories", get(memories::list).post(memories::create))
+        .route("/api/memories/search", post(memories::search))
+        .route(
+            "/api/memories/embedding",
+            get(memories::embedding).put(memories::set_embedding),
+        )
+        .route(
+            "/api/memories/{id}",
+            get(memories::get)
+                .patch(memories::update)
+                .delete(memories::delete),
+        )
+        .route("/api/memories/{id}/purge", post(memories::purge))
         .route("/api/tools", get(tools::list))
         .route("/api/pipelines/node-types", get(pipelines::node_types))
         .route(

@@ -7,8 +7,8 @@ use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    agents, api_keys, audit, auth, conversations, error, events, health, llm, metrics, openai,
-    overview, personas, pipelines, schedules, session, setup, tools, users, views,
+    agents, api_keys, audit, auth, conversations, error, events, health, llm, memories, metrics,
+    openai, overview, personas, pipelines, schedules, session, setup, tools, users, views,
 };
 
 #[derive(OpenApi)]
@@ -43,6 +43,8 @@ use super::{
         schedules::update, schedules::delete,
         schedules::pause, schedules::resume, schedules::trigger, schedules::runs,
         schedules::notifications, schedules::mark_read,
+        memories::list, memories::create, memories::get, memories::update, memories::delete,
+        memories::purge, memories::search, memories::embedding, memories::set_embedding,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -79,6 +81,13 @@ use super::{
         crate::orchestration::scheduler::service::Preview,
         crate::overview::Overview, crate::overview::OverviewCounts,
         crate::overview::OverviewRuns, crate::overview::OverviewUsage,
+        crate::memory::Memory, crate::memory::MemoryDetail, crate::memory::NewMemory,
+        crate::memory::MemoryPatch, crate::memory::ScopeKind, crate::memory::MemoryType,
+        crate::memory::SearchMode, crate::memory::SearchResult, crate::memory::Hit,
+        crate::memory::model::Provenance, crate::memory::model::Link,
+        crate::memory::model::LinkKind, crate::memory::model::Version,
+        crate::memory::EmbeddingStatus, crate::memory::embed::Coverage,
+        memories::SearchBody, memories::EmbeddingBody,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -93,6 +102,7 @@ use super::{
         (name = "agents", description = "Personas, agents, chat, conversations and tools"),
         (name = "pipelines", description = "Pipelines: JSON DAGs"),
         (name = "schedules", description = "Schedules (cron, interval, once, event) fired exactly once across instances; their runs; in-app notifications"),
+        (name = "memory", description = "Memories in scopes that are access control: versions, links, semantic, keyword and hybrid search; the embedding model"),
         (name = "openai", description = "OpenAI-compatible endpoints, for any OpenAI SDK"),
     )
 )]

@@ -36,6 +36,9 @@ pub struct AppState {
     pub frames: crate::api::ws::FrameCache,
     /// Language models by name: registry, providers, local engines (cheap to clone).
     pub llm: crate::models::LlmService,
+    /// Memories, their embeddings and search (the embedding worker's wake-up inside; see
+    /// `memory::embed`).
+    pub memories: crate::memory::Memories,
     /// Agents, their tools and their turns (the per-agent queues inside; see `agents::queue`).
     pub agents: crate::agents::Agents,
     /// Pipelines, their runs and this instance's engine (its run table behind a std mutex;

@@ -116,6 +116,12 @@ impl App {
                 let shutdown = CancellationToken::new();
                 let bus = Bus::new(config.events);
                 let llm = llm_service(&config, pool.clone());
+                let memories = crate::memory::Memories::new(
+                    pool.clone(),
+                    llm.clone(),
+                    bus.clone(),
+                    config.memory.clone(),
+                );
                 let agents = match agents_service(&config, pool.clone(), llm.clone(), bus.clone()) {
                     Ok(agents) => agents,
                     Err(e) => {
@@ -156,6 +162,7 @@ impl App {
                     websocket: crate::api::ws::Settings::from_events(&config.events),
                     frames: crate::api::ws::FrameCache::default(),
                     llm,
+                    memories,
                     agents,
                     pipelines,
                     schedules,
@@ -282,6 +289,7 @@ impl App {
         let bus = state.bus.clone();
         let engine = state.pipelines.engine().clone();
         let scheduler = state.schedules.scheduler().clone();
+        let embeddings = state.memories.embeddings().clone();
         let addr = listener.local_addr().ok();
         let setup = state.setup.clone();
         let router = api::router(state, &config.http);
@@ -356,6 +364,15 @@ impl App {
                     let cancel = cancel.clone();
                     move || scheduler.clone().run(cancel.clone())
                 }));
+                tasks.spawn(supervise(
+                    "embedding worker",
+                    loops.clone(),
+                    cancel.clone(),
+                    {
+                        let cancel = cancel.clone();
+                        move || embeddings.clone().run(cancel.clone())
+                    },
+                ));
                 tasks.spawn(supervise("event purge", loops.clone(), cancel.clone(), {
                     let (pool, events, cancel) = (pool.clone(), config.events, cancel.clone());
                     move || purge_old_events(pool.clone(), events, cancel.clone())

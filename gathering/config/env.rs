@@ -29,6 +29,11 @@ const VARIABLES: &[(&str, &str, Kind)] = &[
     ("GATHERING_DEVICE", "models.device", Kind::Text),
     ("GATHERING_PERSONAS_DIR", "agents.personas_dir", Kind::Text),
     (
+        "GATHERING_EMBEDDING_MODEL",
+        "memory.embedding_model",
+        Kind::Text,
+    ),
+    (
         "GATHERING_HTTP_ALLOW_PRIVATE",
         "tools.http_allow_private",
         Kind::Bool,

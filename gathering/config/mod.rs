@@ -87,6 +87,7 @@ pub struct Config {
     pub tools: ToolSettings,
     pub pipelines: EngineSettings,
     pub scheduler: SchedulerSettings,
+    pub memory: crate::memory::MemorySettings,
 }
 
 impl Default for Config {
@@ -108,6 +109,7 @@ impl Default for Config {
             tools: ToolSettings::default(),
             pipelines: EngineSettings::default(),
             scheduler: SchedulerSettings::default(),
+            memory: crate::memory::MemorySettings::default(),
         }
     }
 }
@@ -219,6 +221,7 @@ impl Config {
         self.auth.validate()?;
         self.db.validate()?;
         self.events.validate()?;
+        self.memory.validate()?;
         Ok(())
     }
 

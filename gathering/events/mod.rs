@@ -91,6 +91,18 @@ pub enum EventType {
     ScheduleCompleted,
     ScheduleFailed,
     NotificationCreated,
+    MemoryCreated,
+    MemoryUpdated,
+    MemoryDeleted,
+    MemoryPurged,
+    MemoryLinked,
+    MemoryEmbeddingChanged,
+    MemoryEmbeddingProgress,
+    KnowledgeCollectionCreated,
+    KnowledgeCollectionUpdated,
+    KnowledgeCollectionDeleted,
+    KnowledgeDocumentIngested,
+    KnowledgeDocumentDeleted,
 }
 
 /// The wire name of each type.
@@ -167,6 +179,39 @@ const EVENT_TYPES: &[(EventType, &str)] = &[
     (EventType::ScheduleCompleted, "schedule.completed"),
     (EventType::ScheduleFailed, "schedule.failed"),
     (EventType::NotificationCreated, "notification.created"),
+    (EventType::MemoryCreated, "memory.created"),
+    (EventType::MemoryUpdated, "memory.updated"),
+    (EventType::MemoryDeleted, "memory.deleted"),
+    (EventType::MemoryPurged, "memory.purged"),
+    (EventType::MemoryLinked, "memory.linked"),
+    (
+        EventType::MemoryEmbeddingChanged,
+        "memory.embedding_changed",
+    ),
+    (
+        EventType::MemoryEmbeddingProgress,
+        "memory.embedding_progress",
+    ),
+    (
+        EventType::KnowledgeCollectionCreated,
+        "knowledge.collection_created",
+    ),
+    (
+        EventType::KnowledgeCollectionUpdated,
+        "knowledge.collection_updated",
+    ),
+    (
+        EventType::KnowledgeCollectionDeleted,
+        "knowledge.collection_deleted",
+    ),
+    (
+        EventType::KnowledgeDocumentIngested,
+        "knowledge.document_ingested",
+    ),
+    (
+        EventType::KnowledgeDocumentDeleted,
+        "knowledge.document_deleted",
+    ),
 ];
 
 impl EventType {

@@ -18,7 +18,8 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("auth", &["core", "db", "events", "audit"]),
     ("llm", &["core"]),
     ("models", &["core", "db", "events", "audit", "llm"]),
-    ("tools", &["core", "db", "events", "audit"]),
+    ("memory", &["core", "db", "events", "audit", "llm", "models"]),
+    ("tools", &["core", "db", "events", "audit", "memory"]),
     ("personas", &["core", "db", "events", "audit"]),
     (
         "conversations",
@@ -33,6 +34,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "llm",
             "models",
+            "memory",
             "tools",
             "personas",
             "conversations",
