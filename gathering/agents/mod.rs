@@ -7,8 +7,10 @@
 //! admin changes it, only admins grant dangerous tools, and every change is recorded through
 //! `audit::record_change` in its own transaction. SQL is in `store.rs`.
 
+pub mod extract;
 pub mod model;
 pub mod queue;
+pub mod recall;
 pub mod runtime;
 pub mod settings;
 pub mod store;
@@ -29,6 +31,7 @@ use crate::core::error::{DomainError, is_unique_violation};
 use crate::core::identity::{Identity, Role};
 use crate::events::bus::Bus;
 use crate::events::{EventType, Scope};
+use crate::memory::Memories;
 use crate::models::{self, LlmService, ModelKind, RegistryError};
 use crate::tools::registry::ToolRegistry;
 
@@ -42,9 +45,20 @@ struct Inner {
     pool: Pool,
     llm: LlmService,
     tools: ToolRegistry,
+    memories: Memories,
     bus: Bus,
     gates: queue::Gates,
     settings: AgentSettings,
+}
+
+/// The services agents use.
+pub struct Services {
+    pub pool: Pool,
+    pub llm: LlmService,
+    pub tools: ToolRegistry,
+    /// Recalled into turns, and written by extraction.
+    pub memories: Memories,
+    pub bus: Bus,
 }
 
 impl std::fmt::Debug for Agents {
@@ -65,19 +79,21 @@ fn registry_error(e: RegistryError) -> DomainError {
 }
 
 impl Agents {
-    pub fn new(
-        pool: Pool,
-        llm: LlmService,
-        tools: ToolRegistry,
-        bus: Bus,
-        settings: AgentSettings,
-    ) -> Self {
+    pub fn new(services: Services, settings: AgentSettings) -> Self {
+        let Services {
+            pool,
+            llm,
+            tools,
+            memories,
+            bus,
+        } = services;
         let gates = queue::Gates::new(settings.max_concurrent_turns, settings.max_queued_turns);
         Self {
             inner: Arc::new(Inner {
                 pool,
                 llm,
                 tools,
+                memories,
                 bus,
                 gates,
                 settings,

@@ -1,5 +1,6 @@
 //! Tools an agent may call: each has a JSON Schema for its parameters, a description, a risk
-//! level and a timeout. Built-in tools (`calculator/`, `http/`, `clock.rs`) live here; tools
+//! level and a timeout. Built-in tools (`calculator/`, `http/`, `clock.rs`, `memory.rs`) live
+//! here; tools
 //! of registered MCP servers (`mcp/`, registered through `servers.rs`, SQL in `store.rs`) join
 //! them at run time. The agent loop (`agents::runtime`) validates arguments against the schema,
 //! checks permissions, and runs calls concurrently, each under its timeout.
@@ -14,6 +15,7 @@ pub mod calculator;
 pub mod clock;
 pub mod http;
 pub mod mcp;
+pub mod memory;
 pub mod registry;
 pub mod servers;
 pub mod settings;
