@@ -18,7 +18,10 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("auth", &["core", "db", "events", "audit"]),
     ("llm", &["core"]),
     ("models", &["core", "db", "events", "audit", "llm"]),
-    ("memory", &["core", "db", "events", "audit", "llm", "models"]),
+    (
+        "memory",
+        &["core", "db", "events", "audit", "llm", "models"],
+    ),
     ("tools", &["core", "db", "events", "audit", "memory"]),
     ("personas", &["core", "db", "events", "audit"]),
     (
