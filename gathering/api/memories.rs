@@ -210,6 +210,9 @@ pub struct SearchBody {
     /// Created before.
     pub until: Option<DateTime<Utc>>,
     pub min_importance: Option<f32>,
+    /// Compare with every vector instead of walking the index (perfect recall, slower).
+    #[serde(default)]
+    pub exact: bool,
 }
 
 /// Search the memories you may see: by meaning, by keywords, or both fused by reciprocal rank.
@@ -245,6 +248,7 @@ pub async fn search(
             min_importance: body.min_importance,
             include_deleted: false,
         },
+        exact: body.exact,
     };
     let reader = Reader::person(&authed.identity)?;
     let found = state
@@ -255,16 +259,21 @@ pub async fn search(
     Ok(Json(found))
 }
 
-/// The embedding models and how far their vectors are.
+/// The embedding models and, for admins, how far their vectors are.
 #[utoipa::path(get, path = "/api/memories/embedding", tag = "memory", security(("bearer" = ["viewer"])),
     responses(
-        (status = 200, description = "serving and target models, coverage", body = EmbeddingStatus),
+        (status = 200, description = "serving and target models; coverage for admins", body = EmbeddingStatus),
     ))]
 pub async fn embedding(
     State(state): State<AppState>,
-    _authed: Authed<Viewer>,
+    authed: Authed<Viewer>,
 ) -> Result<Json<EmbeddingStatus>, ApiError> {
-    Ok(Json(state.memories.embeddings().status().await?))
+    let mut status = state.memories.embeddings().status().await?;
+    if !authed.identity.is_admin() {
+        status.memories = None;
+        status.chunks = None;
+    }
+    Ok(Json(status))
 }
 
 /// `PUT /api/memories/embedding`.

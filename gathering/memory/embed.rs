@@ -61,9 +61,10 @@ pub struct EmbeddingStatus {
     pub serving_dimension: Option<usize>,
     pub target_model: Option<String>,
     pub target_dimension: Option<usize>,
-    /// Against the target model.
-    pub memories: Coverage,
-    pub chunks: Coverage,
+    /// Against the target model, over every scope: shown to admins only (counts of other
+    /// people's memories are not for everyone).
+    pub memories: Option<Coverage>,
+    pub chunks: Option<Coverage>,
     /// Whether vectors of a new model are being made (search serves the old one meanwhile).
     pub reembedding: bool,
 }
@@ -288,8 +289,8 @@ impl Embeddings {
             serving_dimension: state.serving.as_ref().map(|m| m.dimension),
             target_model: state.target.as_ref().map(|m| m.name.clone()),
             target_dimension: state.target.as_ref().map(|m| m.dimension),
-            memories: coverage[0],
-            chunks: coverage[1],
+            memories: Some(coverage[0]),
+            chunks: Some(coverage[1]),
         })
     }
 

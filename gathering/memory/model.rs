@@ -378,6 +378,9 @@ pub struct SearchRequest {
     /// The least cosine similarity a semantic match needs (0 to 1).
     pub threshold: Option<f32>,
     pub filters: Filters,
+    /// Compare the query with every vector instead of walking the HNSW index: perfect recall,
+    /// slower on large scopes.
+    pub exact: bool,
 }
 
 /// The longest search query, in bytes.

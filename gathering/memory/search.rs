@@ -76,10 +76,10 @@ pub(super) async fn memories(
             &q.model,
             &q.vector,
             wanted,
-            Scan::Index,
+            if req.exact { Scan::Exact } else { Scan::Index },
         )
         .await?;
-        if semantic.len() < wanted {
+        if semantic.len() < wanted && !req.exact {
             semantic = sql::semantic(
                 &tx,
                 reader,

@@ -14,6 +14,7 @@ mod http;
 mod lifecycle;
 mod llm;
 mod mcp;
+mod memory;
 mod migrations;
 mod personas;
 mod pipeline_examples;
