@@ -124,6 +124,7 @@ pub(super) async fn recall(
         limit: limit_for(budget),
         threshold: None,
         filters: Filters::default(),
+        exact: false,
     };
     let hits = match memories.search(&reader, &request).await {
         Ok(found) => found.items,

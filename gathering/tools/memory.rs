@@ -252,6 +252,7 @@ impl Tool for Recall {
             limit,
             threshold: None,
             filters: Filters::default(),
+            exact: false,
         };
         let found = self
             .memories
