@@ -350,9 +350,21 @@ impl Memories {
         Ok(store::recalls::of_message(&client, message_id).await?)
     }
 
+    /// The embedding state; none chosen yet when the configured model cannot be used (memories
+    /// are still stored and found by keywords).
+    async fn state_or_none(&self) -> Result<store::embedding::State, DomainError> {
+        match self.embeddings().state().await {
+            Err(DomainError::Invalid { message, .. }) => {
+                tracing::warn!("no embedding model: {message}");
+                Ok(store::embedding::State::default())
+            }
+            other => other,
+        }
+    }
+
     /// The dimensions of the serving and target models.
     async fn model_dimensions(&self) -> Result<Vec<usize>, DomainError> {
-        let state = self.embeddings().state().await?;
+        let state = self.state_or_none().await?;
         let mut dims: Vec<usize> = [state.serving, state.target]
             .into_iter()
             .flatten()
@@ -371,7 +383,7 @@ impl Memories {
             return Ok(());
         }
         let ids: Vec<Uuid> = items.iter().map(|m| m.id).collect();
-        let state = self.embeddings().state().await?;
+        let state = self.state_or_none().await?;
         let client = self.client().await?;
         let embedded = match &state.serving {
             Some(m) => {
