@@ -164,6 +164,7 @@ impl LinkKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = MemoryLink)]
 pub struct Link {
     pub kind: LinkKind,
     pub memory_id: Uuid,
@@ -200,6 +201,7 @@ pub struct Memory {
 
 /// One version of a memory.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = MemoryVersion)]
 pub struct Version {
     pub version: i32,
     #[serde(rename = "type")]

@@ -68,6 +68,18 @@ export const KNOWN_EVENT_TYPES = [
   "schedule.completed",
   "schedule.failed",
   "notification.created",
+  "memory.created",
+  "memory.updated",
+  "memory.deleted",
+  "memory.purged",
+  "memory.linked",
+  "memory.embedding_changed",
+  "memory.embedding_progress",
+  "knowledge.collection_created",
+  "knowledge.collection_updated",
+  "knowledge.collection_deleted",
+  "knowledge.document_ingested",
+  "knowledge.document_deleted",
 ] as const;
 
 /** The families (`user.*`, `pipeline_run.*`, ...), in the order of the list above. */

@@ -492,6 +492,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/memories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the memories you may see, newest first. */
+        get: operations["memories_list"];
+        put?: never;
+        /**
+         * Store a memory in a scope you may write: `user` (yours; blank `scope_id`), `agent` (an
+         *     agent you own), `conversation` (one of yours), `circle` (a circle you belong to), `global`
+         *     (admins).
+         */
+        post: operations["memories_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One memory with every version, newest first. */
+        get: operations["memories_get"];
+        put?: never;
+        post?: never;
+        /** Delete a memory (soft: search no longer returns it; an admin can purge it). */
+        delete: operations["memories_delete"];
+        options?: never;
+        head?: never;
+        /** Change a memory: a new version; the old ones stay readable. */
+        patch: operations["memories_update"];
+        trace?: never;
+    };
+    "/api/memories/{id}/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete a memory for good, with its versions, links and vectors (admins). */
+        post: operations["memories_purge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memories/embedding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The embedding models and, for admins, how far their vectors are. */
+        get: operations["memories_embedding"];
+        /**
+         * Change the embedding model (admins): everything is re-embedded in the background and the
+         *     new model serves search once done; the old one serves meanwhile.
+         */
+        put: operations["memories_set_embedding"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memories/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search the memories you may see: by meaning, by keywords, or both fused by reciprocal rank. */
+        post: operations["memories_search"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notifications": {
         parameters: {
             query?: never;
@@ -1453,6 +1549,13 @@ export interface components {
             /** @description The users taking part. */
             user_ids: string[];
         };
+        /** @description Rows of one corpus, and how many have a vector of the serving model. */
+        Coverage: {
+            /** Format: int64 */
+            embedded: number;
+            /** Format: int64 */
+            total: number;
+        };
         CreateApiKeyRequest: {
             /**
              * Format: date-time
@@ -1484,6 +1587,11 @@ export interface components {
         };
         /** @enum {string} */
         DecisionKind: "approve" | "reject";
+        /** @description `PUT /api/memories/embedding`. */
+        EmbeddingBody: {
+            /** @description An enabled embedding model of the registry. */
+            model: string;
+        };
         /** @description `POST /v1/embeddings`. */
         EmbeddingRequest: {
             dimensions?: number | null;
@@ -1492,6 +1600,17 @@ export interface components {
             /** @description A string or a list of strings. */
             input: Record<string, unknown>;
             model: string;
+        };
+        /** @description `GET /api/memories/embedding`. */
+        EmbeddingStatus: {
+            chunks?: null | components["schemas"]["Coverage"];
+            memories?: null | components["schemas"]["Coverage"];
+            /** @description Whether vectors of a new model are being made (search serves the old one meanwhile). */
+            reembedding: boolean;
+            serving_dimension?: number | null;
+            serving_model?: string | null;
+            target_dimension?: number | null;
+            target_model?: string | null;
         };
         /** @description The wire shape of an error. */
         ErrorBody: {
@@ -1539,6 +1658,30 @@ export interface components {
             /** @description `ok` for liveness, `ready` for readiness. */
             status: string;
         };
+        /** @description One memory found, with why. */
+        Hit: {
+            /**
+             * Format: int32
+             * @description 1-based rank among the keyword matches.
+             */
+            keyword_rank?: number | null;
+            memory: components["schemas"]["Memory"];
+            /**
+             * Format: float
+             * @description The fused score (hybrid), the similarity (semantic) or the text rank (keyword).
+             */
+            score: number;
+            /**
+             * Format: int32
+             * @description 1-based rank among the semantic matches.
+             */
+            semantic_rank?: number | null;
+            /**
+             * Format: float
+             * @description Cosine similarity to the query, when the vectors found it.
+             */
+            similarity?: number | null;
+        };
         /** @description A schedule's most recent run, as the schedule's view shows it. */
         LastRun: {
             /** Format: date-time */
@@ -1552,6 +1695,11 @@ export interface components {
             /** @description `schedule`, `catch_up`, `event` or `manual`. */
             trigger: string;
         };
+        /**
+         * @description How two memories relate.
+         * @enum {string}
+         */
+        LinkKind: "supersedes" | "duplicate_of";
         LoginRequest: {
             email: string;
             password: string;
@@ -1578,6 +1726,93 @@ export interface components {
             transport: Record<string, unknown>;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description A stored memory, as it is now. */
+        Memory: {
+            content: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: uuid */
+            created_by_agent?: string | null;
+            /** Format: date-time */
+            deleted_at?: string | null;
+            /**
+             * @description Whether its vector of the serving embedding model is written (until then it is found
+             *     by keywords only).
+             */
+            embedded: boolean;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: float */
+            importance: number;
+            /** @description Links from and to it. */
+            links: components["schemas"]["MemoryLink"][];
+            scope: components["schemas"]["ScopeKind"];
+            /** Format: uuid */
+            scope_id?: string | null;
+            source: components["schemas"]["Provenance"];
+            tags: string[];
+            type: components["schemas"]["MemoryType"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description A memory with every version, newest first. */
+        MemoryDetail: components["schemas"]["Memory"] & {
+            versions: components["schemas"]["MemoryVersion"][];
+        };
+        MemoryLink: {
+            kind: components["schemas"]["LinkKind"];
+            /** Format: uuid */
+            memory_id: string;
+            /**
+             * Format: float
+             * @description The cosine similarity that made a `duplicate_of` link (1 for identical text).
+             */
+            similarity?: number | null;
+            /** Format: uuid */
+            target_id: string;
+        };
+        /** @description `PATCH /api/memories/{id}`: a new version with these fields changed. */
+        MemoryPatch: {
+            content?: string | null;
+            /**
+             * Format: date-time
+             * @description `null` clears it.
+             */
+            expires_at?: string | null;
+            /** Format: float */
+            importance?: number | null;
+            tags?: string[] | null;
+            type?: string | null;
+        };
+        /**
+         * @description What kind of thing a memory records.
+         * @enum {string}
+         */
+        MemoryType: "fact" | "preference" | "decision" | "episode" | "skill" | "relationship" | "context";
+        /** @description One version of a memory. */
+        MemoryVersion: {
+            /** Format: date-time */
+            changed_at: string;
+            /** Format: uuid */
+            changed_by?: string | null;
+            /** Format: uuid */
+            changed_by_agent?: string | null;
+            content: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: float */
+            importance: number;
+            tags: string[];
+            type: components["schemas"]["MemoryType"];
+            /** Format: int32 */
+            version: number;
         };
         /** @description A model as users name it, with its provider resolved. */
         Model: {
@@ -1675,6 +1910,33 @@ export interface components {
              */
             timeout_ms?: number | null;
             transport: Record<string, unknown>;
+        };
+        /** @description `POST /api/memories`. */
+        NewMemory: {
+            content: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /**
+             * Format: float
+             * @description 0 to 1; 0.5 when left out.
+             */
+            importance?: number | null;
+            scope: components["schemas"]["ScopeKind"];
+            /**
+             * Format: uuid
+             * @description The user, agent, conversation or circle; none for `global`. For `user`, blank means
+             *     the caller.
+             */
+            scope_id?: string | null;
+            source?: components["schemas"]["Provenance"];
+            /**
+             * Format: uuid
+             * @description A memory this one replaces (same scope; linked `supersedes`).
+             */
+            supersedes?: string | null;
+            tags?: string[];
+            /** @description `fact` when left out. */
+            type?: string | null;
         };
         /** @description Fields of a new model. */
         NewModel: {
@@ -1948,6 +2210,44 @@ export interface components {
                 updated_at: string;
                 /** @description The users taking part. */
                 user_ids: string[];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Memory: {
+            items: {
+                content: string;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                created_by?: string | null;
+                /** Format: uuid */
+                created_by_agent?: string | null;
+                /** Format: date-time */
+                deleted_at?: string | null;
+                /**
+                 * @description Whether its vector of the serving embedding model is written (until then it is found
+                 *     by keywords only).
+                 */
+                embedded: boolean;
+                /** Format: date-time */
+                expires_at?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: float */
+                importance: number;
+                /** @description Links from and to it. */
+                links: components["schemas"]["MemoryLink"][];
+                scope: components["schemas"]["ScopeKind"];
+                /** Format: uuid */
+                scope_id?: string | null;
+                source: components["schemas"]["Provenance"];
+                tags: string[];
+                type: components["schemas"]["MemoryType"];
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
             }[];
             next_cursor?: string | null;
         };
@@ -2328,6 +2628,19 @@ export interface components {
             /** @description Where in the document (a JSON pointer), when it is one place. */
             path?: string | null;
         };
+        /** @description Where a memory came from. */
+        Provenance: {
+            /** Format: uuid */
+            agent_id?: string | null;
+            /** Format: uuid */
+            conversation_id?: string | null;
+            /** Format: uuid */
+            message_id?: string | null;
+            /** Format: uuid */
+            run_id?: string | null;
+            /** Format: uuid */
+            user_id?: string | null;
+        };
         /** @description Where models run. The secret is read at call time from what `secret_ref` names. */
         Provider: {
             base_url?: string | null;
@@ -2585,6 +2898,58 @@ export interface components {
             status: string;
             /** @description `schedule`, `catch_up` (missed while no instance ran), `event` or `manual`. */
             trigger: string;
+        };
+        /**
+         * @description Whose a memory is; decides who reads and writes it (`access.rs`).
+         * @enum {string}
+         */
+        ScopeKind: "user" | "agent" | "conversation" | "circle" | "global";
+        /** @description `POST /api/memories/search`. */
+        SearchBody: {
+            /** @description Compare with every vector instead of walking the index (perfect recall, slower). */
+            exact?: boolean;
+            /** @description 1 to 100; 10 by default. */
+            limit?: number | null;
+            /** Format: float */
+            min_importance?: number | null;
+            /** @description `hybrid` (default), `semantic` or `keyword`. */
+            mode?: components["schemas"]["SearchMode"];
+            query: string;
+            /** Format: uuid */
+            scope_id?: string | null;
+            /** @description Only these scopes. */
+            scopes?: components["schemas"]["ScopeKind"][];
+            /**
+             * Format: date-time
+             * @description Created at or after.
+             */
+            since?: string | null;
+            /** @description Only memories with all these tags. */
+            tags?: string[];
+            /**
+             * Format: float
+             * @description The least cosine similarity of a semantic match, 0 to 1.
+             */
+            threshold?: number | null;
+            /** @description Only these types. */
+            types?: string[];
+            /**
+             * Format: date-time
+             * @description Created before.
+             */
+            until?: string | null;
+        };
+        /**
+         * @description How to search.
+         * @enum {string}
+         */
+        SearchMode: "semantic" | "keyword" | "hybrid";
+        /** @description What a search found, and with which embedding model. */
+        SearchResult: {
+            items: components["schemas"]["Hit"][];
+            mode: components["schemas"]["SearchMode"];
+            /** @description The embedding model of the vectors searched (none when keywords only). */
+            model?: string | null;
         };
         /**
          * @description A browser session: the access token for memory, the user; the refresh token is in the
@@ -4498,6 +4863,377 @@ export interface operations {
             };
             /** @description the server cannot be reached */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_list: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description Soft-deleted (and expired) memories too. */
+                include_deleted?: boolean;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number;
+                /** @description Only this scope: user, agent, conversation, circle or global. */
+                scope?: string;
+                /** @description Only this user, agent, conversation or circle. */
+                scope_id?: string;
+                /** @description Only memories with this tag. */
+                tag?: string;
+                /** @description Only this type. */
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of memories */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Memory"];
+                };
+            };
+            /** @description an invalid filter, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMemory"];
+            };
+        };
+        responses: {
+            /** @description stored; searchable by keywords now, by meaning once `embedded` */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Memory"];
+                };
+            };
+            /** @description not a scope you may write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the memory's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the memory and its versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemoryDetail"];
+                };
+            };
+            /** @description no such memory you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the memory's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description you may read it but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such memory you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the memory's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemoryPatch"];
+            };
+        };
+        responses: {
+            /** @description the new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Memory"];
+                };
+            };
+            /** @description you may read it but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such memory you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description it is deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_purge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the memory's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description purged */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such memory */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_embedding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description serving and target models; coverage for admins */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingStatus"];
+                };
+            };
+        };
+    };
+    memories_set_embedding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbeddingBody"];
+            };
+        };
+        responses: {
+            /** @description re-embedding started */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingStatus"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not an enabled embedding model */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    memories_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchBody"];
+            };
+        };
+        responses: {
+            /** @description the best matches first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description semantic search while no embedding model answers */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

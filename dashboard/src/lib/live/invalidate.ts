@@ -22,6 +22,8 @@ const byPrefix: [string, string[][]][] = [
   ["llm_provider.", [["models"]]],
   ["llm_model.", [["models"]]],
   ["mcp_server.", [["mcp-servers"]]],
+  ["memory.", [["memories"]]],
+  ["knowledge.", [["knowledge"]]],
 ];
 
 /**
