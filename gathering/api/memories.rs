@@ -21,7 +21,7 @@ use crate::memory::{
 };
 
 /// A search that needs vectors when no embedding model answers is a 503, not a busy agent.
-fn search_error(e: DomainError) -> ApiError {
+pub(super) fn search_error(e: DomainError) -> ApiError {
     match e {
         DomainError::Busy(m) => ApiError::new(ErrorCode::ModelUnavailable, m),
         e => e.into(),

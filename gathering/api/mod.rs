@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
+pub mod knowledge;
 pub mod llm;
 pub mod memories;
 pub mod metrics;
@@ -129,6 +130,21 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
                 .delete(memories::delete),
         )
         .route("/api/memories/{id}/purge", post(memories::purge))
+        .route(
+            "/api/knowledge/collections",
+            get(knowledge::list_collections).post(knowledge::create_collection),
+        )
+        .route(
+            "/api/knowledge/collections/{collection}",
+            get(knowledge::get_collection)
+                .patch(knowledge::update_collection)
+                .delete(knowledge::delete_collection),
+        )
+        .route(
+            "/api/knowledge/documents/{id}",
+            get(knowledge::get_document).delete(knowledge::delete_document),
+        )
+        .route("/api/knowledge/search", post(knowledge::search))
         .route("/api/tools", get(tools::list))
         .route("/api/pipelines/node-types", get(pipelines::node_types))
         .route(
@@ -214,6 +230,8 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
+    // Knowledge uploads: multipart under `memory.max_upload_bytes`, not the JSON body limit.
+    let uploads = knowledge::upload_routes(state.clone(), http);
     let mut router = routes
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
@@ -223,6 +241,7 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
             http.request_timeout,
         ))
         .merge(generation)
+        .merge(uploads)
         .layer(axum::middleware::from_fn(middleware::refuse_nul_in_uri))
         .layer(axum::middleware::from_fn(middleware::error_shape))
         .layer(axum::middleware::from_fn_with_state(

@@ -7,8 +7,8 @@ use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    agents, api_keys, audit, auth, conversations, error, events, health, llm, memories, metrics,
-    openai, overview, personas, pipelines, schedules, session, setup, tools, users, views,
+    agents, api_keys, audit, auth, conversations, error, events, health, knowledge, llm, memories,
+    metrics, openai, overview, personas, pipelines, schedules, session, setup, tools, users, views,
 };
 
 #[derive(OpenApi)]
@@ -45,6 +45,10 @@ use super::{
         schedules::notifications, schedules::mark_read,
         memories::list, memories::create, memories::get, memories::update, memories::delete,
         memories::purge, memories::search, memories::embedding, memories::set_embedding,
+        knowledge::create_collection, knowledge::list_collections, knowledge::get_collection,
+        knowledge::update_collection, knowledge::delete_collection, knowledge::list_documents,
+        knowledge::upload, knowledge::get_document, knowledge::delete_document,
+        knowledge::search,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -88,6 +92,13 @@ use super::{
         crate::memory::model::LinkKind, crate::memory::model::Version,
         crate::memory::EmbeddingStatus, crate::memory::embed::Coverage,
         memories::SearchBody, memories::EmbeddingBody,
+        crate::memory::knowledge::Collection, crate::memory::knowledge::CollectionScope,
+        crate::memory::knowledge::Document, crate::memory::knowledge::DocumentDetail,
+        crate::memory::knowledge::ChunkView, crate::memory::knowledge::Ingested,
+        crate::memory::knowledge::Outcome, crate::memory::knowledge::KnowledgeHit,
+        crate::memory::knowledge::KnowledgeResult,
+        knowledge::CollectionBody, knowledge::CollectionPatchBody, knowledge::KnowledgeSearchBody,
+        knowledge::DocumentList, knowledge::UploadReport, knowledge::UploadForm,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -103,6 +114,7 @@ use super::{
         (name = "pipelines", description = "Pipelines: JSON DAGs"),
         (name = "schedules", description = "Schedules (cron, interval, once, event) fired exactly once across instances; their runs; in-app notifications"),
         (name = "memory", description = "Memories in scopes that are access control: versions, links, semantic, keyword and hybrid search; the embedding model"),
+        (name = "knowledge", description = "Knowledge collections: documents uploaded, cut into chunks that cite their document, headings and position, and searched by meaning and keywords"),
         (name = "openai", description = "OpenAI-compatible endpoints, for any OpenAI SDK"),
     )
 )]

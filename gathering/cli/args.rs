@@ -44,6 +44,9 @@ pub enum Command {
     /// Pipelines: JSON DAGs.
     #[command(subcommand)]
     Pipeline(PipelineCommand),
+    /// The knowledge base: documents searched by agents and people.
+    #[command(subcommand)]
+    Knowledge(KnowledgeCommand),
     /// Check and benchmark the local models (installed by `scripts/bootstrap models`).
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -85,6 +88,39 @@ pub struct BenchArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum KnowledgeCommand {
+    /// Upload documents to a collection on a server: each FILE, and every .md, .markdown,
+    /// .txt, .html, .htm, .pdf and .csv file under each DIR (hidden ones left out), one request
+    /// per file. A file already there with the same bytes is left unchanged; one of the same
+    /// name with other bytes is replaced. Prints each file's outcome and a summary (ingested,
+    /// replaced, unchanged, failed with the reason); exits 1 when any file failed.
+    Add(KnowledgeAddArgs),
+}
+
+#[derive(Args)]
+pub struct KnowledgeAddArgs {
+    /// Files and directories to upload.
+    #[arg(value_name = "DIR|FILE", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The collection (its name or id).
+    #[arg(long, value_name = "NAME")]
+    pub collection: String,
+    /// Create the collection (yours, shared with nobody) when it does not exist.
+    #[arg(long)]
+    pub create: bool,
+    /// The server's base URL.
+    #[arg(
+        long,
+        env = "GATHERING_SERVER",
+        default_value = "http://127.0.0.1:8000"
+    )]
+    pub server: String,
+    /// An access token or API key of a member (never printed).
+    #[arg(long, env = "GATHERING_TOKEN", hide_env_values = true)]
+    pub token: String,
 }
 
 #[derive(Subcommand)]

@@ -1,6 +1,6 @@
 //! The `gathering` command line: `serve`, `migrate`, `db {start,stop,status,url}`,
-//! `users create`, `personas import`, `pipeline {validate,run}`, `models {check,bench}` and
-//! `openapi`. [`main`] parses the arguments (`args.rs`), loads the configuration, runs one
+//! `users create`, `personas import`, `pipeline {validate,run}`, `knowledge add`,
+//! `models {check,bench}` and `openapi`. [`main`] parses the arguments (`args.rs`), loads the configuration, runs one
 //! command (one file each) and turns any failure into one line on stderr and a non-zero exit.
 //!
 //! Invariants: a command prints its results on stdout and its progress and errors on stderr;
@@ -16,6 +16,7 @@
 
 pub mod args;
 pub mod db;
+pub mod knowledge;
 pub mod maintenance;
 pub mod migrate;
 pub mod models;
@@ -23,6 +24,7 @@ pub mod openapi;
 pub mod personas;
 pub mod pipeline_run;
 pub mod pipeline_validate;
+pub mod remote;
 pub mod serve;
 pub mod users;
 
@@ -32,7 +34,8 @@ use clap::Parser;
 
 use crate::config::{Config, Overrides, ProcessEnv};
 use args::{
-    Cli, Command, DbCommand, ModelsCommand, PersonasCommand, PipelineCommand, UsersCommand,
+    Cli, Command, DbCommand, KnowledgeCommand, ModelsCommand, PersonasCommand, PipelineCommand,
+    UsersCommand,
 };
 
 /// What a command returns: its exit code, or an error printed as one `error:` line.
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
                 pipeline_validate::validate(&args)
             }
             Command::Pipeline(PipelineCommand::Run(args)) => pipeline_run::run(args, config).await,
+            Command::Knowledge(KnowledgeCommand::Add(args)) => knowledge::add(args).await,
             Command::Models(ModelsCommand::Check) => models::check(config).await,
             Command::Models(ModelsCommand::Bench(args)) => models::bench(args, config).await,
             Command::Openapi => openapi::print(),
@@ -100,7 +104,7 @@ fn overrides(cli: &Cli) -> Overrides {
         Command::Pipeline(PipelineCommand::Run(args)) => {
             overrides.data_dir.clone_from(&args.data_dir.data_dir);
         }
-        Command::Models(_) | Command::Pipeline(_) | Command::Openapi => {}
+        Command::Models(_) | Command::Pipeline(_) | Command::Knowledge(_) | Command::Openapi => {}
         Command::Db(
             DbCommand::Start(arg)
             | DbCommand::Stop(arg)

@@ -12,6 +12,7 @@
 pub mod access;
 pub mod changes;
 pub mod embed;
+pub mod knowledge;
 pub mod model;
 pub mod search;
 pub mod settings;

@@ -11,6 +11,7 @@ mod events;
 mod fuzz;
 mod hostile;
 mod http;
+mod knowledge;
 mod lifecycle;
 mod llm;
 mod mcp;

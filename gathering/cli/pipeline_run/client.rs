@@ -1,6 +1,5 @@
-//! The typed HTTP client of `pipeline run`'s remote mode: the four endpoints it uses, their
-//! answers as structs, and a refusal read from the API's error shape
-//! (`{"error": {"code", "message", "details"}}`) into one message with every problem listed.
+//! The typed HTTP client of `pipeline run`'s remote mode: the endpoints it uses and their
+//! answers as structs; sending and refusals are `cli::remote`'s.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -8,6 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{RunState, Stored};
+pub(super) use crate::cli::remote::{ClientError, refusal};
 
 /// A server's base URL and the token every request carries (never printed).
 pub(super) struct Client {
@@ -15,53 +15,6 @@ pub(super) struct Client {
     /// The base URL without a trailing `/`.
     base: String,
     token: String,
-}
-
-/// Why a request gave no usable answer.
-#[derive(Debug, thiserror::Error)]
-pub(super) enum ClientError {
-    /// No answer: the server could not be reached, or the connection broke.
-    #[error("{base}: {reason}")]
-    Unreachable { base: String, reason: String },
-    /// The server refused, in its error shape (or, from something else, without one).
-    #[error("the server answered {status}: {message}{problems}")]
-    Refused {
-        status: reqwest::StatusCode,
-        message: String,
-        /// Every validation problem, one indented line each (empty when there are none).
-        problems: String,
-    },
-    /// A success whose body is not what the endpoint documents.
-    #[error("{what}: unexpected answer from the server: {reason}")]
-    Unexpected { what: String, reason: String },
-}
-
-/// `{"error": {...}}`, the one error shape of the API.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    message: String,
-    #[serde(default)]
-    details: Option<ErrorDetails>,
-}
-
-/// The details of a refused pipeline: its validation problems.
-#[derive(Deserialize)]
-struct ErrorDetails {
-    #[serde(default)]
-    errors: Vec<Problem>,
-}
-
-#[derive(Deserialize)]
-struct Problem {
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
 }
 
 /// A page of `GET /api/pipelines`.
@@ -158,82 +111,6 @@ impl Client {
         request: reqwest::RequestBuilder,
         what: &str,
     ) -> Result<T, ClientError> {
-        let response = request.bearer_auth(&self.token).send().await.map_err(|e| {
-            ClientError::Unreachable {
-                base: self.base.clone(),
-                reason: e.without_url().to_string(),
-            }
-        })?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ClientError::Unreachable {
-                base: self.base.clone(),
-                reason: e.without_url().to_string(),
-            })?;
-        if !status.is_success() {
-            return Err(refusal(status, &body));
-        }
-        serde_json::from_slice(&body).map_err(|e| ClientError::Unexpected {
-            what: what.to_owned(),
-            reason: e.to_string(),
-        })
-    }
-}
-
-/// A refusal from its body: the API's message and problems, or "no details" for a body in
-/// another shape (a proxy's page, say).
-pub(super) fn refusal(status: reqwest::StatusCode, body: &[u8]) -> ClientError {
-    let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(body) else {
-        return ClientError::Refused {
-            status,
-            message: "no details".to_owned(),
-            problems: String::new(),
-        };
-    };
-    let mut problems = String::new();
-    for p in error.details.map(|d| d.errors).unwrap_or_default() {
-        // Each as a JSON string, quoted, as this command has always printed them.
-        problems.push_str(&format!(
-            "\n  {}: {}",
-            json_text(p.code.as_deref()),
-            json_text(p.message.as_deref())
-        ));
-    }
-    ClientError::Refused {
-        status,
-        message: error.message,
-        problems,
-    }
-}
-
-/// `text` as JSON: quoted and escaped, or `null`.
-fn json_text(text: Option<&str>) -> String {
-    serde_json::to_string(&text).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_refusal_lists_every_problem_and_other_bodies_say_no_details() {
-        let body = br#"{"error": {"code": "validation_failed", "message": "the pipeline is invalid",
-            "details": {"errors": [{"code": "unknown_node", "message": "edge e names no node"}]}}}"#;
-        let error = refusal(reqwest::StatusCode::UNPROCESSABLE_ENTITY, body);
-        assert_eq!(
-            error.to_string(),
-            "the server answered 422 Unprocessable Entity: the pipeline is invalid\n  \
-             \"unknown_node\": \"edge e names no node\""
-        );
-        let error = refusal(
-            reqwest::StatusCode::BAD_GATEWAY,
-            b"<html>bad gateway</html>",
-        );
-        assert_eq!(
-            error.to_string(),
-            "the server answered 502 Bad Gateway: no details"
-        );
+        crate::cli::remote::call(&self.base, &self.token, request, what).await
     }
 }

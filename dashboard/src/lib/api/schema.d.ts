@@ -342,6 +342,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/knowledge/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the collections you may read, oldest first. */
+        get: operations["knowledge_list_collections"];
+        put?: never;
+        /** Create a collection (yours; `global` ones by admins). */
+        post: operations["knowledge_create_collection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/knowledge/collections/{collection}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One collection, by id or name. */
+        get: operations["knowledge_get_collection"];
+        put?: never;
+        post?: never;
+        /** Delete a collection with its documents (its owner, or an admin). */
+        delete: operations["knowledge_delete_collection"];
+        options?: never;
+        head?: never;
+        /** Change a collection's description or who it is shared with (its owner, or an admin). */
+        patch: operations["knowledge_update_collection"];
+        trace?: never;
+    };
+    "/api/knowledge/collections/{collection}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The documents of a collection, by name. */
+        get: operations["knowledge_list_documents"];
+        put?: never;
+        /**
+         * Upload documents into a collection you may change: each `file` part becomes a document
+         *     (`ingested`), replaces the chunks of the document of the same name (`replaced`), or is left
+         *     as it is when its bytes did not change (`unchanged`). All or nothing: when one file is
+         *     refused, nothing is stored.
+         */
+        post: operations["knowledge_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/knowledge/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One document with its chunks in order. */
+        get: operations["knowledge_get_document"];
+        put?: never;
+        post?: never;
+        /** Delete a document with its chunks (who may change its collection). */
+        delete: operations["knowledge_delete_document"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/knowledge/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search the chunks of the collections you may read: by meaning, by keywords, or both fused
+         *     by reciprocal rank; each hit cites its collection, document, heading path and position.
+         */
+        post: operations["knowledge_search"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/llm/models": {
         parameters: {
             query?: never;
@@ -1521,6 +1619,33 @@ export interface components {
             tool_rounds: number;
             usage: Record<string, unknown>;
         };
+        /** @description `POST /api/knowledge/collections`. */
+        CollectionBody: {
+            description?: string;
+            /**
+             * @description Unique: 1 to 63 lowercase letters, digits, `.`, `_` and `-`, starting with a letter or
+             *     digit.
+             */
+            name: string;
+            /**
+             * @description `user` (default: yours, and the users it is shared with), `circle` (its members) or
+             *     `global` (everyone reads, admins change).
+             */
+            scope?: components["schemas"]["KnowledgeCollectionScope"];
+            /**
+             * Format: uuid
+             * @description The circle of a `circle` collection; left out otherwise.
+             */
+            scope_id?: string | null;
+            /** @description Users who may read it. */
+            shared_with?: string[];
+        };
+        /** @description `PATCH /api/knowledge/collections/{collection}`. */
+        CollectionPatchBody: {
+            description?: string | null;
+            /** @description The whole list of users who may read it (replaces the old one). */
+            shared_with?: string[] | null;
+        };
         /** @description A stored conversation. */
         Conversation: {
             /** @description The agents taking part. */
@@ -1587,6 +1712,10 @@ export interface components {
         };
         /** @enum {string} */
         DecisionKind: "approve" | "reject";
+        /** @description The documents of a collection. */
+        DocumentList: {
+            items: components["schemas"]["KnowledgeDocument"][];
+        };
         /** @description `PUT /api/memories/embedding`. */
         EmbeddingBody: {
             /** @description An enabled embedding model of the registry. */
@@ -1681,6 +1810,149 @@ export interface components {
              * @description Cosine similarity to the query, when the vectors found it.
              */
             similarity?: number | null;
+        };
+        /** @description One chunk of a document. */
+        KnowledgeChunk: {
+            content: string;
+            /**
+             * @description The headings above it, outermost first (`page 3` for a PDF page; the file name and a
+             *     row range for CSV rows).
+             */
+            heading_path: string[];
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description 0-based order in the document.
+             */
+            position: number;
+            /** Format: int32 */
+            tokens: number;
+        };
+        /** @description A stored collection. */
+        KnowledgeCollection: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: int64 */
+            document_count: number;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            owner_id: string;
+            scope: components["schemas"]["KnowledgeCollectionScope"];
+            /**
+             * Format: uuid
+             * @description The owner (`user`) or the circle (`circle`); none for `global`.
+             */
+            scope_id?: string | null;
+            /** @description The users it is shared with (they read it). */
+            shared_with: string[];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Who reads a collection: its owner and the users it is shared with (`user`), a circle's
+         *     members (`circle`), or every signed-in user (`global`, changed by admins).
+         * @enum {string}
+         */
+        KnowledgeCollectionScope: "user" | "circle" | "global";
+        /** @description A stored document. */
+        KnowledgeDocument: {
+            /**
+             * Format: int64
+             * @description The size of the file.
+             */
+            bytes: number;
+            /** Format: int32 */
+            chunk_count: number;
+            /** Format: uuid */
+            collection_id: string;
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description How many of its chunks have a vector of the serving embedding model (until then they
+             *     are found by keywords only).
+             */
+            embedded_chunks: number;
+            /** Format: uuid */
+            id: string;
+            /** @description The file name as uploaded (no directories). */
+            name: string;
+            /** @description The sha256 of the file, in hex. */
+            sha256: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            uploaded_by?: string | null;
+        };
+        /** @description A document with its chunks in order. */
+        KnowledgeDocumentDetail: components["schemas"]["KnowledgeDocument"] & {
+            chunks: components["schemas"]["KnowledgeChunk"][];
+        };
+        /** @description A chunk found, with where it comes from. */
+        KnowledgeHit: {
+            /** Format: uuid */
+            chunk_id: string;
+            /** Format: uuid */
+            collection_id: string;
+            collection_name: string;
+            content: string;
+            /** Format: uuid */
+            document_id: string;
+            document_name: string;
+            /** @description The headings above it, outermost first. */
+            heading_path: string[];
+            /**
+             * Format: int32
+             * @description 1-based rank among the keyword matches.
+             */
+            keyword_rank?: number | null;
+            /**
+             * Format: int32
+             * @description The chunk's 0-based order in its document.
+             */
+            position: number;
+            /**
+             * Format: float
+             * @description The fused score (hybrid), the similarity (semantic) or the text rank (keyword).
+             */
+            score: number;
+            /**
+             * Format: int32
+             * @description 1-based rank among the semantic matches.
+             */
+            semantic_rank?: number | null;
+            /**
+             * Format: float
+             * @description Cosine similarity to the query, when the vectors found it.
+             */
+            similarity?: number | null;
+        };
+        /** @description What a knowledge search found, and with which embedding model. */
+        KnowledgeResult: {
+            items: components["schemas"]["KnowledgeHit"][];
+            mode: components["schemas"]["SearchMode"];
+            /** @description The embedding model of the vectors searched (none when keywords only). */
+            model?: string | null;
+        };
+        /** @description `POST /api/knowledge/search`. */
+        KnowledgeSearchBody: {
+            /** @description Only these collections (ids or names); every one you may read when left out. */
+            collections?: string[];
+            /** @description 1 to 100; 10 by default. */
+            limit?: number | null;
+            /** @description `hybrid` (default), `semantic` or `keyword`. */
+            mode?: components["schemas"]["SearchMode"];
+            query: string;
+            /**
+             * Format: float
+             * @description The least cosine similarity of a semantic match, 0 to 1.
+             */
+            threshold?: number | null;
         };
         /** @description A schedule's most recent run, as the schedule's view shows it. */
         LastRun: {
@@ -2210,6 +2482,32 @@ export interface components {
                 updated_at: string;
                 /** @description The users taking part. */
                 user_ids: string[];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_KnowledgeCollection: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                /** Format: int64 */
+                document_count: number;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                owner_id: string;
+                scope: components["schemas"]["KnowledgeCollectionScope"];
+                /**
+                 * Format: uuid
+                 * @description The owner (`user`) or the circle (`circle`); none for `global`.
+                 */
+                scope_id?: string | null;
+                /** @description The users it is shared with (they read it). */
+                shared_with: string[];
+                /** Format: date-time */
+                updated_at: string;
             }[];
             next_cursor?: string | null;
         };
@@ -3140,6 +3438,28 @@ export interface components {
             display_name?: string | null;
             /** @description `admin`, `member` or `viewer`. */
             role?: string | null;
+        };
+        /** @description A document after an upload, and what the upload did. */
+        UploadedDocument: {
+            document: components["schemas"]["KnowledgeDocument"];
+            outcome: components["schemas"]["UploadOutcome"];
+        };
+        /** @description A multipart upload as the OpenAPI document shows it. */
+        UploadForm: {
+            /**
+             * @description One or more files (`.md`, `.txt`, `.html`, `.pdf`, `.csv`), each part named `file`
+             *     with its file name.
+             */
+            file: string[];
+        };
+        /**
+         * @description What an upload did to a document.
+         * @enum {string}
+         */
+        UploadOutcome: "ingested" | "replaced" | "unchanged";
+        /** @description What an upload did, file by file, in the order sent. */
+        UploadReport: {
+            documents: components["schemas"]["UploadedDocument"][];
         };
         /** @enum {string} */
         UsageGroup: "model" | "user" | "day" | "agent" | "conversation";
@@ -4290,6 +4610,441 @@ export interface operations {
             };
             /** @description invalid query */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_list_collections: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of collections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_KnowledgeCollection"];
+                };
+            };
+            /** @description an invalid limit or cursor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_create_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectionBody"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeCollection"];
+                };
+            };
+            /** @description a scope you may not create in (global for a member, a circle you are not in) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_get_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the collection's id or name */
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the collection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeCollection"];
+                };
+            };
+            /** @description no such collection you may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_delete_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the collection's id or name */
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description you may read it but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such collection you may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_update_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the collection's id or name */
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectionPatchBody"];
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeCollection"];
+                };
+            };
+            /** @description you may read it but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such collection you may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_list_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the collection's id or name */
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description its documents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description no such collection you may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the collection's id or name */
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description what became of each file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadReport"];
+                };
+            };
+            /** @description you may read the collection but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such collection you may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the files exceed memory.max_upload_bytes together (`details.limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not multipart, or a file of a kind not read (`details.file`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a corrupt file or one without text (`invalid_document`, `details.file`); a part that is not a named file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_get_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the document's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document and its chunks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeDocumentDetail"];
+                };
+            };
+            /** @description no such document you may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_delete_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the document's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description you may read it but not change its collection */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such document you may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    knowledge_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KnowledgeSearchBody"];
+            };
+        };
+        responses: {
+            /** @description the best matches first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeResult"];
+                };
+            };
+            /** @description a named collection you may not read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description semantic search while no embedding model answers */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
