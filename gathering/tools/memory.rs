@@ -46,8 +46,8 @@ fn reader(ctx: &ToolContext) -> Result<(Reader, AgentCall), ToolError> {
     ))
 }
 
-/// What the model reads when the memory service says no.
-fn refusal(e: DomainError) -> ToolError {
+/// What the model reads when the memory (or knowledge) service says no.
+pub(super) fn refusal(e: DomainError) -> ToolError {
     match e {
         DomainError::Invalid { field, message } => {
             ToolError::InvalidArguments(format!("{field}: {message}"))

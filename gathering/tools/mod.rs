@@ -1,9 +1,9 @@
 //! Tools an agent may call: each has a JSON Schema for its parameters, a description, a risk
-//! level and a timeout. Built-in tools (`calculator/`, `http/`, `clock.rs`, `memory.rs`) live
-//! here; tools
-//! of registered MCP servers (`mcp/`, registered through `servers.rs`, SQL in `store.rs`) join
-//! them at run time. The agent loop (`agents::runtime`) validates arguments against the schema,
-//! checks permissions, and runs calls concurrently, each under its timeout.
+//! level and a timeout. Built-in tools (`calculator/`, `http/`, `clock.rs`, `memory.rs`,
+//! `knowledge.rs`) live here; tools of registered MCP servers (`mcp/`, registered through
+//! `servers.rs`, SQL in `store.rs`) join them at run time. The agent loop (`agents::runtime`)
+//! validates arguments against the schema, checks permissions, and runs calls concurrently,
+//! each under its timeout.
 //!
 //! Invariants: a tool never reaches a non-public address unless allowed (`address.rs`); MCP
 //! secrets (env values, URL credentials) never reach logs, errors, events or the API; changes to
@@ -14,6 +14,7 @@ pub mod address;
 pub mod calculator;
 pub mod clock;
 pub mod http;
+pub mod knowledge;
 pub mod mcp;
 pub mod memory;
 pub mod registry;

@@ -32,7 +32,7 @@ impl std::fmt::Debug for ToolRegistry {
     }
 }
 
-/// The built-in tools; the memory tools act through `memories`.
+/// The built-in tools; the memory and knowledge tools act through `memories`.
 pub fn builtins(
     settings: &ToolSettings,
     memories: &Memories,
@@ -44,6 +44,7 @@ pub fn builtins(
         Arc::new(super::memory::Remember::new(memories.clone())),
         Arc::new(super::memory::Recall::new(memories.clone())),
         Arc::new(super::memory::Forget::new(memories.clone())),
+        Arc::new(super::knowledge::SearchKnowledge::new(memories)),
     ])
 }
 

@@ -1,5 +1,5 @@
-//! Agents and memories: the memory settings of an agent, the `remember`, `recall` and `forget`
-//! tools played by a scripted model, the memories a turn's prompt is given and records, the
+//! Agents and memories: the memory settings of an agent, the `remember`, `recall`, `forget` and
+//! `search_knowledge` tools played by a scripted model, the memories a turn's prompt is given and records, the
 //! extraction of memories after a turn, and the real local model answering from a memory.
 
 use super::*;
@@ -97,7 +97,8 @@ impl Seen {
 
 /// The memory scripts, by model: `remember`, `remember-global` and `remember-user` call
 /// `remember` (in the agent's, the global and the owner's scope); `forget` recalls the launch
-/// code and forgets the first memory found; `extractor` answers "Noted." and, asked to
+/// code and forgets the first memory found; `knowledge` searches the collection `handbook`;
+/// `extractor` answers "Noted." and, asked to
 /// extract, lists two memories and a line that is none; `plain` answers "ok". After a tool
 /// result each answers "result: <the result>".
 async fn memory_scripts() -> (String, Seen) {
@@ -147,6 +148,11 @@ async fn memory_scripts() -> (String, Seen) {
                         "recall",
                         json!({"query": "launch code word"}),
                     )]),
+                    "knowledge" => calls(&[(
+                        "call_1",
+                        "search_knowledge",
+                        json!({"query": "launch code word", "collection": "handbook"}),
+                    )]),
                     "extractor" => text("Noted."),
                     _ => text("ok"),
                 }
@@ -170,6 +176,7 @@ async fn register_memory_scripts(app: &TestApp, admin: &str, base_url: &str) -> 
         "remember-user",
         "forget",
         "extractor",
+        "knowledge",
         "plain",
     ] {
         let body = json!({"name": name, "provider": "memscripts", "provider_model": name,
@@ -518,6 +525,59 @@ async fn an_agent_that_extracts_writes_the_turns_facts_down_after_answering() {
         .unwrap()
         .get(0);
     assert_eq!(usage, 3);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn search_knowledge_cites_the_owners_collection_to_the_owner_only() {
+    let app = spawn_app(|_| {}).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let owner = app.signed_in(Role::Member).await;
+    let other = app.signed_in(Role::Member).await;
+    let (base_url, _) = memory_scripts().await;
+    let persona = register_memory_scripts(&app, &admin, &base_url).await;
+    let created = post_as(
+        &app,
+        "/api/knowledge/collections",
+        &owner,
+        json!({"name": "handbook"}),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let guide: &[u8] = b"# Guide\n\n## Launch\n\nThe launch code word is PELICAN.\n";
+    let (status, _) =
+        crate::knowledge::upload(&app, &owner, "handbook", &[("guide.md", guide)]).await;
+    assert_eq!(status, 200);
+    let librarian = agent(
+        &app,
+        &owner,
+        json!({"name": "librarian", "persona_id": persona, "model": "knowledge",
+               "tools": ["search_knowledge"]}),
+    )
+    .await;
+
+    let reply = chat(&app, &owner, &librarian, "What is the launch code word?").await;
+    let call = &reply["tool_calls"][0];
+    assert_eq!(call["ok"], true, "{call}");
+    let found: Value = serde_json::from_str(call["result"].as_str().unwrap()).unwrap();
+    let first = &found["passages"][0];
+    assert_eq!(first["collection"], "handbook");
+    assert_eq!(first["document"], "guide.md");
+    assert_eq!(first["headings"], json!(["Guide", "Launch"]));
+    assert!(
+        first["content"].as_str().unwrap().contains("PELICAN"),
+        "{found}"
+    );
+
+    // Someone else talking to the owner's agent cannot read the owner's collection through it.
+    let reply = chat(&app, &other, &librarian, "What is the launch code word?").await;
+    let call = &reply["tool_calls"][0];
+    assert_eq!(call["ok"], false, "{call}");
+    let result = call["result"].as_str().unwrap();
+    assert!(
+        result.contains("handbook") && !result.contains("PELICAN"),
+        "{result}"
+    );
     app.shutdown().await.unwrap();
 }
 
