@@ -7,8 +7,10 @@
 //! admin changes it, only admins grant dangerous tools, and every change is recorded through
 //! `audit::record_change` in its own transaction. SQL is in `store.rs`.
 
+pub mod extract;
 pub mod model;
 pub mod queue;
+pub mod recall;
 pub mod runtime;
 pub mod settings;
 pub mod store;
@@ -22,13 +24,14 @@ use deadpool_postgres::{GenericClient, Pool};
 use serde_json::json;
 use uuid::Uuid;
 
-pub use model::{Agent, AgentName, AgentPatch, AgentStatus, NewAgent};
+pub use model::{Agent, AgentName, AgentPatch, AgentStatus, MemoryUse, NewAgent};
 pub use settings::AgentSettings;
 
 use crate::core::error::{DomainError, is_unique_violation};
 use crate::core::identity::{Identity, Role};
 use crate::events::bus::Bus;
 use crate::events::{EventType, Scope};
+use crate::memory::Memories;
 use crate::models::{self, LlmService, ModelKind, RegistryError};
 use crate::tools::registry::ToolRegistry;
 
@@ -42,9 +45,20 @@ struct Inner {
     pool: Pool,
     llm: LlmService,
     tools: ToolRegistry,
+    memories: Memories,
     bus: Bus,
     gates: queue::Gates,
     settings: AgentSettings,
+}
+
+/// The services agents use.
+pub struct Services {
+    pub pool: Pool,
+    pub llm: LlmService,
+    pub tools: ToolRegistry,
+    /// Recalled into turns, and written by extraction.
+    pub memories: Memories,
+    pub bus: Bus,
 }
 
 impl std::fmt::Debug for Agents {
@@ -65,19 +79,21 @@ fn registry_error(e: RegistryError) -> DomainError {
 }
 
 impl Agents {
-    pub fn new(
-        pool: Pool,
-        llm: LlmService,
-        tools: ToolRegistry,
-        bus: Bus,
-        settings: AgentSettings,
-    ) -> Self {
+    pub fn new(services: Services, settings: AgentSettings) -> Self {
+        let Services {
+            pool,
+            llm,
+            tools,
+            memories,
+            bus,
+        } = services;
         let gates = queue::Gates::new(settings.max_concurrent_turns, settings.max_queued_turns);
         Self {
             inner: Arc::new(Inner {
                 pool,
                 llm,
                 tools,
+                memories,
                 bus,
                 gates,
                 settings,
@@ -195,6 +211,13 @@ impl Agents {
             iterations,
             &prompt_addition,
         )?;
+        let defaults = MemoryUse::default();
+        let memory = MemoryUse {
+            budget_tokens: new.memory_budget_tokens.unwrap_or(defaults.budget_tokens),
+            threshold: new.memory_threshold.unwrap_or(defaults.threshold),
+            extract: new.extract_memories.unwrap_or(defaults.extract),
+        };
+        memory.check()?;
         let row = store::AgentRow {
             name: name.as_str(),
             persona_id: persona.id,
@@ -204,6 +227,7 @@ impl Agents {
             max_tokens: new.max_tokens,
             tools: &tools,
             max_tool_iterations: iterations,
+            memory,
             status: AgentStatus::Active,
         };
         let owner = who.acting_user()?;
@@ -262,6 +286,14 @@ impl Agents {
             .max_tool_iterations
             .unwrap_or(current.max_tool_iterations);
         model::check_settings(temperature, max_tokens, iterations, &prompt_addition)?;
+        let memory = MemoryUse {
+            budget_tokens: patch
+                .memory_budget_tokens
+                .unwrap_or(current.memory_budget_tokens),
+            threshold: patch.memory_threshold.unwrap_or(current.memory_threshold),
+            extract: patch.extract_memories.unwrap_or(current.extract_memories),
+        };
+        memory.check()?;
         let row = store::AgentRow {
             name: &name,
             persona_id,
@@ -271,6 +303,7 @@ impl Agents {
             max_tokens,
             tools: &tools,
             max_tool_iterations: iterations,
+            memory,
             status: patch.status.unwrap_or(current.status),
         };
         let mut client = self.inner.pool.get().await?;
@@ -326,7 +359,9 @@ async fn changed(
     agent: &Agent,
 ) -> Result<(), DomainError> {
     let details = json!({"agent": {"id": agent.id, "name": agent.name, "model": agent.model,
-        "persona_id": agent.persona_id, "tools": agent.tools, "status": agent.status}});
+        "persona_id": agent.persona_id, "tools": agent.tools, "status": agent.status,
+        "memory_budget_tokens": agent.memory_budget_tokens,
+        "memory_threshold": agent.memory_threshold, "extract_memories": agent.extract_memories}});
     crate::audit::record_change(tx, who, event_type, scope(agent), details).await?;
     Ok(())
 }

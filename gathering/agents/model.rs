@@ -74,6 +74,13 @@ pub struct Agent {
     pub tools: Vec<String>,
     /// How many rounds of tool calls one turn may make.
     pub max_tool_iterations: i32,
+    /// The most tokens of memories a turn's prompt holds (0: no memories in the prompt).
+    pub memory_budget_tokens: i32,
+    /// The least relevance (cosine similarity, 0 to 1) a memory needs to be given to a turn; a
+    /// memory found by keywords only is given only at 0.
+    pub memory_threshold: f32,
+    /// Whether the agent's model extracts memories from each finished turn.
+    pub extract_memories: bool,
     pub status: AgentStatus,
     pub owner_id: Uuid,
     /// The owner's role (dangerous tools need an admin-owned agent).
@@ -81,6 +88,17 @@ pub struct Agent {
     pub owner_role: Role,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Agent {
+    /// How this agent uses memories.
+    pub fn memory(&self) -> MemoryUse {
+        MemoryUse {
+            budget_tokens: self.memory_budget_tokens,
+            threshold: self.memory_threshold,
+            extract: self.extract_memories,
+        }
+    }
 }
 
 /// `POST /api/agents`: an agent from a persona; everything but the name and persona defaults
@@ -97,6 +115,12 @@ pub struct NewAgent {
     pub max_tokens: Option<i32>,
     pub tools: Option<Vec<String>>,
     pub max_tool_iterations: Option<i32>,
+    /// 0 to 8192; default 512.
+    pub memory_budget_tokens: Option<i32>,
+    /// 0 to 1; default 0.
+    pub memory_threshold: Option<f32>,
+    /// Default false.
+    pub extract_memories: Option<bool>,
 }
 
 /// `PATCH /api/agents/{id}`: the fields to change.
@@ -115,6 +139,9 @@ pub struct AgentPatch {
     pub max_tokens: Option<Option<i32>>,
     pub tools: Option<Vec<String>>,
     pub max_tool_iterations: Option<i32>,
+    pub memory_budget_tokens: Option<i32>,
+    pub memory_threshold: Option<f32>,
+    pub extract_memories: Option<bool>,
     pub status: Option<AgentStatus>,
 }
 
@@ -125,6 +152,46 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// How an agent uses memories.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MemoryUse {
+    pub budget_tokens: i32,
+    pub threshold: f32,
+    pub extract: bool,
+}
+
+impl Default for MemoryUse {
+    fn default() -> Self {
+        Self {
+            budget_tokens: 512,
+            threshold: 0.0,
+            extract: false,
+        }
+    }
+}
+
+impl MemoryUse {
+    /// The largest `memory_budget_tokens`.
+    pub const MAX_BUDGET_TOKENS: i32 = 8192;
+
+    /// Checks the bounds (what the database's checks would refuse, named for the caller).
+    pub fn check(&self) -> Result<(), DomainError> {
+        if !(0..=Self::MAX_BUDGET_TOKENS).contains(&self.budget_tokens) {
+            return Err(DomainError::invalid(
+                "memory_budget_tokens",
+                "must be 0 (no memories in the prompt) to 8192",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return Err(DomainError::invalid(
+                "memory_threshold",
+                "must be 0 to 1 (the least cosine similarity a memory needs)",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Checks the numeric fields and the prompt addition of an agent about to be stored.
@@ -179,5 +246,30 @@ mod tests {
         assert!(check_settings(Some(2.5), None, 5, "").is_err());
         assert!(check_settings(None, Some(0), 5, "").is_err());
         assert!(check_settings(None, None, 21, "").is_err());
+    }
+
+    #[test]
+    fn memory_settings_are_bounded() {
+        assert!(MemoryUse::default().check().is_ok());
+        let with = |budget_tokens, threshold| MemoryUse {
+            budget_tokens,
+            threshold,
+            extract: false,
+        };
+        assert!(with(0, 0.0).check().is_ok());
+        assert!(with(8192, 1.0).check().is_ok());
+        for (bad, field) in [
+            (with(-1, 0.0), "memory_budget_tokens"),
+            (with(8193, 0.0), "memory_budget_tokens"),
+            (with(512, -0.1), "memory_threshold"),
+            (with(512, 1.5), "memory_threshold"),
+            (with(512, f32::NAN), "memory_threshold"),
+        ] {
+            let e = bad.check().unwrap_err();
+            assert!(
+                matches!(&e, DomainError::Invalid { field: f, .. } if f == field),
+                "{e:?}"
+            );
+        }
     }
 }

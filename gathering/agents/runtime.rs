@@ -7,8 +7,13 @@
 //! rounds. Every message is stored as it happens; every step is sent to the caller and
 //! published on the bus as an ephemeral `agent.stream` event (what `/ws/agents/{id}` carries).
 //!
+//! Before the first round the prompt gets the memories the agent recalls (`recall.rs`); after
+//! the answer is sent, an agent with `extract_memories` writes memories down (`extract.rs`).
+//!
 //! The turn runs in its own task so that a client leaving is noticed at once (its receiver is
-//! dropped): generation stops, what was said so far is stored as a `cancelled` message.
+//! dropped): generation stops, what was said so far is stored as a `cancelled` message. The
+//! extraction runs at the end of that task, after the caller's stream has ended and the queue's
+//! place is given back, so it is neither lost nor in anyone's way.
 
 use std::time::Instant;
 
@@ -29,7 +34,7 @@ use crate::llm::{
 use crate::models::{Attribution, ModelKind, ServiceError};
 
 use super::turn::TurnError;
-pub use super::turn::{Turn, TurnEvent, TurnInput};
+pub use super::turn::{RecalledMemory, Turn, TurnEvent, TurnInput};
 
 /// The longest message a user may send.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -101,9 +106,10 @@ impl Agents {
                 permit = waiting.ready() => permit,
                 _ = out.tx.closed() => return,
             };
-            match run(&agents, &input, &c, &mut out).await {
+            let answer = match run(&agents, &input, &c, &mut out).await {
+                Ok(answer) => Some(answer),
                 // Nobody listens to a cancelled turn: it has nothing to say.
-                Ok(()) | Err(TurnError::Cancelled) => {}
+                Err(TurnError::Cancelled) => None,
                 Err(e) => {
                     let (code, message) = e.code();
                     tracing::warn!(agent = %input.agent.name, code, "turn failed: {message}");
@@ -112,9 +118,17 @@ impl Agents {
                         message,
                     })
                     .await;
+                    None
                 }
-            }
+            };
+            // The reply is out: the caller's stream ends and the next turn may start.
+            drop(out);
             drop(permit);
+            if let Some(answer) = answer
+                && input.agent.extract_memories
+            {
+                super::extract::after_turn(&agents, &input, c.id, &answer).await;
+            }
         });
         Ok(Turn {
             conversation,
@@ -195,7 +209,7 @@ async fn run(
     input: &TurnInput,
     conversation: &Conversation,
     out: &mut Emitter,
-) -> Result<(), TurnError> {
+) -> Result<StoredMessage, TurnError> {
     let started = Instant::now();
     let inner = &agents.inner;
     let pool = &inner.pool;
@@ -230,6 +244,19 @@ async fn run(
         return Err(TurnError::Cancelled);
     }
 
+    let recalled =
+        super::recall::recall(&inner.memories, input, conversation.id, user_message.id).await;
+    if !recalled.memories.is_empty()
+        && !out
+            .emit(TurnEvent::Recalled {
+                memories: recalled.memories.clone(),
+            })
+            .await
+    {
+        return Err(TurnError::Cancelled);
+    }
+    let memory_section: Vec<String> = recalled.section.into_iter().collect();
+
     let tools = inner.tools.load(&agent.tools).await;
     let specs: Vec<ToolSpec> = agent
         .tools
@@ -260,6 +287,7 @@ async fn run(
                 .iter()
                 .filter(|m| m.role == MessageRole::System)
                 .map(|m| m.content.clone())
+                .chain(memory_section.iter().cloned())
                 .collect();
             let rest: Vec<Message> = given
                 .iter()
@@ -273,7 +301,7 @@ async fn run(
                 agent,
                 &persona,
                 &conversation.summary,
-                &[],
+                &memory_section,
             )) + crate::agents::window::estimate_tokens(
                 &serde_json::to_string(&specs).unwrap_or_default(),
             ) + crate::agents::window::estimate_tokens(&input.message);
@@ -290,7 +318,7 @@ async fn run(
                 &agent.model,
             )
             .await?;
-            (summary, history, Vec::new())
+            (summary, history, memory_section)
         }
     };
     let mut messages = vec![Message::system(system_prompt(
@@ -355,10 +383,10 @@ async fn run(
                        "usage": total, "tool_rounds": rounds, "latency_ms": latency_ms}),
             )
             .await?;
-            return Ok(());
+            return Ok(stored);
         }
 
-        store_assistant(
+        let asked = store_assistant(
             pool,
             conversation,
             agent,
@@ -381,11 +409,17 @@ async fn run(
             })
             .await;
         }
+        let shared = super::tool_calls::RoundCalls {
+            input,
+            conversation,
+            tools: &tools,
+            message_id: asked.id,
+        };
         let runs = join_all(
             round
                 .calls
                 .iter()
-                .map(|call| super::tool_calls::execute(agents, input, conversation, &tools, call)),
+                .map(|call| super::tool_calls::execute(agents, &shared, call)),
         );
         let results = tokio::select! {
             results = runs => results,

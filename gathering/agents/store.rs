@@ -4,12 +4,12 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::model::{Agent, AgentStatus};
+use super::model::{Agent, AgentStatus, MemoryUse};
 use crate::core::identity::Role;
 
 const SELECT: &str = "SELECT a.id, a.name, a.persona_id, p.name AS persona_name, a.model,
-    a.prompt_addition, a.temperature, a.max_tokens, a.tools, a.max_tool_iterations, a.status,
-    a.owner_id, u.role AS owner_role, a.created_at, a.updated_at
+    a.prompt_addition, a.temperature, a.max_tokens, a.tools, a.max_tool_iterations,
+    a.memory_budget_tokens, a.memory_threshold, a.extract_memories, a.status, a.owner_id, u.role AS owner_role, a.created_at, a.updated_at
     FROM agents.agents a
     JOIN agents.personas p ON p.id = a.persona_id
     JOIN auth.users u ON u.id = a.owner_id";
@@ -28,6 +28,9 @@ fn agent(row: &Row) -> Agent {
         max_tokens: row.get("max_tokens"),
         tools: row.get("tools"),
         max_tool_iterations: row.get("max_tool_iterations"),
+        memory_budget_tokens: row.get("memory_budget_tokens"),
+        memory_threshold: row.get("memory_threshold"),
+        extract_memories: row.get("extract_memories"),
         status: if status == "active" {
             AgentStatus::Active
         } else {
@@ -95,6 +98,7 @@ pub struct AgentRow<'a> {
     pub max_tokens: Option<i32>,
     pub tools: &'a [String],
     pub max_tool_iterations: i32,
+    pub memory: MemoryUse,
     pub status: AgentStatus,
 }
 
@@ -107,8 +111,9 @@ pub async fn insert(
     client
         .execute(
             "INSERT INTO agents.agents (id, name, persona_id, model, prompt_addition, temperature,
-                max_tokens, tools, max_tool_iterations, status, owner_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                max_tokens, tools, max_tool_iterations, status, owner_id, memory_budget_tokens,
+                memory_threshold, extract_memories)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             &[
                 &id,
                 &r.name,
@@ -121,6 +126,9 @@ pub async fn insert(
                 &r.max_tool_iterations,
                 &r.status.as_str(),
                 &owner,
+                &r.memory.budget_tokens,
+                &r.memory.threshold,
+                &r.memory.extract,
             ],
         )
         .await?;
@@ -136,7 +144,8 @@ pub async fn update(
         .execute(
             "UPDATE agents.agents SET name = $2, persona_id = $3, model = $4,
                 prompt_addition = $5, temperature = $6, max_tokens = $7, tools = $8,
-                max_tool_iterations = $9, status = $10, updated_at = now()
+                max_tool_iterations = $9, status = $10, memory_budget_tokens = $11,
+                memory_threshold = $12, extract_memories = $13, updated_at = now()
               WHERE id = $1",
             &[
                 &id,
@@ -149,6 +158,9 @@ pub async fn update(
                 &r.tools,
                 &r.max_tool_iterations,
                 &r.status.as_str(),
+                &r.memory.budget_tokens,
+                &r.memory.threshold,
+                &r.memory.extract,
             ],
         )
         .await?;

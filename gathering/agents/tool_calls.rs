@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use uuid::Uuid;
 
 use super::Agents;
 use super::turn::TurnInput;
@@ -17,20 +18,33 @@ use crate::core::error::DomainError;
 use crate::core::identity::Role;
 use crate::events::{EventType, NewEvent, Scope, outbox};
 use crate::llm::ToolCall;
-use crate::tools::{Risk, Tool};
+use crate::tools::{AgentCall, Risk, Tool, ToolContext};
 
 /// The most a tool result the model reads may hold.
 const MAX_TOOL_RESULT_BYTES: usize = 16 * 1024;
+
+/// What the calls of one round share.
+pub(super) struct RoundCalls<'a> {
+    pub input: &'a TurnInput,
+    pub conversation: &'a Conversation,
+    pub tools: &'a HashMap<String, Arc<dyn Tool>>,
+    /// The assistant message that asked for the calls.
+    pub message_id: Uuid,
+}
 
 /// Runs one tool call: permission, arguments, the call under its timeout. Returns whether it
 /// succeeded and what the model reads.
 pub(super) async fn execute(
     agents: &Agents,
-    input: &TurnInput,
-    conversation: &Conversation,
-    tools: &HashMap<String, Arc<dyn Tool>>,
+    round: &RoundCalls<'_>,
     call: &ToolCall,
 ) -> (bool, String) {
+    let RoundCalls {
+        input,
+        conversation,
+        tools,
+        message_id,
+    } = *round;
     let agent = &input.agent;
     if !agent.tools.contains(&call.name) {
         let reason = format!("tool {} is not granted to this agent", call.name);
@@ -109,7 +123,16 @@ pub(super) async fn execute(
     }
     let timeout = definition.timeout.max(Duration::from_millis(1));
     let started = Instant::now();
-    let result = tokio::time::timeout(timeout, tool.call(arguments.clone())).await;
+    let ctx = ToolContext::for_agent(
+        input.caller.clone(),
+        AgentCall {
+            agent_id: agent.id,
+            agent_owner: agent.owner_id,
+            conversation_id: conversation.id,
+            message_id: Some(message_id),
+        },
+    );
+    let result = tokio::time::timeout(timeout, tool.call(&ctx, arguments.clone())).await;
     let (ok, content) = match result {
         Ok(Ok(value)) => {
             let mut text = match value {

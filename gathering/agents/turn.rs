@@ -42,6 +42,9 @@ pub enum TurnEvent {
         conversation_id: Uuid,
         message_id: Uuid,
     },
+    /// The memories the turn's prompt was given (most relevant first), before generation.
+    /// Sent only when there were some.
+    Recalled { memories: Vec<RecalledMemory> },
     /// Text of the answer.
     Delta { text: String },
     /// The model asked for a tool.
@@ -73,6 +76,15 @@ pub enum TurnEvent {
     },
     /// The turn failed; `code` is an API error code.
     Error { code: String, message: String },
+}
+
+/// A memory a turn was given.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RecalledMemory {
+    pub id: Uuid,
+    /// Its search score (reciprocal-rank fusion of the semantic and keyword ranks: higher is
+    /// more relevant; comparable within one turn only).
+    pub score: f32,
 }
 
 /// A started turn: its conversation, and its steps as they happen.

@@ -17,7 +17,7 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::{ApiJson, Authed, Member, Viewer};
 use super::views::{Page, page_bounds, search_term};
-use crate::agents::runtime::{Turn, TurnEvent, TurnInput};
+use crate::agents::runtime::{RecalledMemory, Turn, TurnEvent, TurnInput};
 use crate::agents::{Agent, AgentPatch, NewAgent};
 use crate::llm::Usage;
 
@@ -167,13 +167,17 @@ pub struct ChatReply {
     pub tool_calls: Vec<ToolCallView>,
     pub tool_rounds: u32,
     pub latency_ms: u64,
+    /// The memories the turn's prompt was given, most relevant first.
+    pub recalled: Vec<RecalledMemory>,
 }
 
 /// Reads a turn to its end.
 pub(super) async fn collect(mut turn: Turn) -> Result<ChatReply, ApiError> {
     let mut calls: Vec<ToolCallView> = Vec::new();
+    let mut recalled = Vec::new();
     while let Some(event) = turn.events.recv().await {
         match event {
+            TurnEvent::Recalled { memories } => recalled = memories,
             TurnEvent::ToolCall {
                 id,
                 name,
@@ -213,6 +217,7 @@ pub(super) async fn collect(mut turn: Turn) -> Result<ChatReply, ApiError> {
                     tool_calls: calls,
                     tool_rounds,
                     latency_ms,
+                    recalled,
                 });
             }
             TurnEvent::Error { code, message } => {
@@ -291,6 +296,7 @@ pub async fn chat(
             let name = match &event {
                 TurnEvent::Queued { .. } => "queued",
                 TurnEvent::Started { .. } => "started",
+                TurnEvent::Recalled { .. } => "recalled",
                 TurnEvent::Delta { .. } => "delta",
                 TurnEvent::ToolCall { .. } => "tool_call",
                 TurnEvent::ToolResult { .. } => "tool_result",

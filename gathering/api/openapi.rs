@@ -67,7 +67,7 @@ use super::{
         crate::personas::Persona, personas::PersonaBody, personas::PersonaFileBody,
         crate::agents::Agent, crate::agents::NewAgent, crate::agents::AgentPatch,
         crate::agents::AgentStatus, agents::ChatBody, agents::ChatReply, agents::ToolCallView,
-        crate::agents::runtime::TurnEvent,
+        crate::agents::runtime::TurnEvent, crate::agents::runtime::RecalledMemory,
         crate::conversations::Conversation, crate::conversations::StoredMessage,
         tools::ToolView, crate::tools::servers::McpServer, crate::tools::servers::NewMcpServer,
         pipelines::NodeTypeView, pipelines::ValidationReport,

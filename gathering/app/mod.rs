@@ -122,7 +122,13 @@ impl App {
                     bus.clone(),
                     config.memory.clone(),
                 );
-                let agents = match agents_service(&config, pool.clone(), llm.clone(), bus.clone()) {
+                let agents = match agents_service(
+                    &config,
+                    pool.clone(),
+                    llm.clone(),
+                    memories.clone(),
+                    bus.clone(),
+                ) {
                     Ok(agents) => agents,
                     Err(e) => {
                         stop_embedded(&database).await;

@@ -95,22 +95,27 @@ pub(super) async fn import_personas(pool: &Pool, config: &Config) {
     }
 }
 
-/// The agents service: tools (built-in and MCP), the model service, per-agent queues.
+/// The agents service: tools (built-in, memory and MCP), the model service, memories,
+/// per-agent queues.
 pub(super) fn agents_service(
     config: &Config,
     pool: deadpool_postgres::Pool,
     llm: crate::models::LlmService,
+    memories: crate::memory::Memories,
     bus: Bus,
 ) -> Result<crate::agents::Agents, StartError> {
     // rmcp's HTTP client takes its TLS crypto from the process default; ours is ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let tools = crate::tools::registry::ToolRegistry::new(pool.clone(), &config.tools)
+    let tools = crate::tools::registry::ToolRegistry::new(pool.clone(), &config.tools, &memories)
         .map_err(|e| anyhow::anyhow!("the built-in tools could not be set up: {e}"))?;
     Ok(crate::agents::Agents::new(
-        pool,
-        llm,
-        tools,
-        bus,
+        crate::agents::Services {
+            pool,
+            llm,
+            tools,
+            memories,
+            bus,
+        },
         crate::agents::AgentSettings {
             default_max_tokens: config.models.default_max_tokens as u32,
             ..config.agents.clone()

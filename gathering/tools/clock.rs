@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Utc, Weekday};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
-use super::{Risk, Tool, ToolDefinition, ToolError};
+use super::{Risk, Tool, ToolContext, ToolDefinition, ToolError};
 
 /// The `current_time` tool.
 pub struct Clock {
@@ -52,7 +52,7 @@ impl Tool for Clock {
         &self.definition
     }
 
-    async fn call(&self, arguments: Value) -> Result<Value, ToolError> {
+    async fn call(&self, _ctx: &ToolContext, arguments: Value) -> Result<Value, ToolError> {
         let zone = match arguments.get("timezone") {
             None | Some(Value::Null) => Tz::UTC,
             Some(Value::String(name)) => parse_zone(name)?,
@@ -108,6 +108,10 @@ fn weekday_name(day: Weekday) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ctx() -> ToolContext {
+        ToolContext::outside_agents(crate::core::identity::Identity::system())
+    }
 
     fn instant(rfc3339: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(rfc3339)
@@ -173,7 +177,7 @@ mod tests {
         assert_eq!(clock.definition().risk, Risk::ReadOnly);
 
         let before = Utc::now().timestamp();
-        let value = clock.call(json!({})).await.unwrap();
+        let value = clock.call(&ctx(), json!({})).await.unwrap();
         let after = Utc::now().timestamp();
         let unix = value["unix"].as_i64().unwrap();
         assert!(before <= unix && unix <= after);
@@ -183,7 +187,7 @@ mod tests {
         assert!(utc.ends_with('Z'));
 
         let value = clock
-            .call(json!({ "timezone": "Asia/Tokyo" }))
+            .call(&ctx(), json!({ "timezone": "Asia/Tokyo" }))
             .await
             .unwrap();
         assert_eq!(value["timezone"], "Asia/Tokyo");
@@ -194,15 +198,18 @@ mod tests {
             value["unix"].as_i64().unwrap()
         );
 
-        let value = clock.call(json!({ "timezone": null })).await.unwrap();
+        let value = clock
+            .call(&ctx(), json!({ "timezone": null }))
+            .await
+            .unwrap();
         assert_eq!(value["timezone"], "UTC");
 
         assert!(matches!(
-            clock.call(json!({ "timezone": "Nowhere/Town" })).await,
+            clock.call(&ctx(),json!({ "timezone": "Nowhere/Town" })).await,
             Err(ToolError::InvalidArguments(m)) if m.contains("Nowhere/Town")
         ));
         assert!(matches!(
-            clock.call(json!({ "timezone": 5 })).await,
+            clock.call(&ctx(), json!({ "timezone": 5 })).await,
             Err(ToolError::InvalidArguments(_))
         ));
     }

@@ -10,6 +10,7 @@ use deadpool_postgres::Pool;
 use super::mcp::McpClients;
 use super::{Tool, ToolDefinition, ToolError, ToolSettings, servers};
 use crate::core::error::DomainError;
+use crate::memory::Memories;
 
 /// Every tool there is. Cheap to clone.
 #[derive(Clone)]
@@ -31,21 +32,32 @@ impl std::fmt::Debug for ToolRegistry {
     }
 }
 
-/// The built-in tools.
-pub fn builtins(settings: &ToolSettings) -> Result<Vec<Arc<dyn Tool>>, ToolError> {
+/// The built-in tools; the memory and knowledge tools act through `memories`.
+pub fn builtins(
+    settings: &ToolSettings,
+    memories: &Memories,
+) -> Result<Vec<Arc<dyn Tool>>, ToolError> {
     Ok(vec![
         Arc::new(super::calculator::Calculator::new()),
         Arc::new(super::clock::Clock::new()),
         Arc::new(super::http::HttpTool::new(settings)?),
+        Arc::new(super::memory::Remember::new(memories.clone())),
+        Arc::new(super::memory::Recall::new(memories.clone())),
+        Arc::new(super::memory::Forget::new(memories.clone())),
+        Arc::new(super::knowledge::SearchKnowledge::new(memories)),
     ])
 }
 
 impl ToolRegistry {
-    pub fn new(pool: Pool, settings: &ToolSettings) -> Result<Self, ToolError> {
+    pub fn new(
+        pool: Pool,
+        settings: &ToolSettings,
+        memories: &Memories,
+    ) -> Result<Self, ToolError> {
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
-                builtins: builtins(settings)?,
+                builtins: builtins(settings, memories)?,
                 mcp: McpClients::new(),
             }),
         })

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use crate::support::{TestApp, TestDb, json, poll_until, repo_root, test_config};
 
 mod chat;
+mod memory;
 mod tools;
 
 async fn post_as(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {

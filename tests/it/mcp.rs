@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gathering::tools::mcp::{McpClients, McpConnection, McpError, McpServerSpec, McpTransport};
-use gathering::tools::{Risk, ToolError};
+use gathering::tools::{Risk, ToolContext, ToolError};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::json;
@@ -96,16 +96,16 @@ async fn stdio_server_lists_and_calls_tools_and_stops_with_its_clients() {
         "number"
     );
 
-    let sum = add.call(json!({"a": 2, "b": 3})).await.unwrap();
+    let sum = add.call(&ctx(), json!({"a": 2, "b": 3})).await.unwrap();
     assert_eq!(sum["content"], "5", "{sum}");
     assert_eq!(sum["structured"]["result"], 5, "{sum}");
     let echoed = tool("py__echo")
-        .call(json!({"text": "héllo wörld"}))
+        .call(&ctx(), json!({"text": "héllo wörld"}))
         .await
         .unwrap();
     assert_eq!(echoed["content"], "héllo wörld");
     match tool("py__fail")
-        .call(json!({"message": "the disk is on fire"}))
+        .call(&ctx(), json!({"message": "the disk is on fire"}))
         .await
     {
         Err(ToolError::Failed(message)) => {
@@ -152,7 +152,7 @@ async fn forget_stops_the_server_even_while_tools_hold_it_and_the_next_use_recon
         .iter()
         .find(|t| t.definition().name == "forgotten__add")
         .unwrap();
-    match add.call(json!({"a": 1, "b": 1})).await {
+    match add.call(&ctx(), json!({"a": 1, "b": 1})).await {
         Err(ToolError::Failed(message)) => assert!(message.contains("not connected"), "{message}"),
         other => panic!("expected a failure, got {other:?}"),
     }
@@ -165,7 +165,7 @@ async fn forget_stops_the_server_even_while_tools_hold_it_and_the_next_use_recon
         .find(|t| t.definition().name == "forgotten__add")
         .unwrap();
     assert_eq!(
-        add.call(json!({"a": 1, "b": 1})).await.unwrap()["content"],
+        add.call(&ctx(), json!({"a": 1, "b": 1})).await.unwrap()["content"],
         "2"
     );
     clients.forget("forgotten").await;
@@ -328,4 +328,8 @@ async fn a_call_past_its_timeout_is_abandoned_and_the_connection_still_works() {
     .unwrap();
     assert_eq!(done["content"], "done");
     assert!(!connection.is_closed());
+}
+
+fn ctx() -> ToolContext {
+    ToolContext::outside_agents(gathering::core::identity::Identity::system())
 }

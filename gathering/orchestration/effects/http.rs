@@ -5,11 +5,15 @@
 use serde_json::{Value, json};
 
 use super::Failure;
+use crate::core::identity::Identity;
+use crate::tools::ToolContext;
 use crate::tools::registry::ToolRegistry;
 
 /// What to send.
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
+    /// Who sends it (a run's creator, a schedule's owner).
+    pub caller: &'a Identity,
     /// Sent as the `Idempotency-Key` header, the same on every attempt.
     pub key: &'a str,
     pub url: &'a str,
@@ -24,6 +28,7 @@ pub struct Request<'a> {
 /// may be retried, other 4xx not.
 pub async fn http_call(tools: &ToolRegistry, request: Request<'_>) -> Result<Value, Failure> {
     let Request {
+        caller,
         key,
         url,
         method,
@@ -49,7 +54,8 @@ pub async fn http_call(tools: &ToolRegistry, request: Request<'_>) -> Result<Val
         }
     }
     arguments["headers"] = Value::Object(headers);
-    let answer = http.call(arguments).await?;
+    let ctx = ToolContext::outside_agents(caller.clone());
+    let answer = http.call(&ctx, arguments).await?;
     let status = answer.get("status").and_then(Value::as_u64).unwrap_or(0);
     let text = answer.get("body").and_then(Value::as_str).unwrap_or("");
     let body = serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.into()));

@@ -128,6 +128,7 @@ async fn http(
 ) -> Result<Value, Failure> {
     let key = format!("{}:{}", task.ctx.run_id, task.node().id);
     let request = http::Request {
+        caller: &task.ctx.creator,
         key: &key,
         url,
         method,
@@ -161,7 +162,8 @@ async fn run_tool(task: &NodeTask) -> Result<Value, Failure> {
             format!("{name}: {}", problems.join("; ")),
         ));
     }
-    tokio::time::timeout(definition.timeout, tool.call(arguments))
+    let ctx = crate::tools::ToolContext::outside_agents(task.ctx.creator.clone());
+    tokio::time::timeout(definition.timeout, tool.call(&ctx, arguments))
         .await
         .map_err(|_| {
             Failure::retryable(

@@ -79,6 +79,7 @@ pub(super) async fn execute(
             let hook = match webhook {
                 Some(url) => {
                     let request = http::Request {
+                        caller: owner,
                         key: &key,
                         url,
                         method: "POST",
@@ -107,6 +108,7 @@ pub(super) async fn execute(
             body,
         } => {
             let request = http::Request {
+                caller: owner,
                 key: &key,
                 url,
                 method,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{Risk, Tool, ToolDefinition, ToolError};
+use super::{Risk, Tool, ToolContext, ToolDefinition, ToolError};
 
 /// The longest expression accepted, in characters.
 const MAX_EXPRESSION_CHARS: usize = 1000;
@@ -64,7 +64,7 @@ impl Tool for Calculator {
         &self.definition
     }
 
-    async fn call(&self, arguments: Value) -> Result<Value, ToolError> {
+    async fn call(&self, _ctx: &ToolContext, arguments: Value) -> Result<Value, ToolError> {
         let expression = arguments
             .get("expression")
             .and_then(Value::as_str)

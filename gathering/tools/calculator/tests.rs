@@ -2,6 +2,10 @@
 
 use super::*;
 
+fn ctx() -> ToolContext {
+    ToolContext::outside_agents(crate::core::identity::Identity::system())
+}
+
 fn eval(expression: &str) -> f64 {
     evaluate(expression).unwrap_or_else(|e| panic!("{expression}: {e}"))
 }
@@ -213,26 +217,26 @@ async fn call_returns_expression_and_result() {
     assert_eq!(calculator.definition().name, "calculator");
     assert_eq!(calculator.definition().risk, Risk::ReadOnly);
     let result = calculator
-        .call(json!({ "expression": "(2 + 3) * 4" }))
+        .call(&ctx(), json!({ "expression": "(2 + 3) * 4" }))
         .await
         .unwrap();
     assert_eq!(result, json!({ "expression": "(2 + 3) * 4", "result": 20 }));
     let result = calculator
-        .call(json!({ "expression": "1 / 4" }))
+        .call(&ctx(), json!({ "expression": "1 / 4" }))
         .await
         .unwrap();
     assert_eq!(result["result"], json!(0.25));
     let result = calculator
-        .call(json!({ "expression": "-0" }))
+        .call(&ctx(), json!({ "expression": "-0" }))
         .await
         .unwrap();
     assert_eq!(result["result"], json!(0));
     assert!(matches!(
-        calculator.call(json!({ "expression": 3 })).await,
+        calculator.call(&ctx(), json!({ "expression": 3 })).await,
         Err(ToolError::InvalidArguments(_))
     ));
     assert!(matches!(
-        calculator.call(json!(null)).await,
+        calculator.call(&ctx(), json!(null)).await,
         Err(ToolError::InvalidArguments(_))
     ));
 }

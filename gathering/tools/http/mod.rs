@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use url::Host;
 
 use super::address::is_forbidden;
-use super::{Risk, Tool, ToolDefinition, ToolError, ToolSettings};
+use super::{Risk, Tool, ToolContext, ToolDefinition, ToolError, ToolSettings};
 
 /// The most redirects followed.
 const MAX_REDIRECTS: usize = 5;
@@ -130,7 +130,7 @@ impl Tool for HttpTool {
         &self.definition
     }
 
-    async fn call(&self, arguments: Value) -> Result<Value, ToolError> {
+    async fn call(&self, _ctx: &ToolContext, arguments: Value) -> Result<Value, ToolError> {
         let request = Request::from_arguments(&arguments)?;
         check_target(&request.url, self.allow_private)?;
 

@@ -8,6 +8,10 @@ use tokio::net::TcpListener;
 
 use super::*;
 
+fn ctx() -> ToolContext {
+    ToolContext::outside_agents(crate::core::identity::Identity::system())
+}
+
 fn settings(allow_private: bool) -> ToolSettings {
     ToolSettings {
         http_allow_private: allow_private,
@@ -167,7 +171,7 @@ async fn literal_private_addresses_are_refused_by_default() {
         "http://169.254.169.254/latest/meta-data/",
         "http://[::ffff:127.0.0.1]/",
     ] {
-        let message = refusal(tool.call(json!({ "url": url })).await);
+        let message = refusal(tool.call(&ctx(), json!({ "url": url })).await);
         assert!(
             message.contains("GATHERING_HTTP_ALLOW_PRIVATE=true"),
             "{url}: {message}"
@@ -178,7 +182,10 @@ async fn literal_private_addresses_are_refused_by_default() {
 #[tokio::test]
 async fn host_names_resolving_to_private_addresses_are_refused() {
     let tool = tool(false);
-    let message = refusal(tool.call(json!({ "url": "http://localhost:9/" })).await);
+    let message = refusal(
+        tool.call(&ctx(), json!({ "url": "http://localhost:9/" }))
+            .await,
+    );
     assert!(message.contains("localhost resolves to"), "{message}");
     assert!(
         message.contains("GATHERING_HTTP_ALLOW_PRIVATE=true"),
@@ -209,7 +216,10 @@ async fn local_server_is_reachable_when_private_addresses_are_allowed() {
     .await;
     let tool = tool(true);
     let result = tool
-        .call(json!({ "url": format!("http://{address}/path?q=1") }))
+        .call(
+            &ctx(),
+            json!({ "url": format!("http://{address}/path?q=1") }),
+        )
         .await
         .unwrap();
     assert_eq!(result["status"], 200);
@@ -226,7 +236,10 @@ async fn local_server_is_reachable_when_private_addresses_are_allowed() {
 
     // Also through a host name.
     let result = tool
-        .call(json!({ "url": format!("http://localhost:{}/", address.port()) }))
+        .call(
+            &ctx(),
+            json!({ "url": format!("http://localhost:{}/", address.port()) }),
+        )
         .await
         .unwrap();
     assert_eq!(result["body"], "hello");
@@ -239,12 +252,15 @@ async fn sends_method_headers_and_body() {
     }))
     .await;
     let result = tool(true)
-        .call(json!({
-            "url": format!("http://{address}/items"),
-            "method": "POST",
-            "headers": { "Content-Type": "application/json", "X-Token": "abc" },
-            "body": "{\"name\":\"x\"}",
-        }))
+        .call(
+            &ctx(),
+            json!({
+                "url": format!("http://{address}/items"),
+                "method": "POST",
+                "headers": { "Content-Type": "application/json", "X-Token": "abc" },
+                "body": "{\"name\":\"x\"}",
+            }),
+        )
         .await
         .unwrap();
     assert_eq!(result["status"], 201);
@@ -267,7 +283,10 @@ async fn head_requests_have_no_body() {
     }))
     .await;
     let result = tool(true)
-        .call(json!({ "url": format!("http://{address}/"), "method": "HEAD" }))
+        .call(
+            &ctx(),
+            json!({ "url": format!("http://{address}/"), "method": "HEAD" }),
+        )
         .await
         .unwrap();
     assert_eq!(result["status"], 200);
@@ -284,7 +303,7 @@ async fn long_bodies_are_truncated() {
     })
     .unwrap();
     let result = tool
-        .call(json!({ "url": format!("http://{address}/big") }))
+        .call(&ctx(), json!({ "url": format!("http://{address}/big") }))
         .await
         .unwrap();
     assert_eq!(result["truncated"], true);
@@ -294,7 +313,7 @@ async fn long_bodies_are_truncated() {
     // Exactly the limit is not truncated.
     let (address, _) = serve(Arc::new(|_: &str| response("200 OK", "", &[b'b'; 100]))).await;
     let result = tool
-        .call(json!({ "url": format!("http://{address}/") }))
+        .call(&ctx(), json!({ "url": format!("http://{address}/") }))
         .await
         .unwrap();
     assert_eq!(result["truncated"], false);
@@ -323,7 +342,7 @@ async fn follows_redirects_up_to_five() {
     .await;
     let tool = tool(true);
     let result = tool
-        .call(json!({ "url": format!("http://{address}/start") }))
+        .call(&ctx(), json!({ "url": format!("http://{address}/start") }))
         .await
         .unwrap();
     assert_eq!(result["status"], 200);
@@ -332,7 +351,7 @@ async fn follows_redirects_up_to_five() {
 
     requests.lock().unwrap().clear();
     let error = tool
-        .call(json!({ "url": format!("http://{address}/loop") }))
+        .call(&ctx(), json!({ "url": format!("http://{address}/loop") }))
         .await
         .unwrap_err();
     assert!(
@@ -377,8 +396,11 @@ async fn refuses_bad_methods_headers_and_urls() {
     let tool = tool(true);
     for method in ["TRACE", "CONNECT", "OPTIONS", "GET\r\nX: y"] {
         let message = refusal(
-            tool.call(json!({ "url": "http://127.0.0.1:9/", "method": method }))
-                .await,
+            tool.call(
+                &ctx(),
+                json!({ "url": "http://127.0.0.1:9/", "method": method }),
+            )
+            .await,
         );
         assert!(message.contains("not allowed"), "{message}");
     }
@@ -392,20 +414,26 @@ async fn refuses_bad_methods_headers_and_urls() {
         "Upgrade",
     ] {
         let message = refusal(
-            tool.call(json!({
-                "url": "http://127.0.0.1:9/",
-                "headers": { name: "s3cr3t-value" },
-            }))
+            tool.call(
+                &ctx(),
+                json!({
+                    "url": "http://127.0.0.1:9/",
+                    "headers": { name: "s3cr3t-value" },
+                }),
+            )
             .await,
         );
         assert!(!message.contains("s3cr3t"), "{message}");
         assert!(message.contains(&name.to_ascii_lowercase()), "{message}");
     }
     let error = tool
-        .call(json!({
-            "url": "http://127.0.0.1:9/",
-            "headers": { "Authorization": "Bearer s3cr3t\r\nX-Injected: 1" },
-        }))
+        .call(
+            &ctx(),
+            json!({
+                "url": "http://127.0.0.1:9/",
+                "headers": { "Authorization": "Bearer s3cr3t\r\nX-Injected: 1" },
+            }),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -414,34 +442,44 @@ async fn refuses_bad_methods_headers_and_urls() {
     );
     assert!(!error.to_string().contains("s3cr3t"), "{error}");
     assert!(matches!(
-        tool.call(json!({ "url": "http://127.0.0.1:9/", "headers": { "bad name": "x" } }))
+        tool.call(
+            &ctx(),
+            json!({ "url": "http://127.0.0.1:9/", "headers": { "bad name": "x" } })
+        )
+        .await,
+        Err(ToolError::InvalidArguments(_))
+    ));
+    assert!(matches!(
+        tool.call(&ctx(), json!({ "url": "not a url" })).await,
+        Err(ToolError::InvalidArguments(_))
+    ));
+    assert!(matches!(
+        tool.call(&ctx(), json!({ "url": "ftp://example.com/" }))
             .await,
-        Err(ToolError::InvalidArguments(_))
-    ));
-    assert!(matches!(
-        tool.call(json!({ "url": "not a url" })).await,
-        Err(ToolError::InvalidArguments(_))
-    ));
-    assert!(matches!(
-        tool.call(json!({ "url": "ftp://example.com/" })).await,
         Err(ToolError::Refused(_))
     ));
     assert!(matches!(
-        tool.call(json!({ "url": format!("http://example.com/{}", "a".repeat(2048)) }))
-            .await,
+        tool.call(
+            &ctx(),
+            json!({ "url": format!("http://example.com/{}", "a".repeat(2048)) })
+        )
+        .await,
         Err(ToolError::InvalidArguments(_))
     ));
     assert!(matches!(
-        tool.call(json!({ "url": "http://127.0.0.1:9/", "body": "x".repeat(65_537) }))
-            .await,
+        tool.call(
+            &ctx(),
+            json!({ "url": "http://127.0.0.1:9/", "body": "x".repeat(65_537) })
+        )
+        .await,
         Err(ToolError::InvalidArguments(_))
     ));
     assert!(matches!(
-        tool.call(json!({ "method": "GET" })).await,
+        tool.call(&ctx(), json!({ "method": "GET" })).await,
         Err(ToolError::InvalidArguments(_))
     ));
     assert!(matches!(
-        tool.call(json!([1, 2])).await,
+        tool.call(&ctx(), json!([1, 2])).await,
         Err(ToolError::InvalidArguments(_))
     ));
 }
@@ -453,10 +491,13 @@ async fn failures_never_show_request_headers() {
     let address = listener.local_addr().unwrap();
     drop(listener);
     let error = tool(true)
-        .call(json!({
-            "url": format!("http://{address}/"),
-            "headers": { "Authorization": "Bearer s3cr3t" },
-        }))
+        .call(
+            &ctx(),
+            json!({
+                "url": format!("http://{address}/"),
+                "headers": { "Authorization": "Bearer s3cr3t" },
+            }),
+        )
         .await
         .unwrap_err();
     assert!(matches!(&error, ToolError::Failed(_)), "{error:?}");
@@ -479,7 +520,7 @@ async fn slow_servers_time_out() {
     })
     .unwrap();
     let error = tool
-        .call(json!({ "url": format!("http://{address}/") }))
+        .call(&ctx(), json!({ "url": format!("http://{address}/") }))
         .await
         .unwrap_err();
     assert!(

@@ -30,7 +30,7 @@ use rmcp::{RoleClient, ServiceError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Risk, Tool, ToolDefinition, ToolError};
+use super::{Risk, Tool, ToolContext, ToolDefinition, ToolError};
 use transport::{connect_http, connect_stdio};
 
 /// The most arguments a stdio server's command may have.
@@ -561,7 +561,7 @@ impl Tool for McpTool {
         &self.definition
     }
 
-    async fn call(&self, arguments: Value) -> Result<Value, ToolError> {
+    async fn call(&self, _ctx: &ToolContext, arguments: Value) -> Result<Value, ToolError> {
         self.connection.call(&self.remote_name, arguments).await
     }
 }
