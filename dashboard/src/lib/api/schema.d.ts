@@ -1433,6 +1433,8 @@ export interface components {
         Agent: {
             /** Format: date-time */
             created_at: string;
+            /** @description Whether the agent's model extracts memories from each finished turn. */
+            extract_memories: boolean;
             /** Format: uuid */
             id: string;
             /**
@@ -1445,6 +1447,17 @@ export interface components {
              * @description How many rounds of tool calls one turn may make.
              */
             max_tool_iterations: number;
+            /**
+             * Format: int32
+             * @description The most tokens of memories a turn's prompt holds (0: no memories in the prompt).
+             */
+            memory_budget_tokens: number;
+            /**
+             * Format: float
+             * @description The least relevance (cosine similarity, 0 to 1) a memory needs to be given to a turn; a
+             *     memory found by keywords only is given only at 0.
+             */
+            memory_threshold: number;
             /** @description A chat model of the registry. */
             model: string;
             name: string;
@@ -1468,10 +1481,15 @@ export interface components {
         };
         /** @description `PATCH /api/agents/{id}`: the fields to change. */
         AgentPatch: {
+            extract_memories?: boolean | null;
             /** Format: int32 */
             max_tokens?: number | null;
             /** Format: int32 */
             max_tool_iterations?: number | null;
+            /** Format: int32 */
+            memory_budget_tokens?: number | null;
+            /** Format: float */
+            memory_threshold?: number | null;
             model?: string | null;
             name?: string | null;
             /** Format: uuid */
@@ -1614,6 +1632,8 @@ export interface components {
             /** Format: uuid */
             message_id: string;
             model: string;
+            /** @description The memories the turn's prompt was given, most relevant first. */
+            recalled: components["schemas"]["RecalledMemory"][];
             tool_calls: components["schemas"]["ToolCallView"][];
             /** Format: int32 */
             tool_rounds: number;
@@ -2158,10 +2178,22 @@ export interface components {
          *     `allowed_skills`).
          */
         NewAgent: {
+            /** @description Default false. */
+            extract_memories?: boolean | null;
             /** Format: int32 */
             max_tokens?: number | null;
             /** Format: int32 */
             max_tool_iterations?: number | null;
+            /**
+             * Format: int32
+             * @description 0 to 8192; default 512.
+             */
+            memory_budget_tokens?: number | null;
+            /**
+             * Format: float
+             * @description 0 to 1; default 0.
+             */
+            memory_threshold?: number | null;
             model?: string | null;
             name: string;
             /** Format: uuid */
@@ -2376,6 +2408,8 @@ export interface components {
             items: {
                 /** Format: date-time */
                 created_at: string;
+                /** @description Whether the agent's model extracts memories from each finished turn. */
+                extract_memories: boolean;
                 /** Format: uuid */
                 id: string;
                 /**
@@ -2388,6 +2422,17 @@ export interface components {
                  * @description How many rounds of tool calls one turn may make.
                  */
                 max_tool_iterations: number;
+                /**
+                 * Format: int32
+                 * @description The most tokens of memories a turn's prompt holds (0: no memories in the prompt).
+                 */
+                memory_budget_tokens: number;
+                /**
+                 * Format: float
+                 * @description The least relevance (cosine similarity, 0 to 1) a memory needs to be given to a turn; a
+                 *     memory found by keywords only is given only at 0.
+                 */
+                memory_threshold: number;
                 /** @description A chat model of the registry. */
                 model: string;
                 name: string;
@@ -2961,6 +3006,17 @@ export interface components {
             /** @description `null` removes the secret reference. */
             secret_ref?: string | null;
         };
+        /** @description A memory a turn was given. */
+        RecalledMemory: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: float
+             * @description Its search score (reciprocal-rank fusion of the semantic and keyword ranks: higher is
+             *     more relevant; comparable within one turn only).
+             */
+            score: number;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -3389,6 +3445,10 @@ export interface components {
             message_id: string;
             /** @enum {string} */
             type: "started";
+        } | {
+            memories: components["schemas"]["RecalledMemory"][];
+            /** @enum {string} */
+            type: "recalled";
         } | {
             text: string;
             /** @enum {string} */
