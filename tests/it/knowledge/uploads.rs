@@ -156,8 +156,10 @@ async fn the_same_file_again_changes_nothing_and_a_changed_one_replaces_its_chun
         let (app, token) = (&app, &token);
         async move {
             let path = format!("/api/knowledge/documents/{id}");
-            let (status, out) = send(app, Method::GET, &path, token, None).await;
+            let (status, mut out) = send(app, Method::GET, &path, token, None).await;
             assert_eq!(status, 200, "{out}");
+            // The embedding worker writes vectors meanwhile: not what the upload changed.
+            out.as_object_mut().unwrap().remove("embedded_chunks");
             out
         }
     };
