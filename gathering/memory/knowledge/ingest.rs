@@ -91,13 +91,7 @@ impl Knowledge {
             let chunks = if stored.get(name) == Some(&sha) {
                 None
             } else {
-                let text = read(
-                    format,
-                    name.clone(),
-                    file.bytes,
-                    self.budget(),
-                    &tokens,
-                );
+                let text = read(format, name.clone(), file.bytes, self.budget(), &tokens);
                 Some(text.await.map_err(|e| KnowledgeError::InvalidDocument {
                     file: name.clone(),
                     message: e.to_string(),
