@@ -69,4 +69,8 @@ test("a memory written in an agent's scope is recalled by its next turn and show
 
   await link.click();
   await expect(page.getByTestId("memory-content")).toHaveText(content);
+  // Deleted, so that other tests' searches do not meet it.
+  await page.getByRole("button", { name: "Delete this memory" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByText("deleted", { exact: true }).first()).toBeVisible();
 });
