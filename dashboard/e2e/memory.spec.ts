@@ -73,5 +73,7 @@ test("a memory written in the page is found by search, and an edit keeps its ver
   await expect(page.getByText("deleted", { exact: true }).first()).toBeVisible();
   await page.getByRole("link", { name: "All memories" }).click();
   await page.getByLabel("Search memories").fill(word);
-  await expect(page.getByTestId("search-summary")).toContainText(`0 hits for “${word}”`);
+  // By keyword: a hybrid search also returns the other memories nearest by meaning, when any.
+  await page.getByLabel("Search mode").selectOption("keyword");
+  await expect(page.getByTestId("search-summary")).toContainText(`0 hits for “${word}” · keyword`);
 });

@@ -21,6 +21,16 @@ describe("applyTurnEvent", () => {
     expect(turn).toMatchObject({ status: "completed", text: "Hello!", finish: "stop" });
   });
 
+  it("keeps the memories the prompt was given and the id of the message they were recalled for", () => {
+    let turn = startTurn("what is the code word?", null);
+    turn = applyTurnEvent(turn, { type: "started", conversation_id: "c1", message_id: "u1" });
+    turn = applyTurnEvent(turn, { type: "recalled", memories: [{ id: "m1", score: 0.032 }, { id: "m2", score: 0.016 }] });
+    turn = applyTurnEvent(turn, { type: "delta", text: "PELICAN" });
+    expect(turn.recalled.map((m) => m.id)).toEqual(["m1", "m2"]);
+    turn = applyTurnEvent(turn, { type: "completed", conversation_id: "c1", message_id: "a1", content: "PELICAN", finish: "stop", model: "m", usage: {}, tool_rounds: 0, latency_ms: 5 });
+    expect(turn).toMatchObject({ status: "completed", questionId: "u1", recalled: [{ id: "m1", score: 0.032 }, { id: "m2", score: 0.016 }] });
+  });
+
   it("records each tool call with its result as a step", () => {
     let turn = startTurn("6*7?", "c1");
     turn = applyTurnEvent(turn, { type: "tool_call", id: "t1", name: "calculator", arguments: '{"expression":"6*7"}' });

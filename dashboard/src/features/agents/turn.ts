@@ -4,6 +4,8 @@ import type { components } from "@/lib/api/schema";
 
 export type TurnEvent = components["schemas"]["TurnEvent"];
 export type ChatBody = components["schemas"]["ChatBody"];
+/** A memory a turn's prompt was given, with its search score. */
+export type RecalledMemory = components["schemas"]["RecalledMemory"];
 
 export type ToolStep = { id: string; name: string; arguments: string; ok?: boolean; result?: string };
 
@@ -14,12 +16,16 @@ export type LiveTurn = {
   conversationId: string | null;
   text: string;
   steps: ToolStep[];
+  /** The memories the prompt was given (the `recalled` step), most relevant first. */
+  recalled: RecalledMemory[];
+  /** The stored id of the user's message (from `started`): the turn's recalls are recorded on it. */
+  questionId: string | null;
   finish: string | null;
   error: string | null;
 };
 
 export function startTurn(message: string, conversationId: string | null): LiveTurn {
-  return { message, status: "sending", ahead: 0, conversationId, text: "", steps: [], finish: null, error: null };
+  return { message, status: "sending", ahead: 0, conversationId, text: "", steps: [], recalled: [], questionId: null, finish: null, error: null };
 }
 
 /** The turn after one more step. Pure. */
@@ -28,7 +34,9 @@ export function applyTurnEvent(turn: LiveTurn, event: TurnEvent): LiveTurn {
     case "queued":
       return { ...turn, status: "queued", ahead: event.ahead };
     case "started":
-      return { ...turn, status: "streaming", conversationId: event.conversation_id };
+      return { ...turn, status: "streaming", conversationId: event.conversation_id, questionId: event.message_id };
+    case "recalled":
+      return { ...turn, recalled: event.memories };
     case "delta":
       return { ...turn, status: "streaming", text: turn.text + event.text };
     case "tool_call":

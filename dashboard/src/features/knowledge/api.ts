@@ -1,64 +1,27 @@
-// The knowledge base (`/api/knowledge`): collections, their documents, uploads and search. Query
-// keys under ["knowledge"] (knowledge.* events make them stale, see lib/live/invalidate.ts).
+// The knowledge base (`/api/knowledge`): collections, their documents, uploads and search, in the
+// generated wire types (src/lib/api/schema.d.ts). Query keys under ["knowledge"] (knowledge.*
+// events make them stale, see lib/live/invalidate.ts).
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { authedFetch } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/errors";
+import type { components } from "@/lib/api/schema";
+import { api, unwrap } from "@/lib/api/client";
+import { allPages } from "@/lib/api/pages";
 
-export type CollectionScope = "user" | "circle" | "global";
-export type SearchMode = "hybrid" | "semantic" | "keyword";
+type Schemas = components["schemas"];
 
-export type Collection = {
-  id: string;
-  name: string;
-  description: string;
-  scope: CollectionScope;
-  scope_id?: string | null;
-  owner_id: string;
-  shared_with: string[];
-  document_count: number;
-  created_at: string;
-  updated_at: string;
-};
-
-export type NewCollection = { name: string; description?: string; scope?: CollectionScope; scope_id?: string; shared_with?: string[] };
-export type CollectionPatch = { description?: string; shared_with?: string[] };
-
-export type KnowledgeDocument = {
-  id: string;
-  collection_id: string;
-  name: string;
-  content_type: string;
-  bytes: number;
-  sha256: string;
-  chunk_count: number;
-  embedded_chunks: number;
-  uploaded_by?: string | null;
-  created_at: string;
-  updated_at: string;
-};
-
-export type Chunk = { id: string; position: number; heading_path: string[]; content: string; tokens: number };
-export type DocumentDetail = KnowledgeDocument & { chunks: Chunk[] };
-
-export type UploadOutcome = "ingested" | "replaced" | "unchanged";
-export type UploadResult = { documents: { document: KnowledgeDocument; outcome: UploadOutcome }[] };
-
-export type KnowledgeSearchRequest = { query: string; collections?: string[]; mode?: SearchMode; limit?: number; threshold?: number };
-export type KnowledgeHit = {
-  chunk_id: string;
-  document_id: string;
-  document_name: string;
-  collection_id: string;
-  collection_name: string;
-  position: number;
-  heading_path: string[];
-  content: string;
-  score: number;
-  similarity?: number | null;
-  semantic_rank?: number | null;
-  keyword_rank?: number | null;
-};
-export type KnowledgeSearchResult = { mode: SearchMode; model?: string | null; items: KnowledgeHit[] };
+export type CollectionScope = Schemas["KnowledgeCollectionScope"];
+export type SearchMode = Schemas["SearchMode"];
+export type Collection = Schemas["KnowledgeCollection"];
+export type NewCollection = Schemas["CollectionBody"];
+export type CollectionPatch = Schemas["CollectionPatchBody"];
+export type KnowledgeDocument = Schemas["KnowledgeDocument"];
+export type Chunk = Schemas["KnowledgeChunk"];
+export type DocumentDetail = Schemas["KnowledgeDocumentDetail"];
+export type UploadOutcome = Schemas["UploadOutcome"];
+export type UploadResult = Schemas["UploadReport"];
+export type UploadedDocument = Schemas["UploadedDocument"];
+export type KnowledgeSearchRequest = Schemas["KnowledgeSearchBody"];
+export type KnowledgeHit = Schemas["KnowledgeHit"];
+export type KnowledgeSearchResult = Schemas["KnowledgeResult"];
 
 export const knowledgeKeys = {
   all: ["knowledge"] as const,
@@ -69,50 +32,25 @@ export const knowledgeKeys = {
   search: (request: KnowledgeSearchRequest) => ["knowledge", "search", request] as const,
 };
 
-function url(path: string): URL {
-  return new URL(path, globalThis.location?.origin ?? "http://localhost");
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { "content-type": "application/json" };
-  }
-  const response = await authedFetch(new Request(url(path), init));
-  if (!response.ok) throw await errorFromResponse(response);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
-}
-
-const seg = encodeURIComponent;
-
 export function useCollections() {
   return useQuery({
     queryKey: knowledgeKeys.collections,
-    queryFn: async () => {
-      const items: Collection[] = [];
-      let cursor: string | null | undefined;
-      for (let i = 0; i < 20; i++) {
-        const page = await call<{ items: Collection[]; next_cursor?: string | null }>("GET", `/api/knowledge/collections?limit=200${cursor ? `&cursor=${seg(cursor)}` : ""}`);
-        items.push(...page.items);
-        cursor = page.next_cursor;
-        if (!cursor) break;
-      }
-      return items;
-    },
+    queryFn: () => allPages((cursor) => unwrap(api.GET("/api/knowledge/collections", { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
   });
 }
 
 export function useCollection(idOrName: string) {
-  return useQuery({ queryKey: knowledgeKeys.collection(idOrName), queryFn: () => call<Collection>("GET", `/api/knowledge/collections/${seg(idOrName)}`) });
+  return useQuery({
+    queryKey: knowledgeKeys.collection(idOrName),
+    queryFn: () => unwrap(api.GET("/api/knowledge/collections/{collection}", { params: { path: { collection: idOrName } } })),
+  });
 }
 
 /** A collection's documents; read every 2 s while some chunks still wait for their vectors. */
 export function useDocuments(idOrName: string) {
   return useQuery({
     queryKey: knowledgeKeys.documents(idOrName),
-    queryFn: async () => (await call<{ items: KnowledgeDocument[] }>("GET", `/api/knowledge/collections/${seg(idOrName)}/documents`)).items,
+    queryFn: async () => (await unwrap(api.GET("/api/knowledge/collections/{collection}/documents", { params: { path: { collection: idOrName } } }))).items,
     refetchInterval: (q) => ((q.state.data ?? []).some((d) => d.embedded_chunks < d.chunk_count) ? 2000 : false),
   });
 }
@@ -121,7 +59,7 @@ export function useDocument(id: string | null) {
   return useQuery({
     queryKey: knowledgeKeys.document(id ?? "none"),
     enabled: id !== null,
-    queryFn: () => call<DocumentDetail>("GET", `/api/knowledge/documents/${seg(id ?? "")}`),
+    queryFn: () => unwrap(api.GET("/api/knowledge/documents/{id}", { params: { path: { id: id ?? "" } } })),
   });
 }
 
@@ -130,7 +68,7 @@ export function useKnowledgeSearch(request: KnowledgeSearchRequest | null) {
     queryKey: knowledgeKeys.search(request ?? { query: "" }),
     enabled: request !== null && request.query.trim() !== "",
     placeholderData: keepPreviousData,
-    queryFn: () => call<KnowledgeSearchResult>("POST", "/api/knowledge/search", request),
+    queryFn: () => unwrap(api.POST("/api/knowledge/search", { body: request ?? { query: "" } })),
   });
 }
 
@@ -139,18 +77,22 @@ function useKnowledgeMutation<A, R>(fn: (arg: A) => Promise<R>) {
   return useMutation({ mutationFn: fn, onSuccess: () => client.invalidateQueries({ queryKey: knowledgeKeys.all }) });
 }
 
-export const useCreateCollection = () => useKnowledgeMutation((body: NewCollection) => call<Collection>("POST", "/api/knowledge/collections", body));
+export const useCreateCollection = () => useKnowledgeMutation((body: NewCollection) => unwrap(api.POST("/api/knowledge/collections", { body })));
 export const useUpdateCollection = () =>
-  useKnowledgeMutation(({ idOrName, body }: { idOrName: string; body: CollectionPatch }) => call<Collection>("PATCH", `/api/knowledge/collections/${seg(idOrName)}`, body));
-export const useDeleteCollection = () => useKnowledgeMutation((idOrName: string) => call<void>("DELETE", `/api/knowledge/collections/${seg(idOrName)}`));
-export const useDeleteDocument = () => useKnowledgeMutation((id: string) => call<void>("DELETE", `/api/knowledge/documents/${seg(id)}`));
+  useKnowledgeMutation(({ idOrName, body }: { idOrName: string; body: CollectionPatch }) =>
+    unwrap(api.PATCH("/api/knowledge/collections/{collection}", { params: { path: { collection: idOrName } }, body })),
+  );
+export const useDeleteCollection = () =>
+  useKnowledgeMutation((idOrName: string) => unwrap(api.DELETE("/api/knowledge/collections/{collection}", { params: { path: { collection: idOrName } } })));
+export const useDeleteDocument = () => useKnowledgeMutation((id: string) => unwrap(api.DELETE("/api/knowledge/documents/{id}", { params: { path: { id } } })));
 
-/** Uploads one file as its own multipart request, so each file gets its own outcome or error. */
-export async function uploadFile(collection: string, file: File): Promise<UploadResult> {
+/**
+ * Uploads one file as its own multipart request, so each file gets its own outcome or error.
+ * The schema types the `file` parts as strings (binary); openapi-fetch sends a FormData body as
+ * it is (the browser sets the multipart boundary), so the form stands in for the typed body.
+ */
+export function uploadFile(collection: string, file: File): Promise<UploadResult> {
   const form = new FormData();
   form.append("file", file, file.name);
-  const response = await authedFetch(new Request(url(`/api/knowledge/collections/${seg(collection)}/documents`), { method: "POST", body: form }));
-  if (!response.ok) throw await errorFromResponse(response);
-  return (await response.json()) as UploadResult;
+  return unwrap(api.POST("/api/knowledge/collections/{collection}/documents", { params: { path: { collection } }, body: form as unknown as Schemas["UploadForm"] }));
 }
-

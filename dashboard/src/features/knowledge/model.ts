@@ -53,7 +53,7 @@ export const accepted = ".md,.markdown,.txt,.html,.htm,.pdf,.csv";
 export function uploadError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 413) return `Too large: ${error.message}`;
-    if (error.status === 415) return `Unsupported file type: ${error.message} (use .md, .txt, .html, .pdf or .csv)`;
+    if (error.status === 415) return `Unsupported file type: ${error.message}`;
     if (error.status === 422) return `Could not read the document: ${error.message}`;
   }
   return describeError(error);

@@ -1,104 +1,34 @@
-// Memories (`/api/memories`): their wire types, query keys under ["memories"] (memory.* events
-// make them stale, see lib/live/invalidate.ts) and the hooks.
+// Memories (`/api/memories`): the generated wire types (src/lib/api/schema.d.ts), query keys
+// under ["memories"] (memory.* events make them stale, see lib/live/invalidate.ts) and the hooks.
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { authedFetch } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/errors";
+import type { components, operations } from "@/lib/api/schema";
+import { api, unwrap } from "@/lib/api/client";
 
-export const scopes = ["user", "agent", "conversation", "circle", "global"] as const;
-export type Scope = (typeof scopes)[number];
-export const memoryTypes = ["fact", "preference", "decision", "episode", "skill", "relationship", "context"] as const;
-export type MemoryType = (typeof memoryTypes)[number];
-export const searchModes = ["hybrid", "semantic", "keyword"] as const;
-export type SearchMode = (typeof searchModes)[number];
+type Schemas = components["schemas"];
+
+export type Scope = Schemas["ScopeKind"];
+export type MemoryType = Schemas["MemoryType"];
+export type SearchMode = Schemas["SearchMode"];
+export const scopes = ["user", "agent", "conversation", "circle", "global"] as const satisfies readonly Scope[];
+export const memoryTypes = ["fact", "preference", "decision", "episode", "skill", "relationship", "context"] as const satisfies readonly MemoryType[];
+export const searchModes = ["hybrid", "semantic", "keyword"] as const satisfies readonly SearchMode[];
 
 /** Where a memory came from. */
-export type Provenance = {
-  conversation_id?: string | null;
-  message_id?: string | null;
-  run_id?: string | null;
-  user_id?: string | null;
-  agent_id?: string | null;
-};
-
-export type MemoryLink = { kind: "duplicate_of" | "supersedes"; memory_id: string; target_id: string; similarity?: number | null };
-
-export type Memory = {
-  id: string;
-  scope: Scope;
-  scope_id?: string | null;
-  type: MemoryType;
-  content: string;
-  importance: number;
-  tags: string[];
-  expires_at?: string | null;
-  version: number;
-  source: Provenance;
-  created_by?: string | null;
-  created_by_agent?: string | null;
-  created_at: string;
-  updated_at: string;
-  deleted_at?: string | null;
-  embedded: boolean;
-  links: MemoryLink[];
-};
-
-export type MemoryVersion = {
-  version: number;
-  type: MemoryType;
-  content: string;
-  importance: number;
-  tags: string[];
-  expires_at?: string | null;
-  changed_by?: string | null;
-  changed_by_agent?: string | null;
-  changed_at: string;
-};
-
-export type MemoryDetail = Memory & { versions: MemoryVersion[] };
-
-export type MemoryPage = { items: Memory[]; next_cursor?: string | null };
-
-export type NewMemory = {
-  scope: Scope;
-  scope_id?: string;
-  type?: MemoryType;
-  content: string;
-  importance?: number;
-  tags?: string[];
-  expires_at?: string;
-  supersedes?: string;
-};
-
-export type MemoryPatch = { content?: string; type?: MemoryType; importance?: number; tags?: string[]; expires_at?: string | null };
-
-export type MemoryListParams = { scope?: Scope; scope_id?: string; type?: MemoryType; tag?: string; include_deleted?: boolean };
-
-export type SearchRequest = {
-  query: string;
-  mode?: SearchMode;
-  limit?: number;
-  threshold?: number;
-  scopes?: Scope[];
-  scope_id?: string;
-  types?: MemoryType[];
-  tags?: string[];
-  min_importance?: number;
-};
-
-export type SearchHit = { memory: Memory; score: number; similarity?: number | null; semantic_rank?: number | null; keyword_rank?: number | null };
-export type SearchResult = { mode: SearchMode; model?: string | null; items: SearchHit[] };
-
-export type Progress = { total: number; embedded: number };
-export type EmbeddingStatus = {
-  serving_model?: string | null;
-  serving_dimension?: number | null;
-  target_model?: string | null;
-  target_dimension?: number | null;
-  /** Over every scope: admins only (null for anyone else). */
-  memories?: Progress | null;
-  chunks?: Progress | null;
-  reembedding: boolean;
-};
+export type Provenance = Schemas["Provenance"];
+export type MemoryLink = Schemas["MemoryLink"];
+export type Memory = Schemas["Memory"];
+export type MemoryVersion = Schemas["MemoryVersion"];
+export type MemoryDetail = Schemas["MemoryDetail"];
+export type NewMemory = Schemas["NewMemory"];
+export type MemoryPatch = Schemas["MemoryPatch"];
+/** The list's filters (the page's `limit` and `cursor` are the hook's). */
+export type MemoryListParams = Omit<NonNullable<operations["memories_list"]["parameters"]["query"]>, "limit" | "cursor">;
+export type SearchRequest = Schemas["SearchBody"];
+export type SearchHit = Schemas["Hit"];
+export type SearchResult = Schemas["SearchResult"];
+export type Progress = Schemas["Coverage"];
+/** Coverage (`memories`, `chunks`) is over every scope: admins only (null for anyone else). */
+export type EmbeddingStatus = Schemas["EmbeddingStatus"];
 
 export const memoryKeys = {
   all: ["memories"] as const,
@@ -109,24 +39,9 @@ export const memoryKeys = {
   embedding: ["memories", "embedding"] as const,
 };
 
-/** One JSON call through the authenticated fetch; the server's error shape becomes an ApiError. */
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { "content-type": "application/json" };
-  }
-  const response = await authedFetch(new Request(new URL(path, globalThis.location?.origin ?? "http://localhost"), init));
-  if (!response.ok) throw await errorFromResponse(response);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
-}
-
-function query(params: Record<string, string | number | boolean | undefined>): string {
-  const out = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "" && value !== false) out.set(key, String(value));
-  const text = out.toString();
-  return text ? `?${text}` : "";
+/** The filters without their blank values (the server reads `include_deleted=false` fine, but the address stays short). */
+function present(params: MemoryListParams): MemoryListParams {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== "" && v !== false)) as MemoryListParams;
 }
 
 /** The memories a filter selects, newest first, 50 at a time. */
@@ -135,7 +50,7 @@ export function useMemoryList(params: MemoryListParams) {
     queryKey: memoryKeys.list(params),
     initialPageParam: null as string | null,
     placeholderData: keepPreviousData,
-    queryFn: ({ pageParam }) => call<MemoryPage>("GET", `/api/memories${query({ ...params, limit: 50, cursor: pageParam ?? undefined })}`),
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/memories", { params: { query: { ...present(params), limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_cursor ?? null,
     select: (data) => ({ memories: data.pages.flatMap((p) => p.items), hasMore: data.pages.at(-1)?.next_cursor != null }),
     // Read again every 3 s while a memory shown still waits for its vector.
@@ -147,7 +62,7 @@ export function useMemoryList(params: MemoryListParams) {
 export function useMemory(id: string) {
   return useQuery({
     queryKey: memoryKeys.one(id),
-    queryFn: () => call<MemoryDetail>("GET", `/api/memories/${encodeURIComponent(id)}`),
+    queryFn: () => unwrap(api.GET("/api/memories/{id}", { params: { path: { id } } })),
     refetchInterval: (q) => (q.state.data && waitsForVector([q.state.data]) ? 2000 : false),
   });
 }
@@ -158,7 +73,7 @@ export function useMemorySearch(request: SearchRequest | null) {
     queryKey: memoryKeys.search(request ?? { query: "" }),
     enabled: request !== null && request.query.trim() !== "",
     placeholderData: keepPreviousData,
-    queryFn: () => call<SearchResult>("POST", "/api/memories/search", request),
+    queryFn: () => unwrap(api.POST("/api/memories/search", { body: request ?? { query: "" } })),
   });
 }
 
@@ -166,7 +81,7 @@ export function useMemorySearch(request: SearchRequest | null) {
 export function useEmbeddingStatus() {
   return useQuery({
     queryKey: memoryKeys.embedding,
-    queryFn: () => call<EmbeddingStatus>("GET", "/api/memories/embedding"),
+    queryFn: () => unwrap(api.GET("/api/memories/embedding")),
     refetchInterval: (q) => (q.state.data && embeddingBusy(q.state.data) ? 2000 : false),
   });
 }
@@ -183,7 +98,7 @@ export const waitsForVector = (memories: Memory[]): boolean => memories.some((m)
 export function useCreateMemory() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: NewMemory) => call<Memory>("POST", "/api/memories", body),
+    mutationFn: (body: NewMemory) => unwrap(api.POST("/api/memories", { body })),
     onSuccess: () => client.invalidateQueries({ queryKey: memoryKeys.all }),
   });
 }
@@ -191,7 +106,7 @@ export function useCreateMemory() {
 export function useUpdateMemory(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: MemoryPatch) => call<Memory>("PATCH", `/api/memories/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: MemoryPatch) => unwrap(api.PATCH("/api/memories/{id}", { params: { path: { id } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: memoryKeys.all }),
   });
 }
@@ -199,7 +114,7 @@ export function useUpdateMemory(id: string) {
 export function useDeleteMemory() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => call<void>("DELETE", `/api/memories/${encodeURIComponent(id)}`),
+    mutationFn: (id: string) => unwrap(api.DELETE("/api/memories/{id}", { params: { path: { id } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: memoryKeys.all }),
   });
 }
@@ -207,7 +122,7 @@ export function useDeleteMemory() {
 export function usePurgeMemory() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => call<void>("POST", `/api/memories/${encodeURIComponent(id)}/purge`),
+    mutationFn: (id: string) => unwrap(api.POST("/api/memories/{id}/purge", { params: { path: { id } } })),
     onSuccess: (_, id) => {
       client.removeQueries({ queryKey: memoryKeys.one(id) });
       return client.invalidateQueries({ queryKey: memoryKeys.all });
@@ -218,7 +133,7 @@ export function usePurgeMemory() {
 export function useSetEmbeddingModel() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (model: string) => call<EmbeddingStatus>("PUT", "/api/memories/embedding", { model }),
+    mutationFn: (model: string) => unwrap(api.PUT("/api/memories/embedding", { body: { model } })),
     onSuccess: (status) => {
       client.setQueryData(memoryKeys.embedding, status);
       return client.invalidateQueries({ queryKey: memoryKeys.all });

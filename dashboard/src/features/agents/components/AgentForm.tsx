@@ -19,6 +19,9 @@ type Values = {
   temperature: string;
   maxTokens: string;
   maxToolIterations: string;
+  memoryBudget: string;
+  memoryThreshold: string;
+  extractMemories: boolean;
   status: "active" | "disabled";
 };
 
@@ -32,11 +35,14 @@ function fromAgent(agent: Agent): Values {
     temperature: agent.temperature == null ? "" : String(agent.temperature),
     maxTokens: agent.max_tokens == null ? "" : String(agent.max_tokens),
     maxToolIterations: String(agent.max_tool_iterations),
+    memoryBudget: String(agent.memory_budget_tokens),
+    memoryThreshold: String(agent.memory_threshold),
+    extractMemories: agent.extract_memories,
     status: agent.status,
   };
 }
 
-const blank: Values = { name: "", personaId: "", model: "", tools: [], promptAddition: "", temperature: "", maxTokens: "", maxToolIterations: "5", status: "active" };
+const blank: Values = { name: "", personaId: "", model: "", tools: [], promptAddition: "", temperature: "", maxTokens: "", maxToolIterations: "5", memoryBudget: "512", memoryThreshold: "0", extractMemories: false, status: "active" };
 
 const num = (s: string): number | null => (s.trim() === "" ? null : Number(s));
 
@@ -87,6 +93,9 @@ export function AgentForm({
       temperature: num(values.temperature),
       max_tokens: num(values.maxTokens),
       max_tool_iterations: num(values.maxToolIterations),
+      memory_budget_tokens: num(values.memoryBudget),
+      memory_threshold: num(values.memoryThreshold),
+      extract_memories: values.extractMemories,
     };
     if (agent) {
       onSubmit({ ...common, status: values.status } satisfies AgentPatch);
@@ -96,11 +105,14 @@ export function AgentForm({
       if (common.temperature !== null) body.temperature = common.temperature;
       if (common.max_tokens !== null) body.max_tokens = common.max_tokens;
       if (common.max_tool_iterations !== null) body.max_tool_iterations = common.max_tool_iterations;
+      if (common.memory_budget_tokens !== null) body.memory_budget_tokens = common.memory_budget_tokens;
+      if (common.memory_threshold !== null) body.memory_threshold = common.memory_threshold;
+      if (common.extract_memories) body.extract_memories = true;
       onSubmit(body);
     }
   };
 
-  const generalError = error && !(error instanceof ApiError && error.field && ["name", "persona_id", "model", "tools", "temperature", "max_tokens", "max_tool_iterations", "prompt_addition"].includes(error.field));
+  const generalError = error && !(error instanceof ApiError && error.field && ["name", "persona_id", "model", "tools", "temperature", "max_tokens", "max_tool_iterations", "prompt_addition", "memory_budget_tokens", "memory_threshold", "extract_memories"].includes(error.field));
 
   return (
     <form onSubmit={submit} className="flex flex-col gap-3" aria-label={agent ? "Edit agent" : "New agent"}>
@@ -165,6 +177,53 @@ export function AgentForm({
         <TextInput label="Max tokens" type="number" min={1} max={32768} value={values.maxTokens} onChange={(e) => set("maxTokens", e.target.value)} error={field("max_tokens")} hint="Empty: the server's default" />
         <TextInput label="Max tool rounds" type="number" min={0} max={20} value={values.maxToolIterations} onChange={(e) => set("maxToolIterations", e.target.value)} error={field("max_tool_iterations")} />
       </div>
+      <fieldset className="rounded-md border border-slate-200 p-3 dark:border-slate-700">
+        <legend className="px-1 text-sm font-medium text-slate-700 dark:text-slate-300">Memory</legend>
+        <p className="mb-2 text-xs text-slate-500">
+          Before each turn the prompt gets the memories most relevant to the message, from those the agent may read (its own, the conversation&apos;s, global ones, and its
+          owner&apos;s when the owner is talking).
+        </p>
+        <div className="grid grid-cols-2 gap-3">
+          <TextInput
+            label="Memory budget (tokens)"
+            type="number"
+            min={0}
+            max={8192}
+            step={1}
+            required
+            value={values.memoryBudget}
+            onChange={(e) => set("memoryBudget", e.target.value)}
+            error={field("memory_budget_tokens")}
+            hint="0 to 8192 (default 512). 0: no memories in the prompt."
+          />
+          <TextInput
+            label="Memory threshold"
+            type="number"
+            min={0}
+            max={1}
+            step={0.05}
+            required
+            value={values.memoryThreshold}
+            onChange={(e) => set("memoryThreshold", e.target.value)}
+            error={field("memory_threshold")}
+            hint="The least similarity (0 to 1) a memory needs (default 0). Above 0, memories found by keywords only are left out."
+          />
+        </div>
+        <div className="mt-3 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={values.extractMemories} onChange={(e) => set("extractMemories", e.target.checked)} aria-describedby="agent-extract-hint" />
+            Extract memories
+          </label>
+          <p id="agent-extract-hint" className="ml-6 text-xs text-slate-500">
+            After each finished turn the agent&apos;s model writes down the durable facts it learned, as memories in the agent&apos;s scope.
+          </p>
+        </div>
+        {field("extract_memories") && (
+          <p role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
+            {field("extract_memories")}
+          </p>
+        )}
+      </fieldset>
       <div className="flex gap-2">
         <Button type="submit" variant="primary" disabled={busy || !values.personaId || !values.name.trim()}>
           {agent ? "Save agent" : "Create agent"}

@@ -8,8 +8,9 @@ import { Empty, ErrorState, Loading } from "@/components/states";
 import { notifyError } from "@/components/notices";
 import { conversationKeys, useConversations, useMessages, type Agent } from "../api";
 import { chatStream } from "../chat";
-import { applyTurnEvent, startTurn, type LiveTurn } from "../turn";
+import { applyTurnEvent, startTurn, type LiveTurn, type RecalledMemory } from "../turn";
 import { Bubble, Step, StoredMessages } from "./Messages";
+import { Recalled } from "./Recalled";
 
 export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }) {
   const client = useQueryClient();
@@ -20,6 +21,9 @@ export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }
   // How many stored messages were shown when the turn began: those after it are the live turn's.
   const [base, setBase] = useState(0);
   const [draft, setDraft] = useState("");
+  // The memories each turn of this visit was given, by the id of the user's message. Stored
+  // messages do not carry them (the server records them but does not serve them back).
+  const [recalls, setRecalls] = useState<Record<string, RecalledMemory[]>>({});
   const [maxTokens, setMaxTokens] = useState("");
   const abort = useRef<AbortController | null>(null);
   const transcript = useRef<HTMLDivElement>(null);
@@ -59,6 +63,10 @@ export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }
       )) {
         current = applyTurnEvent(current, event);
         setTurn(current);
+        if (event.type === "recalled" && current.questionId) {
+          const key = current.questionId;
+          setRecalls((r) => ({ ...r, [key]: event.memories }));
+        }
         if (event.type === "started" && !continuing) setConversationId(event.conversation_id);
       }
       if (current.status !== "completed" && current.status !== "error") {
@@ -130,12 +138,13 @@ export function ChatPanel({ agent, canChat }: { agent: Agent; canChat: boolean }
           ) : (
             <>
               {visible.length === 0 && !turn && <Empty>{canChat ? "Say something to start a conversation." : "Pick a conversation to read it."}</Empty>}
-              <StoredMessages messages={visible} />
+              <StoredMessages messages={visible} recalls={recalls} />
             </>
           )}
           {turn && live && (
             <>
               <Bubble who="user">{turn.message}</Bubble>
+              <Recalled memories={turn.recalled} />
               {turn.steps.map((s) => (
                 <Step key={s.id} step={s} />
               ))}

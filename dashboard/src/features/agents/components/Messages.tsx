@@ -2,7 +2,8 @@
 // its result as a step between them. Used for stored messages and for the turn streaming now.
 import type { ReactNode } from "react";
 import type { StoredMessage } from "../api";
-import type { ToolStep } from "../turn";
+import type { RecalledMemory, ToolStep } from "../turn";
+import { Recalled } from "./Recalled";
 
 export function Bubble({ who, children, testId }: { who: "user" | "assistant"; children: ReactNode; testId?: string }) {
   const mine = who === "user";
@@ -41,8 +42,11 @@ export function Step({ step }: { step: ToolStep }) {
 
 type WireCall = { id?: unknown; name?: unknown; arguments?: unknown };
 
-/** Stored messages as bubbles and steps: an assistant's tool calls meet their tool results. */
-export function StoredMessages({ messages }: { messages: StoredMessage[] }) {
+/**
+ * Stored messages as bubbles and steps: an assistant's tool calls meet their tool results. Under
+ * a user's message, the memories its turn was given, when `recalls` knows them (by message id).
+ */
+export function StoredMessages({ messages, recalls = {} }: { messages: StoredMessage[]; recalls?: Readonly<Record<string, RecalledMemory[]>> }) {
   const results = new Map<string, StoredMessage>();
   for (const m of messages) if (m.role === "tool" && m.tool_call_id) results.set(m.tool_call_id, m);
   const shown = new Set<string>();
@@ -54,6 +58,8 @@ export function StoredMessages({ messages }: { messages: StoredMessage[] }) {
           {m.content}
         </Bubble>,
       );
+      const used = recalls[m.id];
+      if (used?.length) out.push(<Recalled key={`${m.id}-recalled`} memories={used} />);
     } else if (m.role === "assistant") {
       for (const raw of m.tool_calls as WireCall[]) {
         const id = String(raw.id ?? "");

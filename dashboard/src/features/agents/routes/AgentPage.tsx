@@ -19,6 +19,15 @@ function Settings({ agent }: { agent: Agent }) {
     ["Temperature", agent.temperature ?? "the persona's"],
     ["Max tokens", agent.max_tokens ?? "the server's default"],
     ["Max tool rounds", agent.max_tool_iterations],
+    ["Memory budget", agent.memory_budget_tokens === 0 ? "none (no memories in the prompt)" : `${agent.memory_budget_tokens} tokens`],
+    ["Memory threshold", agent.memory_threshold],
+    ["Extract memories", agent.extract_memories ? "yes, after each turn" : "no"],
+    [
+      "Memories",
+      <Link key="mem" to={`/memory?scope=agent&scope_id=${agent.id}`} className="text-indigo-700 underline dark:text-indigo-300">
+        The agent&apos;s memories
+      </Link>,
+    ],
     ["Status", <Badge key="s" tone={agent.status === "active" ? "completed" : "cancelled"}>{agent.status}</Badge>],
     ["Updated", new Date(agent.updated_at).toLocaleString()],
   ];

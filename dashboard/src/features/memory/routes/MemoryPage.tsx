@@ -9,7 +9,7 @@ import { Button, Card, Select, TextInput } from "@/components/ui";
 import { Empty, ErrorState, Loading, PageHeader, QueryView } from "@/components/states";
 import { notify, notifyError } from "@/components/notices";
 import { memoryTypes, scopes, searchModes, useCreateMemory, useMemoryList, useMemorySearch, type MemoryType, type Scope, type SearchMode, type SearchRequest } from "../api";
-import { createBody, filterFromSearch, filterToSearch, listParams, searchRequest, shortId, type MemoryFilter } from "../model";
+import { createBody, emptyForm, filterFromSearch, filterToSearch, listParams, searchRequest, shortId, type MemoryFilter, type MemoryForm } from "../model";
 import { useDirectory, type Directory } from "../names";
 import { MemoryItem } from "../components/MemoryItem";
 import { MemoryFormFields } from "../components/MemoryFormFields";
@@ -51,7 +51,10 @@ export default function MemoryPage() {
           )
         }
       />
-      {creating && <CreateCard onDone={() => setCreating(false)} />}
+      {creating && (
+        // Opened from an agent's or a conversation's memories, a new one starts in that scope.
+        <CreateCard initial={(filter.scope === "agent" || filter.scope === "conversation") && filter.scopeId ? { ...emptyForm, scope: filter.scope, scopeId: filter.scopeId } : emptyForm} onDone={() => setCreating(false)} />
+      )}
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-[1fr_18rem]">
         <Card>
           <Filters filter={filter} setFilter={setFilter} directory={directory} />
@@ -65,12 +68,13 @@ export default function MemoryPage() {
   );
 }
 
-function CreateCard({ onDone }: { onDone: () => void }) {
+function CreateCard({ initial, onDone }: { initial: MemoryForm; onDone: () => void }) {
   const create = useCreateMemory();
   const me = useSession((s) => s.user?.id ?? null);
   return (
     <Card title="New memory" className="mb-4">
       <MemoryFormFields
+        initial={initial}
         busy={create.isPending}
         error={create.error}
         submitLabel="Remember"

@@ -13,15 +13,27 @@ import MemoryDetailPage from "./MemoryDetailPage";
 const server = vi.fn<(method: string, path: string, body: unknown) => unknown>();
 const get = vi.fn<(path: string) => unknown>();
 
-vi.mock("@/lib/api/client", () => ({
-  authedFetch: async (request: Request) => {
+// The real typed client over a scripted fetch: memory calls go to `server` (method, path with
+// its query, body), the directories the pages read (agents, conversations) to `get` (path).
+vi.mock("@/lib/api/client", async () => {
+  const { default: createClient } = await import("openapi-fetch");
+  const { errorFromBody } = await import("@/lib/api/errors");
+  const respond = async (request: Request) => {
     const url = new URL(request.url);
-    const body = request.method === "GET" ? undefined : JSON.parse((await request.text()) || "null");
-    return new Response(JSON.stringify(server(request.method, url.pathname + url.search, body)), { status: 200, headers: { "content-type": "application/json" } });
-  },
-  api: { GET: async (path: string) => ({ data: get(path), response: new Response(null, { status: 200 }) }) },
-  unwrap: async (call: Promise<{ data?: unknown }>) => (await call).data,
-}));
+    const body = request.method === "GET" || request.method === "DELETE" ? undefined : JSON.parse((await request.text()) || "null");
+    const data = url.pathname.startsWith("/api/memories") ? server(request.method, url.pathname + url.search, body) : get(url.pathname);
+    return new Response(JSON.stringify(data), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  return {
+    authedFetch: respond,
+    api: createClient({ baseUrl: "http://localhost", fetch: respond }),
+    unwrap: async (call: Promise<{ data?: unknown; error?: unknown; response: Response }>) => {
+      const { data, error, response } = await call;
+      if (!response.ok) throw errorFromBody(response.status, error);
+      return data;
+    },
+  };
+});
 
 afterEach(() => {
   cleanup();
