@@ -192,6 +192,7 @@ mod tests {
             latency_ms: None,
             finish: None,
             created_at: Utc::now(),
+            recalled: Vec::new(),
         }
     }
 

@@ -69,6 +69,7 @@ use super::{
         crate::agents::AgentStatus, agents::ChatBody, agents::ChatReply, agents::ToolCallView,
         crate::agents::runtime::TurnEvent, crate::agents::runtime::RecalledMemory,
         crate::conversations::Conversation, crate::conversations::StoredMessage,
+        crate::conversations::MessageRecall,
         tools::ToolView, crate::tools::servers::McpServer, crate::tools::servers::NewMcpServer,
         pipelines::NodeTypeView, pipelines::ValidationReport,
         crate::orchestration::pipeline::Problem,

@@ -62,6 +62,17 @@ pub struct StoredMessage {
     /// error.
     pub finish: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The memories the turn this user message started was given, best first (empty for
+    /// other messages, and in the agent's own history).
+    pub recalled: Vec<MessageRecall>,
+}
+
+/// A memory a turn was given, and its relevance score.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct MessageRecall {
+    /// The memory's id (`GET /api/memories/{id}`, for those who may read it).
+    pub id: Uuid,
+    pub score: f32,
 }
 
 /// A message about to be stored.

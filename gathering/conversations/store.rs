@@ -120,8 +120,18 @@ fn message(row: &Row) -> StoredMessage {
         latency_ms: row.get("latency_ms"),
         finish: row.get("finish"),
         created_at: row.get("created_at"),
+        recalled: row
+            .try_get::<_, serde_json::Value>("recalled")
+            .ok()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
     }
 }
+
+/// The memories recalled for a message (`memory.recalls`), as a JSON array `recalled`.
+const RECALLED: &str = "(SELECT coalesce(json_agg(json_build_object('id', r.memory_id, \
+    'score', r.score) ORDER BY r.rank), '[]'::json) FROM memory.recalls r \
+    WHERE r.message_id = agents.messages.id) AS recalled";
 
 /// Stores a message at the conversation's next position (the counter's row lock orders
 /// concurrent writers).
@@ -181,7 +191,7 @@ pub async fn messages(
     let rows = client
         .query(
             &format!(
-                "SELECT {MESSAGE_COLUMNS} FROM agents.messages
+                "SELECT {MESSAGE_COLUMNS}, {RECALLED} FROM agents.messages
                   WHERE conversation_id = $1
                     AND position > coalesce((SELECT position FROM agents.messages
                                              WHERE id = $2 AND conversation_id = $1), 0)

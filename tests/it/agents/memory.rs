@@ -320,6 +320,17 @@ async fn an_agent_remembers_in_one_conversation_recalls_in_the_next_and_forgets(
         recalls_of_turn(&app, second).await,
         [memory_id.parse::<uuid::Uuid>().unwrap()]
     );
+    // The transcript says so on the user's message, for whoever reads it later.
+    let transcript = crate::support::json(
+        app.get_as(&format!("/api/conversations/{second}/messages"), &member)
+            .await,
+    )
+    .await;
+    let asked = &transcript["items"][0];
+    assert_eq!(asked["role"], "user");
+    assert_eq!(asked["recalled"][0]["id"], memory_id.as_str());
+    assert!(asked["recalled"][0]["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(transcript["items"][1]["recalled"], serde_json::json!([]));
 
     // A threshold no similarity reaches, and a budget of 0, give nothing.
     for settings in [

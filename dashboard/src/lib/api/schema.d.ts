@@ -2106,6 +2106,16 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description A memory a turn was given, and its relevance score. */
+        MessageRecall: {
+            /**
+             * Format: uuid
+             * @description The memory's id (`GET /api/memories/{id}`, for those who may read it).
+             */
+            id: string;
+            /** Format: float */
+            score: number;
+        };
         /** @description A model as users name it, with its provider resolved. */
         Model: {
             capabilities: string[];
@@ -2829,6 +2839,11 @@ export interface components {
                 position: number;
                 /** Format: int32 */
                 prompt_tokens?: number | null;
+                /**
+                 * @description The memories the turn this user message started was given, best first (empty for
+                 *     other messages, and in the agent's own history).
+                 */
+                recalled: components["schemas"]["MessageRecall"][];
                 role: string;
                 tool_call_id?: string | null;
                 tool_calls: Record<string, unknown>[];
@@ -3369,6 +3384,11 @@ export interface components {
             position: number;
             /** Format: int32 */
             prompt_tokens?: number | null;
+            /**
+             * @description The memories the turn this user message started was given, best first (empty for
+             *     other messages, and in the agent's own history).
+             */
+            recalled: components["schemas"]["MessageRecall"][];
             role: string;
             tool_call_id?: string | null;
             tool_calls: Record<string, unknown>[];

@@ -44,7 +44,8 @@ type WireCall = { id?: unknown; name?: unknown; arguments?: unknown };
 
 /**
  * Stored messages as bubbles and steps: an assistant's tool calls meet their tool results. Under
- * a user's message, the memories its turn was given, when `recalls` knows them (by message id).
+ * a user's message, the memories its turn was given: stored with the message (`recalled`), or
+ * from `recalls` (by message id) for a turn of this visit.
  */
 export function StoredMessages({ messages, recalls = {} }: { messages: StoredMessage[]; recalls?: Readonly<Record<string, RecalledMemory[]>> }) {
   const results = new Map<string, StoredMessage>();
@@ -58,7 +59,7 @@ export function StoredMessages({ messages, recalls = {} }: { messages: StoredMes
           {m.content}
         </Bubble>,
       );
-      const used = recalls[m.id];
+      const used = m.recalled.length ? m.recalled : recalls[m.id];
       if (used?.length) out.push(<Recalled key={`${m.id}-recalled`} memories={used} />);
     } else if (m.role === "assistant") {
       for (const raw of m.tool_calls as WireCall[]) {
