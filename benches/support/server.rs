@@ -19,6 +19,9 @@ pub struct Server {
     /// For benchmarks that wait on events (not every one does).
     #[allow(dead_code)]
     pub bus: gathering::events::bus::Bus,
+    /// The server's pool, for benchmarks that load or inspect data directly.
+    #[allow(dead_code)]
+    pub pool: deadpool_postgres::Pool,
     pub shutdown: tokio_util::sync::CancellationToken,
     pub handle:
         tokio::task::JoinHandle<Result<gathering::app::ShutdownReport, gathering::app::StartError>>,
@@ -48,6 +51,7 @@ pub async fn server(database_url: Option<String>, tune: fn(&mut Config)) -> Serv
     let app = App::build(config).await.expect("server builds");
     let addr = app.local_addr();
     let bus = app.bus();
+    let pool = app.pool().clone();
     let readiness = app.readiness();
     let shutdown = app.shutdown_token();
     let handle = tokio::spawn(app.run());
@@ -66,6 +70,7 @@ pub async fn server(database_url: Option<String>, tune: fn(&mut Config)) -> Serv
     Server {
         addr,
         bus,
+        pool,
         shutdown,
         handle,
     }
@@ -85,6 +90,7 @@ pub async fn token(http: &reqwest::Client, addr: std::net::SocketAddr) -> String
 }
 
 /// The URL of the bench cluster (started by the first server), for a second server on it.
+#[allow(dead_code)] // reason: only the benchmarks that run two servers call it
 pub async fn cluster_url() -> String {
     use secrecy::ExposeSecret;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -75,12 +75,20 @@ pub async fn semantic(
         // Not the indexed expression: the planner cannot use the index.
         Scan::Exact => format!("(v.embedding <=> {v}) + 0"),
     };
+    // The index scan's rows come out roughly in order (`relaxed_order`, see
+    // `memory::store::search`): materialised, then sorted by their exact distance.
     let sql = format!(
-        "SELECT {COLUMNS}, (1 - (v.embedding <=> {v}))::real FROM {} v \
-         JOIN memory.chunks ch ON ch.id = v.chunk_id \
+        "WITH found AS MATERIALIZED (\
+           SELECT v.chunk_id, v.embedding <=> {v} AS distance FROM {} v \
+           JOIN memory.chunks ch ON ch.id = v.chunk_id \
+           JOIN memory.documents d ON d.id = ch.document_id \
+           JOIN memory.collections c ON c.id = d.collection_id \
+           WHERE v.model = {m} AND {}{only} ORDER BY {order} LIMIT {l}) \
+         SELECT {COLUMNS}, (1 - f.distance)::real FROM found f \
+         JOIN memory.chunks ch ON ch.id = f.chunk_id \
          JOIN memory.documents d ON d.id = ch.document_id \
          JOIN memory.collections c ON c.id = d.collection_id \
-         WHERE v.model = {m} AND {}{only} ORDER BY {order} LIMIT {l}",
+         ORDER BY f.distance, ch.id",
         table(Corpus::Chunks, nearest.dimension),
         access::COLLECTION
     );
