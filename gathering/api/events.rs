@@ -50,10 +50,14 @@ pub async fn list(
         .await
         .map_err(ApiError::internal)?;
     let principal = &authed.principal;
+    let viewer = state
+        .circles
+        .viewer(principal.user_id, principal.role)
+        .await?;
     let items = page
         .events
         .into_iter()
-        .filter(|e| filter.matches(e) && e.visible_to(principal.user_id, principal.role))
+        .filter(|e| filter.matches(e) && e.visible_to(&viewer))
         .map(EventView::from)
         .collect();
     Ok(Json(EventPage {
@@ -66,7 +70,8 @@ pub async fn list(
 /// What an SSE stream carries between events.
 struct StreamState {
     feed: Feed,
-    principal: crate::auth::model::Principal,
+    /// Who reads, with their circles (reloaded at every credential check).
+    viewer: crate::events::Viewer,
     token: String,
     checked: tokio::time::Instant,
 }
@@ -116,6 +121,10 @@ pub async fn stream(
         ));
     }
     let principal = authed.principal;
+    let viewer = state
+        .circles
+        .viewer(principal.user_id, principal.role)
+        .await?;
     let topics = query
         .topics
         .as_deref()
@@ -127,7 +136,7 @@ pub async fn stream(
             let topic = Topic::parse(raw)
                 .map_err(|e| ApiError::new(ErrorCode::ValidationFailed, format!("topics: {e}")))?;
             topic
-                .authorize(principal.user_id, principal.role)
+                .authorize(&viewer)
                 .map_err(|e| ApiError::new(ErrorCode::Forbidden, e.to_string()))?;
             Ok(topic)
         })
@@ -146,28 +155,32 @@ pub async fn stream(
     let feed = Feed::open(&state.bus, state.pool.clone(), "sse", filter, since);
     let stream_state = StreamState {
         feed,
-        principal,
+        viewer,
         token,
         checked: tokio::time::Instant::now(),
     };
-    let (auth, pool) = (state.auth.clone(), state.pool.clone());
+    let (auth, pool, circles) = (
+        state.auth.clone(),
+        state.pool.clone(),
+        state.circles.clone(),
+    );
     // As often as WebSockets ping (`events.ws_ping_interval_secs`).
     let recheck = state.websocket.ping_interval;
     let stream = futures_util::stream::unfold(stream_state, move |mut live| {
         let topics = topics.clone();
-        let (auth, pool) = (auth.clone(), pool.clone());
+        let (auth, pool, circles) = (auth.clone(), pool.clone(), circles.clone());
         async move {
             loop {
                 // The credential is checked again every `recheck`, so a logout, a revoked key,
                 // a disabled user, a demotion or an expired token ends the stream.
                 if live.checked.elapsed() >= recheck {
-                    match auth.authenticate(&pool, &live.token).await {
-                        Ok(principal)
-                            if topics.iter().all(|t| {
-                                t.authorize(principal.user_id, principal.role).is_ok()
-                            }) =>
-                        {
-                            live.principal = principal;
+                    let viewer = match auth.authenticate(&pool, &live.token).await {
+                        Ok(principal) => circles.viewer(principal.user_id, principal.role).await,
+                        Err(e) => Err(crate::core::error::DomainError::Forbidden(e.to_string())),
+                    };
+                    match viewer {
+                        Ok(viewer) if topics.iter().all(|t| t.authorize(&viewer).is_ok()) => {
+                            live.viewer = viewer;
                             live.checked = tokio::time::Instant::now();
                         }
                         _ => return None,
@@ -182,7 +195,7 @@ pub async fn stream(
                         return None;
                     }
                 };
-                let (feed, principal) = (&mut live.feed, &live.principal);
+                let (feed, viewer) = (&mut live.feed, &live.viewer);
                 if let Some((first_missed, missed)) = feed.take_lag_notice() {
                     let data = serde_json::json!({"first_missed": first_missed, "missed": missed});
                     let message = SseEvent::default().event("lagged").data(data.to_string());
@@ -190,9 +203,7 @@ pub async fn stream(
                     feed.push_front(event);
                     return Some((Ok(message), live));
                 }
-                if !(event.visible_to(principal.user_id, principal.role)
-                    && topics.iter().any(|t| t.matches(&event)))
-                {
+                if !(event.visible_to(viewer) && topics.iter().any(|t| t.matches(&event, viewer))) {
                     continue;
                 }
                 let mut message = SseEvent::default().event(event.event_type.as_str());

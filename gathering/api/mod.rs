@@ -5,6 +5,7 @@ pub mod agents;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod circles;
 pub mod conversations;
 pub mod dashboard;
 pub mod error;
@@ -36,7 +37,7 @@ pub mod ws;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, StatusCode, header};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -145,6 +146,21 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
             get(knowledge::get_document).delete(knowledge::delete_document),
         )
         .route("/api/knowledge/search", post(knowledge::search))
+        .route("/api/circles", get(circles::list).post(circles::create))
+        .route(
+            "/api/circles/{name}",
+            get(circles::get)
+                .patch(circles::update)
+                .delete(circles::archive),
+        )
+        .route(
+            "/api/circles/{name}/agents/{agent}",
+            put(circles::put_agent).delete(circles::remove_agent),
+        )
+        .route(
+            "/api/circles/{name}/people/{user_id}",
+            put(circles::put_person).delete(circles::remove_person),
+        )
         .route("/api/tools", get(tools::list))
         .route("/api/pipelines/node-types", get(pipelines::node_types))
         .route(

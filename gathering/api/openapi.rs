@@ -7,8 +7,9 @@ use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    agents, api_keys, audit, auth, conversations, error, events, health, knowledge, llm, memories,
-    metrics, openai, overview, personas, pipelines, schedules, session, setup, tools, users, views,
+    agents, api_keys, audit, auth, circles, conversations, error, events, health, knowledge, llm,
+    memories, metrics, openai, overview, personas, pipelines, schedules, session, setup, tools,
+    users, views,
 };
 
 #[derive(OpenApi)]
@@ -49,6 +50,8 @@ use super::{
         knowledge::update_collection, knowledge::delete_collection, knowledge::list_documents,
         knowledge::upload, knowledge::get_document, knowledge::delete_document,
         knowledge::search,
+        circles::list, circles::create, circles::get, circles::update, circles::archive,
+        circles::put_agent, circles::remove_agent, circles::put_person, circles::remove_person,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -100,6 +103,10 @@ use super::{
         crate::memory::knowledge::KnowledgeResult,
         knowledge::CollectionBody, knowledge::CollectionPatchBody, knowledge::KnowledgeSearchBody,
         knowledge::DocumentList, knowledge::UploadReport, knowledge::UploadForm,
+        crate::circles::Circle, crate::circles::CircleDetail, crate::circles::CircleSettings,
+        crate::circles::AgentMember, crate::circles::PersonMember, crate::circles::AgentRole,
+        crate::circles::PersonRole, crate::circles::NewCircle, crate::circles::CirclePatch,
+        crate::circles::AgentMembership, crate::circles::PersonMembership,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -116,6 +123,7 @@ use super::{
         (name = "schedules", description = "Schedules (cron, interval, once, event) fired exactly once across instances; their runs; in-app notifications"),
         (name = "memory", description = "Memories in scopes that are access control: versions, links, semantic, keyword and hybrid search; the embedding model"),
         (name = "knowledge", description = "Knowledge collections: documents uploaded, cut into chunks that cite their document, headings and position, and searched by meaning and keywords"),
+        (name = "circles", description = "Circles of agents and people: members and roles, discussions streamed live and durable across instances, tasks routed by a facilitator and reviewed"),
         (name = "openai", description = "OpenAI-compatible endpoints, for any OpenAI SDK"),
     )
 )]

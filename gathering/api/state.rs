@@ -41,6 +41,8 @@ pub struct AppState {
     pub memories: crate::memory::Memories,
     /// Agents, their tools and their turns (the per-agent queues inside; see `agents::queue`).
     pub agents: crate::agents::Agents,
+    /// Circles, their members, discussions and tasks (the discussion engine's table inside).
+    pub circles: crate::circles::Circles,
     /// Pipelines, their runs and this instance's engine (its run table behind a std mutex;
     /// see `orchestration::pipeline::engine`).
     pub pipelines: crate::orchestration::pipeline::Pipelines,

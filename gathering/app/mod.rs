@@ -135,6 +135,16 @@ impl App {
                         return Err(e);
                     }
                 };
+                let circles = crate::circles::Circles::new(
+                    crate::circles::Services {
+                        pool: pool.clone(),
+                        bus: bus.clone(),
+                        agents: agents.clone(),
+                        llm: llm.clone(),
+                        memories: memories.clone(),
+                    },
+                    config.circles.clone(),
+                );
                 let engine = crate::orchestration::pipeline::Engine::new(
                     pool.clone(),
                     bus.clone(),
@@ -170,6 +180,7 @@ impl App {
                     llm,
                     memories,
                     agents,
+                    circles,
                     pipelines,
                     schedules,
                     setup: auth::setup::Setup::default(),

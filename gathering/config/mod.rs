@@ -88,6 +88,7 @@ pub struct Config {
     pub pipelines: EngineSettings,
     pub scheduler: SchedulerSettings,
     pub memory: crate::memory::MemorySettings,
+    pub circles: crate::circles::CirclesSettings,
 }
 
 impl Default for Config {
@@ -110,6 +111,7 @@ impl Default for Config {
             pipelines: EngineSettings::default(),
             scheduler: SchedulerSettings::default(),
             memory: crate::memory::MemorySettings::default(),
+            circles: crate::circles::CirclesSettings::default(),
         }
     }
 }
@@ -222,6 +224,7 @@ impl Config {
         self.db.validate()?;
         self.events.validate()?;
         self.memory.validate()?;
+        self.circles.validate()?;
         Ok(())
     }
 

@@ -103,6 +103,30 @@ pub enum EventType {
     KnowledgeCollectionDeleted,
     KnowledgeDocumentIngested,
     KnowledgeDocumentDeleted,
+    CircleCreated,
+    CircleUpdated,
+    CircleArchived,
+    CircleMemberAdded,
+    CircleMemberUpdated,
+    CircleMemberRemoved,
+    CircleDiscussionCreated,
+    CircleDiscussionStarted,
+    CircleDiscussionChanged,
+    CircleTurnStarted,
+    CircleMessage,
+    CircleStream,
+    CircleDiscussionEnded,
+    CircleSummary,
+    CircleTaskCreated,
+    CircleTaskOffered,
+    CircleTaskAccepted,
+    CircleTaskRefused,
+    CircleTaskStarted,
+    CircleTaskSubmitted,
+    CircleTaskReviewed,
+    CircleTaskChanged,
+    CircleTaskEscalated,
+    CircleConflictDetected,
 }
 
 /// The wire name of each type.
@@ -212,6 +236,42 @@ const EVENT_TYPES: &[(EventType, &str)] = &[
         EventType::KnowledgeDocumentDeleted,
         "knowledge.document_deleted",
     ),
+    (EventType::CircleCreated, "circle.created"),
+    (EventType::CircleUpdated, "circle.updated"),
+    (EventType::CircleArchived, "circle.archived"),
+    (EventType::CircleMemberAdded, "circle.member_added"),
+    (EventType::CircleMemberUpdated, "circle.member_updated"),
+    (EventType::CircleMemberRemoved, "circle.member_removed"),
+    (
+        EventType::CircleDiscussionCreated,
+        "circle.discussion_created",
+    ),
+    (
+        EventType::CircleDiscussionStarted,
+        "circle.discussion_started",
+    ),
+    (
+        EventType::CircleDiscussionChanged,
+        "circle.discussion_changed",
+    ),
+    (EventType::CircleTurnStarted, "circle.turn_started"),
+    (EventType::CircleMessage, "circle.message"),
+    (EventType::CircleStream, "circle.stream"),
+    (EventType::CircleDiscussionEnded, "circle.discussion_ended"),
+    (EventType::CircleSummary, "circle.summary"),
+    (EventType::CircleTaskCreated, "circle.task_created"),
+    (EventType::CircleTaskOffered, "circle.task_offered"),
+    (EventType::CircleTaskAccepted, "circle.task_accepted"),
+    (EventType::CircleTaskRefused, "circle.task_refused"),
+    (EventType::CircleTaskStarted, "circle.task_started"),
+    (EventType::CircleTaskSubmitted, "circle.task_submitted"),
+    (EventType::CircleTaskReviewed, "circle.task_reviewed"),
+    (EventType::CircleTaskChanged, "circle.task_changed"),
+    (EventType::CircleTaskEscalated, "circle.task_escalated"),
+    (
+        EventType::CircleConflictDetected,
+        "circle.conflict_detected",
+    ),
 ];
 
 impl EventType {
@@ -319,11 +379,55 @@ pub struct Event {
     pub data: serde_json::Value,
 }
 
+/// A circle the viewer belongs to (or, for an admin, any circle): its events are visible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CircleRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// Who is looking at events: a user, their role, and the circles they are a member of
+/// (loaded by `circles::Circles::viewer`; empty until then, which only hides circle events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub role: crate::core::identity::Role,
+    pub circles: Vec<CircleRef>,
+}
+
+impl Viewer {
+    /// A viewer who belongs to no circle.
+    pub fn new(user_id: Uuid, role: crate::core::identity::Role) -> Self {
+        Self {
+            user_id,
+            role,
+            circles: Vec::new(),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == crate::core::identity::Role::Admin
+    }
+
+    /// The circle named `name`, when the viewer belongs to it.
+    pub fn circle(&self, name: &str) -> Option<&CircleRef> {
+        self.circles.iter().find(|c| c.name == name)
+    }
+
+    fn in_circle(&self, id: Uuid) -> bool {
+        self.circles.iter().any(|c| c.id == id)
+    }
+}
+
 impl Event {
-    /// Whether a principal may see this event: admins see everything; others see events
-    /// about themselves. (Circles, agents and pipelines add their membership rules here.)
-    pub fn visible_to(&self, user_id: Uuid, role: crate::core::identity::Role) -> bool {
-        role == crate::core::identity::Role::Admin || self.scope.user_id == Some(user_id)
+    /// Whether `viewer` may see this event: admins see everything; others see events about
+    /// themselves (`scope.user_id`) and the events of the circles they belong to (a
+    /// `scope.circle_id` without a `user_id`).
+    pub fn visible_to(&self, viewer: &Viewer) -> bool {
+        viewer.is_admin()
+            || self.scope.user_id == Some(viewer.user_id)
+            || (self.scope.user_id.is_none()
+                && self.scope.circle_id.is_some_and(|c| viewer.in_circle(c)))
     }
 }
 

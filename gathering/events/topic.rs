@@ -6,7 +6,7 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use super::Event;
+use super::{Event, Viewer};
 use crate::core::identity::Role;
 
 /// One subscription target.
@@ -64,8 +64,9 @@ impl Topic {
         }
     }
 
-    /// Whether `event` belongs to this topic.
-    pub fn matches(&self, event: &Event) -> bool {
+    /// Whether `event` belongs to this topic, as `viewer` sees it (a circle's events are those
+    /// naming it, and those scoped to its id when the viewer knows the circle).
+    pub fn matches(&self, event: &Event, viewer: &Viewer) -> bool {
         let scope = &event.scope;
         match self {
             Self::Everything => true,
@@ -73,14 +74,20 @@ impl Topic {
             Self::Agent(id) => scope.agent_id == Some(*id),
             Self::Workspace(id) => scope.workspace_id == Some(*id),
             Self::Pipeline(id) => scope.pipeline_id == Some(*id),
-            Self::Circle(name) => event.data.get("circle").and_then(|c| c.as_str()) == Some(name),
+            Self::Circle(name) => {
+                event.data.get("circle").and_then(|c| c.as_str()) == Some(name)
+                    || viewer
+                        .circle(name)
+                        .is_some_and(|c| scope.circle_id == Some(c.id))
+            }
         }
     }
 
-    /// Whether `user_id` (acting with `role`) may subscribe. Circles and workspaces have no owners or members yet
-    /// (they arrive with their issues), so until then only admins may subscribe to them: the
-    /// check fails closed rather than open.
-    pub fn authorize(&self, user_id: Uuid, role: Role) -> Result<(), TopicError> {
+    /// Whether `viewer` may subscribe. A circle's topic is its members' (and admins'); a
+    /// workspace has no owners or members yet (it arrives with its issue), so until then only
+    /// admins may subscribe to one: the check fails closed rather than open.
+    pub fn authorize(&self, viewer: &Viewer) -> Result<(), TopicError> {
+        let (user_id, role) = (viewer.user_id, viewer.role);
         let allowed = match self {
             Self::Everything => true,
             Self::User(id) => *id == user_id || role == Role::Admin,
@@ -90,7 +97,8 @@ impl Topic {
             // Anyone may watch a pipeline: its events are scoped to the pipeline's owner, so
             // `Event::visible_to` shows them to the owner and to admins.
             Self::Pipeline(_) => true,
-            Self::Circle(_) | Self::Workspace(_) => role == Role::Admin,
+            Self::Circle(name) => role == Role::Admin || viewer.circle(name).is_some(),
+            Self::Workspace(_) => role == Role::Admin,
         };
         if allowed {
             Ok(())
@@ -117,17 +125,8 @@ impl fmt::Display for Topic {
 mod tests {
     use super::*;
 
-    /// A user acting with `role`.
-    struct Who {
-        user_id: Uuid,
-        role: Role,
-    }
-
-    fn principal(role: Role) -> Who {
-        Who {
-            user_id: Uuid::now_v7(),
-            role,
-        }
+    fn principal(role: Role) -> Viewer {
+        Viewer::new(Uuid::now_v7(), role)
     }
 
     #[test]
@@ -158,13 +157,43 @@ mod tests {
 
     #[test]
     fn users_see_their_own_topic_and_admins_any() {
-        let member = principal(Role::Member);
-        let admin = principal(Role::Admin);
-        let (m, a) = ((member.user_id, member.role), (admin.user_id, admin.role));
-        assert!(Topic::User(member.user_id).authorize(m.0, m.1).is_ok());
-        assert!(Topic::User(admin.user_id).authorize(m.0, m.1).is_err());
-        assert!(Topic::User(member.user_id).authorize(a.0, a.1).is_ok());
-        assert!(Topic::Circle("x".into()).authorize(m.0, m.1).is_err());
-        assert!(Topic::Everything.authorize(m.0, m.1).is_ok());
+        let m = principal(Role::Member);
+        let a = principal(Role::Admin);
+        assert!(Topic::User(m.user_id).authorize(&m).is_ok());
+        assert!(Topic::User(a.user_id).authorize(&m).is_err());
+        assert!(Topic::User(m.user_id).authorize(&a).is_ok());
+        assert!(Topic::Circle("x".into()).authorize(&m).is_err());
+        assert!(Topic::Circle("x".into()).authorize(&a).is_ok());
+        assert!(Topic::Everything.authorize(&m).is_ok());
+    }
+
+    #[test]
+    fn circle_members_subscribe_and_see_the_circle_events_others_do_not() {
+        let id = Uuid::now_v7();
+        let mut member = principal(Role::Member);
+        member.circles.push(super::super::CircleRef {
+            id,
+            name: "design".into(),
+        });
+        let outsider = principal(Role::Member);
+        let topic = Topic::Circle("design".into());
+        assert!(topic.authorize(&member).is_ok());
+        assert!(topic.authorize(&outsider).is_err());
+        let event = crate::events::NewEvent::new(
+            crate::events::EventType::CircleMessage,
+            crate::events::Scope {
+                circle_id: Some(id),
+                ..Default::default()
+            },
+            None,
+        )
+        .ephemeral();
+        // Scoped by id only (a circle memory's event): matched through the member's circles.
+        assert!(topic.matches(&event, &member) && event.visible_to(&member));
+        assert!(!event.visible_to(&outsider));
+        // An event about another user inside the circle stays that user's.
+        let mut private = event.clone();
+        private.scope.user_id = Some(Uuid::now_v7());
+        assert!(!private.visible_to(&member));
     }
 }

@@ -18,7 +18,7 @@ use crate::auth::AuthError;
 use crate::auth::model::Principal;
 use crate::events::relay::Feed;
 use crate::events::topic::Topic;
-use crate::events::{Event, Filter};
+use crate::events::{Event, EventType, Filter, Viewer};
 
 /// Timings of a connection.
 #[derive(Debug, Clone, Copy)]
@@ -122,9 +122,18 @@ pub async fn serve(
         },
     };
     if let Some((principal, token)) = credentials {
+        let viewer = state
+            .circles
+            .viewer(principal.user_id, principal.role)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("loading a socket's circles failed: {e}");
+                Viewer::new(principal.user_id, principal.role)
+            });
         let mut connection = Connection {
             socket,
             principal,
+            viewer,
             token,
             topics: BTreeMap::new(),
             settings,
@@ -202,6 +211,9 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
 struct Connection {
     socket: WebSocket,
     principal: Principal,
+    /// The principal with the circles it belongs to: what it may see. Reloaded at every
+    /// credential check and whenever a circle's membership changes.
+    viewer: Viewer,
     /// The credential, checked again at every ping so a logout, a revoked key, a disabled
     /// user or an expired token ends the stream; a client renews it with another `auth`.
     token: String,
@@ -225,7 +237,7 @@ impl Connection {
         if let Some(topic) = topic {
             // A per-topic socket: authorised before the upgrade when the token came in the
             // header, here when it came by message.
-            if let Err(e) = topic.authorize(self.principal.user_id, self.principal.role) {
+            if let Err(e) = topic.authorize(&self.viewer) {
                 let _ = self.send(&error("forbidden", e.to_string())).await;
                 close(&mut self.socket, CLOSE_POLICY, "forbidden topic").await;
                 return;
@@ -269,6 +281,9 @@ impl Connection {
                     {
                         return;
                     }
+                    if membership_changed(&event) && !self.reload_viewer(state).await {
+                        return;
+                    }
                     if self.wants(&event) {
                         let seq = event.seq;
                         let Some(text) = state.frames.event_frame(&event) else { continue };
@@ -305,7 +320,7 @@ impl Connection {
     /// dropped, with an error frame), or it may be revoked or expired (the socket closes).
     async fn recheck(&mut self, state: &AppState) -> bool {
         match state.auth.authenticate(&state.pool, &self.token).await {
-            Ok(principal) => self.adopt(principal).await,
+            Ok(principal) => self.adopt(principal, state).await,
             Err(e) => {
                 let (code, reason) = refusal(&e);
                 close(&mut self.socket, code, reason).await;
@@ -315,7 +330,7 @@ impl Connection {
     }
 
     /// Takes a freshly authenticated principal for the same user.
-    async fn adopt(&mut self, principal: Principal) -> bool {
+    async fn adopt(&mut self, principal: Principal, state: &AppState) -> bool {
         if principal.user_id != self.principal.user_id {
             close(
                 &mut self.socket,
@@ -326,14 +341,28 @@ impl Connection {
             return false;
         }
         self.principal = principal;
+        self.reload_viewer(state).await
+    }
+
+    /// Reloads the circles the user belongs to; topics no longer allowed are dropped, with an
+    /// error frame. `false` when the client is gone.
+    async fn reload_viewer(&mut self, state: &AppState) -> bool {
+        match state
+            .circles
+            .viewer(self.principal.user_id, self.principal.role)
+            .await
+        {
+            Ok(viewer) => self.viewer = viewer,
+            // Fails closed: without its circles the viewer sees no circle's events.
+            Err(e) => {
+                tracing::warn!("reloading a socket's circles failed: {e}");
+                self.viewer = Viewer::new(self.principal.user_id, self.principal.role);
+            }
+        }
         let revoked: Vec<String> = self
             .topics
             .iter()
-            .filter(|(_, topic)| {
-                topic
-                    .authorize(self.principal.user_id, self.principal.role)
-                    .is_err()
-            })
+            .filter(|(_, topic)| topic.authorize(&self.viewer).is_err())
             .map(|(key, _)| key.clone())
             .collect();
         for key in &revoked {
@@ -349,8 +378,11 @@ impl Connection {
     }
 
     fn wants(&self, event: &Event) -> bool {
-        event.visible_to(self.principal.user_id, self.principal.role)
-            && self.topics.values().any(|topic| topic.matches(event))
+        event.visible_to(&self.viewer)
+            && self
+                .topics
+                .values()
+                .any(|topic| topic.matches(event, &self.viewer))
     }
 
     /// Handles one client message; `false` ends the connection.
@@ -372,7 +404,7 @@ impl Connection {
                 let token = token.trim().to_owned();
                 match state.auth.authenticate(&state.pool, &token).await {
                     Ok(principal) => {
-                        if !self.adopt(principal).await {
+                        if !self.adopt(principal, state).await {
                             return false;
                         }
                         self.token = token;
@@ -416,7 +448,7 @@ impl Connection {
         let mut parsed = Vec::new();
         for topic in raw {
             match Topic::parse(topic) {
-                Ok(topic) => match topic.authorize(self.principal.user_id, self.principal.role) {
+                Ok(topic) => match topic.authorize(&self.viewer) {
                     Ok(()) => parsed.push(topic),
                     Err(e) => return error("forbidden", e.to_string()),
                 },
@@ -447,6 +479,17 @@ impl Connection {
             Ok(Ok(()))
         )
     }
+}
+
+/// Whether `event` may change who belongs to a circle (the socket reloads its circles).
+fn membership_changed(event: &Event) -> bool {
+    matches!(
+        event.event_type,
+        EventType::CircleCreated
+            | EventType::CircleMemberAdded
+            | EventType::CircleMemberUpdated
+            | EventType::CircleMemberRemoved
+    )
 }
 
 fn error(code: &'static str, message: String) -> ServerFrame {

@@ -106,10 +106,18 @@ async fn open(
         },
         None => None,
     };
-    if let (Some((principal, _)), Some(topic)) = (&credentials, &topic)
-        && let Err(e) = topic.authorize(principal.user_id, principal.role)
-    {
-        return ApiError::new(ErrorCode::Forbidden, e.to_string()).into_response();
+    if let (Some((principal, _)), Some(topic)) = (&credentials, &topic) {
+        let viewer = match state
+            .circles
+            .viewer(principal.user_id, principal.role)
+            .await
+        {
+            Ok(viewer) => viewer,
+            Err(e) => return ApiError::from(e).into_response(),
+        };
+        if let Err(e) = topic.authorize(&viewer) {
+            return ApiError::new(ErrorCode::Forbidden, e.to_string()).into_response();
+        }
     }
     let upgrade = if credentials.is_some() {
         upgrade.protocols(["bearer"])

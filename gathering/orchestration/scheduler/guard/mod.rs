@@ -57,9 +57,18 @@ pub(super) async fn check(
     let role = store::owner_role(tx, row.owner_id)
         .await?
         .and_then(|r| r.parse::<Role>().ok());
-    match role {
-        Some(role) if event.visible_to(row.owner_id, role) => {}
-        _ => return Ok(Verdict::Hidden),
+    let Some(role) = role else {
+        return Ok(Verdict::Hidden);
+    };
+    let circles =
+        crate::circles::store::members::memberships(tx, row.owner_id, role == Role::Admin).await?;
+    let viewer = crate::events::Viewer {
+        user_id: row.owner_id,
+        role,
+        circles,
+    };
+    if !event.visible_to(&viewer) {
+        return Ok(Verdict::Hidden);
     }
     Ok(bounded(
         event_depth,
