@@ -43,6 +43,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "conversations",
         ],
     ),
+    ("circles", &["core"]),
     (
         "orchestration",
         &[

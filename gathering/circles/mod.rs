@@ -1,0 +1,3 @@
+//! Circles.
+
+pub mod discussion;
