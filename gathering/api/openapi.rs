@@ -7,7 +7,7 @@ use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    agents, api_keys, audit, auth, circles, conversations, error, events, health, knowledge, llm,
+    agents, api_keys, audit, auth, circle_tasks, circles, conversations, error, events, health, knowledge, llm,
     memories, metrics, openai, overview, personas, pipelines, schedules, session, setup, tools,
     users, views,
 };
@@ -52,6 +52,9 @@ use super::{
         knowledge::search,
         circles::list, circles::create, circles::get, circles::update, circles::archive,
         circles::put_agent, circles::remove_agent, circles::put_person, circles::remove_person,
+        circle_tasks::list, circle_tasks::create, circle_tasks::get, circle_tasks::update,
+        circle_tasks::route, circle_tasks::accept, circle_tasks::refuse, circle_tasks::review,
+        circle_tasks::conflicts,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -107,6 +110,12 @@ use super::{
         crate::circles::AgentMember, crate::circles::PersonMember, crate::circles::AgentRole,
         crate::circles::PersonRole, crate::circles::NewCircle, crate::circles::CirclePatch,
         crate::circles::AgentMembership, crate::circles::PersonMembership,
+        crate::circles::tasks::Task, crate::circles::tasks::TaskDetail,
+        crate::circles::tasks::HistoryEntry, crate::circles::tasks::Conflict,
+        crate::circles::tasks::NewTask, crate::circles::tasks::TaskPatch,
+        crate::circles::tasks::Review, crate::circles::tasks::Verdict,
+        crate::circles::tasks::Priority, crate::circles::tasks::TaskStatus,
+        circle_tasks::AcceptBody, circle_tasks::RefuseBody,
     )),
     modifiers(&BearerAuth),
     tags(

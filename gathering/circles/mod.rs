@@ -12,6 +12,7 @@ pub mod access;
 pub mod model;
 pub mod settings;
 pub mod store;
+pub mod tasks;
 
 use std::sync::Arc;
 
