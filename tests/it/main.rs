@@ -5,6 +5,7 @@ mod access;
 mod agents;
 mod app_assets;
 mod auth;
+mod circle_members;
 mod circle_tasks;
 mod dashboard;
 mod embedded;
