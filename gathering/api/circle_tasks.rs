@@ -174,7 +174,10 @@ pub async fn route(
     Path((name, id)): Path<(String, Uuid)>,
 ) -> Result<Json<Task>, ApiError> {
     Ok(Json(
-        state.circles.route_task(&authed.identity, &name, id).await?,
+        state
+            .circles
+            .route_task(&authed.identity, &name, id)
+            .await?,
     ))
 }
 

@@ -186,7 +186,10 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
             "/api/circles/{name}/tasks/{id}/review",
             post(circle_tasks::review),
         )
-        .route("/api/circles/{name}/conflicts", get(circle_tasks::conflicts))
+        .route(
+            "/api/circles/{name}/conflicts",
+            get(circle_tasks::conflicts),
+        )
         .route("/api/tools", get(tools::list))
         .route("/api/pipelines/node-types", get(pipelines::node_types))
         .route(

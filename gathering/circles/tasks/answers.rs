@@ -135,7 +135,10 @@ mod tests {
             Decision::Refuse("busy. I would ACCEPT later".into())
         );
         assert!(matches!(decision("maybe?"), Decision::Refuse(r) if r.contains("maybe?")));
-        assert_eq!(decision("REFUSE"), Decision::Refuse("no reason given".into()));
+        assert_eq!(
+            decision("REFUSE"),
+            Decision::Refuse("no reason given".into())
+        );
     }
 
     #[test]

@@ -96,9 +96,11 @@ pub fn reviewers<'a>(
     members: &'a [Candidate],
 ) -> Vec<&'a Candidate> {
     let names_one = |m: &Candidate| {
-        m.reviews
-            .iter()
-            .any(|r| competencies.iter().any(|c| c.to_lowercase() == r.to_lowercase()))
+        m.reviews.iter().any(|r| {
+            competencies
+                .iter()
+                .any(|c| c.to_lowercase() == r.to_lowercase())
+        })
     };
     let mut out: Vec<&Candidate> = members
         .iter()
@@ -175,7 +177,14 @@ mod tests {
             ranked.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
             vec!["zed"]
         );
-        assert!(best(&req(&["rust"]), &[members[3].agent_id, refuser.agent_id], &members).is_none());
+        assert!(
+            best(
+                &req(&["rust"]),
+                &[members[3].agent_id, refuser.agent_id],
+                &members
+            )
+            .is_none()
+        );
     }
 
     #[test]

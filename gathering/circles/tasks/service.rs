@@ -127,7 +127,12 @@ impl Circles {
     }
 
     /// A task with its history.
-    pub async fn task(&self, who: &Identity, name: &str, id: Uuid) -> Result<TaskDetail, DomainError> {
+    pub async fn task(
+        &self,
+        who: &Identity,
+        name: &str,
+        id: Uuid,
+    ) -> Result<TaskDetail, DomainError> {
         let client = self.pool().get().await?;
         let opened = access::open(&client, who, name, Need::Read, false).await?;
         let task = store::tasks::get(&client, opened.circle.id, id, false)
@@ -190,7 +195,12 @@ impl Circles {
 
     /// The facilitator offers an open (or blocked) task to the best-scoring agent; blocked and
     /// escalated when nobody may take it.
-    pub async fn route_task(&self, who: &Identity, name: &str, id: Uuid) -> Result<Task, DomainError> {
+    pub async fn route_task(
+        &self,
+        who: &Identity,
+        name: &str,
+        id: Uuid,
+    ) -> Result<Task, DomainError> {
         let mut client = self.pool().get().await?;
         let tx = client.transaction().await?;
         let (opened, task) = open_task(&tx, who, name, id).await?;

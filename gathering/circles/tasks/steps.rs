@@ -90,7 +90,14 @@ pub async fn offer(
 ) -> Result<Task, DomainError> {
     let members = store::members::candidates(tx, circle.id).await?;
     let Some(best) = routing::best(&task.competencies, &task.refused_by, &members) else {
-        return escalate(tx, who, circle, task, "no agent of the circle is left to take it").await;
+        return escalate(
+            tx,
+            who,
+            circle,
+            task,
+            "no agent of the circle is left to take it",
+        )
+        .await;
     };
     task.status = TaskStatus::Offered;
     task.offered_to = Some(best.agent_id);
@@ -100,7 +107,15 @@ pub async fn offer(
         agent: Some((best.agent_id, best.name.clone())),
     };
     let detail = json!({"score": best.score, "matched": best.matched, "load": best.load});
-    record(tx, &actor, circle, &task, EventType::CircleTaskOffered, detail).await
+    record(
+        tx,
+        &actor,
+        circle,
+        &task,
+        EventType::CircleTaskOffered,
+        detail,
+    )
+    .await
 }
 
 /// The offered agent takes the task: it is claimed, and conflicts on its resources are found.
@@ -121,7 +136,15 @@ pub async fn accept(
         who,
         agent: Some((agent, name)),
     };
-    let saved = record(tx, &actor, circle, &task, EventType::CircleTaskAccepted, json!({})).await?;
+    let saved = record(
+        tx,
+        &actor,
+        circle,
+        &task,
+        EventType::CircleTaskAccepted,
+        json!({}),
+    )
+    .await?;
     detect_conflicts(tx, who, circle, &saved).await?;
     Ok(saved)
 }
@@ -148,7 +171,15 @@ pub async fn refuse(
         agent: Some((agent, name)),
     };
     let detail = json!({"reason": reason});
-    let task = record(tx, &actor, circle, &task, EventType::CircleTaskRefused, detail).await?;
+    let task = record(
+        tx,
+        &actor,
+        circle,
+        &task,
+        EventType::CircleTaskRefused,
+        detail,
+    )
+    .await?;
     offer(tx, who, circle, task).await
 }
 
@@ -177,7 +208,15 @@ pub async fn submit(
         agent: author(&task),
     };
     let detail = json!({"result": result});
-    let saved = record(tx, &actor, circle, &task, EventType::CircleTaskSubmitted, detail).await?;
+    let saved = record(
+        tx,
+        &actor,
+        circle,
+        &task,
+        EventType::CircleTaskSubmitted,
+        detail,
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -215,7 +254,15 @@ pub async fn review(
         who,
         agent: reviewer,
     };
-    let saved = record(tx, &actor, circle, &task, EventType::CircleTaskReviewed, detail).await?;
+    let saved = record(
+        tx,
+        &actor,
+        circle,
+        &task,
+        EventType::CircleTaskReviewed,
+        detail,
+    )
+    .await?;
     match verdict {
         Verdict::Reject => escalate(tx, who, circle, saved, &format!("rejected: {note}")).await,
         Verdict::Changes if saved.iteration > MAX_ITERATIONS => {
@@ -244,7 +291,15 @@ pub async fn escalate(
         agent: author(&task),
     };
     let detail = json!({"reason": reason, "owners": owners});
-    record(tx, &actor, circle, &task, EventType::CircleTaskEscalated, detail).await
+    record(
+        tx,
+        &actor,
+        circle,
+        &task,
+        EventType::CircleTaskEscalated,
+        detail,
+    )
+    .await
 }
 
 /// Records a conflict for each resource the task shares with another agent's live task.
@@ -266,7 +321,10 @@ async fn detect_conflicts(
         let agents = [clash.agent_id, agent];
         for resource in &clash.shared {
             if store::conflicts::record(tx, circle.id, resource, &tasks, &agents).await? {
-                let names = [clash.agent_name.clone(), task.assignee_name.clone().unwrap_or_default()];
+                let names = [
+                    clash.agent_name.clone(),
+                    task.assignee_name.clone().unwrap_or_default(),
+                ];
                 let data = json!({"resource": resource, "tasks": tasks, "agents": agents,
                                   "agent_names": names, "task_id": task.id,
                                   "title": task.title});

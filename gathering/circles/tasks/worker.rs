@@ -298,7 +298,15 @@ impl TaskWorker {
                 .map(|id| (id, task.assignee_name.clone().unwrap_or_default())),
         };
         let detail = json!({"review_note": task.review_note});
-        steps::note(&tx, &actor, circle, &started, EventType::CircleTaskStarted, detail).await?;
+        steps::note(
+            &tx,
+            &actor,
+            circle,
+            &started,
+            EventType::CircleTaskStarted,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -91,7 +91,11 @@ pub async fn get(
 ) -> Result<Option<Task>, tokio_postgres::Error> {
     let lock = if lock { " FOR UPDATE OF t" } else { "" };
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.circle_id = $1 AND t.id = $2{lock}");
-    Ok(client.query_opt(&sql, &[&circle, &id]).await?.as_ref().map(task))
+    Ok(client
+        .query_opt(&sql, &[&circle, &id])
+        .await?
+        .as_ref()
+        .map(task))
 }
 
 /// What a list shows.
