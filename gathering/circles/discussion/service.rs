@@ -469,7 +469,8 @@ impl Circles {
             max_turns,
             ..record.limits.clone()
         };
-        let limits = serde_json::to_value(&limits).map_err(|e| DomainError::Unexpected(e.into()))?;
+        let limits =
+            serde_json::to_value(&limits).map_err(|e| DomainError::Unexpected(e.into()))?;
         discussions::reopen(&tx, id, &limits).await?;
         if let Some(content) = prompt {
             let speaker = self.handle_of(&tx, circle, user).await?;
@@ -644,7 +645,11 @@ mod tests {
         };
         let l = limits(&settings, None).unwrap();
         assert_eq!((l.max_turns, l.turn_timeout_secs), (7, 30));
-        let l = limits(&settings, Some(&json!({"max_turns": 3, "on_timeout": "stop"}))).unwrap();
+        let l = limits(
+            &settings,
+            Some(&json!({"max_turns": 3, "on_timeout": "stop"})),
+        )
+        .unwrap();
         assert_eq!((l.max_turns, l.turn_timeout_secs), (3, 30));
         assert!(limits(&settings, Some(&json!({"max_turns": 0}))).is_err());
         assert!(limits(&settings, Some(&json!({"colour": 1}))).is_err());
