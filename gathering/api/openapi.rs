@@ -8,9 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
     agents, api_keys, audit, auth, circle_tasks, circles, conversations, discussions, error,
-    events, health,
-    knowledge, llm, memories, metrics, openai, overview, personas, pipelines, schedules, session,
-    setup, tools, users, views,
+    events, health, knowledge, llm, memories, metrics, openai, overview, personas, pipelines,
+    schedules, session, setup, tools, users, views,
 };
 
 #[derive(OpenApi)]
