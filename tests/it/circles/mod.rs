@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 use crate::support::{TestApp, TestDb, json, test_config};
 
 mod discussions;
+mod elsewhere;
 mod steering;
 
 /// What the scripted server saw, and permits the `hold` model waits for.
