@@ -14,6 +14,7 @@ use crate::support::{TestApp, TestDb, json, test_config};
 
 mod discussions;
 mod elsewhere;
+mod local;
 mod steering;
 
 /// What the scripted server saw, and permits the `hold` model waits for.
