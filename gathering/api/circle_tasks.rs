@@ -63,7 +63,7 @@ pub struct RefuseBody {
 }
 
 /// A circle's tasks, oldest first.
-#[utoipa::path(get, path = "/api/circles/{name}/tasks", tag = "circles", security(("bearer" = ["viewer"])),
+#[utoipa::path(operation_id = "tasks_list", get, path = "/api/circles/{name}/tasks", tag = "circles", security(("bearer" = ["viewer"])),
     params(("name" = String, Path, description = "the circle's name"), TaskQuery),
     responses(
         (status = 200, description = "a page of tasks", body = Page<Task>),
@@ -92,7 +92,7 @@ pub async fn list(
 }
 
 /// Create a task (participants); it is open until routed.
-#[utoipa::path(post, path = "/api/circles/{name}/tasks", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "tasks_create", post, path = "/api/circles/{name}/tasks", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name")),
     request_body = NewTask,
     responses(
@@ -116,7 +116,7 @@ pub async fn create(
 }
 
 /// A task with every step it went through.
-#[utoipa::path(get, path = "/api/circles/{name}/tasks/{id}", tag = "circles", security(("bearer" = ["viewer"])),
+#[utoipa::path(operation_id = "tasks_get", get, path = "/api/circles/{name}/tasks/{id}", tag = "circles", security(("bearer" = ["viewer"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the task's id")),
     responses(
@@ -132,7 +132,7 @@ pub async fn get(
 }
 
 /// Change an open task's title, description, priority, competencies or resources.
-#[utoipa::path(patch, path = "/api/circles/{name}/tasks/{id}", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "tasks_update", patch, path = "/api/circles/{name}/tasks/{id}", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the task's id")),
     request_body = TaskPatch,
@@ -159,7 +159,7 @@ pub async fn update(
 
 /// The facilitator offers an open or blocked task to the best-scoring agent (blocked and
 /// escalated to the owners when no agent may take it).
-#[utoipa::path(post, path = "/api/circles/{name}/tasks/{id}/route", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "tasks_route", post, path = "/api/circles/{name}/tasks/{id}/route", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the task's id")),
     responses(
@@ -182,7 +182,7 @@ pub async fn route(
 }
 
 /// Accept an offered task for the agent it is offered to.
-#[utoipa::path(post, path = "/api/circles/{name}/tasks/{id}/accept", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "tasks_accept", post, path = "/api/circles/{name}/tasks/{id}/accept", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the task's id")),
     request_body = AcceptBody,
@@ -207,7 +207,7 @@ pub async fn accept(
 }
 
 /// Refuse an offered task for the agent it is offered to: the next best agent is offered it.
-#[utoipa::path(post, path = "/api/circles/{name}/tasks/{id}/refuse", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "tasks_refuse", post, path = "/api/circles/{name}/tasks/{id}/refuse", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the task's id")),
     request_body = RefuseBody,
@@ -234,7 +234,7 @@ pub async fn refuse(
 
 /// Review a submission: approve (done), ask for changes (a new iteration) or reject (blocked,
 /// escalated to the owners).
-#[utoipa::path(post, path = "/api/circles/{name}/tasks/{id}/review", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "tasks_review", post, path = "/api/circles/{name}/tasks/{id}/review", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the task's id")),
     request_body = Review,
@@ -260,7 +260,7 @@ pub async fn review(
 }
 
 /// The circle's conflicts (two agents' live tasks on one resource), oldest first.
-#[utoipa::path(get, path = "/api/circles/{name}/conflicts", tag = "circles", security(("bearer" = ["viewer"])),
+#[utoipa::path(operation_id = "tasks_conflicts", get, path = "/api/circles/{name}/conflicts", tag = "circles", security(("bearer" = ["viewer"])),
     params(("name" = String, Path, description = "the circle's name"), ConflictQuery),
     responses(
         (status = 200, description = "a page of conflicts", body = Page<Conflict>),

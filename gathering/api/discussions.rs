@@ -38,7 +38,7 @@ pub struct MessagePage {
 }
 
 /// The circle's discussions, newest first.
-#[utoipa::path(get, path = "/api/circles/{name}/discussions", tag = "circles", security(("bearer" = ["viewer"])),
+#[utoipa::path(operation_id = "discussions_list", get, path = "/api/circles/{name}/discussions", tag = "circles", security(("bearer" = ["viewer"])),
     params(("name" = String, Path, description = "the circle's name"), PageQuery),
     responses(
         (status = 200, description = "a page of discussions", body = Page<Discussion>),
@@ -60,7 +60,7 @@ pub async fn list(
 }
 
 /// Start a discussion (owners and participants); it runs in the background.
-#[utoipa::path(post, path = "/api/circles/{name}/discussions", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "discussions_create", post, path = "/api/circles/{name}/discussions", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name")),
     request_body = NewDiscussion,
     responses(
@@ -84,7 +84,7 @@ pub async fn create(
 }
 
 /// A discussion.
-#[utoipa::path(get, path = "/api/circles/{name}/discussions/{id}", tag = "circles", security(("bearer" = ["viewer"])),
+#[utoipa::path(operation_id = "discussions_get", get, path = "/api/circles/{name}/discussions/{id}", tag = "circles", security(("bearer" = ["viewer"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id")),
     responses(
@@ -105,7 +105,7 @@ pub async fn get(
 }
 
 /// A discussion's messages after a seq, in order.
-#[utoipa::path(get, path = "/api/circles/{name}/discussions/{id}/messages", tag = "circles", security(("bearer" = ["viewer"])),
+#[utoipa::path(operation_id = "discussions_messages", get, path = "/api/circles/{name}/discussions/{id}/messages", tag = "circles", security(("bearer" = ["viewer"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id"), MessagesQuery),
     responses(
@@ -137,7 +137,7 @@ pub async fn messages(
 
 /// Post a message in a discussion (owners and participants); a discussion waiting for you
 /// goes on.
-#[utoipa::path(post, path = "/api/circles/{name}/discussions/{id}/messages", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "discussions_post", post, path = "/api/circles/{name}/discussions/{id}/messages", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id")),
     request_body = NewPost,
@@ -162,7 +162,7 @@ pub async fn post(
 }
 
 /// Pause a discussion: the turn in flight finishes, then it holds.
-#[utoipa::path(post, path = "/api/circles/{name}/discussions/{id}/pause", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "discussions_pause", post, path = "/api/circles/{name}/discussions/{id}/pause", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id")),
     responses(
@@ -182,7 +182,7 @@ pub async fn pause(
 }
 
 /// Resume a paused discussion.
-#[utoipa::path(post, path = "/api/circles/{name}/discussions/{id}/resume", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "discussions_resume", post, path = "/api/circles/{name}/discussions/{id}/resume", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id")),
     responses(
@@ -202,7 +202,7 @@ pub async fn resume(
 }
 
 /// Stop a discussion now: the turn in flight is cancelled; the summary follows.
-#[utoipa::path(post, path = "/api/circles/{name}/discussions/{id}/stop", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "discussions_stop", post, path = "/api/circles/{name}/discussions/{id}/stop", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id")),
     responses(
@@ -220,7 +220,7 @@ pub async fn stop(
 }
 
 /// Choose who speaks next (manual mode, or an override in any mode).
-#[utoipa::path(post, path = "/api/circles/{name}/discussions/{id}/speaker", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "discussions_speaker", post, path = "/api/circles/{name}/discussions/{id}/speaker", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id")),
     request_body = SpeakerChoice,
@@ -246,7 +246,7 @@ pub async fn speaker(
 }
 
 /// Continue a finished discussion with its whole history.
-#[utoipa::path(post, path = "/api/circles/{name}/discussions/{id}/continue", tag = "circles", security(("bearer" = ["member"])),
+#[utoipa::path(operation_id = "discussions_continue_discussion", post, path = "/api/circles/{name}/discussions/{id}/continue", tag = "circles", security(("bearer" = ["member"])),
     params(("name" = String, Path, description = "the circle's name"),
            ("id" = Uuid, Path, description = "the discussion's id")),
     request_body = ContinueDiscussion,
