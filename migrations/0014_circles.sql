@@ -33,7 +33,7 @@ CREATE TABLE circles.person_members (
     user_id   uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
     role      text NOT NULL CHECK (role IN ('owner', 'participant', 'observer')),
     -- How the circle addresses them (`@handle`); never an agent member's name.
-    handle    text NOT NULL CHECK (handle ~ '^[a-z0-9][a-z0-9-_.]{0,62}$'),
+    handle    text NOT NULL CHECK (handle ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'),
     added_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (circle_id, user_id),
     UNIQUE (circle_id, handle)

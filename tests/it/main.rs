@@ -5,6 +5,7 @@ mod access;
 mod agents;
 mod app_assets;
 mod auth;
+mod circle_members;
 mod dashboard;
 mod embedded;
 mod events;

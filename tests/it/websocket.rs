@@ -12,10 +12,10 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::support::{TestApp, json};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(
+pub(crate) async fn connect(
     app: &TestApp,
     path: &str,
     token: Option<&str>,
@@ -35,7 +35,7 @@ async fn connect(
 }
 
 /// The next JSON frame, skipping pings; fails after 10 s.
-async fn frame(socket: &mut Socket) -> Value {
+pub(crate) async fn frame(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -50,7 +50,7 @@ async fn frame(socket: &mut Socket) -> Value {
     }
 }
 
-async fn send(socket: &mut Socket, value: Value) {
+pub(crate) async fn send(socket: &mut Socket, value: Value) {
     socket
         .send(Message::Text(value.to_string().into()))
         .await
