@@ -255,7 +255,7 @@ export function useCreateTask(name: string) {
 export type TaskAction =
   | { action: "route" }
   | { action: "accept"; agent?: string }
-  | { action: "refuse"; agent?: string; reason?: string }
+  | { action: "refuse"; agent?: string; reason: string }
   | { action: "review"; verdict: "approve" | "changes" | "reject"; note: string };
 
 export function useTaskAction(name: string, id: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupTasks, taskActions } from "./board";
+import { groupTasks, stepText, taskActions } from "./board";
 import type { CircleTask } from "./wire";
 
 const task = (id: string, status: string, priority = "medium", created_at = "2026-01-01T00:00:00Z"): CircleTask => ({ id, title: id, status, priority, created_at });
@@ -30,5 +30,14 @@ describe("the task board", () => {
     expect(taskActions("offered")).toEqual(["accept", "refuse"]);
     expect(taskActions("review")).toEqual(["review"]);
     expect(taskActions("done")).toEqual([]);
+  });
+});
+
+describe("a task's history", () => {
+  it("says what happened, by which agent, with its details", () => {
+    const names = new Map([["a-1", "ada"]]);
+    expect(stepText({ step: "offered", agent_id: "a-1", detail: { score: 2.5 }, created_at: "2026-01-01T00:00:00Z" }, names)).toBe("offered · @ada · score: 2.5");
+    expect(stepText({ step: "changes_requested", detail: {} }, names)).toBe("changes requested");
+    expect(stepText({ step: "refused", agent_id: "zz", detail: { reason: "busy" } }, names)).toBe("refused · reason: busy");
   });
 });

@@ -1,5 +1,5 @@
 // The task board's columns: tasks grouped by status, most urgent first, then oldest first.
-import type { CircleTask } from "./wire";
+import type { CircleTask, TaskStep } from "./wire";
 
 export type Column = { id: string; title: string; statuses: string[] };
 
@@ -50,3 +50,18 @@ export function taskActions(status: string): ("route" | "accept" | "refuse" | "r
 }
 
 export const priorityTone: Record<string, string> = { critical: "failed", high: "waiting", medium: "running", low: "pending" };
+
+function detailText(detail: Record<string, unknown> | null | undefined): string | null {
+  if (!detail) return null;
+  const parts = Object.entries(detail)
+    .filter(([, v]) => v !== null && v !== undefined && v !== "" && typeof v !== "object")
+    .map(([k, v]) => `${k.replace(/_/g, " ")}: ${String(v)}`);
+  return parts.length ? parts.join(", ") : null;
+}
+
+/** One line for a history step: what, by which agent, and its details. */
+export function stepText(step: TaskStep, names: Map<string, string>): string {
+  const what = step.step ?? step.kind ?? step.type ?? step.action ?? "step";
+  const who = step.agent ?? (step.agent_id ? (names.get(step.agent_id) ?? null) : null);
+  return [what.replace(/_/g, " "), who ? `@${who}` : null, step.verdict, step.note ?? step.content, detailText(step.detail)].filter(Boolean).join(" · ");
+}

@@ -17,22 +17,27 @@ export type Limits = {
   on_timeout?: "continue" | "stop" | null;
 };
 
+/** An agent of a discussion, as the server names it. */
+export type DiscussionAgent = { agent_id: string; name: string };
+
 export type Discussion = {
   id: string;
   circle_id?: string;
   topic: string;
   prompt?: string | null;
   mode: DiscussionMode | string;
-  /** Agent ids, in speaking order. */
-  participants: string[];
+  /** In speaking order: the agents (or, in older shapes, their ids). */
+  participants: (DiscussionAgent | string)[];
+  facilitator?: DiscussionAgent | null;
   facilitator_id?: string | null;
+  summary_agent?: DiscussionAgent | null;
   limits?: Limits | null;
   summary_agent_id?: string | null;
   save_summary?: boolean;
   status: DiscussionStatus | string;
   /** `speaker` (a person picks the next speaker) or `person:<user id>`. */
   waiting_for?: string | null;
-  next_speaker?: string | null;
+  next_speaker?: DiscussionAgent | string | null;
   end_reason?: string | null;
   turns?: number;
   tokens?: number;
@@ -84,7 +89,9 @@ export const taskPriorities: TaskPriority[] = ["low", "medium", "high", "critica
 
 export type TaskStep = {
   id?: string;
-  /** What happened: created, offered, accepted, refused, started, submitted, reviewed, ... */
+  /** What happened: created, changed, offered, accepted, refused, started, submitted, reviewed, escalated. */
+  step?: string;
+  detail?: Record<string, unknown> | null;
   kind?: string;
   type?: string;
   action?: string;
@@ -108,8 +115,14 @@ export type CircleTask = {
   status: TaskStatus | string;
   /** The agent it is offered to or claimed by. */
   assignee_id?: string | null;
+  assignee_name?: string | null;
   assignee?: string | null;
+  /** The agent it is offered to, while it decides. */
+  offered_to?: string | null;
+  offered_to_name?: string | null;
   reviewer_id?: string | null;
+  reviewer_name?: string | null;
+  review_note?: string | null;
   resources?: string[];
   iteration?: number;
   result?: string | null;
@@ -130,6 +143,7 @@ export type Conflict = {
   agents?: string[];
   detail?: string;
   detected_at?: string;
+  resolved_at?: string | null;
   created_at?: string;
 };
 
@@ -139,4 +153,9 @@ export type ListAnswer<T> = T[] | { items: T[]; next_cursor?: string | null };
 export function itemsOf<T>(answer: ListAnswer<T> | null | undefined): T[] {
   if (!answer) return [];
   return Array.isArray(answer) ? answer : (answer.items ?? []);
+}
+
+/** A discussion's participants as {agent_id, name}, names filled from the circle's agents. */
+export function participantsOf(d: Pick<Discussion, "participants">, names: Map<string, string>): DiscussionAgent[] {
+  return d.participants.map((p) => (typeof p === "string" ? { agent_id: p, name: names.get(p) ?? p } : p));
 }

@@ -5,7 +5,7 @@ import { Button, Card, Select, TextArea, TextInput } from "@/components/ui";
 import { notify, notifyError } from "@/components/notices";
 import { useDiscussionAction, type AgentMember, type DiscussionAction } from "../api";
 import { isFinished } from "../transcript";
-import type { Discussion } from "../wire";
+import { participantsOf, type Discussion } from "../wire";
 
 function useAct(circle: string, id: string) {
   const action = useDiscussionAction(circle, id);
@@ -43,10 +43,11 @@ export function StateControls({ circle, discussion }: { circle: string; discussi
 }
 
 export function SpeakerChoice({ circle, discussion, agents }: { circle: string; discussion: Discussion; agents: AgentMember[] }) {
+  const names = new Map(agents.map((a) => [a.agent_id, a.name]));
   const { act, busy } = useAct(circle, discussion.id);
   const [agent, setAgent] = useState("");
   const waiting = discussion.status === "waiting" && discussion.waiting_for === "speaker";
-  const participants = agents.filter((a) => discussion.participants.includes(a.agent_id) || discussion.participants.includes(a.name));
+  const participants = participantsOf(discussion, names);
   if (isFinished(discussion.status)) return null;
   return (
     <form

@@ -16,7 +16,7 @@ export function TaskBoard({ tasks, names, selected, onOpen }: { tasks: CircleTas
               {column.title} <span className="font-normal">{list.length}</span>
             </h3>
             {list.map((task) => {
-              const assignee = task.assignee ?? (task.assignee_id ? names.get(task.assignee_id) : undefined);
+              const assignee = task.assignee_name ?? task.assignee ?? (task.assignee_id ? names.get(task.assignee_id) : undefined) ?? task.offered_to_name ?? (task.offered_to ? names.get(task.offered_to) : undefined);
               return (
                 <button
                   key={task.id}

@@ -1,25 +1,22 @@
 // One task: its description, competencies, resources, result and history; the actions its
 // status allows (route it, accept or refuse the offer, review the submission).
 import { useState } from "react";
-import { Badge, Button, Card, Select, TextArea } from "@/components/ui";
+import { Badge, Button, Card, Select, TextArea, TextInput } from "@/components/ui";
 import { Empty, QueryView } from "@/components/states";
 import { notify, notifyError } from "@/components/notices";
 import { useTask, useTaskAction, type TaskAction } from "../api";
-import { taskActions } from "../board";
+import { stepText, taskActions } from "../board";
 import { statusTone } from "./format";
-import type { CircleTask, TaskStep } from "../wire";
-
-function stepText(step: TaskStep, names: Map<string, string>): string {
-  const what = step.kind ?? step.type ?? step.action ?? "step";
-  const who = step.agent ?? (step.agent_id ? names.get(step.agent_id) : null);
-  return [what.replace(/_/g, " "), who ? `@${who}` : null, step.verdict, step.note ?? step.content].filter(Boolean).join(" · ");
-}
+import type { CircleTask } from "../wire";
 
 function Actions({ circle, task, canAct }: { circle: string; task: CircleTask; canAct: boolean }) {
   const action = useTaskAction(circle, task.id);
   const [verdict, setVerdict] = useState<"approve" | "changes" | "reject">("approve");
   const [note, setNote] = useState("");
+  const [reason, setReason] = useState("");
   const allowed = taskActions(task.status);
+  const offered = task.offered_to ?? task.offered_to_name ?? task.assignee_id ?? undefined;
+  const offeredName = task.offered_to_name ?? (offered ? offered : "the agent");
   if (!canAct || allowed.length === 0) return null;
   const run = (a: TaskAction, done: string) =>
     action.mutate(a, {
@@ -38,16 +35,29 @@ function Actions({ circle, task, canAct }: { circle: string; task: CircleTask; c
           </Button>
         )}
         {allowed.includes("accept") && (
-          <Button variant="primary" disabled={action.isPending} onClick={() => run({ action: "accept" }, "Offer accepted.")}>
-            Accept
-          </Button>
-        )}
-        {allowed.includes("refuse") && (
-          <Button disabled={action.isPending} onClick={() => run({ action: "refuse" }, "Offer refused.")}>
-            Refuse
+          <Button variant="primary" disabled={action.isPending} onClick={() => run({ action: "accept", ...(offered ? { agent: offered } : {}) }, `Accepted for @${offeredName}.`)}>
+            Accept for @{offeredName}
           </Button>
         )}
       </div>
+      {allowed.includes("refuse") && (
+        <form
+          aria-label="Refuse the offer"
+          className="flex items-end gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            run({ action: "refuse", ...(offered ? { agent: offered } : {}), reason: reason.trim() }, `Refused for @${offeredName}.`);
+            setReason("");
+          }}
+        >
+          <div className="flex-1">
+            <TextInput label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+          </div>
+          <Button type="submit" disabled={action.isPending}>
+            Refuse for @{offeredName}
+          </Button>
+        </form>
+      )}
       {allowed.includes("review") && (
         <form
           aria-label="Review"
@@ -88,7 +98,9 @@ export function TaskDetail({ circle, id, names, canAct, onClose }: { circle: str
       <QueryView query={task} what="Loading the task">
         {(t) => {
           const history = t.history ?? [];
-          const assignee = t.assignee ?? (t.assignee_id ? names.get(t.assignee_id) : undefined);
+          const assignee = t.assignee_name ?? t.assignee ?? (t.assignee_id ? names.get(t.assignee_id) : undefined);
+          const offeredTo = t.offered_to_name ?? (t.offered_to ? names.get(t.offered_to) : undefined);
+          const reviewer = t.reviewer_name ?? (t.reviewer_id ? names.get(t.reviewer_id) : undefined);
           return (
             <div className="flex flex-col gap-3 text-sm">
               <div>
@@ -98,7 +110,9 @@ export function TaskDetail({ circle, id, names, canAct, onClose }: { circle: str
                 <p className="mt-1 flex flex-wrap items-center gap-2 text-xs text-slate-500">
                   <Badge tone={statusTone(t.status)}>{t.status.replace(/_/g, " ")}</Badge>
                   {t.priority && <span>{t.priority} priority</span>}
-                  {assignee && <span>@{assignee}</span>}
+                  {assignee && <span>by @{assignee}</span>}
+                  {offeredTo && <span>offered to @{offeredTo}</span>}
+                  {reviewer && <span>reviewed by @{reviewer}</span>}
                   {t.iteration ? <span>iteration {t.iteration}</span> : null}
                 </p>
               </div>
@@ -113,6 +127,12 @@ export function TaskDetail({ circle, id, names, canAct, onClose }: { circle: str
                 <div>
                   <h4 className="text-xs font-semibold text-slate-500 uppercase">Result</h4>
                   <p className="whitespace-pre-wrap">{t.result}</p>
+                </div>
+              )}
+              {t.review_note && (
+                <div>
+                  <h4 className="text-xs font-semibold text-slate-500 uppercase">Review note</h4>
+                  <p className="whitespace-pre-wrap">{t.review_note}</p>
                 </div>
               )}
               <div>

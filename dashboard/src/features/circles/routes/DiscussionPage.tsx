@@ -11,7 +11,7 @@ import { Transcript } from "../components/Transcript";
 import { ContinueForm, PostMessage, SpeakerChoice, StateControls } from "../components/Controls";
 import { statusTone } from "../components/format";
 import { useLiveDiscussion } from "../useLiveDiscussion";
-import type { Discussion } from "../wire";
+import { participantsOf, type Discussion } from "../wire";
 
 function Live({ circle, discussion, can }: { circle: CircleDetail; discussion: Discussion; can: Abilities }) {
   const { state, messages } = useLiveDiscussion(circle.name, discussion.id);
@@ -37,7 +37,7 @@ function Live({ circle, discussion, can }: { circle: CircleDetail; discussion: D
                 {limits.max_turns ? ` / ${limits.max_turns}` : ""} turns
               </span>
               {discussion.tokens ? <span>{discussion.tokens} tokens</span> : null}
-              <span>with {discussion.participants.map((p) => `@${names.get(p) ?? p}`).join(", ")}</span>
+              <span>with {participantsOf(discussion, names).map((p) => `@${p.name}`).join(", ")}</span>
             </p>
           </div>
           {can.participate && <StateControls circle={circle.name} discussion={discussion} />}
