@@ -125,7 +125,7 @@ export function ContinueForm({ circle, discussion }: { circle: string; discussio
         className="grid grid-cols-[8rem_1fr_auto] items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
-          act({ action: "continue", turns: Number(turns) || undefined, ...(prompt.trim() ? { prompt: prompt.trim() } : {}) } as DiscussionAction, "Discussion continued.", () => setPrompt(""));
+          act({ action: "continue", ...(Number(turns) > 0 ? { turns: Number(turns) } : {}), ...(prompt.trim() ? { prompt: prompt.trim() } : {}) }, "Discussion continued.", () => setPrompt(""));
         }}
       >
         <TextInput label="More turns" type="number" min={1} max={500} value={turns} onChange={(e) => setTurns(e.target.value)} />
