@@ -23,8 +23,8 @@ function MembershipFields({ role, competencies, reviews, onRole, onCompetencies,
           <option key={r}>{r}</option>
         ))}
       </Select>
-      <TextInput label="Competencies" placeholder="rust, sql" hint="Comma-separated." value={competencies} onChange={(e) => onCompetencies(e.target.value)} />
-      <TextInput label="Reviews" placeholder="rust" hint="Comma-separated; empty: anything." value={reviews} onChange={(e) => onReviews(e.target.value)} />
+      <TextInput label="Competencies" placeholder="rust, sql" title="Comma-separated" value={competencies} onChange={(e) => onCompetencies(e.target.value)} />
+      <TextInput label="Reviews" placeholder="empty: anything" title="Comma-separated; empty: anything" value={reviews} onChange={(e) => onReviews(e.target.value)} />
     </>
   );
 }
@@ -39,7 +39,7 @@ function EditRow({ circle, member, onDone }: { circle: string; member: AgentMemb
       <td colSpan={5} className="py-2">
         <form
           aria-label={`Change agent ${member.name}`}
-          className="grid grid-cols-[1fr_2fr_2fr_auto] items-end gap-2"
+          className="grid grid-cols-[minmax(7.5rem,1fr)_2fr_2fr_auto] items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
             put.mutate(
@@ -81,7 +81,7 @@ function AddAgent({ circle }: { circle: CircleDetail }) {
   return (
     <form
       aria-label="Add an agent"
-      className="mt-3 grid grid-cols-[2fr_1fr_2fr_2fr_auto] items-end gap-2 border-t border-slate-100 pt-3 dark:border-slate-800"
+      className="mt-3 grid grid-cols-[2fr_minmax(7.5rem,1fr)_2fr_2fr_auto] items-end gap-2 border-t border-slate-100 pt-3 dark:border-slate-800"
       onSubmit={(e) => {
         e.preventDefault();
         if (!agent) return;
