@@ -101,3 +101,35 @@ test("a circle is created, gains an agent and a person, stays hidden from outsid
 
   for (const api of [admin, asPerson, asOutsider]) await api.dispose();
 });
+
+test("a circle's pages fit 1024 px in both themes and name every control", async ({ page }) => {
+  const admin = await apiAs();
+  const name = unique("e2e-circle-fit");
+  expect((await admin.post("/api/circles", { data: { name, purpose: "Fits." } })).status()).toBe(201);
+  const agentId = await seedAgent(admin, unique("e2e-fit-agent"));
+  const joined = await admin.put(`/api/circles/${name}/agents/${agentId}`, { data: { role: "lead", competencies: ["rust"] } });
+  expect(joined.ok(), await joined.text()).toBeTruthy();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await signIn(page);
+  for (const theme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    for (const path of [`/circles/${name}`, `/circles/${name}/tasks`]) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+      await expect(page.getByRole("status")).toHaveCount(0);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${path} spills ${overflow}px sideways at 1024 px (${theme})`).toBeLessThanOrEqual(0);
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>("input:not([type=hidden]), select, textarea, button, a[href]")]
+          .filter((el) => {
+            const box = el.getBoundingClientRect();
+            if (box.width === 0 && box.height === 0) return false;
+            return !((el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || el.getAttribute("title") || el.textContent?.trim());
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      expect(unnamed, `${path}: controls without a name`).toEqual([]);
+    }
+  }
+  await admin.dispose();
+});
