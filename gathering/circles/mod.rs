@@ -9,6 +9,7 @@
 //! union of the member tables).
 
 pub mod access;
+pub mod discussion;
 pub mod model;
 pub mod settings;
 pub mod store;
