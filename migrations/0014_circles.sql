@@ -87,8 +87,9 @@ CREATE TABLE circles.discussions (
     lease_until      timestamptz
 );
 CREATE INDEX discussions_circle ON circles.discussions (circle_id, id DESC);
+-- What an engine claims: live discussions, and finished ones whose summary is not written yet.
 CREATE INDEX discussions_claimable ON circles.discussions (created_at)
-    WHERE status IN ('pending', 'running');
+    WHERE status IN ('pending', 'running') OR summary IS NULL;
 
 CREATE TABLE circles.discussion_messages (
     id                uuid PRIMARY KEY,

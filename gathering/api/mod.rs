@@ -8,6 +8,7 @@ pub mod auth;
 pub mod circles;
 pub mod conversations;
 pub mod dashboard;
+pub mod discussions;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -160,6 +161,35 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
         .route(
             "/api/circles/{name}/people/{user_id}",
             put(circles::put_person).delete(circles::remove_person),
+        )
+        .route(
+            "/api/circles/{name}/discussions",
+            get(discussions::list).post(discussions::create),
+        )
+        .route("/api/circles/{name}/discussions/{id}", get(discussions::get))
+        .route(
+            "/api/circles/{name}/discussions/{id}/messages",
+            get(discussions::messages).post(discussions::post),
+        )
+        .route(
+            "/api/circles/{name}/discussions/{id}/pause",
+            post(discussions::pause),
+        )
+        .route(
+            "/api/circles/{name}/discussions/{id}/resume",
+            post(discussions::resume),
+        )
+        .route(
+            "/api/circles/{name}/discussions/{id}/stop",
+            post(discussions::stop),
+        )
+        .route(
+            "/api/circles/{name}/discussions/{id}/speaker",
+            post(discussions::speaker),
+        )
+        .route(
+            "/api/circles/{name}/discussions/{id}/continue",
+            post(discussions::continue_discussion),
         )
         .route("/api/tools", get(tools::list))
         .route("/api/pipelines/node-types", get(pipelines::node_types))

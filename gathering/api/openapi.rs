@@ -7,7 +7,7 @@ use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    agents, api_keys, audit, auth, circles, conversations, error, events, health, knowledge, llm,
+    agents, api_keys, audit, auth, circles, conversations, discussions, error, events, health, knowledge, llm,
     memories, metrics, openai, overview, personas, pipelines, schedules, session, setup, tools,
     users, views,
 };
@@ -52,6 +52,9 @@ use super::{
         knowledge::search,
         circles::list, circles::create, circles::get, circles::update, circles::archive,
         circles::put_agent, circles::remove_agent, circles::put_person, circles::remove_person,
+        discussions::list, discussions::create, discussions::get, discussions::messages,
+        discussions::post, discussions::pause, discussions::resume, discussions::stop,
+        discussions::speaker, discussions::continue_discussion,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -107,6 +110,15 @@ use super::{
         crate::circles::AgentMember, crate::circles::PersonMember, crate::circles::AgentRole,
         crate::circles::PersonRole, crate::circles::NewCircle, crate::circles::CirclePatch,
         crate::circles::AgentMembership, crate::circles::PersonMembership,
+        crate::circles::discussion::Discussion, crate::circles::discussion::NewDiscussion,
+        crate::circles::discussion::DiscussionMessage, crate::circles::discussion::NewPost,
+        crate::circles::discussion::SpeakerChoice, crate::circles::discussion::ContinueDiscussion,
+        crate::circles::discussion::DiscussionStatus,
+        crate::circles::discussion::model::DiscussionAgent,
+        crate::circles::discussion::model::MessageKind,
+        crate::circles::discussion::model::MessageStatus,
+        crate::circles::discussion::turns::Mode, crate::circles::discussion::ending::Limits,
+        crate::circles::discussion::ending::OnTimeout, discussions::MessagePage,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -305,6 +305,7 @@ impl App {
         let rate_limits = state.rate_limits.clone();
         let bus = state.bus.clone();
         let engine = state.pipelines.engine().clone();
+        let circles = state.circles.clone();
         let scheduler = state.schedules.scheduler().clone();
         let embeddings = state.memories.embeddings().clone();
         let addr = listener.local_addr().ok();
@@ -375,6 +376,15 @@ impl App {
                     {
                         let cancel = cancel.clone();
                         move || engine.clone().run(cancel.clone())
+                    },
+                ));
+                tasks.spawn(supervise(
+                    "circle discussions",
+                    loops.clone(),
+                    cancel.clone(),
+                    {
+                        let cancel = cancel.clone();
+                        move || circles.clone().run_engine(cancel.clone())
                     },
                 ));
                 tasks.spawn(supervise("scheduler", loops.clone(), cancel.clone(), {

@@ -47,6 +47,8 @@ struct Inner {
     llm: LlmService,
     memories: crate::memory::Memories,
     settings: CirclesSettings,
+    /// Claims and runs this instance's discussions (`discussion/engine.rs`).
+    engine: discussion::Engine,
 }
 
 impl std::fmt::Debug for Circles {
@@ -110,6 +112,7 @@ impl Circles {
                 llm: services.llm,
                 memories: services.memories,
                 settings,
+                engine: discussion::Engine::new(),
             }),
         }
     }
@@ -136,6 +139,11 @@ impl Circles {
 
     pub fn settings(&self) -> &CirclesSettings {
         &self.inner.settings
+    }
+
+    /// The discussion engine of this instance (its loop is [`Circles::run_engine`]).
+    pub fn engine(&self) -> &discussion::Engine {
+        &self.inner.engine
     }
 
     /// Who is looking at events, with the circles they belong to (an admin: every circle).

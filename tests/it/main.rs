@@ -6,6 +6,7 @@ mod agents;
 mod app_assets;
 mod auth;
 mod circle_members;
+mod circles;
 mod dashboard;
 mod embedded;
 mod events;
