@@ -74,7 +74,7 @@ function NewDiscussionForm({ circle, onDone }: { circle: CircleDetail; onDone: (
   const toggle = (id: string, on: boolean) => setParticipants((list) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id)));
   const invalid = !topic.trim() || participants.length === 0 || (needsFacilitator && !facilitator);
 
-  if (circle.agents.length === 0) return <Empty>Add agents to the circle before starting a discussion.</Empty>;
+  if (speakers.length === 0) return <Empty>Add agents (other than observers) to the circle before starting a discussion.</Empty>;
   return (
     <form
       aria-label="New discussion"
@@ -116,9 +116,9 @@ function NewDiscussionForm({ circle, onDone }: { circle: CircleDetail; onDone: (
       </div>
       <fieldset className="flex flex-col gap-1">
         <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Participants</legend>
-        <p className="text-xs text-slate-500">In the order they are ticked: the speaking order.</p>
+        <p className="text-xs text-slate-500">In the order they are ticked: the speaking order. Observers do not speak.</p>
         <div className="flex flex-wrap gap-3">
-          {circle.agents.map((a) => (
+          {speakers.map((a) => (
             <label key={a.agent_id} className="flex items-center gap-1 text-sm">
               <input type="checkbox" checked={participants.includes(a.agent_id)} onChange={(e) => toggle(a.agent_id, e.target.checked)} />@{a.name}
               <span className="text-xs text-slate-500">({a.role})</span>
@@ -130,7 +130,7 @@ function NewDiscussionForm({ circle, onDone }: { circle: CircleDetail; onDone: (
         {needsFacilitator && (
           <Select label={mode === "selector" ? "Selector" : "Facilitator"} value={facilitator} error={!facilitator ? "Required in this mode." : undefined} onChange={(e) => setFacilitator(e.target.value)}>
             <option value="">Choose an agent</option>
-            {circle.agents.map((a) => (
+            {(mode === "facilitator" ? speakers.filter((a) => participants.includes(a.agent_id)) : circle.agents).map((a) => (
               <option key={a.agent_id} value={a.agent_id}>
                 @{a.name}
               </option>

@@ -41,7 +41,7 @@ export default function CirclePage() {
           <SettingsCard circle={c} canManage={can.manage} />
           <AgentMembers circle={c} canManage={can.manage} />
           <PeopleMembers circle={c} canManage={can.manage} />
-          <DiscussionsCard circle={c} canStart={can.participate && c.agents.length > 0} />
+          <DiscussionsCard circle={c} canStart={can.participate && c.agents.some((a) => a.role !== "observer")} />
         </div>
       )}
     </CircleFrame>
