@@ -90,5 +90,6 @@ describe("the live transcript", () => {
   it("counts a message's tokens when the server did", () => {
     expect(tokensOf(stored(1, 1, "x", "ada", { prompt_tokens: 10, completion_tokens: 5 }))).toBe(15);
     expect(tokensOf(stored(1, 1, "x"))).toBeNull();
+    expect(tokensOf(stored(1, null, "x", "lee", { prompt_tokens: 0, completion_tokens: 0 }))).toBeNull();
   });
 });

@@ -141,12 +141,12 @@ export function applyEvents(state: LiveTranscript, events: LiveEvent[]): LiveTra
   return events.reduce(applyEvent, state);
 }
 
-/** Tokens of a stored message, when the server counted them. */
+/** Tokens of a stored message, when it used any (prompts and people's messages use none). */
 export function tokensOf(m: DiscussionMessage): number | null {
   const p = m.prompt_tokens ?? null;
   const c = m.completion_tokens ?? null;
-  if (p === null && c === null) return null;
-  return (p ?? 0) + (c ?? 0);
+  const total = (p ?? 0) + (c ?? 0);
+  return total > 0 ? total : null;
 }
 
 /** A discussion is finished when it is completed, stopped or failed. */
