@@ -82,6 +82,9 @@ CREATE TABLE circles.discussions (
     updated_at       timestamptz NOT NULL DEFAULT now(),
     -- The wall-clock limit, set when the discussion first starts.
     deadline         timestamptz,
+    -- Who started it when not a person's request: `run:<run>:<node>` (a pipeline's `circle`
+    -- node) or `schedule:<run>`; a retry finds the discussion it started instead of another.
+    origin           text UNIQUE,
     -- The instance executing it, under a lease its heartbeat renews.
     claimed_by       uuid,
     lease_until      timestamptz

@@ -176,7 +176,9 @@ pub async fn pause(
     authed: Authed<Member>,
     Path((name, id)): Path<(String, Uuid)>,
 ) -> Result<Json<Discussion>, ApiError> {
-    Ok(Json(state.circles.pause(&authed.identity, &name, id).await?))
+    Ok(Json(
+        state.circles.pause(&authed.identity, &name, id).await?,
+    ))
 }
 
 /// Resume a paused discussion.

@@ -166,7 +166,10 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
             "/api/circles/{name}/discussions",
             get(discussions::list).post(discussions::create),
         )
-        .route("/api/circles/{name}/discussions/{id}", get(discussions::get))
+        .route(
+            "/api/circles/{name}/discussions/{id}",
+            get(discussions::get),
+        )
         .route(
             "/api/circles/{name}/discussions/{id}/messages",
             get(discussions::messages).post(discussions::post),

@@ -7,9 +7,9 @@ use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    agents, api_keys, audit, auth, circles, conversations, discussions, error, events, health, knowledge, llm,
-    memories, metrics, openai, overview, personas, pipelines, schedules, session, setup, tools,
-    users, views,
+    agents, api_keys, audit, auth, circles, conversations, discussions, error, events, health,
+    knowledge, llm, memories, metrics, openai, overview, personas, pipelines, schedules, session,
+    setup, tools, users, views,
 };
 
 #[derive(OpenApi)]

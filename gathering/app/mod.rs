@@ -145,10 +145,14 @@ impl App {
                     },
                     config.circles.clone(),
                 );
+                let services = crate::orchestration::effects::Services {
+                    agents: agents.clone(),
+                    circles: circles.clone(),
+                };
                 let engine = crate::orchestration::pipeline::Engine::new(
                     pool.clone(),
                     bus.clone(),
-                    agents.clone(),
+                    services.clone(),
                     config.pipelines.clone(),
                 );
                 let pipelines =
@@ -156,7 +160,7 @@ impl App {
                 let scheduler = crate::orchestration::scheduler::Scheduler::new(
                     pool.clone(),
                     bus.clone(),
-                    agents.clone(),
+                    services,
                     pipelines.clone(),
                     config.scheduler.clone(),
                 );

@@ -84,11 +84,7 @@ impl Scene {
 
 /// The message that hands `speaker` its turn.
 pub fn turn_message(circle: &str, record: &Record, scene: &Scene, speaker: &str) -> String {
-    let names: Vec<&str> = scene
-        .participants
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
+    let names: Vec<&str> = scene.participants.iter().map(|p| p.name.as_str()).collect();
     let people = if scene.people.is_empty() {
         String::new()
     } else {
@@ -228,7 +224,11 @@ mod tests {
         assert_eq!(all[2], Message::user("bob: theirs"));
         let small = window(&transcript, me, 20);
         assert_eq!(small.len(), 3);
-        assert!(small[0].content.starts_with("Earlier in the discussion (1 messages"));
+        assert!(
+            small[0]
+                .content
+                .starts_with("Earlier in the discussion (1 messages")
+        );
         assert_eq!(first_line("\n  hello\nworld", 3), "hel…");
     }
 }

@@ -261,6 +261,28 @@ pub struct NewDiscussion {
     pub save_summary: Option<bool>,
 }
 
+impl NewDiscussion {
+    /// The checks that need no circle: topic, prompt, mode, seed and limits (each refusal
+    /// names its field). The circle's members are checked when the discussion starts.
+    pub fn check_fields(&self) -> Result<(), DomainError> {
+        check_topic(&self.topic)?;
+        check_text("prompt", self.prompt.as_deref().unwrap_or(""), true)?;
+        if let Some(mode) = &self.mode {
+            crate::circles::discussion::turns::Mode::parse(mode)?;
+        }
+        if self.seed.is_some_and(|s| !(0..=MAX_SEED).contains(&s)) {
+            return Err(DomainError::invalid("seed", "0 to 9007199254740991"));
+        }
+        if let Some(limits) = &self.limits {
+            let limits: crate::circles::discussion::ending::Limits =
+                serde_json::from_value(limits.clone())
+                    .map_err(|e| DomainError::invalid("limits", e.to_string()))?;
+            limits.check()?;
+        }
+        Ok(())
+    }
+}
+
 /// The longest topic, in characters.
 pub const MAX_TOPIC_CHARS: usize = 2000;
 /// The longest prompt or posted message, in bytes.

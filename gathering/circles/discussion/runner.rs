@@ -183,8 +183,7 @@ impl Runner<'_> {
         let scene = Scene::new(&record, &names, handles, &transcript);
         let choice = match turns::next(record.mode, &scene.situation(&record)) {
             Choice::AskSelector { candidates } => {
-                self.select(&record, &scene, &transcript, &candidates)
-                    .await
+                self.select(&record, &scene, &transcript, &candidates).await
             }
             other => other,
         };
@@ -193,7 +192,10 @@ impl Runner<'_> {
                 self.turn(&record, &scene, &transcript, id, &reason).await
             }
             Choice::WaitForPerson { handle } => {
-                let user = people.iter().find(|p| p.handle == handle).map(|p| p.user_id);
+                let user = people
+                    .iter()
+                    .find(|p| p.handle == handle)
+                    .map(|p| p.user_id);
                 match user {
                     Some(user) => self.wait(&format!("person:{user}")).await,
                     None => self.wait("speaker").await,

@@ -40,6 +40,9 @@ fn not_found(id: Uuid) -> DomainError {
     DomainError::NotFound(format!("discussion {id}"))
 }
 
+/// The conflict of two starts for one origin (the second finds the first's discussion).
+const ORIGIN_TAKEN: &str = "a discussion of this origin exists";
+
 impl Circles {
     /// Starts a discussion in circle `name`: stored `pending` with its prompt as message 1,
     /// announced (`circle.discussion_created`), and claimed by an engine.
@@ -48,6 +51,55 @@ impl Circles {
         who: &Identity,
         name: &str,
         new: NewDiscussion,
+    ) -> Result<Discussion, DomainError> {
+        self.start(who, name, new, None).await
+    }
+
+    /// [`Circles::start_discussion`] once per `origin` (a pipeline node's or a schedule run's
+    /// key): when a discussion of that origin exists, it is returned instead (a retry, or a run
+    /// resumed by another instance, does not start a second one).
+    pub async fn start_discussion_once(
+        &self,
+        who: &Identity,
+        name: &str,
+        new: NewDiscussion,
+        origin: &str,
+    ) -> Result<Discussion, DomainError> {
+        if let Some(found) = self.by_origin(who, name, origin).await? {
+            return Ok(found);
+        }
+        match self.start(who, name, new, Some(origin)).await {
+            Err(DomainError::Conflict(m)) if m == ORIGIN_TAKEN => self
+                .by_origin(who, name, origin)
+                .await?
+                .ok_or_else(|| DomainError::Conflict(m)),
+            other => other,
+        }
+    }
+
+    async fn by_origin(
+        &self,
+        who: &Identity,
+        name: &str,
+        origin: &str,
+    ) -> Result<Option<Discussion>, DomainError> {
+        let client = self.pool().get().await?;
+        let opened = open(&client, who, name, Need::Read, false).await?;
+        let Some(id) = discussions::by_origin(&client, opened.circle.id, origin).await? else {
+            return Ok(None);
+        };
+        let record = discussions::get(&client, opened.circle.id, id, false)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        Ok(Some(self.view(&client, record, &opened.circle.name).await?))
+    }
+
+    async fn start(
+        &self,
+        who: &Identity,
+        name: &str,
+        new: NewDiscussion,
+        origin: Option<&str>,
     ) -> Result<Discussion, DomainError> {
         let user = who.acting_user()?;
         let topic = check_topic(&new.topic)?;
@@ -175,6 +227,17 @@ impl Circles {
             deadline: None,
         };
         discussions::insert(&tx, &record).await?;
+        if let Some(origin) = origin {
+            discussions::set_origin(&tx, record.id, origin)
+                .await
+                .map_err(|e| {
+                    if crate::core::error::is_unique_violation(&e) {
+                        DomainError::Conflict(ORIGIN_TAKEN.into())
+                    } else {
+                        e.into()
+                    }
+                })?;
+        }
         let speaker = self.handle_of(&tx, circle, user).await?;
         messages::append(
             &tx,
@@ -469,7 +532,8 @@ impl Circles {
             max_turns,
             ..record.limits.clone()
         };
-        let limits = serde_json::to_value(&limits).map_err(|e| DomainError::Unexpected(e.into()))?;
+        let limits =
+            serde_json::to_value(&limits).map_err(|e| DomainError::Unexpected(e.into()))?;
         discussions::reopen(&tx, id, &limits).await?;
         if let Some(content) = prompt {
             let speaker = self.handle_of(&tx, circle, user).await?;
@@ -644,7 +708,11 @@ mod tests {
         };
         let l = limits(&settings, None).unwrap();
         assert_eq!((l.max_turns, l.turn_timeout_secs), (7, 30));
-        let l = limits(&settings, Some(&json!({"max_turns": 3, "on_timeout": "stop"}))).unwrap();
+        let l = limits(
+            &settings,
+            Some(&json!({"max_turns": 3, "on_timeout": "stop"})),
+        )
+        .unwrap();
         assert_eq!((l.max_turns, l.turn_timeout_secs), (3, 30));
         assert!(limits(&settings, Some(&json!({"max_turns": 0}))).is_err());
         assert!(limits(&settings, Some(&json!({"colour": 1}))).is_err());

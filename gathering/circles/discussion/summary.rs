@@ -109,11 +109,7 @@ impl Runner<'_> {
         transcript: &[DiscussionMessage],
     ) -> Option<String> {
         let a = self.circles.agents().get(agent).await.ok()?;
-        let mut text: String = transcript
-            .iter()
-            .map(line)
-            .collect::<Vec<_>>()
-            .join("\n");
+        let mut text: String = transcript.iter().map(line).collect::<Vec<_>>().join("\n");
         if text.len() > 48 * 1024 {
             let mut at = text.len() - 48 * 1024;
             while !text.is_char_boundary(at) {

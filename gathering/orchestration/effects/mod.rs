@@ -8,6 +8,7 @@
 //! registry, so the same address rules and limits apply as to agents. Start reading at
 //! `failure.rs`, then `turn.rs` and `http.rs`.
 
+pub mod discussion;
 mod failure;
 pub mod http;
 pub mod turn;
@@ -15,3 +16,12 @@ pub mod turn;
 pub use failure::Failure;
 pub use http::http_call;
 pub use turn::answer;
+
+/// What pipeline nodes and scheduled occurrences act through (each cheap to clone).
+#[derive(Clone)]
+pub struct Services {
+    /// Agents' turns (and the tools registry, for actions).
+    pub agents: crate::agents::Agents,
+    /// Circle discussions (the `circle` node, the `start_discussion` action).
+    pub circles: crate::circles::Circles,
+}

@@ -67,6 +67,8 @@ pub(super) struct Handles {
     pub pool: Pool,
     /// Agents' turns (the `agent` node).
     pub agents: Agents,
+    /// Circle discussions (the `circle` node).
+    pub circles: crate::circles::Circles,
     /// The tools actions call (`call_api`, `send_notification`, `run_tool`).
     pub tools: ToolRegistry,
 }
@@ -77,6 +79,7 @@ impl Handles {
             engine: engine.clone(),
             pool: engine.pool().clone(),
             agents: engine.agents().clone(),
+            circles: engine.circles().clone(),
             tools: engine.agents().tools().clone(),
         }
     }

@@ -69,6 +69,69 @@ pub(super) async fn agent(task: &NodeTask) -> Result<Value, Failure> {
     effects::answer(agents, agent, &who, message, max_tokens).await
 }
 
+/// The keys of a `circle` node's config that are not the discussion's own fields.
+const CIRCLE_KEYS: &[&str] = &[
+    "circle",
+    "wait",
+    "timeout_seconds",
+    "max_retries",
+    "failure_threshold",
+    "recovery_seconds",
+];
+
+/// A discussion in a circle, as the run's creator: `topic` and `prompt` filled in from the
+/// node's inputs (the input itself appended to the prompt), started once per run and node (a
+/// retry or a resumed run finds it again), and awaited unless `wait` is false.
+pub(super) async fn circle(task: &NodeTask) -> Result<Value, Failure> {
+    let config = &task.node().config;
+    let vars = task.vars();
+    let mut fields: serde_json::Map<String, Value> = config
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !CIRCLE_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for key in ["topic", "prompt"] {
+        if let Some(Value::String(raw)) = fields.get(key) {
+            let filled = render(raw, &vars);
+            fields.insert(key.into(), Value::String(filled));
+        }
+    }
+    let context = match &task.input {
+        Value::Null => None,
+        Value::Object(o) if o.is_empty() => None,
+        other => Some(other.to_string()),
+    };
+    if let Some(context) = context {
+        let cut: String = context.chars().take(8192).collect();
+        let prompt = fields
+            .get("prompt")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        fields.insert("prompt".into(), json!(format!("{prompt}\n\nInput:\n{cut}")));
+    }
+    let ask = effects::discussion::Ask {
+        circle: config
+            .get("circle")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        discussion: fields,
+        origin: format!("run:{}:{}", task.ctx.run_id, task.node().id),
+        wait: config.get("wait").and_then(Value::as_bool).unwrap_or(true),
+    };
+    let who = Identity {
+        meta: RequestMeta {
+            ip: None,
+            request_id: Some(format!("run:{}:{}", task.ctx.run_id, task.node().id)),
+        },
+        ..task.ctx.creator.clone()
+    };
+    effects::discussion::discuss(&task.ctx.handles.circles, &who, ask).await
+}
+
 pub(super) async fn action(task: &NodeTask) -> Result<Value, Failure> {
     let config = &task.node().config;
     let vars = task.vars();

@@ -41,6 +41,7 @@ pub(super) struct Inner {
     pub pool: Pool,
     pub bus: Bus,
     pub agents: Agents,
+    pub circles: crate::circles::Circles,
     /// This instance's id in claims (new at every start).
     pub instance: Uuid,
     pub settings: EngineSettings,
@@ -63,12 +64,18 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    pub fn new(pool: Pool, bus: Bus, agents: Agents, settings: EngineSettings) -> Self {
+    pub fn new(
+        pool: Pool,
+        bus: Bus,
+        services: crate::orchestration::effects::Services,
+        settings: EngineSettings,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 pool,
                 bus,
-                agents,
+                agents: services.agents,
+                circles: services.circles,
                 instance: Uuid::now_v7(),
                 settings,
                 wake: Notify::new(),
@@ -88,6 +95,10 @@ impl Engine {
 
     pub(super) fn agents(&self) -> &Agents {
         &self.inner.agents
+    }
+
+    pub(super) fn circles(&self) -> &crate::circles::Circles {
+        &self.inner.circles
     }
 
     pub(super) fn settings(&self) -> &EngineSettings {

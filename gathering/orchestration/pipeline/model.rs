@@ -100,6 +100,7 @@ impl Problems {
 pub enum NodeKind {
     Trigger,
     Agent,
+    Circle,
     Condition,
     Action,
     Transform,
@@ -115,6 +116,7 @@ impl NodeKind {
         Some(match raw {
             "trigger" => Self::Trigger,
             "agent" => Self::Agent,
+            "circle" => Self::Circle,
             "condition" => Self::Condition,
             "action" => Self::Action,
             "transform" => Self::Transform,

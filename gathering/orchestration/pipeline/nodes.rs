@@ -159,7 +159,7 @@ pub(super) async fn run(task: NodeTask) -> Result<Value, Failure> {
         | NodeKind::Parallel => compute(&task).await,
         NodeKind::Delay => delay(&task).await,
         NodeKind::Approval => super::approval::wait(&task).await,
-        NodeKind::Agent | NodeKind::Action => effect(&task).await,
+        NodeKind::Agent | NodeKind::Circle | NodeKind::Action => effect(&task).await,
     };
     match result {
         Ok(output) => Ok(output),
@@ -397,6 +397,7 @@ async fn effect(task: &NodeTask) -> Result<Value, Failure> {
         let work = async {
             match task.node().kind {
                 NodeKind::Agent => super::effect_nodes::agent(task).await,
+                NodeKind::Circle => super::effect_nodes::circle(task).await,
                 _ => super::effect_nodes::action(task).await,
             }
         };

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 pub const NODE_TYPES: &[&str] = &[
     "trigger",
     "agent",
+    "circle",
     "condition",
     "action",
     "transform",
@@ -52,6 +53,18 @@ pub const NODE_TYPE_INFO: &[NodeTypeInfo] = &[
                       {{input.key}}, {{trigger.key}} and {{inputs.node.key}} are filled in.",
         output: "{result, agent_id, agent, conversation_id, model, usage, finish}",
         example: || json!({"agent": "writer", "task": "Summarise {{input.text}}"}),
+    },
+    NodeTypeInfo {
+        kind: "circle",
+        label: "Circle discussion",
+        category: "effect",
+        description: "A discussion in a circle (by `circle` name) on `topic`, where \
+                      {{input.key}}, {{trigger.key}} and {{inputs.node.key}} are filled in (the \
+                      input is appended to the prompt); with the discussion's `mode`, \
+                      `participants`, `limits`, ... as the circles API takes them. Waits for \
+                      its end unless `wait` is false.",
+        output: "{discussion_id, transcript_id, circle, topic, status, end_reason, summary, turns, tokens, cost}",
+        example: || json!({"circle": "reviewers", "topic": "Review {{input.title}}"}),
     },
     NodeTypeInfo {
         kind: "condition",
@@ -190,6 +203,27 @@ pub fn config_schema(kind: &str) -> Option<Value> {
             schema["anyOf"] = json!([{"required": ["agent_id"]}, {"required": ["agent"]}]);
             schema
         }
+        "circle" => object(
+            json!({
+                "circle": {"type": "string", "minLength": 1, "maxLength": 63,
+                           "description": "the circle's name"},
+                "topic": {"type": "string", "minLength": 1, "maxLength": 2000,
+                          "description": "what to discuss; {{input.key}} and {{trigger.key}} are filled in"},
+                "prompt": {"type": "string", "maxLength": 16384},
+                "mode": {"enum": ["round_robin", "mention", "free", "facilitator", "selector", "manual"]},
+                "participants": {"type": "array", "items": {"type": "string", "maxLength": 63},
+                                 "maxItems": 64},
+                "facilitator": {"type": "string", "maxLength": 63},
+                "transitions": {"type": "object", "maxProperties": 64,
+                                "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                "limits": {"type": "object"},
+                "seed": {"type": "integer", "minimum": 0},
+                "summary_agent": {"type": "string", "maxLength": 63},
+                "save_summary": {"type": "boolean"},
+                "wait": {"type": "boolean", "description": "wait for the end (default true)"},
+            }),
+            &["circle", "topic"],
+        ),
         "condition" => object(
             json!({"condition": {"type": "string", "minLength": 1,
                                                      "maxLength": 4096}}),

@@ -62,6 +62,24 @@ pub(super) async fn execute(
             };
             pipeline_run(inner, started, pipeline, input, *wait).await
         }
+        Action::StartDiscussion {
+            circle,
+            discussion,
+            wait,
+        } => {
+            if owner.role == Role::Viewer {
+                return Err("forbidden: the schedule's owner is now a viewer".into());
+            }
+            let ask = effects::discussion::Ask {
+                circle: circle.clone(),
+                discussion: discussion.clone(),
+                origin: key.clone(),
+                wait: *wait,
+            };
+            effects::discussion::discuss(&inner.circles, owner, ask)
+                .await
+                .map_err(failure)
+        }
         Action::SendNotification {
             title,
             message,

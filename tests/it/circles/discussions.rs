@@ -89,9 +89,11 @@ async fn mention_free_facilitator_and_transitions_choose_in_order() {
 
     // A transition graph constrains round robin: alice -> carol -> bob -> alice.
     let id = w
-        .start(json!({"topic": "t", "participants": ["alice", "bob", "carol"],
+        .start(
+            json!({"topic": "t", "participants": ["alice", "bob", "carol"],
                       "transitions": {"alice": ["carol"], "carol": ["bob"], "bob": ["alice"]},
-                      "limits": {"max_turns": 4}}))
+                      "limits": {"max_turns": 4}}),
+        )
         .await;
     let d = w.ended(&id).await;
     assert_eq!(d["transitions"]["alice"], json!(["carol"]));
@@ -113,8 +115,10 @@ async fn mention_free_facilitator_and_transitions_choose_in_order() {
 
     // Facilitator: fran speaks first and after everyone, and names carol ("Carol, ...").
     let id = w
-        .start(json!({"topic": "t", "mode": "facilitator", "facilitator": "fran",
-                      "participants": ["fran", "bob", "carol"], "limits": {"max_turns": 4}}))
+        .start(
+            json!({"topic": "t", "mode": "facilitator", "facilitator": "fran",
+                      "participants": ["fran", "bob", "carol"], "limits": {"max_turns": 4}}),
+        )
         .await;
     w.ended(&id).await;
     assert_eq!(w.speakers(&id).await, ["fran", "carol", "fran", "carol"]);
@@ -133,8 +137,10 @@ async fn selector_picks_and_falls_back_and_markers_end_discussions() {
     // The selector's model names carol; the next time carol is the last speaker, so its
     // repeated choice falls back to round robin after carol (alice).
     let id = w
-        .start(json!({"topic": "t", "mode": "selector", "facilitator": "sel",
-                      "participants": ["alice", "bob", "carol"], "limits": {"max_turns": 2}}))
+        .start(
+            json!({"topic": "t", "mode": "selector", "facilitator": "sel",
+                      "participants": ["alice", "bob", "carol"], "limits": {"max_turns": 2}}),
+        )
         .await;
     w.ended(&id).await;
     assert_eq!(w.speakers(&id).await, ["carol", "alice"]);
@@ -145,16 +151,20 @@ async fn selector_picks_and_falls_back_and_markers_end_discussions() {
 
     // An unknown speaker falls back to round robin.
     let id = w
-        .start(json!({"topic": "t", "mode": "selector", "facilitator": "zel",
-                      "participants": ["alice", "bob", "carol"], "limits": {"max_turns": 3}}))
+        .start(
+            json!({"topic": "t", "mode": "selector", "facilitator": "zel",
+                      "participants": ["alice", "bob", "carol"], "limits": {"max_turns": 3}}),
+        )
         .await;
     w.ended(&id).await;
     assert_eq!(w.speakers(&id).await, ["alice", "bob", "carol"]);
 
     // A marker ends the discussion after the turn that says it.
     let id = w
-        .start(json!({"topic": "t", "participants": ["alice", "dora", "bob"],
-                      "limits": {"max_turns": 10}}))
+        .start(
+            json!({"topic": "t", "participants": ["alice", "dora", "bob"],
+                      "limits": {"max_turns": 10}}),
+        )
         .await;
     let d = w.ended(&id).await;
     assert_eq!(d["status"], "completed");
@@ -205,8 +215,14 @@ async fn bad_discussions_are_refused_with_the_field_named() {
     w.agent("c", "olga", "plain", "observer").await;
     for (body, field) in [
         (json!({"topic": ""}), "topic"),
-        (json!({"topic": "t", "participants": ["nobody"]}), "participants"),
-        (json!({"topic": "t", "participants": ["olga"]}), "participants"),
+        (
+            json!({"topic": "t", "participants": ["nobody"]}),
+            "participants",
+        ),
+        (
+            json!({"topic": "t", "participants": ["olga"]}),
+            "participants",
+        ),
         (json!({"topic": "t", "participants": []}), "participants"),
         (json!({"topic": "t", "mode": "chaos"}), "mode"),
         (json!({"topic": "t", "mode": "facilitator"}), "facilitator"),
@@ -219,9 +235,15 @@ async fn bad_discussions_are_refused_with_the_field_named() {
             json!({"topic": "t", "transitions": {"alice": ["zed"]}}),
             "transitions",
         ),
-        (json!({"topic": "t", "limits": {"max_turns": 0}}), "limits.max_turns"),
+        (
+            json!({"topic": "t", "limits": {"max_turns": 0}}),
+            "limits.max_turns",
+        ),
         (json!({"topic": "t", "seed": -1}), "seed"),
-        (json!({"topic": "t", "prompt": "x".repeat(16 * 1024 + 1)}), "prompt"),
+        (
+            json!({"topic": "t", "prompt": "x".repeat(16 * 1024 + 1)}),
+            "prompt",
+        ),
     ] {
         let response = w.post("/api/circles/c/discussions", body.clone()).await;
         assert_eq!(response.status(), 422, "{body}");

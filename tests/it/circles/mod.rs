@@ -135,7 +135,9 @@ impl World {
         let owner = app.signed_in(Role::Member).await;
         let body = json!({"name": "scripted", "kind": "openai", "base_url": base_url});
         assert_eq!(
-            post(&app, "/api/llm/providers", &admin, body).await.status(),
+            post(&app, "/api/llm/providers", &admin, body)
+                .await
+                .status(),
             201
         );
         for name in MODELS {
@@ -206,7 +208,10 @@ impl World {
         let response = self
             .app
             .http
-            .put(self.app.url(&format!("/api/circles/{circle}/agents/{name}")))
+            .put(
+                self.app
+                    .url(&format!("/api/circles/{circle}/agents/{name}")),
+            )
             .bearer_auth(&self.owner)
             .json(&json!({"role": role}))
             .send()

@@ -33,7 +33,10 @@ async fn pause_lets_the_turn_finish_resume_goes_on_and_stop_cancels_the_turn() {
     assert!(in_flight(1).await, "the first turn never started");
     let paused = json(w.post(&format!("{base}/pause"), json!({})).await).await;
     assert_eq!(paused["status"], "paused");
-    assert_eq!(w.post(&format!("{base}/pause"), json!({})).await.status(), 409);
+    assert_eq!(
+        w.post(&format!("{base}/pause"), json!({})).await.status(),
+        409
+    );
     // The turn in flight finishes and is stored; then the discussion holds.
     w.script.release.add_permits(1);
     let d = w
@@ -186,7 +189,10 @@ async fn outsiders_see_nothing_and_observers_only_read() {
         format!("{base}/messages"),
     ];
     let writes = [
-        ("/api/circles/c/discussions".to_owned(), json!({"topic": "t"})),
+        (
+            "/api/circles/c/discussions".to_owned(),
+            json!({"topic": "t"}),
+        ),
         (format!("{base}/messages"), json!({"content": "hi"})),
         (format!("{base}/pause"), json!({})),
         (format!("{base}/resume"), json!({})),

@@ -117,6 +117,7 @@ async fn admin_token(http: &reqwest::Client, addr: &str) -> String {
     login["access_token"].as_str().unwrap().to_owned()
 }
 
+mod circles;
 mod cli;
 mod events;
 mod pipelines;

@@ -54,6 +54,36 @@ pub(super) fn record(row: &Row) -> Record {
 }
 
 /// Stores a new discussion (`pending`).
+/// Marks who started the discussion (`run:<run>:<node>`, `schedule:<run>`); unique.
+pub async fn set_origin(
+    client: &impl GenericClient,
+    id: Uuid,
+    origin: &str,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE circles.discussions SET origin = $2 WHERE id = $1",
+            &[&id, &origin],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The discussion of the circle started by `origin`, if any.
+pub async fn by_origin(
+    client: &impl GenericClient,
+    circle: Uuid,
+    origin: &str,
+) -> Result<Option<Uuid>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT id FROM circles.discussions WHERE circle_id = $1 AND origin = $2",
+            &[&circle, &origin],
+        )
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
 pub async fn insert(client: &impl GenericClient, r: &Record) -> Result<(), tokio_postgres::Error> {
     let transitions = r
         .transitions

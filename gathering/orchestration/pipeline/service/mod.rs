@@ -128,6 +128,7 @@ fn kind_name(kind: super::model::NodeKind) -> &'static str {
     match kind {
         Trigger => "trigger",
         Agent => "agent",
+        Circle => "circle",
         Condition => "condition",
         Action => "action",
         Transform => "transform",

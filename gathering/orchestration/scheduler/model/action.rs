@@ -20,6 +20,13 @@ pub enum Action {
         input: Value,
         wait: bool,
     },
+    /// A discussion in a circle (`topic`, `prompt`, `mode`, ... as the circles API takes them);
+    /// with `wait`, the run lasts until it ends and its output carries the summary.
+    StartDiscussion {
+        circle: String,
+        discussion: Map<String, Value>,
+        wait: bool,
+    },
     /// An in-app notification to the schedule's owner, and a POST to `webhook` when given.
     SendNotification {
         title: String,
@@ -41,6 +48,7 @@ impl Action {
         match self {
             Self::RunTask { .. } => "run_task",
             Self::ExecutePipeline { .. } => "execute_pipeline",
+            Self::StartDiscussion { .. } => "start_discussion",
             Self::SendNotification { .. } => "send_notification",
             Self::CallApi { .. } => "call_api",
         }
@@ -88,11 +96,26 @@ pub(super) fn action(raw: &Value) -> Result<Action, DomainError> {
         "execute_pipeline" => &["type", "pipeline", "input", "wait"],
         "send_notification" => &["type", "title", "message", "level", "webhook"],
         "call_api" => &["type", "url", "method", "headers", "body"],
+        "start_discussion" => &[
+            "type",
+            "circle",
+            "wait",
+            "topic",
+            "prompt",
+            "mode",
+            "participants",
+            "facilitator",
+            "transitions",
+            "limits",
+            "seed",
+            "summary_agent",
+            "save_summary",
+        ],
         other => {
             return Err(DomainError::invalid(
                 "action.type",
                 format!(
-                    "{other:?} is not an action (run_task, execute_pipeline, send_notification, call_api)"
+                    "{other:?} is not an action (run_task, execute_pipeline, start_discussion, send_notification, call_api)"
                 ),
             ));
         }
@@ -136,6 +159,31 @@ pub(super) fn action(raw: &Value) -> Result<Action, DomainError> {
             Ok(Action::ExecutePipeline {
                 pipeline: text(map, "pipeline", true)?.unwrap_or_default(),
                 input,
+                wait,
+            })
+        }
+        "start_discussion" => {
+            let circle = text(map, "circle", true)?.unwrap_or_default();
+            crate::circles::CircleName::parse(&circle)
+                .map_err(|_| DomainError::invalid("action.circle", "not a circle name"))?;
+            let wait = match map.get("wait") {
+                None => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(DomainError::invalid("action.wait", "must be true or false"));
+                }
+            };
+            let discussion: Map<String, Value> = map
+                .iter()
+                .filter(|(k, _)| !["type", "circle", "wait"].contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            // Checked now, so a mistake is a 422 naming it rather than a failed occurrence.
+            crate::orchestration::effects::discussion::parse(&discussion, "action.")?
+                .check_fields()?;
+            Ok(Action::StartDiscussion {
+                circle,
+                discussion,
                 wait,
             })
         }

@@ -45,6 +45,8 @@ pub(crate) struct Inner {
     pub pool: Pool,
     pub bus: Bus,
     pub agents: Agents,
+    /// Circle discussions (`start_discussion`).
+    pub circles: crate::circles::Circles,
     pub pipelines: Pipelines,
     /// This instance's id in claims (new at every start).
     pub instance: Uuid,
@@ -113,18 +115,18 @@ impl Scheduler {
     pub fn new(
         pool: Pool,
         bus: Bus,
-        agents: Agents,
+        services: crate::orchestration::effects::Services,
         pipelines: Pipelines,
         settings: SchedulerSettings,
     ) -> Self {
-        Self::with_clock(pool, bus, agents, pipelines, settings, clock::system())
+        Self::with_clock(pool, bus, services, pipelines, settings, clock::system())
     }
 
     /// A scheduler that reads the time from `clock` (a test's manual clock).
     pub fn with_clock(
         pool: Pool,
         bus: Bus,
-        agents: Agents,
+        services: crate::orchestration::effects::Services,
         pipelines: Pipelines,
         settings: SchedulerSettings,
         clock: SharedClock,
@@ -134,7 +136,8 @@ impl Scheduler {
             inner: Arc::new(Inner {
                 pool,
                 bus,
-                agents,
+                agents: services.agents,
+                circles: services.circles,
                 pipelines,
                 instance: Uuid::now_v7(),
                 settings,
@@ -156,7 +159,10 @@ impl Scheduler {
         Self::with_clock(
             inner.pool.clone(),
             inner.bus.clone(),
-            inner.agents.clone(),
+            crate::orchestration::effects::Services {
+                agents: inner.agents.clone(),
+                circles: inner.circles.clone(),
+            },
             inner.pipelines.clone(),
             inner.settings.clone(),
             clock,
