@@ -1,7 +1,8 @@
 // A discussion watched live: two agents on the real local model (smollm2-135m-instruct) in a
 // circle seeded through the API; the page starts a round-robin discussion of two turns, shows who
 // speaks and their words as they stream, a person posts a message from the page, and the stored
-// messages replace the live turn until the discussion completes at its turn limit. The small
+// messages replace the live turn until the discussion completes (at its turn limit, or by a
+// closing phrase of the model's). The small
 // model's words are not asserted, only that they come.
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { apiAs, shot, signIn, unique } from "./support";
@@ -16,7 +17,7 @@ async function seedAgent(api: APIRequestContext, name: string): Promise<string> 
   return ((await made.json()) as { id: string }).id;
 }
 
-test("a discussion streams live in the page, a person takes part, and it ends at its turn limit", async ({ page }) => {
+test("a discussion streams live in the page, a person takes part, and it ends", async ({ page }) => {
   test.setTimeout(300_000);
   const admin = await apiAs();
   const first = unique("e2e-talk-a");
@@ -58,11 +59,15 @@ test("a discussion streams live in the page, a person takes part, and it ends at
 
   // Both turns are stored, in place of the live ones; the discussion ends at its limit.
   await expect(page.getByTestId("discussion-status")).toHaveText("completed", { timeout: 240_000 });
-  await expect(page.getByTestId("end-reason")).toContainText("max turns");
+  // The small model sometimes says a closing phrase ("[DONE]", "that concludes"): the
+  // discussion then ends by marker, before its limit; either is a proper end.
+  await expect(page.getByTestId("end-reason")).toHaveText(/max turns|marker/);
   const spoken = transcript.locator('[data-kind="agent"]');
-  await expect(spoken).toHaveCount(2);
   await expect(spoken.first().getByTestId("message-speaker")).toHaveText(`@${first}`);
-  await expect(spoken.nth(1).getByTestId("message-speaker")).toHaveText(`@${second}`);
+  if ((await page.getByTestId("end-reason").textContent())?.includes("max turns")) {
+    await expect(spoken).toHaveCount(2);
+    await expect(spoken.nth(1).getByTestId("message-speaker")).toHaveText(`@${second}`);
+  }
   await expect(page.getByTestId("streaming")).toHaveCount(0);
   await expect(page.getByTestId("speaker")).toHaveCount(0);
   // Finished: it can be continued, no longer paused or posted to.
