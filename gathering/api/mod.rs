@@ -5,6 +5,7 @@ pub mod agents;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod circle_tasks;
 pub mod circles;
 pub mod conversations;
 pub mod dashboard;
@@ -193,6 +194,34 @@ pub fn router(state: AppState, http: &HttpSettings) -> Router {
         .route(
             "/api/circles/{name}/discussions/{id}/continue",
             post(discussions::continue_discussion),
+        )
+        .route(
+            "/api/circles/{name}/tasks",
+            get(circle_tasks::list).post(circle_tasks::create),
+        )
+        .route(
+            "/api/circles/{name}/tasks/{id}",
+            get(circle_tasks::get).patch(circle_tasks::update),
+        )
+        .route(
+            "/api/circles/{name}/tasks/{id}/route",
+            post(circle_tasks::route),
+        )
+        .route(
+            "/api/circles/{name}/tasks/{id}/accept",
+            post(circle_tasks::accept),
+        )
+        .route(
+            "/api/circles/{name}/tasks/{id}/refuse",
+            post(circle_tasks::refuse),
+        )
+        .route(
+            "/api/circles/{name}/tasks/{id}/review",
+            post(circle_tasks::review),
+        )
+        .route(
+            "/api/circles/{name}/conflicts",
+            get(circle_tasks::conflicts),
         )
         .route("/api/tools", get(tools::list))
         .route("/api/pipelines/node-types", get(pipelines::node_types))

@@ -7,9 +7,9 @@ use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    agents, api_keys, audit, auth, circles, conversations, discussions, error, events, health,
-    knowledge, llm, memories, metrics, openai, overview, personas, pipelines, schedules, session,
-    setup, tools, users, views,
+    agents, api_keys, audit, auth, circle_tasks, circles, conversations, discussions, error,
+    events, health, knowledge, llm, memories, metrics, openai, overview, personas, pipelines,
+    schedules, session, setup, tools, users, views,
 };
 
 #[derive(OpenApi)]
@@ -55,6 +55,9 @@ use super::{
         discussions::list, discussions::create, discussions::get, discussions::messages,
         discussions::post, discussions::pause, discussions::resume, discussions::stop,
         discussions::speaker, discussions::continue_discussion,
+        circle_tasks::list, circle_tasks::create, circle_tasks::get, circle_tasks::update,
+        circle_tasks::route, circle_tasks::accept, circle_tasks::refuse, circle_tasks::review,
+        circle_tasks::conflicts,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, health::HealthStatus,
@@ -119,6 +122,12 @@ use super::{
         crate::circles::discussion::model::MessageStatus,
         crate::circles::discussion::turns::Mode, crate::circles::discussion::ending::Limits,
         crate::circles::discussion::ending::OnTimeout, discussions::MessagePage,
+        crate::circles::tasks::Task, crate::circles::tasks::TaskDetail,
+        crate::circles::tasks::HistoryEntry, crate::circles::tasks::Conflict,
+        crate::circles::tasks::NewTask, crate::circles::tasks::TaskPatch,
+        crate::circles::tasks::Review, crate::circles::tasks::Verdict,
+        crate::circles::tasks::Priority, crate::circles::tasks::TaskStatus,
+        circle_tasks::AcceptBody, circle_tasks::RefuseBody,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -312,6 +312,7 @@ impl App {
         let circles = state.circles.clone();
         let scheduler = state.schedules.scheduler().clone();
         let embeddings = state.memories.embeddings().clone();
+        let circle_tasks = crate::circles::tasks::TaskWorker::new(state.circles.clone());
         let addr = listener.local_addr().ok();
         let setup = state.setup.clone();
         let router = api::router(state, &config.http);
@@ -404,6 +405,10 @@ impl App {
                         move || embeddings.clone().run(cancel.clone())
                     },
                 ));
+                tasks.spawn(supervise("circle tasks", loops.clone(), cancel.clone(), {
+                    let cancel = cancel.clone();
+                    move || circle_tasks.clone().run(cancel.clone())
+                }));
                 tasks.spawn(supervise("event purge", loops.clone(), cancel.clone(), {
                     let (pool, events, cancel) = (pool.clone(), config.events, cancel.clone());
                     move || purge_old_events(pool.clone(), events, cancel.clone())

@@ -13,6 +13,7 @@ pub mod discussion;
 pub mod model;
 pub mod settings;
 pub mod store;
+pub mod tasks;
 
 use std::sync::Arc;
 

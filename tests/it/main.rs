@@ -6,6 +6,7 @@ mod agents;
 mod app_assets;
 mod auth;
 mod circle_members;
+mod circle_tasks;
 mod circles;
 mod dashboard;
 mod embedded;
