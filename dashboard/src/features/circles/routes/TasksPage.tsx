@@ -76,6 +76,7 @@ function Conflicts({ circle, names }: { circle: string; names: Map<string, strin
                     <span className="font-mono">{c.resource ?? "a resource"}</span>
                     {agents.length > 0 && <span> · {agents.map((a) => `@${a}`).join(", ")}</span>}
                     {c.detail && <span className="text-slate-500"> · {c.detail}</span>}
+                    {c.resolved_at ? <span className="ml-2 text-xs text-green-700 dark:text-green-300">resolved</span> : <span className="ml-2 text-xs text-amber-700 dark:text-amber-300">open</span>}
                     {(c.detected_at ?? c.created_at) && <span className="ml-2 text-xs text-slate-500">{new Date(c.detected_at ?? c.created_at ?? "").toLocaleString()}</span>}
                   </li>
                 );
