@@ -13,7 +13,7 @@ export const nav: NavItem[] = [
   { to: "/events", label: "Events" },
   { to: "/memory", label: "Memory" },
   { to: "/knowledge", label: "Knowledge" },
-  { to: "/circles", label: "Circles", later: "circles" },
+  { to: "/circles", label: "Circles" },
   { to: "/admin/users", label: "Users", role: "admin" },
   { to: "/admin/api-keys", label: "API keys", role: "member" },
   { to: "/admin/audit", label: "Audit log", role: "admin" },

@@ -251,6 +251,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/circles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The circles you belong to (admins: all), oldest first. */
+        get: operations["circles_list"];
+        put?: never;
+        /** Create a circle; you are its first owner. */
+        post: operations["circles_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A circle with its agents and people, and your role in it. */
+        get: operations["circles_get"];
+        put?: never;
+        post?: never;
+        /** Archive a circle (owners): its history stays, nothing new starts in it. */
+        delete: operations["circles_archive"];
+        options?: never;
+        head?: never;
+        /** Change a circle's purpose or settings (owners). */
+        patch: operations["circles_update"];
+        trace?: never;
+    };
+    "/api/circles/{name}/agents/{agent}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add an agent you own to the circle, or change its role, competencies and what it reviews
+         *     (owners).
+         */
+        put: operations["circles_put_agent"];
+        post?: never;
+        /** Remove an agent from the circle (owners). */
+        delete: operations["circles_remove_agent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/people/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add a person to the circle, or change their role or handle (owners). */
+        put: operations["circles_put_person"];
+        post?: never;
+        /** Remove a person from the circle (owners; anyone may leave). The last owner cannot. */
+        delete: operations["circles_remove_person"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations": {
         parameters: {
             query?: never;
@@ -1479,6 +1555,27 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description An agent in a circle. */
+        AgentMember: {
+            /** Format: date-time */
+            added_at: string;
+            /** Format: uuid */
+            agent_id: string;
+            competencies: string[];
+            /** @description The agent's name: how it is addressed (`@name`). */
+            name: string;
+            /** Format: uuid */
+            owner_id: string;
+            /** @description What it may review; empty: anything. */
+            reviews: string[];
+            role: components["schemas"]["AgentRole"];
+        };
+        /** @description `PUT /api/circles/{name}/agents/{agent}`. */
+        AgentMembership: {
+            competencies?: string[];
+            reviews?: string[];
+            role: components["schemas"]["AgentRole"];
+        };
         /** @description `PATCH /api/agents/{id}`: the fields to change. */
         AgentPatch: {
             extract_memories?: boolean | null;
@@ -1500,6 +1597,11 @@ export interface components {
             temperature?: number | null;
             tools?: string[] | null;
         };
+        /**
+         * @description What an agent does in a circle.
+         * @enum {string}
+         */
+        AgentRole: "lead" | "member" | "specialist" | "reviewer" | "observer";
         /** @enum {string} */
         AgentStatus: "active" | "disabled";
         ApiKeyView: {
@@ -1638,6 +1740,62 @@ export interface components {
             /** Format: int32 */
             tool_rounds: number;
             usage: Record<string, unknown>;
+        };
+        /** @description A stored circle. */
+        Circle: {
+            /**
+             * Format: date-time
+             * @description Set when archived: the history stays, nothing new starts.
+             */
+            archived_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            owner_id: string;
+            purpose: string;
+            settings: components["schemas"]["CircleSettings"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A circle with its members, and what the caller is in it. */
+        CircleDetail: components["schemas"]["Circle"] & {
+            agents: components["schemas"]["AgentMember"][];
+            my_role?: null | components["schemas"]["PersonRole"];
+            people: components["schemas"]["PersonMember"][];
+        };
+        /** @description `PATCH /api/circles/{name}`: what is given changes. */
+        CirclePatch: {
+            purpose?: string | null;
+            settings?: null | components["schemas"]["CircleSettings"];
+        };
+        /** @description A circle's settings: the defaults of its discussions and its task policy. */
+        CircleSettings: {
+            /**
+             * @description The mode a discussion takes when it names none: round_robin, mention, free,
+             *     facilitator, selector or manual.
+             * @default round_robin
+             */
+            default_mode: string;
+            /**
+             * Format: int32
+             * @description The turns a discussion takes at most when it sets no limit (1 to 500).
+             * @default 12
+             */
+            max_turns: number;
+            /**
+             * @description Whether submitted task results go to a reviewer agent before they are done.
+             * @default true
+             */
+            review_required: boolean;
+            /**
+             * Format: int64
+             * @description Seconds one agent turn may take before it is recorded as timed out (1 to 3600).
+             * @default 120
+             */
+            turn_timeout_secs: number;
         };
         /** @description `POST /api/knowledge/collections`. */
         CollectionBody: {
@@ -2213,6 +2371,12 @@ export interface components {
             temperature?: number | null;
             tools?: string[] | null;
         };
+        /** @description `POST /api/circles`. */
+        NewCircle: {
+            name: string;
+            purpose?: string;
+            settings?: null | components["schemas"]["CircleSettings"];
+        };
         /** @description `POST /api/mcp-servers`. */
         NewMcpServer: {
             name: string;
@@ -2506,6 +2670,28 @@ export interface components {
                 request_id?: string | null;
                 /** Format: date-time */
                 ts: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Circle: {
+            items: {
+                /**
+                 * Format: date-time
+                 * @description Set when archived: the history stays, nothing new starts.
+                 */
+                archived_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                owner_id: string;
+                purpose: string;
+                settings: components["schemas"]["CircleSettings"];
+                /** Format: date-time */
+                updated_at: string;
             }[];
             next_cursor?: string | null;
         };
@@ -2946,6 +3132,27 @@ export interface components {
              */
             file: string;
         };
+        /** @description A person in a circle. */
+        PersonMember: {
+            /** Format: date-time */
+            added_at: string;
+            display_name: string;
+            handle: string;
+            role: components["schemas"]["PersonRole"];
+            /** Format: uuid */
+            user_id: string;
+        };
+        /** @description `PUT /api/circles/{name}/people/{user_id}`. */
+        PersonMembership: {
+            /** @description How the circle addresses them; made from their display name when left out. */
+            handle?: string | null;
+            role: components["schemas"]["PersonRole"];
+        };
+        /**
+         * @description What a person is in a circle.
+         * @enum {string}
+         */
+        PersonRole: "owner" | "participant" | "observer";
         /**
          * @description What a schedule definition would fire, computed from now and not stored
          *     (`POST /api/schedules/preview`).
@@ -4458,6 +4665,438 @@ export interface operations {
             };
             /** @description rate limited; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_list: {
+        parameters: {
+            query?: {
+                /** @description Archived circles instead of active ones. */
+                archived?: boolean;
+                cursor?: string;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of circles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Circle"];
+                };
+            };
+            /** @description an invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCircle"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Circle"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the circle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleDetail"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not an owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CirclePatch"];
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Circle"];
+                };
+            };
+            /** @description not an owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_put_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the agent's name or id */
+                agent: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentMembership"];
+            };
+        };
+        responses: {
+            /** @description the membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentMember"];
+                };
+            };
+            /** @description not an owner, or not your agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle or agent */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description archived, or a person has that handle */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_remove_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the agent's name or id */
+                agent: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not an owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle, or the agent is not in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_put_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+                /** @description the user's id */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonMembership"];
+            };
+        };
+        responses: {
+            /** @description the membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonMember"];
+                };
+            };
+            /** @description not an owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description archived, the handle is taken, or the last owner would go */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, or no such user */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_remove_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+                /** @description the user's id */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not an owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle, or the person is not in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the last owner */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

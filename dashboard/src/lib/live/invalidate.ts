@@ -24,6 +24,9 @@ const byPrefix: [string, string[][]][] = [
   ["mcp_server.", [["mcp-servers"]]],
   ["memory.", [["memories"]]],
   ["knowledge.", [["knowledge"]]],
+  // Circles, their members, discussions, messages and tasks (circle.stream is ephemeral: the
+  // discussion page folds it in itself).
+  ["circle.", [["circles"]]],
 ];
 
 /**
