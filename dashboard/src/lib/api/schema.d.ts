@@ -309,6 +309,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/circles/{name}/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The circle's conflicts (two agents' live tasks on one resource), oldest first. */
+        get: operations["circles_tasks_conflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The circle's discussions, newest first. */
+        get: operations["circles_discussions_list"];
+        put?: never;
+        /** Start a discussion (owners and participants); it runs in the background. */
+        post: operations["circles_discussions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A discussion. */
+        get: operations["circles_discussions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions/{id}/continue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Continue a finished discussion with its whole history. */
+        post: operations["circles_discussions_continue_discussion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A discussion's messages after a seq, in order. */
+        get: operations["circles_discussions_messages"];
+        put?: never;
+        /**
+         * Post a message in a discussion (owners and participants); a discussion waiting for you
+         *     goes on.
+         */
+        post: operations["circles_discussions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a discussion: the turn in flight finishes, then it holds. */
+        post: operations["circles_discussions_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused discussion. */
+        post: operations["circles_discussions_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions/{id}/speaker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose who speaks next (manual mode, or an override in any mode). */
+        post: operations["circles_discussions_speaker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/discussions/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a discussion now: the turn in flight is cancelled; the summary follows. */
+        post: operations["circles_discussions_stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/circles/{name}/people/{user_id}": {
         parameters: {
             query?: never;
@@ -322,6 +480,116 @@ export interface paths {
         post?: never;
         /** Remove a person from the circle (owners; anyone may leave). The last owner cannot. */
         delete: operations["circles_remove_person"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A circle's tasks, oldest first. */
+        get: operations["circles_tasks_list"];
+        put?: never;
+        /** Create a task (participants); it is open until routed. */
+        post: operations["circles_tasks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task with every step it went through. */
+        get: operations["circles_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an open task's title, description, priority, competencies or resources. */
+        patch: operations["circles_tasks_update"];
+        trace?: never;
+    };
+    "/api/circles/{name}/tasks/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an offered task for the agent it is offered to. */
+        post: operations["circles_tasks_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/tasks/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse an offered task for the agent it is offered to: the next best agent is offered it. */
+        post: operations["circles_tasks_refuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/tasks/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review a submission: approve (done), ask for changes (a new iteration) or reject (blocked,
+         *     escalated to the owners).
+         */
+        post: operations["circles_tasks_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/circles/{name}/tasks/{id}/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The facilitator offers an open or blocked task to the best-scoring agent (blocked and
+         *     escalated to the owners when no agent may take it).
+         */
+        post: operations["circles_tasks_route"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1760,6 +2028,23 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description Two agents' tasks on the same resource. */
+        CircleConflict: {
+            agent_ids: string[];
+            /** Format: uuid */
+            circle_id: string;
+            /** Format: date-time */
+            detected_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Set when one of the tasks is done or blocked.
+             */
+            resolved_at?: string | null;
+            resource: string;
+            task_ids: string[];
+        };
         /** @description A circle with its members, and what the caller is in it. */
         CircleDetail: components["schemas"]["Circle"] & {
             agents: components["schemas"]["AgentMember"][];
@@ -1771,6 +2056,11 @@ export interface components {
             purpose?: string | null;
             settings?: null | components["schemas"]["CircleSettings"];
         };
+        /**
+         * @description What a reviewer decides.
+         * @enum {string}
+         */
+        CircleReviewVerdict: "approve" | "changes" | "reject";
         /** @description A circle's settings: the defaults of its discussions and its task policy. */
         CircleSettings: {
             /**
@@ -1796,6 +2086,108 @@ export interface components {
              * @default 120
              */
             turn_timeout_secs: number;
+        };
+        /** @description A stored circle task. */
+        CircleTask: {
+            /**
+             * Format: uuid
+             * @description The agent doing the work (the author of the submission).
+             */
+            assignee_id?: string | null;
+            assignee_name?: string | null;
+            /** Format: uuid */
+            circle_id: string;
+            competencies: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description 1, and one more each time changes are requested.
+             */
+            iteration: number;
+            /**
+             * Format: uuid
+             * @description The agent it is offered to, while it decides.
+             */
+            offered_to?: string | null;
+            offered_to_name?: string | null;
+            priority: components["schemas"]["CircleTaskPriority"];
+            /** @description Agents that refused it; it is never offered to them again. */
+            refused_by: string[];
+            /** @description Files or resources the task touches. */
+            resources: string[];
+            /** @description The submission: the answer of the agent's work turn. */
+            result?: string | null;
+            /** @description The reviewer's last note. */
+            review_note?: string | null;
+            /**
+             * Format: uuid
+             * @description The agent reviewing the submission; none in review: a person reviews.
+             */
+            reviewer_id?: string | null;
+            reviewer_name?: string | null;
+            status: components["schemas"]["CircleTaskStatus"];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description `POST …/tasks/{id}/accept`: the agent the task is offered to takes it. */
+        CircleTaskAccept: {
+            /** @description The agent's name or id. */
+            agent: string;
+        };
+        /** @description A task with every step it went through. */
+        CircleTaskDetail: components["schemas"]["CircleTask"] & {
+            history: components["schemas"]["CircleTaskStep"][];
+        };
+        /** @description `PATCH /api/circles/{name}/tasks/{id}` (an open task): what is given changes. */
+        CircleTaskPatch: {
+            competencies?: string[] | null;
+            description?: string | null;
+            priority?: string | null;
+            resources?: string[] | null;
+            title?: string | null;
+        };
+        /**
+         * @description How urgent a task is.
+         * @enum {string}
+         */
+        CircleTaskPriority: "low" | "medium" | "high" | "critical";
+        /** @description `POST …/tasks/{id}/refuse`: the agent the task is offered to refuses it. */
+        CircleTaskRefuse: {
+            /** @description The agent's name or id. */
+            agent: string;
+            reason?: string;
+        };
+        /** @description `POST …/tasks/{id}/review`: a person's review. */
+        CircleTaskReview: {
+            /** @description Why; what to change (at most 16 KiB). */
+            note?: string;
+            verdict: components["schemas"]["CircleReviewVerdict"];
+        };
+        /**
+         * @description Where a task is.
+         * @enum {string}
+         */
+        CircleTaskStatus: "open" | "offered" | "claimed" | "in_progress" | "review" | "changes_requested" | "done" | "blocked";
+        /** @description One step of a task, as the dashboard shows it. */
+        CircleTaskStep: {
+            /** Format: uuid */
+            agent_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            detail: Record<string, unknown>;
+            /** Format: uuid */
+            id: string;
+            /** @description created, changed, offered, accepted, refused, started, submitted, reviewed, escalated. */
+            step: string;
+            /** Format: uuid */
+            user_id?: string | null;
         };
         /** @description `POST /api/knowledge/collections`. */
         CollectionBody: {
@@ -1823,6 +2215,16 @@ export interface components {
             description?: string | null;
             /** @description The whole list of users who may read it (replaces the old one). */
             shared_with?: string[] | null;
+        };
+        /** @description `POST …/discussions/{id}/continue`: a finished discussion goes on with its history. */
+        ContinueDiscussion: {
+            /** @description A new message, posted as yours. */
+            prompt?: string | null;
+            /**
+             * Format: int32
+             * @description More agent turns (1 to 500; the circle's `max_turns` when left out).
+             */
+            turns?: number | null;
         };
         /** @description A stored conversation. */
         Conversation: {
@@ -1890,6 +2292,121 @@ export interface components {
         };
         /** @enum {string} */
         DecisionKind: "approve" | "reject";
+        /** @description A discussion, as the API shows it. */
+        Discussion: {
+            /** @description The circle's name. */
+            circle: string;
+            /** Format: uuid */
+            circle_id: string;
+            /** Format: double */
+            cost: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by: string;
+            /**
+             * @description marker, max_turns, max_tokens, max_cost, max_seconds, stopped, timeout, error or
+             *     no_speaker.
+             */
+            end_reason?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
+            facilitator?: null | components["schemas"]["DiscussionAgent"];
+            /** Format: uuid */
+            id: string;
+            limits: components["schemas"]["Limits"];
+            mode: components["schemas"]["Mode"];
+            next_speaker?: null | components["schemas"]["DiscussionAgent"];
+            /** @description In speaking order. */
+            participants: components["schemas"]["DiscussionAgent"][];
+            prompt: string;
+            save_summary: boolean;
+            /**
+             * Format: int64
+             * @description What `free` mode draws from: the same seed gives the same speakers.
+             */
+            seed: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["DiscussionStatus"];
+            /** @description Written when it ends (by the summary agent, or a digest of the turns). */
+            summary?: string | null;
+            summary_agent?: null | components["schemas"]["DiscussionAgent"];
+            /**
+             * Format: uuid
+             * @description The circle memory the summary was saved as.
+             */
+            summary_memory_id?: string | null;
+            /** Format: int64 */
+            tokens: number;
+            topic: string;
+            /** @description Who may speak right after whom, by name; none: anyone. */
+            transitions?: {
+                [key: string]: string[];
+            } | null;
+            /**
+             * Format: int32
+             * @description Agent turns taken (timed-out and failed ones included).
+             */
+            turns: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description A waiting discussion waits for `speaker` (a person's choice) or `person:<user id>`. */
+            waiting_for?: string | null;
+        };
+        /** @description An agent of a discussion. */
+        DiscussionAgent: {
+            /** Format: uuid */
+            agent_id: string;
+            name: string;
+        };
+        /** @description A message of a discussion. */
+        DiscussionMessage: {
+            /** Format: uuid */
+            agent_id?: string | null;
+            /** Format: int32 */
+            completion_tokens: number;
+            content: string;
+            /**
+             * Format: uuid
+             * @description The agent's own conversation in this discussion.
+             */
+            conversation_id?: string | null;
+            /** Format: double */
+            cost: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["MessageKind"];
+            /** Format: int32 */
+            latency_ms?: number | null;
+            /** @description The `@names` it mentions, in order. */
+            mentions: string[];
+            model?: string | null;
+            /** Format: int32 */
+            prompt_tokens: number;
+            /**
+             * Format: int32
+             * @description 1, 2, … in the discussion.
+             */
+            seq: number;
+            /** @description The agent's name or the person's handle. */
+            speaker: string;
+            status: components["schemas"]["MessageStatus"];
+            /**
+             * Format: int32
+             * @description The agent turn number (agent messages).
+             */
+            turn?: number | null;
+            /** Format: uuid */
+            user_id?: string | null;
+        };
+        /**
+         * @description Where a discussion is.
+         * @enum {string}
+         */
+        DiscussionStatus: "pending" | "running" | "waiting" | "paused" | "completed" | "stopped" | "failed";
         /** @description The documents of a collection. */
         DocumentList: {
             items: components["schemas"]["KnowledgeDocument"][];
@@ -2146,6 +2663,44 @@ export interface components {
             trigger: string;
         };
         /**
+         * @description A discussion's limits; every field is optional in JSON (defaults below), unknown ones are
+         *     refused.
+         */
+        Limits: {
+            /**
+             * Format: double
+             * @description Cost of all turns (the model registry's unit), above 0; none by default.
+             * @default null
+             */
+            max_cost: number | null;
+            /**
+             * Format: int64
+             * @description Wall-clock seconds from the start, 1 to 2,592,000 (30 days); none by default.
+             * @default null
+             */
+            max_seconds: number | null;
+            /**
+             * Format: int64
+             * @description Prompt and completion tokens of all turns, 1 to 10^12; none by default.
+             * @default null
+             */
+            max_tokens: number | null;
+            /**
+             * Format: int32
+             * @description Agent turns, 1 to 500; default 12.
+             * @default 12
+             */
+            max_turns: number;
+            /** @default continue */
+            on_timeout: components["schemas"]["OnTimeout"];
+            /**
+             * Format: int64
+             * @description Seconds one agent turn may take, 1 to 3600; default 120.
+             * @default 120
+             */
+            turn_timeout_secs: number;
+        };
+        /**
          * @description How two memories relate.
          * @enum {string}
          */
@@ -2264,6 +2819,20 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /**
+         * @description What a message is.
+         * @enum {string}
+         */
+        MessageKind: "prompt" | "agent" | "person" | "system" | "summary";
+        /** @description The messages of a discussion after a seq; `next_after` is the seq to ask after next. */
+        MessagePage: {
+            items: components["schemas"]["DiscussionMessage"][];
+            /**
+             * Format: int32
+             * @description The last seq of this page (or `after` when it is empty).
+             */
+            next_after: number;
+        };
         /** @description A memory a turn was given, and its relevance score. */
         MessageRecall: {
             /**
@@ -2274,6 +2843,16 @@ export interface components {
             /** Format: float */
             score: number;
         };
+        /**
+         * @description How an agent's turn went.
+         * @enum {string}
+         */
+        MessageStatus: "ok" | "timed_out" | "failed";
+        /**
+         * @description How the next speaker is chosen.
+         * @enum {string}
+         */
+        Mode: "round_robin" | "mention" | "free" | "facilitator" | "selector" | "manual";
         /** @description A model as users name it, with its provider resolved. */
         Model: {
             capabilities: string[];
@@ -2377,6 +2956,50 @@ export interface components {
             purpose?: string;
             settings?: null | components["schemas"]["CircleSettings"];
         };
+        /** @description `POST /api/circles/{name}/tasks`. */
+        NewCircleTask: {
+            /** @description What the work needs; the facilitator routes by them. */
+            competencies?: string[];
+            /** @description At most 16 KiB. */
+            description?: string;
+            /** @description low, medium (the default), high or critical, in any case. */
+            priority?: string | null;
+            /** @description Files or resources the task touches. */
+            resources?: string[];
+            /** @description 1 to 200 characters. */
+            title: string;
+        };
+        /** @description `POST /api/circles/{name}/discussions`. */
+        NewDiscussion: {
+            /** @description Needed by `facilitator` (one of the participants) and `selector` (any agent member). */
+            facilitator?: string | null;
+            /**
+             * @description Any of the limits; the others from the circle's settings (`max_turns`,
+             *     `turn_timeout_secs`) and the defaults.
+             */
+            limits?: Record<string, unknown> | null;
+            /** @description The circle's `default_mode` when left out. */
+            mode?: string | null;
+            /** @description Agents by name or id, in speaking order; every non-observer agent member when left out. */
+            participants?: string[] | null;
+            /** @description The opening message (at most 16 KiB); the topic when left out. */
+            prompt?: string | null;
+            /** @description Save the summary as a circle memory. */
+            save_summary?: boolean | null;
+            /**
+             * Format: int64
+             * @description 0 to 2^53 - 1; random when left out.
+             */
+            seed?: number | null;
+            /** @description The agent (a member of the circle) that writes the summary; a digest when left out. */
+            summary_agent?: string | null;
+            /** @description 1 to 2000 characters. */
+            topic: string;
+            /** @description `{name: [names that may speak right after it]}`. */
+            transitions?: {
+                [key: string]: string[];
+            } | null;
+        };
         /** @description `POST /api/mcp-servers`. */
         NewMcpServer: {
             name: string;
@@ -2436,6 +3059,11 @@ export interface components {
             provider: string;
             provider_model: string;
         };
+        /** @description `POST …/discussions/{id}/messages`: a person's message. */
+        NewPost: {
+            /** @description 1 byte to 16 KiB; `@name` addresses an agent or a person. */
+            content: string;
+        };
         /** @description Fields of a new provider. */
         NewProvider: {
             base_url?: string | null;
@@ -2492,6 +3120,12 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
+        /**
+         * @description What happens when an agent's turn runs past `turn_timeout_secs`: the turn is recorded as
+         *     timed out, then the discussion goes on or stops (`end_reason` timeout).
+         * @enum {string}
+         */
+        OnTimeout: "continue" | "stop";
         /** @description `GET /api/overview`. */
         Overview: {
             counts: components["schemas"]["OverviewCounts"];
@@ -2696,6 +3330,78 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_CircleConflict: {
+            items: {
+                agent_ids: string[];
+                /** Format: uuid */
+                circle_id: string;
+                /** Format: date-time */
+                detected_at: string;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description Set when one of the tasks is done or blocked.
+                 */
+                resolved_at?: string | null;
+                resource: string;
+                task_ids: string[];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_CircleTask: {
+            items: {
+                /**
+                 * Format: uuid
+                 * @description The agent doing the work (the author of the submission).
+                 */
+                assignee_id?: string | null;
+                assignee_name?: string | null;
+                /** Format: uuid */
+                circle_id: string;
+                competencies: string[];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                created_by: string;
+                description: string;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: int32
+                 * @description 1, and one more each time changes are requested.
+                 */
+                iteration: number;
+                /**
+                 * Format: uuid
+                 * @description The agent it is offered to, while it decides.
+                 */
+                offered_to?: string | null;
+                offered_to_name?: string | null;
+                priority: components["schemas"]["CircleTaskPriority"];
+                /** @description Agents that refused it; it is never offered to them again. */
+                refused_by: string[];
+                /** @description Files or resources the task touches. */
+                resources: string[];
+                /** @description The submission: the answer of the agent's work turn. */
+                result?: string | null;
+                /** @description The reviewer's last note. */
+                review_note?: string | null;
+                /**
+                 * Format: uuid
+                 * @description The agent reviewing the submission; none in review: a person reviews.
+                 */
+                reviewer_id?: string | null;
+                reviewer_name?: string | null;
+                status: components["schemas"]["CircleTaskStatus"];
+                title: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
         Page_Conversation: {
             items: {
                 /** @description The agents taking part. */
@@ -2723,6 +3429,71 @@ export interface components {
                 updated_at: string;
                 /** @description The users taking part. */
                 user_ids: string[];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list; `next_cursor` is passed back as `?cursor=` for the next page. */
+        Page_Discussion: {
+            items: {
+                /** @description The circle's name. */
+                circle: string;
+                /** Format: uuid */
+                circle_id: string;
+                /** Format: double */
+                cost: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                created_by: string;
+                /**
+                 * @description marker, max_turns, max_tokens, max_cost, max_seconds, stopped, timeout, error or
+                 *     no_speaker.
+                 */
+                end_reason?: string | null;
+                /** Format: date-time */
+                ended_at?: string | null;
+                facilitator?: null | components["schemas"]["DiscussionAgent"];
+                /** Format: uuid */
+                id: string;
+                limits: components["schemas"]["Limits"];
+                mode: components["schemas"]["Mode"];
+                next_speaker?: null | components["schemas"]["DiscussionAgent"];
+                /** @description In speaking order. */
+                participants: components["schemas"]["DiscussionAgent"][];
+                prompt: string;
+                save_summary: boolean;
+                /**
+                 * Format: int64
+                 * @description What `free` mode draws from: the same seed gives the same speakers.
+                 */
+                seed: number;
+                /** Format: date-time */
+                started_at?: string | null;
+                status: components["schemas"]["DiscussionStatus"];
+                /** @description Written when it ends (by the summary agent, or a digest of the turns). */
+                summary?: string | null;
+                summary_agent?: null | components["schemas"]["DiscussionAgent"];
+                /**
+                 * Format: uuid
+                 * @description The circle memory the summary was saved as.
+                 */
+                summary_memory_id?: string | null;
+                /** Format: int64 */
+                tokens: number;
+                topic: string;
+                /** @description Who may speak right after whom, by name; none: anyone. */
+                transitions?: {
+                    [key: string]: string[];
+                } | null;
+                /**
+                 * Format: int32
+                 * @description Agent turns taken (timed-out and failed ones included).
+                 */
+                turns: number;
+                /** Format: date-time */
+                updated_at: string;
+                /** @description A waiting discussion waits for `speaker` (a person's choice) or `person:<user id>`. */
+                waiting_for?: string | null;
             }[];
             next_cursor?: string | null;
         };
@@ -3555,6 +4326,11 @@ export interface components {
         SetupStatus: {
             /** @description True while this instance holds an unused setup token and no admin exists. */
             open: boolean;
+        };
+        /** @description `POST …/discussions/{id}/speaker`: who speaks next. */
+        SpeakerChoice: {
+            /** @description A participant's name or id. */
+            agent: string;
         };
         /** @description The body of `POST /api/pipelines/{id}/runs`. */
         StartRun: {
@@ -4991,6 +5767,592 @@ export interface operations {
             };
         };
     };
+    circles_tasks_conflicts: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of conflicts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CircleConflict"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_list: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of discussions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Discussion"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDiscussion"];
+            };
+        };
+        responses: {
+            /** @description started (pending) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discussion"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the circle is archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the discussion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discussion"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_continue_discussion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContinueDiscussion"];
+            };
+        };
+        responses: {
+            /** @description pending again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discussion"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not finished, or its summary is being written */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_messages: {
+        parameters: {
+            query?: {
+                /** @description Messages after this seq (0 by default: from the start). */
+                after?: number;
+                /** @description 1 to 500; 200 by default. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPost"];
+            };
+        };
+        responses: {
+            /** @description posted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscussionMessage"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the discussion is finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description paused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discussion"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already paused, or finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description running again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discussion"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not paused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_speaker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpeakerChoice"];
+            };
+        };
+        responses: {
+            /** @description chosen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discussion"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the discussion is finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not a participant who may speak now */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_discussions_stop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the discussion's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description stopped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discussion"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle or discussion */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     circles_put_person: {
         parameters: {
             query?: never;
@@ -5096,6 +6458,455 @@ export interface operations {
                 };
             };
             /** @description the last owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_list: {
+        parameters: {
+            query?: {
+                /** @description The assignee agent's name or id. */
+                assignee?: string;
+                cursor?: string;
+                /** @description 1 to 200; 50 by default. */
+                limit?: number;
+                /** @description open, offered, claimed, in_progress, review, changes_requested, done or blocked. */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CircleTask"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCircleTask"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleTask"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the circle is archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the task and its history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleTaskDetail"];
+                };
+            };
+            /** @description no such task in a circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CircleTaskPatch"];
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleTask"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such task in a circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the task is no longer open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CircleTaskAccept"];
+            };
+        };
+        responses: {
+            /** @description claimed by the agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleTask"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such task in a circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not offered, or offered to another agent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_refuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CircleTaskRefuse"];
+            };
+        };
+        responses: {
+            /** @description offered to the next agent (or blocked) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleTask"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such task in a circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not offered, or offered to another agent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CircleTaskReview"];
+            };
+        };
+        responses: {
+            /** @description reviewed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleTask"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such task in a circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the task is not in review */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    circles_tasks_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task's id */
+                id: string;
+                /** @description the circle's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description offered (or blocked) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CircleTask"];
+                };
+            };
+            /** @description an observer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such task in a circle you belong to */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the task is neither open nor blocked */
             409: {
                 headers: {
                     [name: string]: unknown;
