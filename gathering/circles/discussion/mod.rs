@@ -43,6 +43,7 @@ pub mod runner;
 pub mod selector;
 pub mod service;
 pub mod speak;
+pub mod steer;
 pub mod store;
 pub mod summary;
 pub mod turns;
