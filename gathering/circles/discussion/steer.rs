@@ -43,33 +43,12 @@ impl Circles {
                 record.status.as_str()
             )));
         }
-        let speaker = self.handle_of(&tx, circle, user).await?;
-        let stored = messages::append(
-            &tx,
-            id,
-            &NewMessage {
-                kind: Some(MessageKind::Person),
-                speaker,
-                user_id: Some(user),
-                mentions: mentions(&content),
-                content,
-                ..NewMessage::default()
-            },
-        )
-        .await?;
         let answered = record.status == DiscussionStatus::Waiting
             && record.waiting_for.as_deref() == Some(&format!("person:{user}"));
         if answered {
             discussions::set_status(&tx, id, DiscussionStatus::Running, None).await?;
         }
-        changed(
-            &tx,
-            who,
-            EventType::CircleMessage,
-            circle,
-            message_data(id, &stored),
-        )
-        .await?;
+        let stored = self.says(&tx, who, circle, id, content).await?;
         if answered {
             status_changed(&tx, who, circle, id, DiscussionStatus::Running, None).await?;
         }
@@ -195,7 +174,7 @@ impl Circles {
         id: Uuid,
         more: ContinueDiscussion,
     ) -> Result<Discussion, DomainError> {
-        let user = who.acting_user()?;
+        who.acting_user()?;
         let prompt = more
             .prompt
             .as_deref()
@@ -238,28 +217,7 @@ impl Circles {
             serde_json::to_value(&limits).map_err(|e| DomainError::Unexpected(e.into()))?;
         discussions::reopen(&tx, id, &limits).await?;
         if let Some(content) = prompt {
-            let speaker = self.handle_of(&tx, circle, user).await?;
-            let stored = messages::append(
-                &tx,
-                id,
-                &NewMessage {
-                    kind: Some(MessageKind::Person),
-                    speaker,
-                    user_id: Some(user),
-                    mentions: mentions(&content),
-                    content,
-                    ..NewMessage::default()
-                },
-            )
-            .await?;
-            changed(
-                &tx,
-                who,
-                EventType::CircleMessage,
-                circle,
-                message_data(id, &stored),
-            )
-            .await?;
+            self.says(&tx, who, circle, id, content).await?;
         }
         status_changed(&tx, who, circle, id, DiscussionStatus::Pending, None).await?;
         let record = discussions::get(&tx, circle.id, id, false)
@@ -269,5 +227,35 @@ impl Circles {
         tx.commit().await?;
         self.engine().wake();
         Ok(view)
+    }
+
+    /// Stores what `who` says in the discussion (in order, with its mentions) and records its
+    /// `circle.message` event.
+    async fn says(
+        &self,
+        tx: &impl GenericClient,
+        who: &Identity,
+        circle: &crate::circles::Circle,
+        id: Uuid,
+        content: String,
+    ) -> Result<DiscussionMessage, DomainError> {
+        let user = who.acting_user()?;
+        let speaker = self.handle_of(tx, circle, user).await?;
+        let stored = messages::append(
+            tx,
+            id,
+            &NewMessage {
+                kind: Some(MessageKind::Person),
+                speaker,
+                user_id: Some(user),
+                mentions: mentions(&content),
+                content,
+                ..NewMessage::default()
+            },
+        )
+        .await?;
+        let data = message_data(id, &stored);
+        changed(tx, who, EventType::CircleMessage, circle, data).await?;
+        Ok(stored)
     }
 }
