@@ -178,32 +178,42 @@ export type DiscussionAction =
   | { action: "continue"; turns?: number; prompt?: string }
   | { action: "messages"; content: string };
 
+/** What an action answers: the discussion as it now is, or the message posted. */
+export type DiscussionActionResult = { discussion: Discussion } | { message: DiscussionMessage };
+
 export function useDiscussionAction(name: string, id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (a: DiscussionAction): Promise<unknown> => {
+    mutationFn: async (a: DiscussionAction): Promise<DiscussionActionResult> => {
       const params = { path: { name, id } };
       switch (a.action) {
         case "speaker":
-          return unwrap(api.POST("/api/circles/{name}/discussions/{id}/speaker", { params, body: { agent: a.agent } }));
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/speaker", { params, body: { agent: a.agent } })) };
         case "continue":
-          return unwrap(
-            api.POST("/api/circles/{name}/discussions/{id}/continue", {
-              params,
-              body: { ...(a.turns ? { turns: a.turns } : {}), ...(a.prompt ? { prompt: a.prompt } : {}) },
-            }),
-          );
+          return {
+            discussion: await unwrap(
+              api.POST("/api/circles/{name}/discussions/{id}/continue", {
+                params,
+                body: { ...(a.turns ? { turns: a.turns } : {}), ...(a.prompt ? { prompt: a.prompt } : {}) },
+              }),
+            ),
+          };
         case "messages":
-          return unwrap(api.POST("/api/circles/{name}/discussions/{id}/messages", { params, body: { content: a.content } }));
+          return { message: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/messages", { params, body: { content: a.content } })) };
         case "pause":
-          return unwrap(api.POST("/api/circles/{name}/discussions/{id}/pause", { params }));
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/pause", { params })) };
         case "resume":
-          return unwrap(api.POST("/api/circles/{name}/discussions/{id}/resume", { params }));
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/resume", { params })) };
         case "stop":
-          return unwrap(api.POST("/api/circles/{name}/discussions/{id}/stop", { params }));
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/stop", { params })) };
       }
     },
-    onSuccess: () => client.invalidateQueries({ queryKey: circleKeys.discussion(name, id) }),
+    // The answer is the discussion as the server now has it: shown at once; the refetch (and the
+    // circle's events) bring what the runner does next.
+    onSuccess: (result) => {
+      if ("discussion" in result) client.setQueryData(circleKeys.discussion(name, id), result.discussion);
+      return client.invalidateQueries({ queryKey: circleKeys.discussion(name, id) });
+    },
   });
 }
 
