@@ -1,22 +1,11 @@
 // Circles, their members, discussions and tasks: one query-key factory under ["circles"] (so
-// every `circle.*` event makes them stale, src/lib/live/invalidate.ts) and the hooks. Circles
-// and members use the generated types; discussions and tasks use wire.ts until the server's
-// OpenAPI document has them, through `call` (the same authenticated fetch as the typed client).
+// every `circle.*` event makes them stale, src/lib/live/invalidate.ts) and the hooks, all over the
+// typed client (the shapes are the generated ones, aliased in wire.ts).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { components } from "@/lib/api/schema";
-import { api, authedFetch, unwrap } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/errors";
+import { api, unwrap } from "@/lib/api/client";
 import { allPages } from "@/lib/api/pages";
-import {
-  itemsOf,
-  type CircleTask,
-  type Conflict,
-  type Discussion,
-  type DiscussionMessage,
-  type ListAnswer,
-  type NewDiscussion,
-  type NewTask,
-} from "./wire";
+import type { CircleTask, Discussion, DiscussionMessage, NewDiscussion, NewTask, TaskReview } from "./wire";
 
 export type Circle = components["schemas"]["Circle"];
 export type CircleDetail = components["schemas"]["CircleDetail"];
@@ -44,22 +33,6 @@ export const circleKeys = {
   task: (name: string, id: string) => ["circles", "task", name, id] as const,
   conflicts: (name: string) => ["circles", "conflicts", name] as const,
 };
-
-const circlePath = (name: string) => `/api/circles/${encodeURIComponent(name)}`;
-
-/** A call to a path the generated types do not have yet; errors in the server's shape. */
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method };
-  if (body !== undefined) {
-    init.headers = { "content-type": "application/json" };
-    init.body = JSON.stringify(body);
-  }
-  const response = await authedFetch(new Request(new URL(path, globalThis.location?.origin ?? "http://localhost"), init));
-  if (!response.ok) throw await errorFromResponse(response);
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}
 
 // ---- circles -------------------------------------------------------------------------------
 
@@ -152,32 +125,37 @@ export function useUsers(enabled: boolean) {
   });
 }
 
-// ---- discussions (wire.ts) -----------------------------------------------------------------
+// ---- discussions ---------------------------------------------------------------------------
 
 export function useDiscussions(name: string) {
   return useQuery({
     queryKey: circleKeys.discussions(name),
-    queryFn: async () => itemsOf(await call<ListAnswer<Discussion>>("GET", `${circlePath(name)}/discussions?limit=200`)),
-    select: (items: Discussion[]) => [...items].sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? "")),
+    queryFn: () =>
+      allPages((cursor) =>
+        unwrap(api.GET("/api/circles/{name}/discussions", { params: { path: { name }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } })),
+      ),
+    select: (items: Discussion[]) => [...items].sort((a, b) => b.created_at.localeCompare(a.created_at)),
   });
 }
 
 export function useDiscussion(name: string, id: string) {
   return useQuery({
     queryKey: circleKeys.discussion(name, id),
-    queryFn: () => call<Discussion>("GET", `${circlePath(name)}/discussions/${id}`),
+    queryFn: () => unwrap(api.GET("/api/circles/{name}/discussions/{id}", { params: { path: { name, id } } })),
   });
 }
 
-/** Every stored message, read after the last seq page by page. */
+/** Every stored message after a seq, page by page (`next_after` is the seq to ask after next). */
 export async function fetchMessages(name: string, id: string, after = 0): Promise<DiscussionMessage[]> {
   const all: DiscussionMessage[] = [];
   let cursor = after;
   for (let i = 0; i < 50; i++) {
-    const page = itemsOf(await call<ListAnswer<DiscussionMessage>>("GET", `${circlePath(name)}/discussions/${id}/messages?after=${cursor}&limit=200`));
-    all.push(...page);
-    if (page.length < 200) break;
-    cursor = page[page.length - 1]?.seq ?? cursor;
+    const page = await unwrap(
+      api.GET("/api/circles/{name}/discussions/{id}/messages", { params: { path: { name, id }, query: { after: cursor, limit: 200 } } }),
+    );
+    all.push(...page.items);
+    if (page.items.length < 200 || page.next_after <= cursor) break;
+    cursor = page.next_after;
   }
   return all;
 }
@@ -189,7 +167,7 @@ export function useDiscussionMessages(name: string, id: string) {
 export function useStartDiscussion(name: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: NewDiscussion) => call<Discussion>("POST", `${circlePath(name)}/discussions`, body),
+    mutationFn: (body: NewDiscussion) => unwrap(api.POST("/api/circles/{name}/discussions", { params: { path: { name } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: circleKeys.discussions(name) }),
   });
 }
@@ -200,32 +178,52 @@ export type DiscussionAction =
   | { action: "continue"; turns?: number; prompt?: string }
   | { action: "messages"; content: string };
 
+/** What an action answers: the discussion as it now is, or the message posted. */
+export type DiscussionActionResult = { discussion: Discussion } | { message: DiscussionMessage };
+
 export function useDiscussionAction(name: string, id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (a: DiscussionAction) => {
-      const path = `${circlePath(name)}/discussions/${id}/${a.action}`;
+    mutationFn: async (a: DiscussionAction): Promise<DiscussionActionResult> => {
+      const params = { path: { name, id } };
       switch (a.action) {
         case "speaker":
-          return call<unknown>("POST", path, { agent: a.agent });
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/speaker", { params, body: { agent: a.agent } })) };
         case "continue":
-          return call<unknown>("POST", path, { ...(a.turns ? { turns: a.turns } : {}), ...(a.prompt ? { prompt: a.prompt } : {}) });
+          return {
+            discussion: await unwrap(
+              api.POST("/api/circles/{name}/discussions/{id}/continue", {
+                params,
+                body: { ...(a.turns ? { turns: a.turns } : {}), ...(a.prompt ? { prompt: a.prompt } : {}) },
+              }),
+            ),
+          };
         case "messages":
-          return call<unknown>("POST", path, { content: a.content });
-        default:
-          return call<unknown>("POST", path);
+          return { message: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/messages", { params, body: { content: a.content } })) };
+        case "pause":
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/pause", { params })) };
+        case "resume":
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/resume", { params })) };
+        case "stop":
+          return { discussion: await unwrap(api.POST("/api/circles/{name}/discussions/{id}/stop", { params })) };
       }
     },
-    onSuccess: () => client.invalidateQueries({ queryKey: circleKeys.discussion(name, id) }),
+    // The answer is the discussion as the server now has it: shown at once; the refetch (and the
+    // circle's events) bring what the runner does next.
+    onSuccess: (result) => {
+      if ("discussion" in result) client.setQueryData(circleKeys.discussion(name, id), result.discussion);
+      return client.invalidateQueries({ queryKey: circleKeys.discussion(name, id) });
+    },
   });
 }
 
-// ---- tasks (wire.ts) -----------------------------------------------------------------------
+// ---- tasks ---------------------------------------------------------------------------------
 
 export function useTasks(name: string) {
   return useQuery({
     queryKey: circleKeys.tasks(name),
-    queryFn: async () => itemsOf(await call<ListAnswer<CircleTask>>("GET", `${circlePath(name)}/tasks?limit=200`)),
+    queryFn: () =>
+      allPages((cursor) => unwrap(api.GET("/api/circles/{name}/tasks", { params: { path: { name }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
   });
 }
 
@@ -233,37 +231,47 @@ export function useTask(name: string, id: string | null) {
   return useQuery({
     queryKey: circleKeys.task(name, id ?? "none"),
     enabled: id !== null,
-    queryFn: () => call<CircleTask>("GET", `${circlePath(name)}/tasks/${id ?? ""}`),
+    queryFn: () => unwrap(api.GET("/api/circles/{name}/tasks/{id}", { params: { path: { name, id: id ?? "" } } })),
   });
 }
 
 export function useConflicts(name: string) {
   return useQuery({
     queryKey: circleKeys.conflicts(name),
-    queryFn: async () => itemsOf(await call<ListAnswer<Conflict>>("GET", `${circlePath(name)}/conflicts`)),
+    queryFn: () =>
+      allPages((cursor) => unwrap(api.GET("/api/circles/{name}/conflicts", { params: { path: { name }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
   });
 }
 
 export function useCreateTask(name: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: NewTask) => call<CircleTask>("POST", `${circlePath(name)}/tasks`, body),
+    mutationFn: (body: NewTask) => unwrap(api.POST("/api/circles/{name}/tasks", { params: { path: { name } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: circleKeys.tasks(name) }),
   });
 }
 
 export type TaskAction =
   | { action: "route" }
-  | { action: "accept"; agent?: string }
-  | { action: "refuse"; agent?: string; reason: string }
-  | { action: "review"; verdict: "approve" | "changes" | "reject"; note: string };
+  | { action: "accept"; agent: string }
+  | { action: "refuse"; agent: string; reason?: string }
+  | ({ action: "review" } & TaskReview);
 
 export function useTaskAction(name: string, id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (a: TaskAction) => {
-      const { action, ...body } = a;
-      return call<unknown>("POST", `${circlePath(name)}/tasks/${id}/${action}`, body);
+    mutationFn: (a: TaskAction): Promise<CircleTask> => {
+      const params = { path: { name, id } };
+      switch (a.action) {
+        case "route":
+          return unwrap(api.POST("/api/circles/{name}/tasks/{id}/route", { params }));
+        case "accept":
+          return unwrap(api.POST("/api/circles/{name}/tasks/{id}/accept", { params, body: { agent: a.agent } }));
+        case "refuse":
+          return unwrap(api.POST("/api/circles/{name}/tasks/{id}/refuse", { params, body: { agent: a.agent, ...(a.reason ? { reason: a.reason } : {}) } }));
+        case "review":
+          return unwrap(api.POST("/api/circles/{name}/tasks/{id}/review", { params, body: { verdict: a.verdict, ...(a.note ? { note: a.note } : {}) } }));
+      }
     },
     onSuccess: () => client.invalidateQueries({ queryKey: ["circles"] }),
   });

@@ -1,8 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { groupTasks, stepText, taskActions } from "./board";
-import type { CircleTask } from "./wire";
+import type { CircleTask, TaskPriority, TaskStatus, TaskStep } from "./wire";
 
-const task = (id: string, status: string, priority = "medium", created_at = "2026-01-01T00:00:00Z"): CircleTask => ({ id, title: id, status, priority, created_at });
+const task = (id: string, status: TaskStatus, priority: TaskPriority = "medium", created_at = "2026-01-01T00:00:00Z"): CircleTask => ({
+  id,
+  title: id,
+  status,
+  priority,
+  created_at,
+  updated_at: created_at,
+  circle_id: "c-1",
+  created_by: "u-1",
+  description: "",
+  competencies: [],
+  resources: [],
+  refused_by: [],
+  iteration: 1,
+});
+const step = (s: Pick<TaskStep, "step" | "detail"> & Partial<TaskStep>): TaskStep => ({ id: "s-1", created_at: "2026-01-01T00:00:00Z", ...s });
 
 describe("the task board", () => {
   it("groups tasks into the columns, claimed and in progress together", () => {
@@ -22,7 +37,7 @@ describe("the task board", () => {
   });
 
   it("keeps a task of an unknown status on the board", () => {
-    expect(groupTasks([task("x", "someday")])["open"]?.map((t) => t.id)).toEqual(["x"]);
+    expect(groupTasks([task("x", "someday" as TaskStatus)])["open"]?.map((t) => t.id)).toEqual(["x"]);
   });
 
   it("offers the actions a status allows", () => {
@@ -36,8 +51,8 @@ describe("the task board", () => {
 describe("a task's history", () => {
   it("says what happened, by which agent, with its details", () => {
     const names = new Map([["a-1", "ada"]]);
-    expect(stepText({ step: "offered", agent_id: "a-1", detail: { score: 2.5 }, created_at: "2026-01-01T00:00:00Z" }, names)).toBe("offered · @ada · score: 2.5");
-    expect(stepText({ step: "changes_requested", detail: {} }, names)).toBe("changes requested");
-    expect(stepText({ step: "refused", agent_id: "zz", detail: { reason: "busy" } }, names)).toBe("refused · reason: busy");
+    expect(stepText(step({ step: "offered", agent_id: "a-1", detail: { score: 2.5 } }), names)).toBe("offered · @ada · score: 2.5");
+    expect(stepText(step({ step: "changes_requested", detail: {} }), names)).toBe("changes requested");
+    expect(stepText(step({ step: "refused", agent_id: "zz", detail: { reason: "busy" } }), names)).toBe("refused · reason: busy");
   });
 });

@@ -16,10 +16,10 @@ export const columns: Column[] = [
 const urgency: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 export function byUrgency(a: CircleTask, b: CircleTask): number {
-  const pa = urgency[a.priority ?? "medium"] ?? 2;
-  const pb = urgency[b.priority ?? "medium"] ?? 2;
+  const pa = urgency[a.priority] ?? 2;
+  const pb = urgency[b.priority] ?? 2;
   if (pa !== pb) return pa - pb;
-  return (a.created_at ?? "").localeCompare(b.created_at ?? "");
+  return a.created_at.localeCompare(b.created_at);
 }
 
 /** Every column with its tasks; a status no column names goes to "Open" rather than vanish. */
@@ -51,17 +51,15 @@ export function taskActions(status: string): ("route" | "accept" | "refuse" | "r
 
 export const priorityTone: Record<string, string> = { critical: "failed", high: "waiting", medium: "running", low: "pending" };
 
-function detailText(detail: Record<string, unknown> | null | undefined): string | null {
-  if (!detail) return null;
+function detailText(detail: Record<string, unknown>): string | null {
   const parts = Object.entries(detail)
     .filter(([, v]) => v !== null && v !== undefined && v !== "" && typeof v !== "object")
     .map(([k, v]) => `${k.replace(/_/g, " ")}: ${String(v)}`);
   return parts.length ? parts.join(", ") : null;
 }
 
-/** One line for a history step: what, by which agent, and its details. */
+/** One line for a history step: what, by which agent, and its details (verdict, note, score, …). */
 export function stepText(step: TaskStep, names: Map<string, string>): string {
-  const what = step.step ?? step.kind ?? step.type ?? step.action ?? "step";
-  const who = step.agent ?? (step.agent_id ? (names.get(step.agent_id) ?? null) : null);
-  return [what.replace(/_/g, " "), who ? `@${who}` : null, step.verdict, step.note ?? step.content, detailText(step.detail)].filter(Boolean).join(" · ");
+  const who = step.agent_id ? (names.get(step.agent_id) ?? null) : null;
+  return [step.step.replace(/_/g, " "), who ? `@${who}` : null, detailText(step.detail)].filter(Boolean).join(" · ");
 }

@@ -24,6 +24,11 @@ const stored = (seq: number, turn: number | null, content: string, speaker = "ad
   content,
   turn,
   status: "ok",
+  mentions: [],
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cost: 0,
+  created_at: "2026-01-01T00:00:00Z",
   ...extra,
 });
 const messageEvent = (m: DiscussionMessage) =>

@@ -2,7 +2,10 @@
 // progress (speaker, text so far, tool steps) and who speaks now, folded from the stored
 // messages and the circle's events by pure functions.
 import type { LiveEvent } from "@/lib/live/types";
-import type { DiscussionMessage } from "./wire";
+import type { DiscussionMessage, MessageKind } from "./wire";
+
+const kinds: readonly MessageKind[] = ["prompt", "agent", "person", "system", "summary"];
+const statuses: readonly DiscussionMessage["status"][] = ["ok", "timed_out", "failed"];
 
 export type ToolStep = { id: string; name: string; arguments: string; ok?: boolean; result?: string };
 
@@ -52,6 +55,9 @@ export function withMessages(state: LiveTranscript, incoming: DiscussionMessage[
   return { messages, streams, speaking };
 }
 
+const oneOf = <T extends string>(allowed: readonly T[], v: unknown, fallback: T): T => (allowed.find((a) => a === v) ?? fallback);
+
+/** A stored message as its `circle.message` event tells it (the fetch of the messages fills the rest). */
 function messageFromEvent(data: Record<string, unknown>, ts: string): DiscussionMessage | null {
   const seq = num(data["seq"]);
   const content = str(data["content"]);
@@ -59,16 +65,18 @@ function messageFromEvent(data: Record<string, unknown>, ts: string): Discussion
   return {
     id: str(data["message_id"]) ?? `seq-${seq}`,
     seq,
-    kind: str(data["kind"]) ?? "agent",
+    kind: oneOf(kinds, data["kind"], "agent"),
     speaker: str(data["speaker"]) ?? "",
     agent_id: str(data["agent_id"]),
     user_id: str(data["user_id"]),
     turn: num(data["turn"]),
-    status: str(data["status"]) ?? "ok",
+    status: oneOf(statuses, data["status"], "ok"),
     content,
     created_at: ts,
-    ...(num(data["prompt_tokens"]) !== null ? { prompt_tokens: num(data["prompt_tokens"]) } : {}),
-    ...(num(data["completion_tokens"]) !== null ? { completion_tokens: num(data["completion_tokens"]) } : {}),
+    mentions: Array.isArray(data["mentions"]) ? data["mentions"].filter((m): m is string => typeof m === "string") : [],
+    prompt_tokens: num(data["prompt_tokens"]) ?? 0,
+    completion_tokens: num(data["completion_tokens"]) ?? 0,
+    cost: num(data["cost"]) ?? 0,
   };
 }
 
@@ -143,9 +151,7 @@ export function applyEvents(state: LiveTranscript, events: LiveEvent[]): LiveTra
 
 /** Tokens of a stored message, when it used any (prompts and people's messages use none). */
 export function tokensOf(m: DiscussionMessage): number | null {
-  const p = m.prompt_tokens ?? null;
-  const c = m.completion_tokens ?? null;
-  const total = (p ?? 0) + (c ?? 0);
+  const total = m.prompt_tokens + m.completion_tokens;
   return total > 0 ? total : null;
 }
 

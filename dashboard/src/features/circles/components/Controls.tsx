@@ -3,9 +3,9 @@
 import { useState } from "react";
 import { Button, Card, Select, TextArea, TextInput } from "@/components/ui";
 import { notify, notifyError } from "@/components/notices";
-import { useDiscussionAction, type AgentMember, type DiscussionAction } from "../api";
+import { useDiscussionAction, type DiscussionAction } from "../api";
 import { isFinished } from "../transcript";
-import { participantsOf, type Discussion } from "../wire";
+import type { Discussion } from "../wire";
 
 function useAct(circle: string, id: string) {
   const action = useDiscussionAction(circle, id);
@@ -42,12 +42,11 @@ export function StateControls({ circle, discussion }: { circle: string; discussi
   );
 }
 
-export function SpeakerChoice({ circle, discussion, agents }: { circle: string; discussion: Discussion; agents: AgentMember[] }) {
-  const names = new Map(agents.map((a) => [a.agent_id, a.name]));
+export function SpeakerChoice({ circle, discussion }: { circle: string; discussion: Discussion }) {
   const { act, busy } = useAct(circle, discussion.id);
   const [agent, setAgent] = useState("");
   const waiting = discussion.status === "waiting" && discussion.waiting_for === "speaker";
-  const participants = participantsOf(discussion, names);
+  const participants = discussion.participants;
   if (isFinished(discussion.status)) return null;
   return (
     <form

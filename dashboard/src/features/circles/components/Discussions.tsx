@@ -7,7 +7,7 @@ import { Badge, Button, Card, Select, TextArea, TextInput } from "@/components/u
 import { Empty, QueryView } from "@/components/states";
 import { notify, notifyError } from "@/components/notices";
 import { useDiscussions, useStartDiscussion, type CircleDetail } from "../api";
-import { discussionModes, type DiscussionMode, type NewDiscussion } from "../wire";
+import { discussionModes, type DiscussionMode, type Limits, type NewDiscussion } from "../wire";
 import { statusTone } from "./format";
 
 export function DiscussionsCard({ circle, canStart }: { circle: CircleDetail; canStart: boolean }) {
@@ -39,7 +39,7 @@ export function DiscussionsCard({ circle, canStart }: { circle: CircleDetail; ca
                       {d.topic}
                     </Link>
                     <p className="text-xs text-slate-500">
-                      {d.mode.replace("_", " ")} · {d.turns ?? 0} turns{d.tokens ? ` · ${d.tokens} tokens` : ""}
+                      {d.mode.replace("_", " ")} · {d.turns} turns{d.tokens ? ` · ${d.tokens} tokens` : ""}
                       {d.created_at ? ` · ${new Date(d.created_at).toLocaleString()}` : ""}
                     </p>
                   </div>
@@ -86,7 +86,8 @@ function NewDiscussionForm({ circle, onDone }: { circle: CircleDetail; onDone: (
           topic: topic.trim(),
           mode,
           participants,
-          limits: { max_turns: Number(maxTurns), turn_timeout_secs: Number(timeout) },
+          // The generated NewDiscussion leaves `limits` an open object; the Limits shape checks it.
+          limits: { max_turns: Number(maxTurns), turn_timeout_secs: Number(timeout) } satisfies Partial<Limits>,
           save_summary: saveSummary,
           ...(prompt.trim() ? { prompt: prompt.trim() } : {}),
           ...(needsFacilitator && facilitator ? { facilitator } : {}),

@@ -16,7 +16,7 @@ export function TaskBoard({ tasks, names, selected, onOpen }: { tasks: CircleTas
               {column.title} <span className="font-normal">{list.length}</span>
             </h3>
             {list.map((task) => {
-              const assignee = task.assignee_name ?? task.assignee ?? (task.assignee_id ? names.get(task.assignee_id) : undefined) ?? task.offered_to_name ?? (task.offered_to ? names.get(task.offered_to) : undefined);
+              const assignee = task.assignee_name ?? (task.assignee_id ? names.get(task.assignee_id) : undefined) ?? task.offered_to_name ?? (task.offered_to ? names.get(task.offered_to) : undefined);
               return (
                 <button
                   key={task.id}
@@ -31,7 +31,7 @@ export function TaskBoard({ tasks, names, selected, onOpen }: { tasks: CircleTas
                     {task.priority && <Badge tone={priorityTone[task.priority]}>{task.priority}</Badge>}
                     {task.status === "claimed" && <Badge>claimed</Badge>}
                     {assignee && <span>@{assignee}</span>}
-                    {(task.competencies ?? []).map((c) => (
+                    {task.competencies.map((c) => (
                       <span key={c} className="rounded bg-slate-100 px-1 dark:bg-slate-800">
                         {c}
                       </span>

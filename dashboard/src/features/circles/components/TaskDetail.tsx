@@ -15,8 +15,9 @@ function Actions({ circle, task, canAct }: { circle: string; task: CircleTask; c
   const [note, setNote] = useState("");
   const [reason, setReason] = useState("");
   const allowed = taskActions(task.status);
-  const offered = task.offered_to ?? task.offered_to_name ?? task.assignee_id ?? undefined;
-  const offeredName = task.offered_to_name ?? (offered ? offered : "the agent");
+  // Accept and refuse name the agent the task is offered to (the server requires it).
+  const offered = task.offered_to ?? null;
+  const offeredName = task.offered_to_name ?? offered ?? "the agent";
   if (!canAct || allowed.length === 0) return null;
   const run = (a: TaskAction, done: string) =>
     action.mutate(a, {
@@ -35,7 +36,7 @@ function Actions({ circle, task, canAct }: { circle: string; task: CircleTask; c
           </Button>
         )}
         {allowed.includes("accept") && (
-          <Button variant="primary" disabled={action.isPending} onClick={() => run({ action: "accept", ...(offered ? { agent: offered } : {}) }, `Accepted for @${offeredName}.`)}>
+          <Button variant="primary" disabled={action.isPending || !offered} onClick={() => offered && run({ action: "accept", agent: offered }, `Accepted for @${offeredName}.`)}>
             Accept for @{offeredName}
           </Button>
         )}
@@ -46,14 +47,15 @@ function Actions({ circle, task, canAct }: { circle: string; task: CircleTask; c
           className="flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            run({ action: "refuse", ...(offered ? { agent: offered } : {}), reason: reason.trim() }, `Refused for @${offeredName}.`);
+            if (!offered) return;
+            run({ action: "refuse", agent: offered, ...(reason.trim() ? { reason: reason.trim() } : {}) }, `Refused for @${offeredName}.`);
             setReason("");
           }}
         >
           <div className="flex-1">
             <TextInput label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} />
           </div>
-          <Button type="submit" disabled={action.isPending}>
+          <Button type="submit" disabled={action.isPending || !offered}>
             Refuse for @{offeredName}
           </Button>
         </form>
@@ -97,8 +99,8 @@ export function TaskDetail({ circle, id, names, canAct, onClose }: { circle: str
     >
       <QueryView query={task} what="Loading the task">
         {(t) => {
-          const history = t.history ?? [];
-          const assignee = t.assignee_name ?? t.assignee ?? (t.assignee_id ? names.get(t.assignee_id) : undefined);
+          const history = t.history;
+          const assignee = t.assignee_name ?? (t.assignee_id ? names.get(t.assignee_id) : undefined);
           const offeredTo = t.offered_to_name ?? (t.offered_to ? names.get(t.offered_to) : undefined);
           const reviewer = t.reviewer_name ?? (t.reviewer_id ? names.get(t.reviewer_id) : undefined);
           return (
@@ -119,9 +121,9 @@ export function TaskDetail({ circle, id, names, canAct, onClose }: { circle: str
               {t.description && <p className="whitespace-pre-wrap">{t.description}</p>}
               <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-xs">
                 <dt className="text-slate-500">Competencies</dt>
-                <dd>{(t.competencies ?? []).join(", ") || "—"}</dd>
+                <dd>{t.competencies.join(", ") || "—"}</dd>
                 <dt className="text-slate-500">Resources</dt>
-                <dd className="font-mono">{(t.resources ?? []).join(", ") || "—"}</dd>
+                <dd className="font-mono">{t.resources.join(", ") || "—"}</dd>
               </dl>
               {t.result && (
                 <div>
@@ -141,9 +143,9 @@ export function TaskDetail({ circle, id, names, canAct, onClose }: { circle: str
                   <Empty>No steps yet.</Empty>
                 ) : (
                   <ol aria-label="Task history" className="mt-1 flex flex-col gap-1 text-xs">
-                    {history.map((step, i) => (
-                      <li key={step.id ?? i} className="flex gap-2">
-                        <span className="shrink-0 text-slate-500">{new Date(step.at ?? step.created_at ?? "").toLocaleString()}</span>
+                    {history.map((step) => (
+                      <li key={step.id} className="flex gap-2">
+                        <span className="shrink-0 text-slate-500">{new Date(step.created_at).toLocaleString()}</span>
                         <span>{stepText(step, names)}</span>
                       </li>
                     ))}

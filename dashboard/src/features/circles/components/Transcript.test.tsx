@@ -2,14 +2,24 @@ import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { Transcript } from "./Transcript";
 import { emptyTranscript, type LiveTranscript } from "../transcript";
+import type { DiscussionMessage } from "../wire";
+
+const message = (m: Pick<DiscussionMessage, "id" | "seq" | "kind" | "speaker" | "content" | "turn" | "status"> & Partial<DiscussionMessage>): DiscussionMessage => ({
+  mentions: [],
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cost: 0,
+  created_at: "2026-01-01T00:00:00Z",
+  ...m,
+});
 
 describe("the transcript", () => {
   it("shows speakers, a timed-out turn as such, tokens, and the turn streaming", () => {
     const state: LiveTranscript = {
       messages: [
-        { id: "1", seq: 1, kind: "prompt", speaker: "", content: "Build a bridge.", turn: null, status: "ok" },
-        { id: "2", seq: 2, kind: "agent", speaker: "ada", content: "Steel.", turn: 1, status: "ok", prompt_tokens: 30, completion_tokens: 4 },
-        { id: "3", seq: 3, kind: "agent", speaker: "bo", content: "", turn: 2, status: "timed_out" },
+        message({ id: "1", seq: 1, kind: "prompt", speaker: "", content: "Build a bridge.", turn: null, status: "ok" }),
+        message({ id: "2", seq: 2, kind: "agent", speaker: "ada", content: "Steel.", turn: 1, status: "ok", prompt_tokens: 30, completion_tokens: 4 }),
+        message({ id: "3", seq: 3, kind: "agent", speaker: "bo", content: "", turn: 2, status: "timed_out" }),
       ],
       speaking: { turn: 3, speaker: "ada", agentId: "a", reason: "round_robin" },
       streams: { 3: { turn: 3, speaker: "ada", agentId: "a", text: "Or wood", tools: [{ id: "t", name: "recall", arguments: "{}", ok: true, result: "x" }], recalled: 0 } },

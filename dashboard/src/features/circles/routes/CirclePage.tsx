@@ -19,14 +19,16 @@ function ArchiveButton({ name }: { name: string }) {
       question={`Archive circle ${name}?`}
       confirmLabel="Archive"
       disabled={archive.isPending}
+      // Through the promise, not mutate's callbacks: the refetched circle (archived) removes
+      // this button, and mutate's callbacks are dropped when it unmounts.
       onConfirm={() =>
-        archive.mutate(undefined, {
-          onSuccess: () => {
+        void archive.mutateAsync().then(
+          () => {
             notify(`Circle ${name} archived.`);
             void navigate("/circles?archived=1");
           },
-          onError: (e) => notifyError(e),
-        })
+          (e: unknown) => notifyError(e),
+        )
       }
     />
   );

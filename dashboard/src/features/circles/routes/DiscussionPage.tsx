@@ -11,15 +11,14 @@ import { Transcript } from "../components/Transcript";
 import { ContinueForm, PostMessage, SpeakerChoice, StateControls } from "../components/Controls";
 import { statusTone } from "../components/format";
 import { useLiveDiscussion } from "../useLiveDiscussion";
-import { participantsOf, type Discussion } from "../wire";
+import type { Discussion } from "../wire";
 
 function Live({ circle, discussion, can }: { circle: CircleDetail; discussion: Discussion; can: Abilities }) {
   const { state, messages } = useLiveDiscussion(circle.name, discussion.id);
-  const names = new Map(circle.agents.map((a) => [a.agent_id, a.name]));
   const speaking = state.speaking;
   const waitingPerson = discussion.waiting_for?.startsWith("person:") ? discussion.waiting_for.slice("person:".length) : null;
   const waitingName = waitingPerson ? (circle.people.find((p) => p.user_id === waitingPerson)?.handle ?? "a person") : null;
-  const limits = discussion.limits ?? {};
+  const limits = discussion.limits;
   return (
     <div className="flex flex-col gap-4">
       <Card>
@@ -33,11 +32,11 @@ function Live({ circle, discussion, can }: { circle: CircleDetail; discussion: D
               {discussion.end_reason && <span data-testid="end-reason">ended: {discussion.end_reason.replace("_", " ")}</span>}
               <span>{discussion.mode.replace("_", " ")}</span>
               <span>
-                {discussion.turns ?? 0}
+                {discussion.turns}
                 {limits.max_turns ? ` / ${limits.max_turns}` : ""} turns
               </span>
               {discussion.tokens ? <span>{discussion.tokens} tokens</span> : null}
-              <span>with {participantsOf(discussion, names).map((p) => `@${p.name}`).join(", ")}</span>
+              <span>with {discussion.participants.map((p) => `@${p.name}`).join(", ")}</span>
             </p>
           </div>
           {can.participate && <StateControls circle={circle.name} discussion={discussion} />}
@@ -70,7 +69,7 @@ function Live({ circle, discussion, can }: { circle: CircleDetail; discussion: D
         )}
         {can.participate && (
           <div className="mt-4 flex flex-col gap-3 border-t border-slate-100 pt-3 dark:border-slate-800">
-            <SpeakerChoice circle={circle.name} discussion={discussion} agents={circle.agents} />
+            <SpeakerChoice circle={circle.name} discussion={discussion} />
             <PostMessage circle={circle.name} discussion={discussion} />
           </div>
         )}

@@ -69,15 +69,14 @@ function Conflicts({ circle, names }: { circle: string; names: Map<string, strin
             <Empty>No conflicts detected.</Empty>
           ) : (
             <ul aria-label="Conflicts" className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
-              {list.map((c, i) => {
-                const agents = c.agents ?? (c.agent_ids ?? []).map((id) => names.get(id) ?? id);
+              {list.map((c) => {
+                const agents = c.agent_ids.map((id) => names.get(id) ?? id);
                 return (
-                  <li key={c.id ?? i} className="py-1.5">
-                    <span className="font-mono">{c.resource ?? "a resource"}</span>
+                  <li key={c.id} className="py-1.5">
+                    <span className="font-mono">{c.resource}</span>
                     {agents.length > 0 && <span> · {agents.map((a) => `@${a}`).join(", ")}</span>}
-                    {c.detail && <span className="text-slate-500"> · {c.detail}</span>}
                     {c.resolved_at ? <span className="ml-2 text-xs text-green-700 dark:text-green-300">resolved</span> : <span className="ml-2 text-xs text-amber-700 dark:text-amber-300">open</span>}
-                    {(c.detected_at ?? c.created_at) && <span className="ml-2 text-xs text-slate-500">{new Date(c.detected_at ?? c.created_at ?? "").toLocaleString()}</span>}
+                    <span className="ml-2 text-xs text-slate-500">{new Date(c.detected_at).toLocaleString()}</span>
                   </li>
                 );
               })}
