@@ -106,15 +106,16 @@ fn record(s: &Server) -> Recorder {
             match delivery {
                 Delivery::Event(e) => {
                     let discussion = e.data["discussion_id"].as_str().unwrap_or("").to_owned();
-                    if e.event_type == EventType::CircleDiscussionEnded {
-                        tx.send_modify(|n| *n += 1);
-                    }
                     h.lock().unwrap().push(Heard {
                         at: Instant::now(),
                         kind: e.event_type,
                         discussion,
                         turn: e.data["turn"].as_i64().unwrap_or(-1),
                     });
+                    // Counted once it is in the list, which the waiter reads next.
+                    if e.event_type == EventType::CircleDiscussionEnded {
+                        tx.send_modify(|n| *n += 1);
+                    }
                 }
                 Delivery::Lagged { missed, .. } => *l.lock().unwrap() += missed,
             }
@@ -137,8 +138,7 @@ impl Recorder {
 
     /// Per discussion and turn: (turn_started, message) instants.
     fn turns(&self) -> HashMap<(String, i64), (Option<Instant>, Option<Instant>)> {
-        let mut turns: HashMap<(String, i64), (Option<Instant>, Option<Instant>)> =
-            HashMap::new();
+        let mut turns: HashMap<(String, i64), (Option<Instant>, Option<Instant>)> = HashMap::new();
         for h in self.heard.lock().unwrap().iter() {
             let slot = turns.entry((h.discussion.clone(), h.turn)).or_default();
             match h.kind {
@@ -167,6 +167,8 @@ struct Api {
     http: reqwest::Client,
     addr: std::net::SocketAddr,
     token: String,
+    /// The scripted model's name here (the bench cluster keeps earlier runs' models).
+    model: String,
 }
 
 impl Api {
@@ -199,7 +201,7 @@ impl Api {
         for name in agents {
             self.post(
                 "/api/agents",
-                json!({"name": name, "persona_id": persona, "model": "script", "tools": [],
+                json!({"name": name, "persona_id": persona, "model": self.model, "tools": [],
                        "memory_budget_tokens": 0}),
             )
             .await;
@@ -225,7 +227,11 @@ impl Api {
     }
 
     /// The discussion's agent messages: (turn, created_at, latency_ms), in turn order.
-    async fn turns(&self, circle: &str, id: &str) -> Vec<(i64, chrono::DateTime<chrono::Utc>, i64)> {
+    async fn turns(
+        &self,
+        circle: &str,
+        id: &str,
+    ) -> Vec<(i64, chrono::DateTime<chrono::Utc>, i64)> {
         let page = self
             .get(&format!(
                 "/api/circles/{circle}/discussions/{id}/messages?limit=500"
@@ -277,10 +283,10 @@ fn tune(config: &mut Config) {
     config.circles.max_concurrent_discussions = 128;
 }
 
-#[path = "circles/overhead.rs"]
-mod overhead;
 #[path = "circles/crowd.rs"]
 mod crowd;
+#[path = "circles/overhead.rs"]
+mod overhead;
 
 #[tokio::main]
 async fn main() {
@@ -299,6 +305,7 @@ async fn main() {
         token: token(&http, s.addr).await,
         http,
         addr: s.addr,
+        model: format!("script-{stamp}"),
     };
     api.post(
         "/api/llm/providers",
@@ -307,7 +314,7 @@ async fn main() {
     .await;
     api.post(
         "/api/llm/models",
-        json!({"name": "script", "provider": format!("scripted-{stamp}"),
+        json!({"name": api.model, "provider": format!("scripted-{stamp}"),
                "provider_model": "script", "kind": "chat", "context_window": 32000}),
     )
     .await;
@@ -337,8 +344,18 @@ async fn main() {
         std::env::consts::ARCH,
         load_average(),
     );
-    overhead::run(&s, &api, &log, &persona, stamp, turns).await;
-    crowd::run(&s, &api, &log, &persona, stamp, discussions, crowd_turns).await;
+    let cycle = overhead::run(&s, &api, &log, &persona, stamp, turns).await;
+    let shape = crowd::Shape {
+        discussions,
+        turns: crowd_turns,
+        serial_cycle_ms: cycle,
+    };
+    crowd::run(&s, &api, &log, &persona, stamp, shape).await;
+    println!(
+        "## What to optimise first
+"
+    );
+    println!("{}", include_str!("circles/optimise.md"));
     println!("Load average after the run: {}.", load_average());
     s.shutdown.cancel();
     let _ = s.handle.await;

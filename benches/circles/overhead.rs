@@ -73,7 +73,14 @@ struct Discussion {
     wall: f64,
 }
 
-async fn discussion(s: &Server, api: &Api, log: &Log, circle: &str, agents: &[String], turns: usize) -> Discussion {
+async fn discussion(
+    s: &Server,
+    api: &Api,
+    log: &Log,
+    circle: &str,
+    agents: &[String],
+    turns: usize,
+) -> Discussion {
     let mut recorder = record(s);
     let from = Instant::now();
     let id = api.discuss(circle, agents, turns).await;
@@ -105,13 +112,14 @@ async fn discussion(s: &Server, api: &Api, log: &Log, circle: &str, agents: &[St
     d
 }
 
-pub async fn run(s: &Server, api: &Api, log: &Log, persona: &str, stamp: i64, turns: usize) {
+/// Prints the section; returns a discussion's median turn cycle in ms.
+pub async fn run(s: &Server, api: &Api, log: &Log, persona: &str, stamp: i64, turns: usize) -> f64 {
     let rounds = arg("ROUNDS", 3);
     let solo = format!("solo-{stamp}");
     let agent = api
         .post(
             "/api/agents",
-            json!({"name": solo, "persona_id": persona, "model": "script", "tools": [],
+            json!({"name": solo, "persona_id": persona, "model": api.model, "tools": [],
                    "memory_budget_tokens": 0}),
         )
         .await;
@@ -123,7 +131,10 @@ pub async fn run(s: &Server, api: &Api, log: &Log, persona: &str, stamp: i64, tu
     for round in 0..rounds {
         let c = chat(api, log, &agent, turns).await;
         let circle = format!("overhead-{stamp}-{round}");
-        let agents = vec![format!("ada-{stamp}-{round}"), format!("bea-{stamp}-{round}")];
+        let agents = vec![
+            format!("ada-{stamp}-{round}"),
+            format!("bea-{stamp}-{round}"),
+        ];
         api.circle(&circle, &agents, persona).await;
         let d = discussion(s, api, log, &circle, &agents, turns).await;
         per_round.push(format!(
@@ -151,7 +162,9 @@ pub async fn run(s: &Server, api: &Api, log: &Log, persona: &str, stamp: i64, tu
          reading the whole answer. Medians over all rounds (per round, chat / discussion: {}).\n",
         per_round.join("; ")
     );
-    println!("| path | turns | median ms | mean ms | p99 ms | inside the model, median ms | overhead (median − model), ms | ratio to a chat turn |");
+    println!(
+        "| path | turns | median ms | mean ms | p99 ms | inside the model, median ms | overhead (median − model), ms | ratio to a chat turn |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     let model = stats(&talks.turn.model).0;
     let row = |name: &str, v: &[f64]| {
@@ -164,9 +177,18 @@ pub async fn run(s: &Server, api: &Api, log: &Log, persona: &str, stamp: i64, tu
         );
     };
     row("chat turn (request → whole answer)", &chats.total);
-    row("discussion turn (`turn_started` → `message`)", &talks.turn.total);
-    row("discussion, one turn to the next (`message` → `message`)", &talks.cycle);
-    row("discussion, one stored turn to the next (`created_at`)", &talks.stored);
+    row(
+        "discussion turn (`turn_started` → `message`)",
+        &talks.turn.total,
+    );
+    row(
+        "discussion, one turn to the next (`message` → `message`)",
+        &talks.cycle,
+    );
+    row(
+        "discussion, one stored turn to the next (`created_at`)",
+        &talks.stored,
+    );
     println!();
     let med = |v: &[f64]| {
         if v.is_empty() {
@@ -204,4 +226,33 @@ pub async fn run(s: &Server, api: &Api, log: &Log, persona: &str, stamp: i64, tu
          digest summary included): median {wall:.0} ms, {:.2} ms per turn.\n",
         wall / turns as f64
     );
+    let cycle = stats(&talks.cycle).0;
+    let (before, after) = (
+        stats(&talks.turn.before).0 - stats(&chats.before).0,
+        stats(&talks.turn.after).0 - stats(&chats.after).0,
+    );
+    println!(
+        "**Reading it.** The model costs nothing here (its handler takes {model:.3} ms), so \
+         every millisecond is the platform's. A plain chat turn costs {chat_ms:.1} ms; a \
+         discussion turn costs {cycle:.1} ms from one stored turn to the next, {:.2}× the chat \
+         turn, {:.1} ms more. Of that difference: before the model the discussion turn spends \
+         {before:+.1} ms against the chat turn (it has no HTTP request, authentication or body \
+         to parse, but looks the agent and the discussion's creator's role up again and hands \
+         the runtime a window built from the transcript); after the model {after:+.1} ms (the \
+         runner resolves the model again from the database for its price, then stores the turn \
+         in a second transaction fenced by the claim, with its `circle.message` in the \
+         outbox, whose commit the relay hears through `NOTIFY` and reads back before the bus \
+         has it); and {:.1} ms between turns (one transaction for `circle.turn_started`, \
+         fenced and in the outbox like the message, after reloading the discussion, the \
+         participants' names, the circle's people and the whole transcript to choose the \
+         speaker: the choice itself is a pure function and costs microseconds). The \
+         `circle.stream` events are published on the bus only (ephemeral), about one per \
+         delta: here one per turn. Beyond the agent runtime's own work, the runner takes about \
+         six pool checkouts per turn, two of them transactions that take the outbox's global \
+         ordering lock (`turn_started`, the stored turn) besides the agent turn's own.\n",
+        cycle / chat_ms,
+        cycle - chat_ms,
+        stats(&talks.between).0,
+    );
+    cycle
 }
