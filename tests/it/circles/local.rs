@@ -74,10 +74,12 @@ async fn two_agents_on_the_local_model_discuss_and_the_circle_hears_every_token(
     assert_eq!(started.status(), 201);
     let id = json(started).await["id"].as_str().unwrap().to_owned();
 
-    // Live: the turns' tokens stream on the circle's topic before each turn is stored.
+    // Live: each turn's tokens stream on the circle's topic before the turn is stored. The
+    // small model may write a closing marker itself (it sometimes echoes the instruction), so
+    // the discussion ends after one or two turns.
     let mut deltas = 0;
     let mut stored = 0;
-    while stored < 2 {
+    loop {
         let f = tokio::time::timeout(Duration::from_secs(600), socket.next())
             .await
             .expect("the discussion goes on")
@@ -94,11 +96,14 @@ async fn two_agents_on_the_local_model_discuss_and_the_circle_hears_every_token(
                     deltas > 0,
                     "a turn was stored before any of its tokens streamed"
                 );
+                deltas = 0;
                 stored += 1;
             }
+            Some("circle.discussion_ended") => break,
             _ => {}
         }
     }
+    assert!((1..=2).contains(&stored), "{stored} turns");
     let path = format!("/api/circles/local/discussions/{id}");
     let ended = poll_until(Duration::from_secs(120), || async {
         json(app.get_as(&path, &owner).await).await["summary"].is_string()
@@ -106,9 +111,10 @@ async fn two_agents_on_the_local_model_discuss_and_the_circle_hears_every_token(
     .await;
     assert!(ended);
     let d = json(app.get_as(&path, &owner).await).await;
-    assert_eq!(
-        (d["status"].as_str(), d["end_reason"].as_str()),
-        (Some("completed"), Some("max_turns")),
+    assert_eq!(d["status"], "completed", "{d:#}");
+    let reason = d["end_reason"].as_str().unwrap();
+    assert!(
+        reason == "max_turns" || (reason == "marker" && stored <= 2),
         "{d:#}"
     );
     let messages = json(app.get_as(&format!("{path}/messages"), &owner).await).await;
@@ -118,7 +124,7 @@ async fn two_agents_on_the_local_model_discuss_and_the_circle_hears_every_token(
         .iter()
         .filter(|m| m["kind"] == "agent")
         .collect();
-    assert_eq!(turns.len(), 2);
+    assert_eq!(turns.len(), stored);
     for (turn, speaker) in turns.iter().zip(["ann", "ben"]) {
         assert_eq!(turn["speaker"], speaker);
         assert_eq!(turn["status"], "ok");
