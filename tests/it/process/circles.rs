@@ -12,17 +12,11 @@ use super::*;
 
 /// A server of circle discussions on `db` with a 2 s lease (a survivor takes over fast).
 fn circle_server(db: &TestDb, config: &std::path::Path) -> tokio::process::Child {
-    std::fs::write(
+    serve_with(
+        db,
         config,
         "[circles]\nlease_secs = 2\npoll_interval_ms = 100\n[auth]\nbcrypt_cost = 4\n",
     )
-    .unwrap();
-    let mut command = gathering();
-    command
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped());
-    on_test_db(&mut command, db, config);
-    command.spawn().unwrap()
 }
 
 /// An OpenAI-compatible server whose second chat request never answers (the turn in flight

@@ -92,6 +92,18 @@ fn on_test_db(command: &mut Command, db: &TestDb, config: &std::path::Path) {
         .env("GATHERING_ADMIN_PASSWORD", "a long admin password");
 }
 
+/// A `serve` on `db` listening on a free port, with the configuration file `config` written
+/// as `toml` (stderr piped for [`listening_and_ready`]).
+fn serve_with(db: &TestDb, config: &std::path::Path, toml: &str) -> tokio::process::Child {
+    std::fs::write(config, toml).unwrap();
+    let mut command = gathering();
+    command
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped());
+    on_test_db(&mut command, db, config);
+    command.spawn().unwrap()
+}
+
 /// POSTs `body` with `token`; the JSON answer.
 async fn post_json(
     http: &reqwest::Client,

@@ -6,17 +6,11 @@ use super::*;
 /// A `serve` of the pipeline engine on `db` with a 2 s lease (so a survivor takes over fast),
 /// private addresses allowed for the hook server, and `root@example.org` as its admin.
 fn pipeline_server(db: &TestDb, config: &std::path::Path) -> tokio::process::Child {
-    std::fs::write(
+    serve_with(
+        db,
         config,
         "[pipelines]\nlease_secs = 2\npoll_interval_ms = 100\n[tools]\nhttp_allow_private = true\n[auth]\nbcrypt_cost = 4\n",
     )
-    .unwrap();
-    let mut command = gathering();
-    command
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped());
-    on_test_db(&mut command, db, config);
-    command.spawn().unwrap()
 }
 
 /// Polls `run` on the server at `addr` until it completed or failed; the run as last read.
